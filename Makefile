@@ -1,0 +1,36 @@
+# vigil — make targets. `make demo` and `make test` are the two commands a
+# fresh machine needs (see README.md).
+
+GO      ?= go
+BIN     ?= ./vigil
+DB      ?= vigil.db
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/vigil-project/vigil/internal/cli.Version=$(VERSION)
+
+.PHONY: build demo test lint bench fuzz clean
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/vigil
+
+# Builds vigil, imports the bundled demo dataset into ./vigil.db and shows it.
+demo: build
+	$(BIN) --db $(DB) demo
+
+# Installs and starts what the tests need (PostgreSQL on a throwaway
+# directory and port), then vet and every test with the race detector.
+test:
+	scripts/test.sh
+
+lint:
+	scripts/lint.sh
+
+# Benchmarks against the reference tools; see docs/BENCHMARKS.md.
+bench: build
+	bench/run.sh
+
+# Short fuzz campaigns over every parser (longer: FUZZTIME=10m make fuzz).
+fuzz:
+	scripts/fuzz.sh
+
+clean:
+	rm -f $(BIN) $(DB) $(DB)-wal $(DB)-shm

@@ -1,0 +1,178 @@
+// Package cli is vigil's command line: one file per subcommand, each a
+// function that parses its flags and returns an error. Only main exits.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/vigil-project/vigil/internal/export"
+)
+
+// Env is what a command may touch of the outside world, passed in so that
+// tests run commands in-process with their own streams and clock.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	Now    func() time.Time
+	Log    *slog.Logger
+}
+
+// OSEnv returns the process's real environment.
+func OSEnv() Env {
+	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Now: time.Now,
+		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+}
+
+// Config is the configuration shared by every command: flags first, then
+// the environment, then the defaults.
+type Config struct {
+	DB     string        // SQLite file path or postgres:// URL
+	Format export.Format // output format
+}
+
+// UsageError is a mistake in how vigil was called: exit code 2.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+func usagef(format string, a ...any) error { return &UsageError{Msg: fmt.Sprintf(format, a...)} }
+
+// ExitCode maps an error returned by Run to the process exit code:
+// 0 done (or help asked for), 1 failed, 2 usage.
+func ExitCode(err error) int {
+	var ue *UsageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		return 2
+	}
+	return 1
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env Env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"import", "import a dataset file: gtd, acled, ucdp, gdelt or csv", runImport},
+		{"incidents", "list incidents matching filters", runIncidents},
+		{"incident", "show one incident with its claims and versions", runIncident},
+		{"stats", "count what the store holds", runStats},
+		{"rejections", "list rows that imports rejected, with file, line, field and reason", runRejections},
+		{"demo", "import the bundled demo dataset and show it", runDemo},
+		{"version", "print vigil's version and schema version", runVersion},
+	}
+}
+
+// Version is set at build time with -ldflags "-X …/cli.Version=…".
+var Version = "dev"
+
+// Run runs vigil with the arguments after the program name.
+func Run(ctx context.Context, env Env, args []string) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(env.Stderr)
+		if len(args) == 0 {
+			return usagef("no command given")
+		}
+		return nil
+	}
+	// Global flags may come before the command: vigil --db x.db stats.
+	var global []string
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		a := args[0]
+		args = args[1:]
+		global = append(global, a)
+		if !strings.Contains(a, "=") && len(args) > 0 && (a == "--db" || a == "-db" || a == "--format" || a == "-format") {
+			global = append(global, args[0])
+			args = args[1:]
+		}
+	}
+	if len(args) == 0 {
+		usage(env.Stderr)
+		return usagef("no command given")
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, env, append(global, args[1:]...))
+		}
+	}
+	usage(env.Stderr)
+	return usagef("unknown command %q", args[0])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "vigil — incidents of political violence from public data, verified and offline")
+	fmt.Fprintln(w, "\nusage: vigil [--db PATH|URL] COMMAND [flags] [args]")
+	fmt.Fprintln(w, "\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\n--db takes a SQLite file path (default ./vigil.db) or a postgres:// URL; env VIGIL_DB.")
+	fmt.Fprintln(w, "Run 'vigil COMMAND -h' for a command's flags.")
+}
+
+// newFlags makes a command's flag set with the shared --db and, when
+// withFormat, --format flags bound to cfg.
+func newFlags(env Env, name, args string, cfg *Config, withFormat bool, defFormat export.Format) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.StringVar(&cfg.DB, "db", "", "SQLite file path or postgres:// URL (env VIGIL_DB; default ./vigil.db)")
+	if withFormat {
+		cfg.Format = defFormat
+		fs.Func("format", "output format: table, json, csv or geojson (default "+string(defFormat)+")", func(s string) error {
+			f, err := export.ParseFormat(s)
+			cfg.Format = f
+			return err
+		})
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "usage: vigil %s [flags] %s\n", name, args)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags that may come before, between or after positional
+// arguments, and fills in configuration from the environment.
+func parse(fs *flag.FlagSet, args []string, env Env, cfg *Config) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &UsageError{Msg: err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		if args[0] == "--" {
+			pos = append(pos, args[1:]...)
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	if cfg.DB == "" {
+		cfg.DB = env.Getenv("VIGIL_DB")
+	}
+	if cfg.DB == "" {
+		cfg.DB = "vigil.db"
+	}
+	return pos, nil
+}

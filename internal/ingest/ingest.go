@@ -1,0 +1,255 @@
+// Package ingest runs one file's reader into a store: batching, one
+// transaction per batch, reading in parallel with writing, rejected rows
+// recorded with where and why, an import log entry, and --strict's
+// all-or-nothing rule.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/vigil-project/vigil/internal/model"
+	"github.com/vigil-project/vigil/internal/source"
+	"github.com/vigil-project/vigil/internal/store"
+)
+
+// Store is what an import needs of a store.
+type Store interface {
+	EnsureSource(ctx context.Context, src model.Source) error
+	ImportBatch(ctx context.Context, recs []model.Record, at time.Time) (store.BatchCounts, error)
+	SaveRejections(ctx context.Context, rs []store.Rejection) error
+	StartImport(ctx context.Context, run store.ImportRun) (int64, error)
+	FinishImport(ctx context.Context, run store.ImportRun) error
+}
+
+// Opener opens the file afresh; strict imports read it twice.
+type Opener func() (source.Reader, io.Closer, error)
+
+// Options tune an import.
+type Options struct {
+	File      string // file name for the log and rejections
+	BatchSize int    // records per transaction; default 2000
+	// Strict makes any rejected row fail the whole file with nothing stored.
+	Strict bool
+	// Now gives the time stamped on the import; default time.Now.
+	Now func() time.Time
+	// MaxReasons is how many rejection reasons the summary keeps; default 10.
+	MaxReasons int
+	// OnBatch, when set, is called after each committed batch with the
+	// records read so far (for progress display).
+	OnBatch func(read int)
+}
+
+// Summary is what an import did.
+type Summary struct {
+	store.ImportRun
+	// Skipped counts rows the reader passed over by design (ACLED protests,
+	// GDELT events outside the chosen CAMEO roots): not errors.
+	Skipped int `json:"skipped"`
+	// Reasons holds the first rejections, as "file:line: field: reason".
+	Reasons []string `json:"reasons,omitempty"`
+}
+
+// ErrStrict is returned when --strict finds rejected rows; nothing was stored.
+var ErrStrict = errors.New("rejected rows in strict mode: nothing stored")
+
+type skipper interface{ Skipped() int }
+
+// Run imports one file. Rejected rows are recorded and do not fail the
+// import unless opts.Strict. A fatal reader error (wrong kind of file, I/O)
+// or a store error ends the import; batches already committed stay, so
+// running the same import again completes it.
+func Run(ctx context.Context, st Store, open Opener, opts Options) (Summary, error) {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 2000
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MaxReasons <= 0 {
+		opts.MaxReasons = 10
+	}
+	var sum Summary
+	sum.File = opts.File
+	sum.Started = opts.Now().UTC()
+
+	if opts.Strict {
+		rejected, err := scan(open, opts, &sum)
+		if err != nil {
+			return sum, err
+		}
+		if rejected > 0 {
+			sum.Status = "strict_rejected"
+			sum.Rejected = rejected
+			sum.Finished = opts.Now().UTC()
+			return sum, fmt.Errorf("import %s: %d %w", opts.File, rejected, ErrStrict)
+		}
+		sum.Reasons = nil
+	}
+
+	rd, closer, err := open()
+	if err != nil {
+		return sum, err
+	}
+	defer closer.Close()
+	src := rd.Source()
+	sum.Source = src.Name
+	if err := st.EnsureSource(ctx, src); err != nil {
+		return sum, fmt.Errorf("import %s: %w", opts.File, err)
+	}
+	sum.Status = "running"
+	if sum.ID, err = st.StartImport(ctx, sum.ImportRun); err != nil {
+		return sum, fmt.Errorf("import %s: %w", opts.File, err)
+	}
+
+	err = pipeline(ctx, st, rd, opts, &sum)
+	if s, ok := rd.(skipper); ok {
+		sum.Skipped = s.Skipped()
+		sum.Read += sum.Skipped
+	}
+	sum.Finished = opts.Now().UTC()
+	sum.Status = "done"
+	if err != nil {
+		sum.Status = "failed"
+		sum.Error = err.Error()
+	}
+	// The log entry is written even when the import failed or was
+	// interrupted, on a fresh context so that Ctrl-C does not lose it.
+	logCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if ferr := st.FinishImport(logCtx, sum.ImportRun); ferr != nil && err == nil {
+		err = fmt.Errorf("import %s: %w", opts.File, ferr)
+	}
+	return sum, err
+}
+
+// scan reads the whole file without storing anything and counts rejections.
+func scan(open Opener, opts Options, sum *Summary) (int, error) {
+	rd, closer, err := open()
+	if err != nil {
+		return 0, err
+	}
+	defer closer.Close()
+	sum.Source = rd.Source().Name
+	rejected := 0
+	for {
+		_, err := rd.Next()
+		if err == io.EOF {
+			return rejected, nil
+		}
+		var re *source.RowError
+		if errors.As(err, &re) {
+			rejected++
+			if len(sum.Reasons) < opts.MaxReasons {
+				sum.Reasons = append(sum.Reasons, re.Error())
+			}
+			continue
+		}
+		if err != nil {
+			return rejected, err
+		}
+	}
+}
+
+// pipeline reads batches in one goroutine while the caller's goroutine
+// writes them, so that parsing and the database work overlap.
+func pipeline(ctx context.Context, st Store, rd source.Reader, opts Options, sum *Summary) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	type batch struct {
+		recs []model.Record
+		rejs []store.Rejection
+		read int
+	}
+	batches := make(chan batch, 2)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		read := 0
+		b := batch{recs: make([]model.Record, 0, opts.BatchSize)}
+		flush := func() bool {
+			b.read = read
+			select {
+			case batches <- b:
+			case <-ctx.Done():
+				return false
+			}
+			b = batch{recs: make([]model.Record, 0, opts.BatchSize)}
+			return true
+		}
+		for {
+			rec, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			var re *source.RowError
+			if errors.As(err, &re) {
+				read++
+				b.rejs = append(b.rejs, store.Rejection{Source: rd.Source().Name, File: opts.File, Line: re.Line,
+					Field: re.Field, Reason: re.Reason, Raw: re.Raw})
+				continue
+			}
+			if err != nil {
+				readErr <- err
+				return
+			}
+			read++
+			b.recs = append(b.recs, rec)
+			if len(b.recs) >= opts.BatchSize {
+				if !flush() {
+					readErr <- ctx.Err()
+					return
+				}
+			}
+		}
+		if len(b.recs) > 0 || len(b.rejs) > 0 {
+			if !flush() {
+				readErr <- ctx.Err()
+				return
+			}
+		}
+		readErr <- nil
+	}()
+
+	for b := range batches {
+		at := opts.Now().UTC()
+		if len(b.recs) > 0 {
+			c, err := st.ImportBatch(ctx, b.recs, at)
+			if err != nil {
+				cancel()
+				for range batches { // let the reader goroutine finish
+				}
+				return fmt.Errorf("import %s: %w", opts.File, err)
+			}
+			sum.BatchCounts.Add(c)
+		}
+		if len(b.rejs) > 0 {
+			for i := range b.rejs {
+				b.rejs[i].At = at
+				if len(sum.Reasons) < opts.MaxReasons {
+					sum.Reasons = append(sum.Reasons, (&source.RowError{File: opts.File, Line: b.rejs[i].Line,
+						Field: b.rejs[i].Field, Reason: b.rejs[i].Reason}).Error())
+				}
+			}
+			if err := st.SaveRejections(ctx, b.rejs); err != nil {
+				cancel()
+				for range batches {
+				}
+				return fmt.Errorf("import %s: %w", opts.File, err)
+			}
+			sum.Rejected += len(b.rejs)
+		}
+		sum.Read = b.read
+		if opts.OnBatch != nil {
+			opts.OnBatch(b.read)
+		}
+	}
+	if err := <-readErr; err != nil {
+		return fmt.Errorf("import %s: %w", opts.File, err)
+	}
+	return ctx.Err()
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` runs it: vet, then every test with
+# the race detector against a real SQLite file and a real PostgreSQL server
+# that scripts/pgtest.sh installs if missing, starts on a temporary
+# directory and a free loopback port, and stops afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v go >/dev/null || { echo "test: Go is not installed (https://go.dev/doc/install)" >&2; exit 1; }
+
+echo "== go vet"
+go vet ./...
+
+echo "== go test -race (SQLite and PostgreSQL)"
+scripts/pgtest.sh go test -race -count=1 -timeout 15m ./...
