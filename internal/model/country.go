@@ -20,6 +20,9 @@ type Country struct {
 }
 
 // countriesTSV columns: iso2, iso3, numeric, fips, gw, name, aliases ("|"-separated).
+// iso3, fips and gw may hold "|"-separated alternates after the canonical
+// code (retired codes, historic states such as Gaza Strip GZ or North Yemen
+// 678): the Country carries the first, the lookups find all of them.
 //
 //go:embed countries.tsv
 var countriesTSV string
@@ -37,6 +40,7 @@ type countryIndex struct {
 var countries = sync.OnceValue(func() *countryIndex {
 	ix := &countryIndex{byISO2: map[string]*Country{}, byISO3: map[string]*Country{}, byNum: map[int]*Country{},
 		byFIPS: map[string]*Country{}, byGW: map[int]*Country{}, byName: map[string]*Country{}}
+	var altISO3, altFIPS, altGW [][]string // per row, the alternates after the canonical code
 	for _, line := range strings.Split(countriesTSV, "\n") {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
@@ -45,9 +49,11 @@ var countries = sync.OnceValue(func() *countryIndex {
 		if len(f) < 6 {
 			panic("model: countries.tsv: short line: " + line) // embedded data, checked by tests
 		}
-		c := Country{ISO2: f[0], ISO3: f[1], FIPS: f[3], Name: f[5]}
+		iso3, fips, gw := strings.Split(f[1], "|"), strings.Split(f[3], "|"), strings.Split(f[4], "|")
+		c := Country{ISO2: f[0], ISO3: iso3[0], FIPS: fips[0], Name: f[5]}
 		c.Numeric, _ = strconv.Atoi(f[2])
-		c.GW, _ = strconv.Atoi(f[4])
+		c.GW, _ = strconv.Atoi(gw[0])
+		altISO3, altFIPS, altGW = append(altISO3, iso3[1:]), append(altFIPS, fips[1:]), append(altGW, gw[1:])
 		if len(f) > 6 && f[6] != "" {
 			c.Aliases = strings.Split(f[6], "|")
 		}
@@ -68,6 +74,19 @@ var countries = sync.OnceValue(func() *countryIndex {
 		if c.GW != 0 {
 			if _, dup := ix.byGW[c.GW]; !dup {
 				ix.byGW[c.GW] = c
+			}
+		}
+		for _, a := range altISO3[i] {
+			ix.byISO3[a] = c
+		}
+		for _, a := range altFIPS[i] {
+			ix.byFIPS[a] = c
+		}
+		for _, a := range altGW[i] {
+			if n, err := strconv.Atoi(a); err == nil {
+				if _, dup := ix.byGW[n]; !dup {
+					ix.byGW[n] = c
+				}
 			}
 		}
 		ix.byName[foldName(c.Name)] = c
