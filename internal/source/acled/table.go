@@ -1,0 +1,155 @@
+package acled
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"strings"
+)
+
+// utf8BOM is stripped from the start of a file: spreadsheet programs write
+// it, and left in place it would become part of the first column's name.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// errNoHeader is returned by newTable for a file without a header row.
+var errNoHeader = errors.New("no header row")
+
+// table reads the rows of an RFC 4180 CSV file that starts with a header,
+// keeping each row's bytes as read (for the report's Raw) and the physical
+// line where it starts (quoted fields may span lines, so the record number
+// is not the line number).
+type table struct {
+	rec    *recorder
+	cr     *csv.Reader
+	off    int64 // input offset where the next row starts
+	header []string
+	cols   map[string]int // trimmed, lower-cased header name → index; first one wins
+}
+
+// newTable reads the header. A header that cannot be read as CSV is
+// returned as a *csv.ParseError; an empty input as errNoHeader.
+func newTable(r io.Reader) (*table, error) {
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(len(utf8BOM)); err == nil && bytes.Equal(b, utf8BOM) {
+		if _, err := br.Discard(len(utf8BOM)); err != nil {
+			return nil, err
+		}
+	}
+	t := &table{rec: &recorder{r: br}}
+	t.cr = csv.NewReader(t.rec)
+	t.cr.FieldsPerRecord = -1 // field counts are checked per row, to reject the row and go on
+	header, _, _, err := t.next()
+	if errors.Is(err, io.EOF) {
+		return nil, errNoHeader
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.header = header
+	t.cols = make(map[string]int, len(header))
+	for i, h := range header {
+		k := strings.ToLower(strings.TrimSpace(h))
+		if _, dup := t.cols[k]; !dup && k != "" {
+			t.cols[k] = i
+		}
+	}
+	return t, nil
+}
+
+// index returns the column of the first of names that the header has, or -1.
+func (t *table) index(names ...string) int {
+	for _, n := range names {
+		if i, ok := t.cols[n]; ok {
+			return i
+		}
+	}
+	return -1
+}
+
+// missing returns the names the header lacks.
+func (t *table) missing(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if t.index(n) < 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// next reads one row. raw is the row's bytes without its line ending; line
+// is the physical line the row starts on (also for a *csv.ParseError).
+func (t *table) next() (row []string, raw []byte, line int, err error) {
+	row, err = t.cr.Read()
+	end := t.cr.InputOffset()
+	raw = t.rec.take(t.off, end)
+	t.off = end
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			line = pe.StartLine
+		}
+		return nil, raw, line, err
+	}
+	line, _ = t.cr.FieldPos(0)
+	return row, raw, line, nil
+}
+
+// recorder keeps the bytes the CSV reader has read and not yet handed out
+// as a row, so that each row's exact bytes can be kept.
+type recorder struct {
+	r    io.Reader
+	buf  []byte
+	base int64 // input offset of buf[0]
+}
+
+func (w *recorder) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	w.buf = append(w.buf, p[:n]...)
+	return n, err
+}
+
+// take returns a copy of the input between offsets from and to, trimmed of
+// line endings (blank lines the CSV reader skipped come before a row), and
+// forgets everything before to.
+func (w *recorder) take(from, to int64) []byte {
+	lo, hi := clamp(from-w.base, len(w.buf)), clamp(to-w.base, len(w.buf))
+	if lo > hi {
+		lo = hi
+	}
+	raw := bytes.Trim(w.buf[lo:hi], "\r\n")
+	raw = append([]byte(nil), raw...)
+	n := copy(w.buf, w.buf[hi:])
+	w.buf = w.buf[:n]
+	w.base += int64(hi)
+	return raw
+}
+
+func clamp(i int64, n int) int {
+	switch {
+	case i < 0:
+		return 0
+	case i > int64(n):
+		return n
+	}
+	return int(i)
+}
+
+// isHXL reports whether a row is a row of HXL hashtags ("#date+start"),
+// which HDX distributions put right under the header.
+func isHXL(row []string) bool {
+	seen := false
+	for _, c := range row {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		if c[0] != '#' {
+			return false
+		}
+		seen = true
+	}
+	return seen
+}
