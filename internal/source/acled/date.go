@@ -28,7 +28,7 @@ var months = func() map[string]time.Month {
 // was mangled and vigil cannot tell which.
 func parseDate(s string, year int) (model.Date, error) {
 	s = strings.TrimSpace(s)
-	if len(s) >= 10 && s[4] == '-' && isDigits(s[:4]) {
+	if len(s) > 4 && s[4] == '-' && isDigits(s[:4]) {
 		iso := s
 		if i := strings.IndexAny(s, " T"); i >= 0 {
 			iso = s[:i]
