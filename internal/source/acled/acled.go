@@ -162,6 +162,8 @@ func (r *Reader) SkipReasons() map[string]int { return maps.Clone(r.reasons) }
 func (r *Reader) Next() (model.Record, error) {
 	for r.err == nil {
 		row, raw, line, err := r.t.next()
+		first := r.first
+		r.first = false
 		var pe *csv.ParseError
 		switch {
 		case errors.Is(err, io.EOF):
@@ -173,11 +175,8 @@ func (r *Reader) Next() (model.Record, error) {
 			r.err = fmt.Errorf("acled: %s: %w", r.opts.Name, err)
 			continue
 		}
-		if r.first {
-			r.first = false
-			if isHXL(row) {
-				continue
-			}
+		if first && isHXL(row) {
+			continue
 		}
 		if len(row) != len(r.t.header) {
 			return model.Record{}, r.rowErr(line, "", fmt.Sprintf("%d fields, want %d", len(row), len(r.t.header)), raw)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -70,8 +71,6 @@ func readBytes(tb testing.TB, data []byte, name string) result {
 		res.recs = append(res.recs, rec)
 	}
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // claimWant is the part of a claim the tests check field by field.
 type claimWant struct {
@@ -168,7 +167,7 @@ func TestRealFile(t *testing.T) {
 		"Peaceful protest": 1267, "Protest with intervention": 96, "Other": 37, "Change to group/activity": 23,
 		"Agreement": 2, "Non-violent transfer of territory": 1, "Headquarters or base established": 1,
 	}
-	if reasons := res.reader.SkipReasons(); !mapsEqual(reasons, wantReasons) {
+	if reasons := res.reader.SkipReasons(); !maps.Equal(reasons, wantReasons) {
 		t.Errorf("skip reasons got %v, want %v", reasons, wantReasons)
 	}
 
@@ -250,24 +249,12 @@ func TestRealFile(t *testing.T) {
 	}
 }
 
-func mapsEqual(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
-}
-
 func TestDates(t *testing.T) {
 	res := readAll(t, filepath.Join("testdata", "dates.csv"))
 	if len(res.errs) != 0 {
 		t.Fatalf("rejected %v, want none", res.errs)
 	}
-	if res.reader.Skipped() != 2 || !mapsEqual(res.reader.SkipReasons(), map[string]int{"Peaceful protest": 1, "Agreement": 1}) {
+	if res.reader.Skipped() != 2 || !maps.Equal(res.reader.SkipReasons(), map[string]int{"Peaceful protest": 1, "Agreement": 1}) {
 		t.Errorf("skipped %d %v, want 2 (a peaceful protest and an agreement)", res.reader.Skipped(), res.reader.SkipReasons())
 	}
 	yes := true

@@ -50,7 +50,8 @@ func newTable(r io.Reader) (*table, error) {
 	t.header = header
 	t.cols = make(map[string]int, len(header))
 	for i, h := range header {
-		k := strings.ToLower(strings.TrimSpace(h))
+		header[i] = strings.TrimSpace(h) // row errors name the column as the file does, less padding
+		k := strings.ToLower(header[i])
 		if _, dup := t.cols[k]; !dup && k != "" {
 			t.cols[k] = i
 		}
