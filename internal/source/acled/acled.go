@@ -106,7 +106,7 @@ type codeColumn struct {
 
 // Reader reads an ACLED CSV export. It implements source.Reader.
 type Reader struct {
-	t       *table
+	t       *source.Table
 	opts    source.Options
 	c       columns
 	first   bool // the next row is the first under the header
@@ -118,29 +118,29 @@ type Reader struct {
 // NewReader reads and checks the header at once: a file that lacks an
 // ACLED column gives a *source.KindError naming the expected columns.
 func NewReader(r io.Reader, opts source.Options) (*Reader, error) {
-	t, err := newTable(r)
+	t, err := source.NewTable(r)
 	var pe *csv.ParseError
 	switch {
-	case errors.Is(err, errNoHeader), errors.As(err, &pe):
+	case errors.Is(err, source.ErrNoHeader), errors.As(err, &pe):
 		return nil, &source.KindError{File: opts.Name, Kind: kind, Expected: Required, Missing: Required}
 	case err != nil:
 		return nil, fmt.Errorf("acled: %s: reading header: %w", opts.Name, err)
 	}
-	if miss := t.missing(Required); len(miss) > 0 {
+	if miss := t.Missing(Required); len(miss) > 0 {
 		return nil, &source.KindError{File: opts.Name, Kind: kind, Expected: Required, Missing: miss}
 	}
 	c := columns{
-		eventID: t.index("event_id_cnty"), date: t.index("event_date"), year: t.index("year"),
-		timePrec: t.index("time_precision"), eventType: t.index("event_type"),
-		subEvent: t.index("sub_event_type"), actor1: t.index("actor1"), actor2: t.index("actor2"),
-		iso: t.index("iso"), iso3: t.index("iso3"), country: t.index("country"),
-		admin1: t.index("admin1"), admin2: t.index("admin2"), location: t.index("location"),
-		lat: t.index("latitude"), lon: t.index("longitude"), geoPrec: t.index("geo_precision"),
-		notes: t.index("notes"), fatalities: t.index("fatalities"), timestamp: t.index("timestamp"),
-		dataID: t.index("data_id"),
+		eventID: t.Index("event_id_cnty"), date: t.Index("event_date"), year: t.Index("year"),
+		timePrec: t.Index("time_precision"), eventType: t.Index("event_type"),
+		subEvent: t.Index("sub_event_type"), actor1: t.Index("actor1"), actor2: t.Index("actor2"),
+		iso: t.Index("iso"), iso3: t.Index("iso3"), country: t.Index("country"),
+		admin1: t.Index("admin1"), admin2: t.Index("admin2"), location: t.Index("location"),
+		lat: t.Index("latitude"), lon: t.Index("longitude"), geoPrec: t.Index("geo_precision"),
+		notes: t.Index("notes"), fatalities: t.Index("fatalities"), timestamp: t.Index("timestamp"),
+		dataID: t.Index("data_id"),
 	}
 	for _, name := range codeColumns {
-		if i := t.index(name); i >= 0 {
+		if i := t.Index(name); i >= 0 {
 			c.codes = append(c.codes, codeColumn{name, i})
 		}
 	}
@@ -161,7 +161,7 @@ func (r *Reader) SkipReasons() map[string]int { return maps.Clone(r.reasons) }
 // be used, io.EOF at the end, or another error that ends the file.
 func (r *Reader) Next() (model.Record, error) {
 	for r.err == nil {
-		row, raw, line, err := r.t.next()
+		row, raw, line, err := r.t.Next()
 		first := r.first
 		r.first = false
 		var pe *csv.ParseError
@@ -175,11 +175,11 @@ func (r *Reader) Next() (model.Record, error) {
 			r.err = fmt.Errorf("acled: %s: %w", r.opts.Name, err)
 			continue
 		}
-		if first && isHXL(row) {
+		if first && source.IsHXL(row) {
 			continue
 		}
-		if len(row) != len(r.t.header) {
-			return model.Record{}, r.rowErr(line, "", fmt.Sprintf("%d fields, want %d", len(row), len(r.t.header)), raw)
+		if len(row) != len(r.t.Header) {
+			return model.Record{}, r.rowErr(line, "", fmt.Sprintf("%d fields, want %d", len(row), len(r.t.Header)), raw)
 		}
 		rec, skip, err := r.record(row, raw, line)
 		if skip != "" {
@@ -205,7 +205,7 @@ func (r *Reader) record(row []string, raw []byte, line int) (model.Record, strin
 		return strings.TrimSpace(row[i])
 	}
 	fail := func(col int, format string, args ...any) (model.Record, string, error) {
-		return model.Record{}, "", r.rowErr(line, r.t.header[col], fmt.Sprintf(format, args...), raw)
+		return model.Record{}, "", r.rowErr(line, r.t.Header[col], fmt.Sprintf(format, args...), raw)
 	}
 
 	sub := get(r.c.subEvent)

@@ -396,7 +396,7 @@ func TestLayout2023(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(data, utf8BOM) || !bytes.Contains(data, []byte("\r\n")) {
+	if !bytes.HasPrefix(data, source.UTF8BOM) || !bytes.Contains(data, []byte("\r\n")) {
 		t.Fatal("fixture lost its BOM or CRLF line endings")
 	}
 	res := readBytes(t, data, "layout_2023.csv")

@@ -95,7 +95,7 @@ type codeColumn struct {
 
 // Reader reads a UCDP GED CSV file. It implements source.Reader.
 type Reader struct {
-	t     *table
+	t     *source.Table
 	opts  source.Options
 	c     columns
 	first bool // the next row is the first under the header
@@ -105,30 +105,30 @@ type Reader struct {
 // NewReader reads and checks the header at once: a file that lacks a GED
 // column gives a *source.KindError naming the expected columns.
 func NewReader(r io.Reader, opts source.Options) (*Reader, error) {
-	t, err := newTable(r)
+	t, err := source.NewTable(r)
 	var pe *csv.ParseError
 	switch {
-	case errors.Is(err, errNoHeader), errors.As(err, &pe):
+	case errors.Is(err, source.ErrNoHeader), errors.As(err, &pe):
 		return nil, &source.KindError{File: opts.Name, Kind: kind, Expected: Required, Missing: Required}
 	case err != nil:
 		return nil, fmt.Errorf("ucdp: %s: reading header: %w", opts.Name, err)
 	}
-	if miss := t.missing(Required); len(miss) > 0 {
+	if miss := t.Missing(Required); len(miss) > 0 {
 		return nil, &source.KindError{File: opts.Name, Kind: kind, Expected: Required, Missing: miss}
 	}
 	c := columns{
-		id: t.index("id"), violence: t.index("type_of_violence"),
-		dateStart: t.index("date_start"), dateEnd: t.index("date_end"),
-		datePrec: t.index("date_prec"), wherePrec: t.index("where_prec"),
-		country: t.index("country"), countryID: t.index("country_id"),
-		low: t.index("low"), best: t.index("best"), high: t.index("high"),
-		lat: t.index("latitude"), lon: t.index("longitude"),
-		sideA: t.index("side_a"), sideB: t.index("side_b"),
-		adm1: t.index("adm_1"), adm2: t.index("adm_2"),
-		whereCoordinates: t.index("where_coordinates"), headline: t.index("source_headline"),
+		id: t.Index("id"), violence: t.Index("type_of_violence"),
+		dateStart: t.Index("date_start"), dateEnd: t.Index("date_end"),
+		datePrec: t.Index("date_prec"), wherePrec: t.Index("where_prec"),
+		country: t.Index("country"), countryID: t.Index("country_id"),
+		low: t.Index("low"), best: t.Index("best"), high: t.Index("high"),
+		lat: t.Index("latitude"), lon: t.Index("longitude"),
+		sideA: t.Index("side_a"), sideB: t.Index("side_b"),
+		adm1: t.Index("adm_1"), adm2: t.Index("adm_2"),
+		whereCoordinates: t.Index("where_coordinates"), headline: t.Index("source_headline"),
 	}
 	for _, name := range codeColumns {
-		if i := t.index(name); i >= 0 {
+		if i := t.Index(name); i >= 0 {
 			c.codes = append(c.codes, codeColumn{name, i})
 		}
 	}
@@ -142,7 +142,7 @@ func (r *Reader) Source() model.Source { return Source }
 // be used, io.EOF at the end, or another error that ends the file.
 func (r *Reader) Next() (model.Record, error) {
 	for r.err == nil {
-		row, raw, line, err := r.t.next()
+		row, raw, line, err := r.t.Next()
 		first := r.first
 		r.first = false
 		var pe *csv.ParseError
@@ -156,11 +156,11 @@ func (r *Reader) Next() (model.Record, error) {
 			r.err = fmt.Errorf("ucdp: %s: %w", r.opts.Name, err)
 			continue
 		}
-		if first && isHXL(row) {
+		if first && source.IsHXL(row) {
 			continue
 		}
-		if len(row) != len(r.t.header) {
-			return model.Record{}, r.rowErr(line, "", fmt.Sprintf("%d fields, want %d", len(row), len(r.t.header)), raw)
+		if len(row) != len(r.t.Header) {
+			return model.Record{}, r.rowErr(line, "", fmt.Sprintf("%d fields, want %d", len(row), len(r.t.Header)), raw)
 		}
 		return r.record(row, raw, line)
 	}
@@ -192,7 +192,7 @@ func (r *Reader) record(row []string, raw []byte, line int) (model.Record, error
 		return strings.TrimSpace(row[i])
 	}
 	fail := func(col int, format string, args ...any) (model.Record, error) {
-		return model.Record{}, r.rowErr(line, r.t.header[col], fmt.Sprintf(format, args...), raw)
+		return model.Record{}, r.rowErr(line, r.t.Header[col], fmt.Sprintf(format, args...), raw)
 	}
 
 	ref := get(r.c.id)

@@ -369,7 +369,7 @@ func TestKindError(t *testing.T) {
 	}{
 		{"gtd_header.csv", gtd, []string{"id", "type_of_violence", "date_start", "date_end", "date_prec", "where_prec", "low", "best", "high", "side_a", "side_b"}},
 		{"empty.csv", nil, Required},
-		{"bom_only.csv", utf8BOM, Required},
+		{"bom_only.csv", source.UTF8BOM, Required},
 		{"acled.csv", []byte("event_id_cnty,event_date,country,latitude,longitude,fatalities\n"),
 			[]string{"id", "type_of_violence", "date_start", "date_end", "date_prec", "where_prec", "low", "best", "high", "side_a", "side_b"}},
 	}

@@ -1,4 +1,4 @@
-package ucdp
+package source
 
 import (
 	"bufio"
@@ -9,45 +9,45 @@ import (
 	"strings"
 )
 
-// utf8BOM is stripped from the start of a file: spreadsheet programs write
+// UTF8BOM is stripped from the start of a file: spreadsheet programs write
 // it, and left in place it would become part of the first column's name.
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+var UTF8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// errNoHeader is returned by newTable for a file without a header row.
-var errNoHeader = errors.New("no header row")
+// ErrNoHeader is returned by NewTable for a file without a header row.
+var ErrNoHeader = errors.New("no header row")
 
-// table reads the rows of an RFC 4180 CSV file that starts with a header,
+// Table reads the rows of an RFC 4180 CSV file that starts with a header,
 // keeping each row's bytes as read (for the report's Raw) and the physical
 // line where it starts (quoted fields may span lines, so the record number
 // is not the line number).
-type table struct {
+type Table struct {
 	rec    *recorder
 	cr     *csv.Reader
-	off    int64 // input offset where the next row starts
-	header []string
+	off    int64          // input offset where the next row starts
+	Header []string       // column names as the file gives them, trimmed
 	cols   map[string]int // trimmed, lower-cased header name → index; first one wins
 }
 
-// newTable reads the header. A header that cannot be read as CSV is
-// returned as a *csv.ParseError; an empty input as errNoHeader.
-func newTable(r io.Reader) (*table, error) {
+// NewTable reads the header. A header that cannot be read as CSV is
+// returned as a *csv.ParseError; an empty input as ErrNoHeader.
+func NewTable(r io.Reader) (*Table, error) {
 	br := bufio.NewReader(r)
-	if b, err := br.Peek(len(utf8BOM)); err == nil && bytes.Equal(b, utf8BOM) {
-		if _, err := br.Discard(len(utf8BOM)); err != nil {
+	if b, err := br.Peek(len(UTF8BOM)); err == nil && bytes.Equal(b, UTF8BOM) {
+		if _, err := br.Discard(len(UTF8BOM)); err != nil {
 			return nil, err
 		}
 	}
-	t := &table{rec: &recorder{r: br}}
+	t := &Table{rec: &recorder{r: br}}
 	t.cr = csv.NewReader(t.rec)
 	t.cr.FieldsPerRecord = -1 // field counts are checked per row, to reject the row and go on
-	header, _, _, err := t.next()
+	header, _, _, err := t.Next()
 	if errors.Is(err, io.EOF) {
-		return nil, errNoHeader
+		return nil, ErrNoHeader
 	}
 	if err != nil {
 		return nil, err
 	}
-	t.header = header
+	t.Header = header
 	t.cols = make(map[string]int, len(header))
 	for i, h := range header {
 		header[i] = strings.TrimSpace(h) // row errors name the column as the file does, less padding
@@ -59,8 +59,8 @@ func newTable(r io.Reader) (*table, error) {
 	return t, nil
 }
 
-// index returns the column of the first of names that the header has, or -1.
-func (t *table) index(names ...string) int {
+// Index returns the column of the first of names that the header has, or -1.
+func (t *Table) Index(names ...string) int {
 	for _, n := range names {
 		if i, ok := t.cols[n]; ok {
 			return i
@@ -69,20 +69,20 @@ func (t *table) index(names ...string) int {
 	return -1
 }
 
-// missing returns the names the header lacks.
-func (t *table) missing(names []string) []string {
+// Missing returns the names the header lacks.
+func (t *Table) Missing(names []string) []string {
 	var out []string
 	for _, n := range names {
-		if t.index(n) < 0 {
+		if t.Index(n) < 0 {
 			out = append(out, n)
 		}
 	}
 	return out
 }
 
-// next reads one row. raw is the row's bytes without its line ending; line
+// Next reads one row. raw is the row's bytes without its line ending; line
 // is the physical line the row starts on (also for a *csv.ParseError).
-func (t *table) next() (row []string, raw []byte, line int, err error) {
+func (t *Table) Next() (row []string, raw []byte, line int, err error) {
 	row, err = t.cr.Read()
 	end := t.cr.InputOffset()
 	raw = t.rec.take(t.off, end)
@@ -138,9 +138,9 @@ func clamp(i int64, n int) int {
 	return int(i)
 }
 
-// isHXL reports whether a row is a row of HXL hashtags ("#date+start"),
+// IsHXL reports whether a row is a row of HXL hashtags ("#date+start"),
 // which HDX distributions put right under the header.
-func isHXL(row []string) bool {
+func IsHXL(row []string) bool {
 	seen := false
 	for _, c := range row {
 		c = strings.TrimSpace(c)
