@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/encoding/charmap"
 
@@ -146,7 +147,9 @@ func (c *csvRows) next() ([]string, int, []byte, error) {
 		return nil, 0, nil, err
 	}
 	raw := bytes.Clone(c.decode(rec))
-	s := string(raw)
+	// The fields are cut from raw's own memory, one copy of the row
+	// instead of two: a report's Raw is immutable (see Reader).
+	s := unsafe.String(unsafe.SliceData(raw), len(raw))
 	fields, bad, reason := splitFields(c.fields[:0], s)
 	c.fields = fields[:0]
 	if bad >= 0 {
@@ -337,36 +340,41 @@ func splitFields(dst []string, s string) (fields []string, bad int, reason strin
 // quotedField reads the quoted field that s starts with. n is the number
 // of bytes it takes, up to but not including the comma after it.
 func quotedField(s string) (f string, n int, ok bool, why string) {
-	var b *strings.Builder
-	from := 1
-	for i := 1; ; {
+	escapes := 0
+	end := -1
+	for i := 1; end < 0; {
 		j := strings.IndexByte(s[i:], '"')
 		if j < 0 {
 			return "", 0, false, "quoted field not closed"
 		}
 		i += j
-		if i+1 < len(s) && s[i+1] == '"' { // an escaped quote
-			if b == nil {
-				b = new(strings.Builder)
-				b.Grow(len(s))
-			}
-			b.WriteString(s[from : i+1])
+		switch {
+		case i+1 < len(s) && s[i+1] == '"':
+			escapes++
 			i += 2
-			from = i
-			continue
-		}
-		if i+1 < len(s) && s[i+1] != ',' {
+		case i+1 < len(s) && s[i+1] != ',':
 			return "", 0, false, "text after closing quote"
+		default:
+			end = i
 		}
-		if b == nil {
-			f = s[1:i]
-		} else {
-			b.WriteString(s[from:i])
-			f = b.String()
-		}
-		if strings.Contains(f, "\r\n") {
-			f = strings.ReplaceAll(f, "\r\n", "\n")
-		}
-		return f, i + 1, true, ""
 	}
+	f = s[1:end]
+	if escapes > 0 {
+		var b strings.Builder
+		b.Grow(len(f) - escapes)
+		for {
+			i := strings.Index(f, `""`)
+			if i < 0 {
+				break
+			}
+			b.WriteString(f[:i+1])
+			f = f[i+2:]
+		}
+		b.WriteString(f)
+		f = b.String()
+	}
+	if strings.Contains(f, "\r\n") {
+		f = strings.ReplaceAll(f, "\r\n", "\n")
+	}
+	return f, end + 1, true, ""
 }

@@ -57,6 +57,11 @@ type rowSource interface {
 
 // Reader reads the records of one GTD file. It implements source.Reader.
 // A Reader is not safe for concurrent use.
+//
+// Each record's report and claim are its own: nothing is reused by the
+// next call. To keep copies down, the claim's strings of a CSV row share
+// memory with its Report.Raw, so Raw must be treated as read-only, as
+// reports are anyway.
 type Reader struct {
 	opts   source.Options
 	cols   columns
@@ -64,6 +69,8 @@ type Reader struct {
 	rows   rowSource
 	file   io.Closer // the file Open opened, closed by Close
 	err    error     // a fatal error, returned again by every later Next
+
+	countries map[string]string // country_txt → ISO2 ("" when unknown)
 }
 
 // Source returns GTD's source description.

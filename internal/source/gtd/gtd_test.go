@@ -266,4 +266,3 @@ func TestRealFile(t *testing.T) {
 		t.Errorf("flags: got %d doubt_terrorism and %d unsuccessful, want 89 and 77", doubt, failed)
 	}
 }
-

@@ -108,8 +108,8 @@ func (r *Reader) record(f []string, line int, raw []byte) (model.Record, error) 
 		Text:           get(col.summary),
 	}
 
-	if ctry, ok := model.CountryByName(get(col.countryTxt)); ok {
-		c.Country = ctry.ISO2
+	if iso2 := r.country(get(col.countryTxt)); iso2 != "" {
+		c.Country = iso2
 	} else {
 		c.Flags = append(c.Flags, FlagUnknownCountry)
 	}
@@ -161,7 +161,13 @@ func (r *Reader) record(f []string, line int, raw []byte) (model.Record, error) 
 		c.Flags = append(c.Flags, model.FlagUnsuccessful)
 	}
 
-	c.Codes = make(map[string]string, len(col.codes)+2)
+	n := 0
+	for _, cc := range col.codes {
+		if get(cc.idx) != "" {
+			n++
+		}
+	}
+	c.Codes = make(map[string]string, n+2)
 	for _, cc := range col.codes {
 		if v := get(cc.idx); v != "" {
 			c.Codes[cc.name] = v
@@ -178,6 +184,23 @@ func (r *Reader) record(f []string, line int, raw []byte) (model.Record, error) 
 	}
 
 	return model.Record{Report: rep, Claim: c}, nil
+}
+
+// country returns the ISO 3166-1 alpha-2 code of a GTD country name, or
+// "" when vigil's table lacks it. Lookups are remembered: a file names a
+// couple of hundred countries over hundreds of thousands of rows.
+func (r *Reader) country(name string) string {
+	if iso2, ok := r.countries[name]; ok {
+		return iso2
+	}
+	c, _ := model.CountryByName(name)
+	if r.countries == nil {
+		r.countries = make(map[string]string)
+	}
+	if len(r.countries) < 1024 { // bounded, whatever the input
+		r.countries[name] = c.ISO2
+	}
+	return c.ISO2
 }
 
 // parseInt parses an integer column. ok is false for an empty value. A

@@ -137,15 +137,14 @@ func (x *xlsxRows) next() ([]string, int, []byte, error) {
 	}
 }
 
-// normalize turns the stored forms of values that Excel keeps as numbers
-// into the text the CSV release has, so that both forms give the same
-// claims: an eventid stored as a number, and the resolution date stored as
-// a serial day number.
+// normalize turns the stored forms of values that a spreadsheet keeps as
+// numbers into the text the CSV release has, so that both forms give the
+// same claims: an eventid that a writer stored as a float ("…0027.0"),
+// and the resolution date stored as a serial day number. An eventid in
+// exponent form ("2.01703E+11") has lost digits and is left to fail.
 func (x *xlsxRows) normalize(cells []string) {
-	if id := cells[x.idCol]; id != "" && !allDigits(id) {
-		if v, err := strconv.ParseFloat(id, 64); err == nil && v >= 0 && v < 1e15 && v == float64(int64(v)) {
-			cells[x.idCol] = strconv.FormatInt(int64(v), 10)
-		}
+	if id, frac, ok := strings.Cut(cells[x.idCol], "."); ok && allDigits(id) && strings.Trim(frac, "0") == "" {
+		cells[x.idCol] = id
 	}
 	if res := cells[x.resCol]; res != "" {
 		if v, err := strconv.ParseFloat(res, 64); err == nil && v > 0 {
