@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/vigil-project/vigil/internal/model"
@@ -90,5 +91,34 @@ func TestDemoDataset(t *testing.T) {
 	if rc := byID["rask-chabahar-2024"]; rc.Suicide != nil || rc.Lat != nil || rc.PlacePrecision != model.PlaceAdmin1 ||
 		rc.End != (model.Date{Year: 2024, Month: 4, Day: 4}) {
 		t.Errorf("Rask/Chabahar 2024: got suicide %v lat %v precision %s end %s", rc.Suicide, rc.Lat, rc.PlacePrecision, rc.End)
+	}
+}
+
+// The complete example in demo/README.md must be a valid mapping, so the
+// documentation cannot drift from the code.
+func TestReadmeExample(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(demoDir, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	_, after, ok := strings.Cut(doc, "### A complete example")
+	if !ok {
+		t.Fatal("README.md has no complete example")
+	}
+	_, after, ok = strings.Cut(after, "```toml\n")
+	if !ok {
+		t.Fatal("the complete example has no toml block")
+	}
+	example, _, ok := strings.Cut(after, "```")
+	if !ok {
+		t.Fatal("the complete example's toml block is not closed")
+	}
+	m, err := ParseMapping("README.md example", []byte(example))
+	if err != nil {
+		t.Fatalf("README example: %v", err)
+	}
+	if m.Source != "mylist" || m.Delimiter != "\t" || m.Columns.Codes["url"] != "Source URL" {
+		t.Errorf("README example decoded as %+v", m)
 	}
 }

@@ -494,9 +494,10 @@ func layoutPrecision(l string) (model.DatePrecision, error) {
 // normEnum lets people write "Armed Assault" or "armed-assault" for
 // armed_assault.
 func normEnum(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	return strings.NewReplacer(" ", "_", "-", "_").Replace(s)
+	return enumReplacer.Replace(strings.ToLower(strings.TrimSpace(s)))
 }
+
+var enumReplacer = strings.NewReplacer(" ", "_", "-", "_")
 
 func checkAttackType(s string) error {
 	if model.AttackType(normEnum(s)).Valid() {

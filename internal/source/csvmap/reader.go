@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -50,8 +49,9 @@ type Reader struct {
 	cr     *csv.Reader
 	header []string
 	width  int
-	idx    map[string]int // column name → index
-	seen   map[string]int // report id → line first seen, to reject duplicate ids
+	idx    map[string]int     // column name → index
+	bound  map[string]binding // field → its column and index
+	seen   map[string]int     // report id → line first seen, to reject duplicate ids
 	raw    bytes.Buffer
 	rw     *csv.Writer
 }
@@ -149,7 +149,17 @@ func (r *Reader) bind() error {
 		return &HeaderError{File: r.opts.Name, Mapping: r.p.name, Kind: r.p.src.Name, Missing: missing,
 			Header: r.header, Expected: r.p.expected, MissingColumns: missingCols}
 	}
+	r.bound = make(map[string]binding, len(r.p.fields))
+	for f, col := range r.p.fields {
+		r.bound[f] = binding{col: col, idx: r.idx[col]}
+	}
 	return nil
+}
+
+// binding is a mapped field's column and its index in the header.
+type binding struct {
+	col string
+	idx int
 }
 
 func countEqual(ss []string, s string) int {
@@ -234,11 +244,12 @@ func (w *row) cell(col string) string {
 // get returns a field's value after its value map, and its column; ok is
 // false when the field is unmapped.
 func (w *row) get(field string) (val, col string, ok bool) {
-	col, ok = w.r.p.fields[field]
+	b, ok := w.r.bound[field]
 	if !ok {
 		return "", "", false
 	}
-	val = w.cell(col)
+	col = b.col
+	val = strings.TrimSpace(w.rec[b.idx]) // convert checked the row's width
 	if vm, has := w.r.p.values[field]; has {
 		if t, hit := vm.lookup(val); hit {
 			if t != val && val != "" {
@@ -418,22 +429,27 @@ type period struct {
 	prec       model.DatePrecision
 }
 
-var (
-	yearOnly  = regexp.MustCompile(`^(\d{4})$`)
-	yearMonth = regexp.MustCompile(`^(\d{4})-(\d{1,2})$`)
-)
+// allDigits reports whether s is non-empty and only ASCII digits.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // parseDate reads a date cell: "YYYY" and "YYYY-MM" first, then each
 // layout in order.
 func (p *plan) parseDate(s string) (period, error) {
 	s = asciiDigits(s)
-	if m := yearOnly.FindStringSubmatch(s); m != nil {
-		y, _ := strconv.Atoi(m[1])
+	if len(s) == 4 && allDigits(s) {
+		y, _ := strconv.Atoi(s)
 		return mkPeriod(y, 0, 0)
 	}
-	if m := yearMonth.FindStringSubmatch(s); m != nil {
-		y, _ := strconv.Atoi(m[1])
-		mo, _ := strconv.Atoi(m[2])
+	if (len(s) == 6 || len(s) == 7) && s[4] == '-' && allDigits(s[:4]) && allDigits(s[5:]) {
+		y, _ := strconv.Atoi(s[:4])
+		mo, _ := strconv.Atoi(s[5:])
 		if mo < 1 || mo > 12 {
 			return period{}, fmt.Errorf("%q: month %d is not 1–12", s, mo)
 		}
