@@ -55,7 +55,8 @@ type Mapping struct {
 }
 
 // Columns maps each claim field to the column that holds it; an empty
-// string leaves the field unmapped.
+// string leaves the field unmapped. The TOML key of each field is its tag;
+// the package documentation says how each field's cells are read.
 type Columns struct {
 	Date             string `toml:"date"`
 	Start            string `toml:"start"`

@@ -20,25 +20,36 @@ import (
 // file's header lacks. It unwraps to a *source.KindError, so callers that
 // treat "file of the wrong kind" alike need not know this type.
 type HeaderError struct {
-	File    string
-	Mapping string
-	Kind    string   // "csv:demo"
-	Missing []string // "column (field)" for each column not found
-	Header  []string // the header's columns, as read
-	// Expected is every column the mapping names.
-	Expected []string
-	// MissingColumns are the bare names of the missing columns.
-	MissingColumns []string
+	File     string
+	Mapping  string          // the mapping file's name
+	Kind     string          // the source: "csv:demo"
+	Missing  []MissingColumn // the mapped columns the header lacks
+	Header   []string        // the header's columns, as read
+	Expected []string        // every column the mapping names
+}
+
+// MissingColumn is a column the mapping names and the fields it maps it to.
+type MissingColumn struct {
+	Column string
+	Fields []string // "place", "id", "codes.url", …
 }
 
 func (e *HeaderError) Error() string {
+	missing := make([]string, len(e.Missing))
+	for i, m := range e.Missing {
+		missing[i] = fmt.Sprintf("%q (%s)", m.Column, strings.Join(m.Fields, ", "))
+	}
 	return fmt.Sprintf("%s: mapping %s names columns the header lacks: %s; the header has: %s",
-		e.File, e.Mapping, strings.Join(e.Missing, ", "), strings.Join(e.Header, ", "))
+		e.File, e.Mapping, strings.Join(missing, ", "), strings.Join(e.Header, ", "))
 }
 
 // Unwrap returns the equivalent *source.KindError.
 func (e *HeaderError) Unwrap() error {
-	return &source.KindError{File: e.File, Kind: e.Kind, Expected: e.Expected, Missing: e.MissingColumns}
+	cols := make([]string, len(e.Missing))
+	for i, m := range e.Missing {
+		cols[i] = m.Column
+	}
+	return &source.KindError{File: e.File, Kind: e.Kind, Expected: e.Expected, Missing: cols}
 }
 
 // Reader reads the records of one CSV file through a mapping. It
@@ -126,7 +137,7 @@ func (r *Reader) bind() error {
 		add(c.column, "codes."+c.code)
 	}
 
-	var missing, missingCols []string
+	var missing []MissingColumn
 	for _, col := range r.p.expected {
 		i, ok := exact[col]
 		if !ok {
@@ -135,8 +146,7 @@ func (r *Reader) bind() error {
 			}
 		}
 		if !ok {
-			missing = append(missing, fmt.Sprintf("%q (%s)", col, strings.Join(uses[col], ", ")))
-			missingCols = append(missingCols, col)
+			missing = append(missing, MissingColumn{Column: col, Fields: uses[col]})
 			continue
 		}
 		if n := countEqual(r.header, r.header[i]); n > 1 {
@@ -147,7 +157,7 @@ func (r *Reader) bind() error {
 	}
 	if len(missing) > 0 {
 		return &HeaderError{File: r.opts.Name, Mapping: r.p.name, Kind: r.p.src.Name, Missing: missing,
-			Header: r.header, Expected: r.p.expected, MissingColumns: missingCols}
+			Header: r.header, Expected: r.p.expected}
 	}
 	r.bound = make(map[string]binding, len(r.p.fields))
 	for f, col := range r.p.fields {

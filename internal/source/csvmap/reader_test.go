@@ -462,6 +462,9 @@ func TestReaderHeaderErrors(t *testing.T) {
 				t.Errorf("error %q: want it to contain %q", err, w)
 			}
 		}
+		if len(he.Missing) == 0 || he.Missing[0].Column != "Town" || !reflect.DeepEqual(he.Missing[0].Fields, []string{"place"}) {
+			t.Errorf("first missing column: got %+v, want Town (place)", he.Missing)
+		}
 		var ke *source.KindError
 		if !errors.As(err, &ke) || ke.Kind != "csv:rows" || !contains(ke.Missing, "Town") {
 			t.Errorf("got KindError %+v, want kind csv:rows missing Town", ke)
