@@ -309,9 +309,24 @@ func relatedIDs(s, self string) []string {
 		return nil
 	}
 	var ids []string
+	var seen map[string]bool // only for long lists, so that no input makes this quadratic
 	for part := range strings.SplitSeq(s, ",") {
 		p := strings.TrimSpace(part)
-		if p == "" || p == self || contains(ids, p) {
+		if p == "" || p == self {
+			continue
+		}
+		if seen == nil && len(ids) >= 16 {
+			seen = make(map[string]bool, 2*len(ids))
+			for _, id := range ids {
+				seen[id] = true
+			}
+		}
+		if seen != nil {
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+		} else if contains(ids, p) {
 			continue
 		}
 		ids = append(ids, p)
