@@ -105,8 +105,9 @@ type HawkesFit struct {
 	// boundary of the parameter space and β is not identified, so the
 	// statistic has no standard null distribution (Davies 1987); LRP uses
 	// the mixture ½χ²₁ + ½χ²₂, which is more conservative than the
-	// ½χ²₀ + ½χ²₁ of a boundary test with β known and has held its level in
-	// our simulations under the Poisson null (see hawkes_test.go).
+	// ½χ²₀ + ½χ²₁ of a boundary test with β known; on 200 simulated Poisson
+	// paths it rejected at 5% in 6% of them, within sampling noise of the
+	// nominal level (TestHawkesPoissonNullLevel).
 	PoissonLoglik float64 `json:"poisson_loglik"`
 	LRStat        float64 `json:"lr_stat"`
 	LRP           float64 `json:"lr_p"`
@@ -922,7 +923,8 @@ func hkFormatSig(x float64) string {
 		scale := math.Pow(10, float64(-decimals))
 		return strconv.FormatFloat(math.Round(x/scale)*scale, 'f', 0, 64)
 	}
-	s := strconv.FormatFloat(x, 'f', decimals, 64)
+	scale := math.Pow(10, float64(decimals))
+	s := strconv.FormatFloat(math.Round(x*scale)/scale, 'f', decimals, 64)
 	if strings.Contains(s, ".") {
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	}
