@@ -1,10 +1,13 @@
 package analyze
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -236,6 +239,69 @@ func TestHawkesMatchesBruteForceNelderMead(t *testing.T) {
 		}
 		if math.Abs(f.Loglik+res.F) > 1e-6*math.Abs(res.F) {
 			t.Errorf("case %d loglik: FitHawkes %.10g, brute force %.10g", i, f.Loglik, -res.F)
+		}
+	}
+}
+
+// TestHawkesMatchesPublishedOmiHawkes reproduces a fit published by an
+// established Hawkes library: Takahiro Omi's Python package "Hawkes"
+// (PyPI "hawkes" 1.0.0, github.com/omitakahiro/Hawkes, commit f28d8bb).
+// Its notebooks/test.ipynb fits notebooks/Data/test1.txt, a path it
+// simulated with μ = 0.1, α = 0.5, β = 10 (kernel α β e^{−β t}) on
+// [0, 100000], by
+//
+//	T = np.loadtxt('./Data/test1.txt')
+//	h2 = hk.estimator().set_kernel('exp').set_baseline('const')
+//	h2.fit(T, [0, 100000])
+//
+// and publishes the expected output
+//
+//	{'beta': 10.047258972961286, 'alpha': 0.49292129697827947, 'mu': 0.10030016745850244}
+//	-29044.498858665163
+//
+// testdata/hawkes_omi_test1.txt holds the 19,780 event times of that file
+// rounded to 4 decimals (the original has 19 significant digits; the
+// rounding moves nothing at 3 significant figures). Omi's α is our α/β,
+// the branching ratio.
+func TestHawkesMatchesPublishedOmiHawkes(t *testing.T) {
+	file, err := os.Open("testdata/hawkes_omi_test1.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	var ts []float64
+	sc := bufio.NewScanner(file)
+	for sc.Scan() {
+		v, err := strconv.ParseFloat(strings.TrimSpace(sc.Text()), 64)
+		if err != nil {
+			t.Fatalf("line %d: %v", len(ts)+1, err)
+		}
+		ts = append(ts, v)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) != 19780 {
+		t.Fatalf("got %d events, want 19780", len(ts))
+	}
+	f, err := FitHawkes(ts, HawkesOptions{Start: 0, End: 100000})
+	if err != nil || !f.Converged {
+		t.Fatalf("fit: err %v, converged %v", err, f.Converged)
+	}
+	const omiMu, omiAlpha, omiBeta, omiLoglik = 0.10030016745850244, 0.49292129697827947, 10.047258972961286, -29044.498858665163
+	t.Logf("FitHawkes: mu %.6g alpha %.6g beta %.6g ratio %.6g loglik %.10g", f.Mu, f.Alpha, f.Beta, f.BranchingRatio, f.Loglik)
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"mu", f.Mu, omiMu},
+		{"beta", f.Beta, omiBeta},
+		{"branching ratio (Omi's alpha)", f.BranchingRatio, omiAlpha},
+		{"alpha", f.Alpha, omiAlpha * omiBeta},
+		{"loglik", f.Loglik, omiLoglik},
+	} {
+		if math.Abs(c.got-c.want) > 5e-4*math.Abs(c.want) {
+			t.Errorf("%s: got %.6g, Omi's Hawkes published %.6g (want 3 significant figures)", c.name, c.got, c.want)
 		}
 	}
 }
