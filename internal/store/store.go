@@ -9,6 +9,8 @@ package store
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vigil-project/vigil/internal/model"
@@ -94,6 +96,19 @@ type Filter struct {
 
 // Cursor returns the cursor value that continues after inc.
 func Cursor(inc model.Incident) string { return inc.Start.String() + "/" + inc.ID }
+
+// ParseCursor splits a cursor made by Cursor into the start date (zero for
+// an incident of unknown date) and the incident id.
+func ParseCursor(c string) (start model.Date, id string, err error) {
+	d, id, ok := strings.Cut(c, "/")
+	if !ok || id == "" {
+		return model.Date{}, "", fmt.Errorf("cursor %q: want YYYY-MM-DD/ID", c)
+	}
+	if start, err = model.ParseDate(d); d != "" && err != nil {
+		return model.Date{}, "", fmt.Errorf("cursor %q: %w", c, err)
+	}
+	return start, id, nil
+}
 
 // Stats counts what a store holds.
 type Stats struct {

@@ -1,0 +1,517 @@
+// Package plan decides what one ImportBatch writes, the same way for every
+// store backend, so that the rules of store.BatchCounts live in one place
+// and the backends only read and write rows.
+//
+// An import batch goes through four steps:
+//
+//  1. Prepare checks and completes the records (ids, hashes) without I/O.
+//  2. Make looks up what the store holds of the batch's source references
+//     (one query per chunk of references, through a Reader) and decides,
+//     record by record, what is new, updated or unchanged.
+//  3. Encode does the CPU work (raw compression, JSON documents) so that
+//     a backend can do it before it takes its write lock.
+//  4. Inside the write transaction, Check looks the references up again;
+//     only when something changed in between (another writer) is the plan
+//     made again there. Then the backend writes the plan's rows.
+package plan
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigil-project/vigil/internal/model"
+	"github.com/vigil-project/vigil/internal/store"
+)
+
+// Author is the author recorded on incident versions written by imports.
+const Author = "import"
+
+// LookupChunk is the most source references one lookup query asks for:
+// it keeps IN lists well under every database's parameter limit.
+const LookupChunk = 500
+
+// Row is one stored report of a looked-up source reference, joined with
+// its current claims and their incidents. A report with several current
+// claims gives several rows; a superseded report, or one without claims,
+// gives one row with ClaimID "".
+type Row struct {
+	Source          string
+	Ref             string
+	ReportID        string
+	Hash            string
+	Revision        int64
+	Current         bool // the report is not superseded
+	ClaimID         string
+	IncidentID      string
+	IncidentVersion int
+}
+
+// Reader is what planning reads from a store. A backend implements it
+// once over its read pool (before the write transaction) and once over
+// the write transaction (for Check).
+type Reader interface {
+	// Lookup returns the rows of every stored report of source whose
+	// source_ref is in refs (at most LookupChunk of them), in any order.
+	Lookup(ctx context.Context, source string, refs []string) ([]Row, error)
+	// Incidents returns the current state of the incidents with the given
+	// ids; ids that do not exist are left out.
+	Incidents(ctx context.Context, ids []string) (map[string]model.Incident, error)
+}
+
+// Batch is a prepared batch: records checked and completed, ready to plan.
+type Batch struct {
+	recs []model.Record
+	at   time.Time
+}
+
+// Prepare checks the records and fills in what a reader may leave empty:
+// the report id, the hash, the claim's id, report id and source. The
+// caller's records are not modified. An error names the first bad record.
+func Prepare(recs []model.Record, at time.Time) (*Batch, error) {
+	out := make([]model.Record, len(recs))
+	for i, r := range recs {
+		rep, c := r.Report, r.Claim
+		switch {
+		case rep.Source == "":
+			return nil, fmt.Errorf("record %d: report has no source", i)
+		case rep.SourceRef == "":
+			return nil, fmt.Errorf("record %d (%s): report has no source reference", i, rep.Source)
+		case c.Source != "" && c.Source != rep.Source:
+			return nil, fmt.Errorf("record %d (%s:%s): claim source %q differs from report source", i, rep.Source, rep.SourceRef, c.Source)
+		case rep.Revision < 0:
+			return nil, fmt.Errorf("record %d (%s:%s): negative revision %d", i, rep.Source, rep.SourceRef, rep.Revision)
+		}
+		if rep.ID == "" {
+			rep.ID = model.ReportID(rep.Source, rep.SourceRef, rep.Revision)
+		}
+		if rep.Hash == "" {
+			sum := sha256.Sum256(rep.Raw)
+			rep.Hash = hex.EncodeToString(sum[:])
+		}
+		if c.ID == "" {
+			c.ID = model.ClaimID(rep.ID, 1)
+		}
+		c.ReportID = rep.ID
+		c.Source = rep.Source
+		out[i] = model.Record{Report: rep, Claim: c}
+	}
+	return &Batch{recs: out, at: at.UTC()}, nil
+}
+
+// Len returns the number of records in the batch.
+func (b *Batch) Len() int { return len(b.recs) }
+
+// Report is a report row to insert.
+type Report struct {
+	model.Report
+	Codec        string // how Data encodes Raw: see EncodeRaw
+	Data         []byte
+	SupersededBy string // set when a later record of the same batch replaces it
+}
+
+// Claim is a claim row to insert.
+type Claim struct {
+	model.Claim
+	IncidentID   string
+	SupersededBy string
+	Doc          []byte // the claim as JSON
+}
+
+// Incident is an incident row to insert or update, in its state after the
+// batch.
+type Incident struct {
+	model.Incident
+	Doc []byte // the incident as JSON: the same bytes as its last version's
+}
+
+// Actors returns the text the Actor filter searches: the lower-cased
+// perpetrator and claimed_by names, one a line.
+func Actors(inc model.Incident) string {
+	parts := make([]string, 0, 1+len(inc.ClaimedBy))
+	if inc.Perpetrator != "" {
+		parts = append(parts, inc.Perpetrator)
+	}
+	parts = append(parts, inc.ClaimedBy...)
+	return strings.ToLower(strings.Join(parts, "\n"))
+}
+
+// Fold returns s as stored for a case-insensitive exact match (admin1).
+// Folding in Go rather than SQL keeps the backends alike: SQLite's lower()
+// only knows ASCII.
+func Fold(s string) string { return strings.ToLower(s) }
+
+// Version is an incident version row to append; Incident is the snapshot.
+type Version struct {
+	store.Version
+	Doc []byte
+}
+
+// Supersede marks a stored row (report or claim) as replaced by another.
+type Supersede struct {
+	ID, By string
+}
+
+// Plan is what one batch writes. A backend inserts Reports, NewIncidents,
+// Claims and Versions in that order (claims point at reports and
+// incidents; versions at incidents), then applies Changed and the
+// Superseded lists to stored rows.
+type Plan struct {
+	Counts store.BatchCounts
+
+	Reports      []Report
+	NewIncidents []Incident
+	Claims       []Claim
+	Versions     []Version
+	// Changed are stored incidents to update, in their state after the batch.
+	Changed []Incident
+	// SupersededReports and SupersededClaims are stored rows that this
+	// batch replaces.
+	SupersededReports []Supersede
+	SupersededClaims  []Supersede
+
+	batch *Batch
+	seen  []Row // what the plan was made from, sorted, for Check
+}
+
+// key names a source reference.
+type key struct{ source, ref string }
+
+// current is the current report of a source reference, stored or planned.
+type current struct {
+	reportID   string
+	hash       string
+	revision   int64
+	claimIDs   []string
+	incidentID string
+	report     int   // index in Plan.Reports when planned in this batch, else -1
+	claims     []int // indexes in Plan.Claims when planned
+}
+
+// refState is what planning knows of one source reference.
+type refState struct {
+	ids map[string]bool // every report id of the reference, stored or planned
+	cur *current
+}
+
+// incState is what planning knows of one incident touched by the batch.
+type incState struct {
+	inc     model.Incident
+	planned int // index in Plan.NewIncidents, or -1 when stored
+	changed int // index in Plan.Changed, or -1 while unchanged
+}
+
+// Make plans the batch from what r says the store holds.
+func (b *Batch) Make(ctx context.Context, r Reader) (*Plan, error) {
+	rows, err := lookup(ctx, r, b.recs)
+	if err != nil {
+		return nil, err
+	}
+	refs := make(map[key]*refState, len(b.recs))
+	for _, row := range rows {
+		k := key{row.Source, row.Ref}
+		st := refs[k]
+		if st == nil {
+			st = &refState{ids: make(map[string]bool, 1)}
+			refs[k] = st
+		}
+		st.ids[row.ReportID] = true
+		if !row.Current {
+			continue
+		}
+		if st.cur == nil {
+			st.cur = &current{reportID: row.ReportID, hash: row.Hash, revision: row.Revision, report: -1}
+		}
+		if row.ClaimID != "" {
+			st.cur.claimIDs = append(st.cur.claimIDs, row.ClaimID)
+			if st.cur.incidentID == "" {
+				st.cur.incidentID = row.IncidentID
+			}
+		}
+	}
+
+	p := &Plan{batch: b, seen: rows}
+	incs, err := p.preload(ctx, r, refs)
+	if err != nil {
+		return nil, err
+	}
+	for i := range b.recs {
+		if err := p.add(ctx, r, refs, incs, b.recs[i]); err != nil {
+			return nil, err
+		}
+	}
+	for _, st := range incs {
+		if st.planned >= 0 {
+			p.NewIncidents[st.planned].Incident = st.inc
+		} else if st.changed >= 0 {
+			p.Changed[st.changed].Incident = st.inc
+		}
+	}
+	return p, nil
+}
+
+// preload fetches in one query the stored incidents that the batch's
+// updates will touch: those of references whose record differs from the
+// stored current report. It may fetch a few that turn out untouched.
+func (p *Plan) preload(ctx context.Context, r Reader, refs map[key]*refState) (map[string]*incState, error) {
+	incs := make(map[string]*incState)
+	var ids []string
+	for _, rec := range p.batch.recs {
+		st := refs[key{rec.Report.Source, rec.Report.SourceRef}]
+		if st == nil || st.cur == nil || !changes(st.cur, rec.Report) {
+			continue
+		}
+		id := st.cur.incidentID
+		if id == "" {
+			id = model.IncidentIDFor(rec.Report.Source, rec.Report.SourceRef)
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return incs, nil
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	for chunk := range slices.Chunk(ids, LookupChunk) {
+		got, err := r.Incidents(ctx, chunk)
+		if err != nil {
+			return nil, fmt.Errorf("load incidents: %w", err)
+		}
+		for id, inc := range got {
+			incs[id] = &incState{inc: inc, planned: -1, changed: -1}
+		}
+	}
+	return incs, nil
+}
+
+// changes reports whether a record with report rep changes the current
+// report: different content and a revision that is not older.
+func changes(cur *current, rep model.Report) bool {
+	return rep.Hash != cur.hash && rep.Revision >= cur.revision
+}
+
+// add plans one record.
+func (p *Plan) add(ctx context.Context, r Reader, refs map[key]*refState, incs map[string]*incState, rec model.Record) error {
+	at := p.batch.at
+	k := key{rec.Report.Source, rec.Report.SourceRef}
+	st := refs[k]
+	if st == nil {
+		st = &refState{ids: make(map[string]bool, 1)}
+		refs[k] = st
+	}
+	cur := st.cur
+	if cur != nil && !changes(cur, rec.Report) {
+		p.Counts.Unchanged++
+		return nil
+	}
+
+	// Reports are immutable: a changed report whose id is taken (a source
+	// without revisions, or the same revision edited) gets a numbered id.
+	rep, c := rec.Report, rec.Claim
+	if id := uniqueID(st.ids, rep.ID); id != rep.ID {
+		if rest, ok := strings.CutPrefix(c.ID, rep.ID+"#"); ok {
+			c.ID = id + "#" + rest
+		}
+		rep.ID, c.ReportID = id, id
+	}
+	st.ids[rep.ID] = true
+
+	next := &current{reportID: rep.ID, hash: rep.Hash, revision: rep.Revision,
+		claimIDs: []string{c.ID}, report: len(p.Reports), claims: []int{len(p.Claims)}}
+	p.Reports = append(p.Reports, Report{Report: rep})
+
+	var reason string
+	var inc *incState
+	if cur == nil {
+		p.Counts.New++
+		reason = "imported " + rep.ID
+		next.incidentID = model.IncidentIDFor(rep.Source, rep.SourceRef)
+	} else {
+		p.Counts.Updated++
+		reason = "updated from " + rep.ID
+		p.supersede(cur, rep.ID, c.ID)
+		next.incidentID = cur.incidentID
+		if next.incidentID == "" {
+			next.incidentID = model.IncidentIDFor(rep.Source, rep.SourceRef)
+		}
+		var err error
+		if inc, err = p.incident(ctx, r, incs, next.incidentID); err != nil {
+			return err
+		}
+	}
+
+	var snap model.Incident
+	if inc == nil {
+		snap = model.IncidentFromClaim(next.incidentID, c, at)
+		incs[next.incidentID] = &incState{inc: snap, planned: len(p.NewIncidents), changed: -1}
+		p.NewIncidents = append(p.NewIncidents, Incident{Incident: snap})
+	} else {
+		snap = Update(inc.inc, cur.claimIDs, c, at)
+		inc.inc = snap
+		if inc.planned < 0 && inc.changed < 0 {
+			inc.changed = len(p.Changed)
+			p.Changed = append(p.Changed, Incident{Incident: snap})
+		}
+	}
+	p.Claims = append(p.Claims, Claim{Claim: c, IncidentID: next.incidentID})
+	p.Versions = append(p.Versions, Version{Version: store.Version{
+		IncidentID: snap.ID, Version: snap.Version, At: at, Author: Author, Reason: reason, Incident: snap}})
+	st.cur = next
+	return nil
+}
+
+// supersede marks the current report and its claims as replaced by the
+// new report and claim.
+func (p *Plan) supersede(cur *current, reportID, claimID string) {
+	if cur.report >= 0 {
+		p.Reports[cur.report].SupersededBy = reportID
+	} else {
+		p.SupersededReports = append(p.SupersededReports, Supersede{ID: cur.reportID, By: reportID})
+	}
+	if cur.report >= 0 {
+		for _, i := range cur.claims {
+			p.Claims[i].SupersededBy = claimID
+		}
+		return
+	}
+	for _, id := range cur.claimIDs {
+		p.SupersededClaims = append(p.SupersededClaims, Supersede{ID: id, By: claimID})
+	}
+}
+
+// incident returns the state of an incident an update touches: planned in
+// this batch, preloaded, or (rarely) loaded now. Nil when it does not exist.
+func (p *Plan) incident(ctx context.Context, r Reader, incs map[string]*incState, id string) (*incState, error) {
+	if st, ok := incs[id]; ok {
+		return st, nil
+	}
+	got, err := r.Incidents(ctx, []string{id})
+	if err != nil {
+		return nil, fmt.Errorf("load incident %s: %w", id, err)
+	}
+	inc, ok := got[id]
+	if !ok {
+		return nil, nil
+	}
+	st := &incState{inc: inc, planned: -1, changed: -1}
+	incs[id] = st
+	return st, nil
+}
+
+// uniqueID returns id, or id with the first free "~n" suffix when a report
+// of the same reference already has it.
+func uniqueID(taken map[string]bool, id string) string {
+	if !taken[id] {
+		return id
+	}
+	for n := len(taken) + 1; ; n++ {
+		if c := id + "~" + strconv.Itoa(n); !taken[c] {
+			return c
+		}
+	}
+}
+
+// Update returns the next version of inc after the claims old were
+// replaced by c. A one-claim incident (what an import makes) is derived
+// afresh from c, keeping its id, status and first sighting. A fused
+// incident only swaps the claim: reconciling its figures is fusion's work.
+func Update(inc model.Incident, old []string, c model.Claim, at time.Time) model.Incident {
+	claims := make([]string, 0, len(inc.Claims)+1)
+	for _, id := range inc.Claims {
+		if !slices.Contains(old, id) {
+			claims = append(claims, id)
+		}
+	}
+	claims = append(claims, c.ID)
+	var next model.Incident
+	if len(claims) == 1 {
+		next = model.IncidentFromClaim(inc.ID, c, inc.FirstSeen)
+		if inc.Status != "" {
+			next.Status = inc.Status
+		}
+	} else {
+		next = inc
+	}
+	next.Claims = claims
+	next.Version = inc.Version + 1
+	next.Updated = at
+	return next
+}
+
+// Encode does the plan's CPU work: it compresses each raw report and
+// marshals the claims, the incidents and their versions to JSON.
+func (p *Plan) Encode() error {
+	var enc rawEncoder
+	for i := range p.Reports {
+		r := &p.Reports[i]
+		r.Codec, r.Data = enc.encode(r.Raw)
+	}
+	var err error
+	for i := range p.Claims {
+		if p.Claims[i].Doc, err = json.Marshal(p.Claims[i].Claim); err != nil {
+			return fmt.Errorf("claim %s: %w", p.Claims[i].ID, err)
+		}
+	}
+	last := make(map[string][]byte, len(p.NewIncidents)+len(p.Changed))
+	for i := range p.Versions {
+		v := &p.Versions[i]
+		if v.Doc, err = json.Marshal(v.Incident); err != nil {
+			return fmt.Errorf("incident %s version %d: %w", v.IncidentID, v.Version.Version, err)
+		}
+		last[v.IncidentID] = v.Doc
+	}
+	for _, list := range [][]Incident{p.NewIncidents, p.Changed} {
+		for i := range list {
+			list[i].Doc = last[list[i].ID]
+		}
+	}
+	return nil
+}
+
+// Check reports whether the store still holds what the plan was made
+// from, looking the batch's references up again through r (the write
+// transaction).
+func (p *Plan) Check(ctx context.Context, r Reader) (bool, error) {
+	rows, err := lookup(ctx, r, p.batch.recs)
+	if err != nil {
+		return false, err
+	}
+	return slices.Equal(rows, p.seen), nil
+}
+
+// lookup asks r for the stored reports of every reference in recs, one
+// query per source and chunk, and returns the rows sorted.
+func lookup(ctx context.Context, r Reader, recs []model.Record) ([]Row, error) {
+	bySource := make(map[string][]string)
+	seen := make(map[key]bool, len(recs))
+	for _, rec := range recs {
+		k := key{rec.Report.Source, rec.Report.SourceRef}
+		if !seen[k] {
+			seen[k] = true
+			bySource[k.source] = append(bySource[k.source], k.ref)
+		}
+	}
+	var rows []Row
+	for _, src := range slices.Sorted(maps.Keys(bySource)) {
+		for chunk := range slices.Chunk(bySource[src], LookupChunk) {
+			got, err := r.Lookup(ctx, src, chunk)
+			if err != nil {
+				return nil, fmt.Errorf("look up %s references: %w", src, err)
+			}
+			rows = append(rows, got...)
+		}
+	}
+	slices.SortFunc(rows, func(a, b Row) int {
+		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Ref, b.Ref),
+			cmp.Compare(a.ReportID, b.ReportID), cmp.Compare(a.ClaimID, b.ClaimID))
+	})
+	return rows, nil
+}

@@ -1,0 +1,291 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vigil-project/vigil/internal/model"
+	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/store/internal/plan"
+)
+
+// ImportBatch stores a batch of records in one transaction, following the
+// rules of store.BatchCounts: new, updated (a new version of the
+// incident) or unchanged. On any error nothing of the batch is stored.
+//
+// The batch is planned and encoded (JSON, compression) on a read
+// connection before the write lock is taken; inside the write transaction
+// the plan is only checked against a fresh lookup, and made again there
+// if another writer changed the same references in between.
+func (s *Store) ImportBatch(ctx context.Context, recs []model.Record, at time.Time) (store.BatchCounts, error) {
+	if len(recs) == 0 {
+		return store.BatchCounts{}, nil
+	}
+	b, err := plan.Prepare(recs, at)
+	if err != nil {
+		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
+	}
+	p, err := b.Make(ctx, planReader{s.read})
+	if err != nil {
+		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
+	}
+	if err := p.Encode(); err != nil {
+		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
+	}
+
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return store.BatchCounts{}, fmt.Errorf("import batch: begin: %w", err)
+	}
+	defer tx.Rollback()
+	same, err := p.Check(ctx, planReader{tx})
+	if err != nil {
+		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
+	}
+	if !same {
+		if p, err = b.Make(ctx, planReader{tx}); err == nil {
+			err = p.Encode()
+		}
+		if err != nil {
+			return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
+		}
+	}
+	if err := s.writePlan(ctx, tx, p); err != nil {
+		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return store.BatchCounts{}, fmt.Errorf("import batch: commit: %w", err)
+	}
+	return p.Counts, nil
+}
+
+// planReader reads for plan, through the read pool or the write
+// transaction.
+type planReader struct{ q querier }
+
+// lookupSQL finds every report of some references of one source, with the
+// current claims of the current report and their incidents' versions. The
+// references come as one JSON array so that the statement text is fixed.
+const lookupSQL = `SELECT r.source_ref, r.id, r.hash, r.revision, r.superseded_by IS NULL,
+	coalesce(c.id, ''), coalesce(c.incident_id, ''), coalesce(i.version, 0)
+FROM reports r
+LEFT JOIN claims c ON c.report_id = r.id AND c.superseded_by IS NULL AND r.superseded_by IS NULL
+LEFT JOIN incidents i ON i.id = c.incident_id
+WHERE r.source = ? AND r.source_ref IN (SELECT value FROM json_each(?))`
+
+// Lookup implements plan.Reader.
+func (r planReader) Lookup(ctx context.Context, source string, refs []string) ([]plan.Row, error) {
+	list, err := json.Marshal(refs)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := r.q.QueryContext(ctx, lookupSQL, source, string(list))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []plan.Row
+	for rows.Next() {
+		row := plan.Row{Source: source}
+		if err := rows.Scan(&row.Ref, &row.ReportID, &row.Hash, &row.Revision, &row.Current,
+			&row.ClaimID, &row.IncidentID, &row.IncidentVersion); err != nil {
+			return nil, err
+		}
+		out = append(out, row)
+	}
+	return out, rows.Err()
+}
+
+// Incidents implements plan.Reader.
+func (r planReader) Incidents(ctx context.Context, ids []string) (map[string]model.Incident, error) {
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := r.q.QueryContext(ctx, `SELECT doc FROM incidents WHERE id IN (SELECT value FROM json_each(?))`, string(list))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[string]model.Incident, len(ids))
+	for rows.Next() {
+		inc, err := scanIncident(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[inc.ID] = inc
+	}
+	return out, rows.Err()
+}
+
+// table is a table that import batches insert into with multi-row INSERTs.
+type table struct {
+	name string
+	cols []string
+}
+
+var (
+	reportsTable = table{"reports", []string{"id", "source", "source_ref", "revision", "hash", "raw_codec", "raw",
+		"origin", "fetched", "published", "superseded_by"}}
+	incidentsTable = table{"incidents", []string{"id", "version", "status", "start_date", "end_date", "country",
+		"admin1", "attack_type", "killed_best", "perpetrator", "actors", "doc", "first_seen", "updated"}}
+	claimsTable = table{"claims", []string{"id", "report_id", "incident_id", "superseded_by", "source",
+		"start_date", "end_date", "country", "admin1", "lat", "lon", "attack_type", "doc"}}
+	versionsTable = table{"incident_versions", []string{"incident_id", "version", "at", "author", "reason", "doc"}}
+)
+
+// insertRows is how many rows one INSERT statement carries: enough to
+// spread the per-statement cost, few enough to keep statements small.
+const insertRows = 64
+
+// insertSQL returns the INSERT of n rows into t.
+func (t table) insertSQL(n int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO ")
+	b.WriteString(t.name)
+	b.WriteString(" (")
+	b.WriteString(strings.Join(t.cols, ", "))
+	b.WriteString(") VALUES ")
+	row := "(?" + strings.Repeat(", ?", len(t.cols)-1) + ")"
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	return b.String()
+}
+
+// insert inserts n rows into t, insertRows at a time; row appends the
+// values of row i to args.
+func (s *Store) insert(ctx context.Context, tx *sql.Tx, t table, n int, row func(i int, args []any) []any) error {
+	args := make([]any, 0, insertRows*len(t.cols))
+	for start := 0; start < n; start += insertRows {
+		end := min(start+insertRows, n)
+		args = args[:0]
+		for i := start; i < end; i++ {
+			args = row(i, args)
+		}
+		st, err := s.txStmt(ctx, tx, t.insertSQL(end-start))
+		if err != nil {
+			return fmt.Errorf("insert %s: %w", t.name, err)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("insert %s: %w", t.name, err)
+		}
+	}
+	return nil
+}
+
+// writePlan writes a plan's rows in the order foreign keys need.
+func (s *Store) writePlan(ctx context.Context, tx *sql.Tx, p *plan.Plan) error {
+	if err := s.insert(ctx, tx, reportsTable, len(p.Reports), func(i int, a []any) []any {
+		r := &p.Reports[i]
+		return append(a, r.ID, r.Source, r.SourceRef, r.Revision, r.Hash, r.Codec, r.Data,
+			r.Origin, formatTime(r.Fetched), publishedValue(r.Published), nullString(r.SupersededBy))
+	}); err != nil {
+		return err
+	}
+	if err := s.insert(ctx, tx, incidentsTable, len(p.NewIncidents), func(i int, a []any) []any {
+		inc := &p.NewIncidents[i]
+		return append(incidentValues(inc, append(a, inc.ID)), formatTime(inc.FirstSeen), formatTime(inc.Updated))
+	}); err != nil {
+		return err
+	}
+	if err := s.insert(ctx, tx, claimsTable, len(p.Claims), func(i int, a []any) []any {
+		c := &p.Claims[i]
+		return append(a, c.ID, c.ReportID, c.IncidentID, nullString(c.SupersededBy), c.Source,
+			dateValue(c.Start), dateValue(c.End), c.Country, c.Admin1, floatValue(c.Lat), floatValue(c.Lon),
+			string(c.AttackType), string(c.Doc))
+	}); err != nil {
+		return err
+	}
+	if err := s.insert(ctx, tx, versionsTable, len(p.Versions), func(i int, a []any) []any {
+		v := &p.Versions[i]
+		return append(a, v.IncidentID, v.Version.Version, formatTime(v.At), v.Author, v.Reason, string(v.Doc))
+	}); err != nil {
+		return err
+	}
+
+	if len(p.Changed) > 0 {
+		st, err := s.txStmt(ctx, tx, updateIncidentSQL)
+		if err != nil {
+			return fmt.Errorf("update incidents: %w", err)
+		}
+		for i := range p.Changed {
+			inc := &p.Changed[i]
+			args := append(incidentValues(inc, nil), formatTime(inc.Updated), inc.ID)
+			if _, err := st.ExecContext(ctx, args...); err != nil {
+				return fmt.Errorf("update incident %s: %w", inc.ID, err)
+			}
+		}
+	}
+	if err := s.supersede(ctx, tx, "reports", p.SupersededReports); err != nil {
+		return err
+	}
+	return s.supersede(ctx, tx, "claims", p.SupersededClaims)
+}
+
+// updateIncidentSQL updates a stored incident to its new version.
+const updateIncidentSQL = `UPDATE incidents SET version = ?, status = ?, start_date = ?, end_date = ?, country = ?,
+	admin1 = ?, attack_type = ?, killed_best = ?, perpetrator = ?, actors = ?, doc = ?, updated = ? WHERE id = ?`
+
+// supersedeSQL marks a row of a table (reports or claims) as superseded.
+func supersedeSQL(table string) string { return `UPDATE ` + table + ` SET superseded_by = ? WHERE id = ?` }
+
+// supersede marks stored rows of a table as superseded.
+func (s *Store) supersede(ctx context.Context, tx *sql.Tx, tableName string, list []plan.Supersede) error {
+	if len(list) == 0 {
+		return nil
+	}
+	st, err := s.txStmt(ctx, tx, supersedeSQL(tableName))
+	if err != nil {
+		return fmt.Errorf("supersede %s: %w", tableName, err)
+	}
+	for _, x := range list {
+		if _, err := st.ExecContext(ctx, x.By, x.ID); err != nil {
+			return fmt.Errorf("supersede %s %s: %w", tableName, x.ID, err)
+		}
+	}
+	return nil
+}
+
+// incidentValues appends an incident's column values, version to doc, to a.
+func incidentValues(inc *plan.Incident, a []any) []any {
+	end := inc.End
+	if end.IsZero() {
+		end = inc.Start
+	}
+	var killed any
+	if inc.Killed != nil {
+		killed = inc.Killed.Best
+	}
+	return append(a, inc.Version, string(inc.Status), dateValue(inc.Start), dateValue(end),
+		inc.Country, plan.Fold(inc.Admin1), string(inc.AttackType), killed, inc.Perpetrator,
+		plan.Actors(inc.Incident), string(inc.Doc))
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func floatValue(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
+}
+
+func publishedValue(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return formatTime(*t)
+}

@@ -1,0 +1,114 @@
+-- vigil's first schema (SQLite). Dates are 'YYYY-MM-DD' text, NULL when
+-- unknown; times are RFC 3339 text in UTC; documents are JSON text. The
+-- full model values live in the doc columns; the other columns are copies
+-- of the few fields that queries filter, sort or join on.
+
+-- A dataset, feed or form that reports come from.
+CREATE TABLE sources (
+    name        TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    title       TEXT NOT NULL DEFAULT '',
+    reliability REAL NOT NULL DEFAULT 0
+);
+
+-- Reports as received, never changed except to mark them superseded by a
+-- newer report of the same source_ref. raw is encoded by raw_codec
+-- ('' = as is, 'deflate').
+CREATE TABLE reports (
+    id            TEXT PRIMARY KEY,
+    source        TEXT NOT NULL REFERENCES sources (name),
+    source_ref    TEXT NOT NULL,
+    revision      INTEGER NOT NULL DEFAULT 0,
+    hash          TEXT NOT NULL,
+    raw_codec     TEXT NOT NULL DEFAULT '',
+    raw           BLOB NOT NULL,
+    origin        TEXT NOT NULL DEFAULT '',
+    fetched       TEXT NOT NULL,
+    published     TEXT,
+    superseded_by TEXT
+);
+CREATE INDEX reports_source_ref ON reports (source, source_ref);
+
+-- Incidents in their current version; every version, the current one
+-- included, is also in incident_versions. admin1 is case-folded for the
+-- Admin1 filter, actors is the lower-cased perpetrator and claimed_by
+-- names (one a line) for the Actor filter, end_date is the start when the
+-- end is unknown. The doc has every field as given.
+CREATE TABLE incidents (
+    id          TEXT PRIMARY KEY,
+    version     INTEGER NOT NULL,
+    status      TEXT NOT NULL,
+    start_date  TEXT,
+    end_date    TEXT,
+    country     TEXT NOT NULL DEFAULT '',
+    admin1      TEXT NOT NULL DEFAULT '',
+    attack_type TEXT NOT NULL DEFAULT '',
+    killed_best INTEGER,
+    perpetrator TEXT NOT NULL DEFAULT '',
+    actors      TEXT NOT NULL DEFAULT '',
+    doc         TEXT NOT NULL,
+    first_seen  TEXT NOT NULL,
+    updated     TEXT NOT NULL
+);
+CREATE INDEX incidents_start ON incidents (start_date, id);
+CREATE INDEX incidents_country_start ON incidents (country, start_date);
+CREATE INDEX incidents_attack_type ON incidents (attack_type);
+
+-- What one report says about one event. The columns besides doc are the
+-- ones fusion blocks and compares on.
+CREATE TABLE claims (
+    id            TEXT PRIMARY KEY,
+    report_id     TEXT NOT NULL REFERENCES reports (id),
+    incident_id   TEXT NOT NULL REFERENCES incidents (id),
+    superseded_by TEXT,
+    source        TEXT NOT NULL,
+    start_date    TEXT,
+    end_date      TEXT,
+    country       TEXT NOT NULL DEFAULT '',
+    admin1        TEXT NOT NULL DEFAULT '',
+    lat           REAL,
+    lon           REAL,
+    attack_type   TEXT NOT NULL DEFAULT '',
+    doc           TEXT NOT NULL
+);
+CREATE INDEX claims_report ON claims (report_id);
+CREATE INDEX claims_incident ON claims (incident_id);
+
+-- Every change to an incident, appended, never overwritten.
+CREATE TABLE incident_versions (
+    incident_id TEXT NOT NULL REFERENCES incidents (id),
+    version     INTEGER NOT NULL,
+    at          TEXT NOT NULL,
+    author      TEXT NOT NULL,
+    reason      TEXT NOT NULL DEFAULT '',
+    doc         TEXT NOT NULL,
+    PRIMARY KEY (incident_id, version)
+);
+
+-- Rows an import could not use; re-importing a file replaces its lines.
+CREATE TABLE rejections (
+    source TEXT NOT NULL,
+    file   TEXT NOT NULL,
+    line   INTEGER NOT NULL,
+    field  TEXT NOT NULL DEFAULT '',
+    reason TEXT NOT NULL,
+    raw    TEXT NOT NULL DEFAULT '',
+    at     TEXT NOT NULL,
+    PRIMARY KEY (source, file, line)
+);
+
+-- The log of imports, one row per file imported.
+CREATE TABLE import_runs (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    source    TEXT NOT NULL DEFAULT '',
+    file      TEXT NOT NULL DEFAULT '',
+    started   TEXT NOT NULL,
+    finished  TEXT,
+    read      INTEGER NOT NULL DEFAULT 0,
+    new       INTEGER NOT NULL DEFAULT 0,
+    updated   INTEGER NOT NULL DEFAULT 0,
+    unchanged INTEGER NOT NULL DEFAULT 0,
+    rejected  INTEGER NOT NULL DEFAULT 0,
+    status    TEXT NOT NULL DEFAULT '',
+    error     TEXT NOT NULL DEFAULT ''
+);

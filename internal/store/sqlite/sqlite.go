@@ -1,0 +1,177 @@
+// Package sqlite is vigil's embedded store: one SQLite file, no server,
+// through the pure-Go modernc.org/sqlite driver.
+//
+// It follows PocketBase's setup: write-ahead logging so that readers never
+// wait for the writer, a busy timeout instead of immediate "database is
+// locked" errors, foreign keys on, synchronous=NORMAL (durable at each
+// checkpoint, safe against corruption), and two connection pools: one
+// writer connection, so that writes queue in Go rather than fail in
+// SQLite, and a pool of read-only connections.
+//
+// The schema is the same as store/postgres's, with SQLite's types; the two
+// backends are shaped alike file by file so that they can be compared.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/vigil-project/vigil/internal/model"
+	"github.com/vigil-project/vigil/internal/store"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Store is a vigil store in one SQLite file. It is safe for concurrent use.
+type Store struct {
+	write *sql.DB // one connection: every write goes through it, in turn
+	read  *sql.DB // read-only connections
+
+	// stmts are prepared on write at Open and reused by every batch;
+	// the map is not changed after Open.
+	stmts map[string]*sql.Stmt
+}
+
+// querier is what *sql.DB and *sql.Tx share for reading.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Pragmas set on every connection through the DSN, so that a connection
+// the pool opens later gets them too.
+const (
+	commonPragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	// The writer begins its transactions IMMEDIATE (taking the write lock
+	// at BEGIN, not at the first write, which would fail rather than wait
+	// when a reader had started first) and has a larger page cache for
+	// import batches.
+	writePragmas = "_pragma=journal_mode(WAL)&_pragma=cache_size(-32768)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+	readPragmas  = "_pragma=query_only(1)"
+)
+
+// Open opens (creating if needed) the SQLite store in the file at path and
+// applies pending migrations. It refuses, with an error wrapping
+// store.ErrSchemaTooNew, a file that a newer vigil migrated.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" || strings.ContainsRune(path, '?') {
+		return nil, fmt.Errorf("sqlite store: invalid file path %q", path)
+	}
+	ms, err := loadMigrations(migrationFiles)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: %w", err)
+	}
+	write, err := sql.Open("sqlite", path+"?"+commonPragmas+"&"+writePragmas)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	if _, err := migrate(ctx, write, ms); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", path+"?"+commonPragmas+"&"+readPragmas)
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	if err := read.PingContext(ctx); err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
+	}
+	s := &Store{write: write, read: read, stmts: make(map[string]*sql.Stmt)}
+	if err := s.prepare(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the store's connections.
+func (s *Store) Close() error {
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+// SchemaVersion returns the number of the newest migration applied.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	return schemaVersion(ctx, s.read)
+}
+
+// prepare prepares the statements that writes use on the writer
+// connection, once, so that every batch reuses them. It must run while
+// no transaction holds the writer: preparing needs the connection.
+func (s *Store) prepare(ctx context.Context) error {
+	queries := []string{updateIncidentSQL, supersedeSQL("reports"), supersedeSQL("claims"), saveRejectionSQL}
+	for _, t := range []table{reportsTable, incidentsTable, claimsTable, versionsTable} {
+		queries = append(queries, t.insertSQL(insertRows))
+	}
+	for _, q := range queries {
+		st, err := s.write.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare %.40q…: %w", q, err)
+		}
+		s.stmts[q] = st
+	}
+	return nil
+}
+
+// txStmt returns query bound to tx: the statement prepared by prepare
+// when there is one, else one prepared in tx for this transaction only.
+func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts[query]; ok {
+		return tx.StmtContext(ctx, st), nil
+	}
+	return tx.PrepareContext(ctx, query)
+}
+
+// The column encodings: dates as 'YYYY-MM-DD' text, times as RFC 3339 in
+// UTC, NULL for unknown.
+
+// dateValue returns d as stored: NULL when unknown.
+func dateValue(d model.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	return d.String()
+}
+
+// formatTime returns t as stored.
+func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// timeValue returns t as stored: NULL when zero.
+func timeValue(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return formatTime(t)
+}
+
+// parseTime reads a stored time; NULL or "" is the zero time.
+func parseTime(s sql.NullString) (time.Time, error) {
+	if !s.Valid || s.String == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s.String)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stored time %q: %w", s.String, err)
+	}
+	return t, nil
+}
+
+// notFound wraps store.ErrNotFound with what was not found.
+func notFound(what, id string) error { return fmt.Errorf("%s %q: %w", what, id, store.ErrNotFound) }

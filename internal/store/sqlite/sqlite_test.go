@@ -1,0 +1,111 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/store/storetest"
+)
+
+// open opens a store in a fresh file that is closed when the test ends.
+func open(tb testing.TB) *Store {
+	tb.Helper()
+	s, err := Open(tb.Context(), filepath.Join(tb.TempDir(), "vigil.db"))
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			tb.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Backend { return open(t) })
+}
+
+func BenchmarkImportBatch(b *testing.B) {
+	storetest.BenchImportBatch(b, func(b *testing.B) storetest.Backend { return open(b) })
+}
+
+func TestMigrations(t *testing.T) {
+	ctx := t.Context()
+	ms, err := loadMigrations(migrationFiles)
+	if err != nil {
+		t.Fatalf("loadMigrations: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "vigil.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if v, err := s.SchemaVersion(ctx); err != nil || v != len(ms) {
+		t.Errorf("SchemaVersion got %d, %v; want %d", v, err, len(ms))
+	}
+	// An up-to-date database: migrating again applies nothing.
+	if n, err := migrate(ctx, s.write, ms); err != nil || n != 0 {
+		t.Errorf("migrate on an up-to-date database applied %d, %v; want 0", n, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(ctx, path)
+	if err != nil {
+		t.Fatalf("re-Open: %v", err)
+	}
+	var applied int
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&applied); err != nil || applied != len(ms) {
+		t.Errorf("schema_migrations rows after re-open got %d, %v; want %d", applied, err, len(ms))
+	}
+	// A database a newer vigil migrated is refused.
+	if _, err := s.write.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'future.sql', '')`,
+		len(ms)+1); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err := Open(ctx, path); !errors.Is(err, store.ErrSchemaTooNew) {
+		if err == nil {
+			s.Close()
+		}
+		t.Errorf("Open of a newer schema got %v, want an error wrapping store.ErrSchemaTooNew", err)
+	}
+}
+
+func TestLoadMigrationsRefusesGaps(t *testing.T) {
+	fsys := fstestMap{"migrations/0001_a.sql": "", "migrations/0003_c.sql": ""}
+	if _, err := loadMigrations(fsys.FS()); err == nil {
+		t.Errorf("loadMigrations with a gap got no error")
+	}
+	bad := fstestMap{"migrations/first.sql": ""}
+	if _, err := loadMigrations(bad.FS()); err == nil {
+		t.Errorf("loadMigrations with an unnumbered file got no error")
+	}
+}
+
+// A store's pools: one writer, and readers that cannot write.
+func TestPools(t *testing.T) {
+	s := open(t)
+	if got := s.write.Stats().MaxOpenConnections; got != 1 {
+		t.Errorf("writer pool max open got %d, want 1", got)
+	}
+	_, err := s.read.ExecContext(t.Context(), `INSERT INTO sources (name, kind) VALUES ('x', 'dataset')`)
+	if err == nil {
+		t.Errorf("a write through the read pool got no error, want one (query_only)")
+	}
+	var mode string
+	if err := s.read.QueryRowContext(t.Context(), `PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode got %q, %v; want wal", mode, err)
+	}
+	var fk int
+	if err := s.read.QueryRowContext(t.Context(), `PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
+		t.Errorf("foreign_keys got %d, %v; want 1", fk, err)
+	}
+	_ = context.Background
+	_ = sql.ErrNoRows
+}
