@@ -1,0 +1,192 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-project/vigil/internal/model"
+	"github.com/vigil-project/vigil/internal/source"
+	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/store/sqlite"
+	"github.com/vigil-project/vigil/internal/store/storetest"
+)
+
+var fetched = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+
+// listReader yields prepared records and row errors: a reader of a file
+// whose content the test chose. It is the input, not a stand-in for the
+// store, which is a real SQLite file.
+type listReader struct {
+	items []any // model.Record, *source.RowError or error (fatal)
+	i     int
+	// onNext runs before each item is returned.
+	onNext func(i int)
+}
+
+func (r *listReader) Next() (model.Record, error) {
+	if r.onNext != nil {
+		r.onNext(r.i)
+	}
+	if r.i >= len(r.items) {
+		return model.Record{}, io.EOF
+	}
+	it := r.items[r.i]
+	r.i++
+	switch v := it.(type) {
+	case model.Record:
+		return v, nil
+	case error:
+		return model.Record{}, v
+	}
+	panic("bad item")
+}
+
+func (r *listReader) Source() model.Source { return storetest.GTD }
+
+func opener(items []any, onNext func(int)) Opener {
+	return func() (source.Reader, io.Closer, error) {
+		return &listReader{items: items, onNext: onNext}, io.NopCloser(nil), nil
+	}
+}
+
+func records(n int) []any {
+	out := make([]any, 0, n)
+	for _, r := range storetest.Synthetic("gtd", 0, n, fetched) {
+		out = append(out, r)
+	}
+	return out
+}
+
+func openStore(t *testing.T) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "v.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func stats(t *testing.T, st *sqlite.Store) store.Stats {
+	t.Helper()
+	s, err := st.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestImportAndReimport(t *testing.T) {
+	st := openStore(t)
+	items := records(250)
+	sum, err := Run(context.Background(), st, opener(items, nil), Options{File: "a.csv", BatchSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Read != 250 || sum.New != 250 || sum.Status != "done" {
+		t.Errorf("first run = %+v, want read 250 new 250 done", sum)
+	}
+	sum, err = Run(context.Background(), st, opener(items, nil), Options{File: "a.csv", BatchSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.New != 0 || sum.Unchanged != 250 {
+		t.Errorf("re-import = %+v, want 0 new 250 unchanged", sum.BatchCounts)
+	}
+	runs, err := st.ImportRuns(context.Background(), 10)
+	if err != nil || len(runs) != 2 || runs[0].Unchanged != 250 || runs[1].New != 250 || runs[0].Status != "done" {
+		t.Errorf("import log = %+v (%v), want two runs, newest first", runs, err)
+	}
+}
+
+// An import interrupted mid-way keeps whole batches only, and running it
+// again completes it.
+func TestInterruptedImportCompletes(t *testing.T) {
+	st := openStore(t)
+	items := records(1000)
+	ctx, cancel := context.WithCancel(context.Background())
+	sum, err := Run(ctx, st, opener(items, func(i int) {
+		if i == 450 {
+			cancel()
+		}
+	}), Options{File: "big.csv", BatchSize: 100})
+	if err == nil {
+		t.Fatal("interrupted import returned no error")
+	}
+	got := stats(t, st).Incidents
+	if got%100 != 0 || got >= 1000 {
+		t.Fatalf("after interruption the store holds %d incidents, want whole batches of 100 and fewer than 1000", got)
+	}
+	if sum.New != got {
+		t.Errorf("summary says %d new, store holds %d", sum.New, got)
+	}
+	runs, _ := st.ImportRuns(context.Background(), 1)
+	if len(runs) != 1 || runs[0].Status != "failed" {
+		t.Errorf("the interrupted run is logged as %+v, want status failed", runs)
+	}
+	sum, err = Run(context.Background(), st, opener(items, nil), Options{File: "big.csv", BatchSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.New != 1000-got || sum.Unchanged != got {
+		t.Errorf("second run = %+v, want %d new and %d unchanged", sum.BatchCounts, 1000-got, got)
+	}
+	if n := stats(t, st).Incidents; n != 1000 {
+		t.Errorf("store holds %d incidents after completing, want 1000", n)
+	}
+}
+
+func TestRejectionsAndStrict(t *testing.T) {
+	items := records(5)
+	items = append(items[:2], append([]any{&source.RowError{File: "b.csv", Line: 4, Field: "nkill", Reason: `"many" is not a number`}}, items[2:]...)...)
+
+	st := openStore(t)
+	_, err := Run(context.Background(), st, opener(items, nil), Options{File: "b.csv", Strict: true})
+	if !errors.Is(err, ErrStrict) {
+		t.Fatalf("strict run: err = %v, want ErrStrict", err)
+	}
+	if s := stats(t, st); s.Incidents != 0 || s.Reports != 0 {
+		t.Fatalf("strict run stored %+v, want nothing", s)
+	}
+
+	sum, err := Run(context.Background(), st, opener(items, nil), Options{File: "b.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Read != 6 || sum.New != 5 || sum.Rejected != 1 {
+		t.Errorf("summary = %+v, want read 6 new 5 rejected 1", sum)
+	}
+	if len(sum.Reasons) != 1 || sum.Reasons[0] != `b.csv:4: nkill: "many" is not a number` {
+		t.Errorf("reasons = %q", sum.Reasons)
+	}
+	rs, err := st.Rejections(context.Background(), "gtd", 0)
+	if err != nil || len(rs) != 1 || rs[0].Line != 4 || rs[0].Field != "nkill" {
+		t.Errorf("stored rejections = %+v (%v)", rs, err)
+	}
+	// Importing the same file again does not count its rejection twice.
+	if _, err := Run(context.Background(), st, opener(items, nil), Options{File: "b.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := stats(t, st).RejectedBySource["gtd"]; n != 1 {
+		t.Errorf("rejected_by_source[gtd] = %d after re-import, want 1", n)
+	}
+}
+
+// A fatal reader error (an I/O error, say) ends the import; what was
+// committed stays, and the error names the file.
+func TestFatalReaderError(t *testing.T) {
+	st := openStore(t)
+	items := append(records(30), errors.New("disk read error"))
+	_, err := Run(context.Background(), st, opener(items, nil), Options{File: "c.csv", BatchSize: 10})
+	if err == nil || !strings.Contains(err.Error(), "c.csv") || !strings.Contains(err.Error(), "disk read error") {
+		t.Fatalf("err = %v, want one naming the file and the cause", err)
+	}
+	if n := stats(t, st).Incidents; n != 30 {
+		t.Errorf("store holds %d incidents, want the 30 read before the error", n)
+	}
+}
