@@ -1,13 +1,10 @@
 package analyze
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -243,74 +240,14 @@ func TestHawkesMatchesBruteForceNelderMead(t *testing.T) {
 	}
 }
 
-// TestHawkesMatchesPublishedOmiHawkes checks FitHawkes against a fit published by an
-// established Hawkes library: Takahiro Omi's Python package "Hawkes"
-// (PyPI "hawkes" 1.0.0, github.com/omitakahiro/Hawkes, commit f28d8bb).
-// Its notebooks/test.ipynb fits notebooks/Data/test1.txt, a path it
-// simulated with μ = 0.1, α = 0.5, β = 10 (kernel α β e^{−β t}) on
-// [0, 100000], by
-//
-//	T = np.loadtxt('./Data/test1.txt')
-//	h2 = hk.estimator().set_kernel('exp').set_baseline('const')
-//	h2.fit(T, [0, 100000])
-//
-// and publishes the expected output
-//
-//	{'beta': 10.047258972961286, 'alpha': 0.49292129697827947, 'mu': 0.10030016745850244}
-//	-29044.498858665163
-//
-// Omi's α is our α/β, the branching ratio. The test wants that file
-// verbatim (19,780 lines, 494,500 bytes) as testdata/hawkes_omi_test1.txt.
-// It is not in the repository yet: no session so far could fetch a
-// repository file, and transcribing half a megabyte by hand was not
-// feasible, so until it is added this test skips and the agreement of
-// FitHawkes with the textbook likelihood rests on
-// TestHawkesMatchesBruteForceNelderMead.
-func TestHawkesMatchesPublishedOmiHawkes(t *testing.T) {
-	file, err := os.Open("testdata/hawkes_omi_test1.txt")
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skip("published-library comparison open: testdata/hawkes_omi_test1.txt (Omi's Hawkes notebooks/Data/test1.txt) not in the repository yet")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer file.Close()
-	var ts []float64
-	sc := bufio.NewScanner(file)
-	for sc.Scan() {
-		v, err := strconv.ParseFloat(strings.TrimSpace(sc.Text()), 64)
-		if err != nil {
-			t.Fatalf("line %d: %v", len(ts)+1, err)
-		}
-		ts = append(ts, v)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if len(ts) != 19780 {
-		t.Fatalf("got %d events, want 19780", len(ts))
-	}
-	f, err := FitHawkes(ts, HawkesOptions{Start: 0, End: 100000})
-	if err != nil || !f.Converged {
-		t.Fatalf("fit: err %v, converged %v", err, f.Converged)
-	}
-	const omiMu, omiAlpha, omiBeta, omiLoglik = 0.10030016745850244, 0.49292129697827947, 10.047258972961286, -29044.498858665163
-	t.Logf("FitHawkes: mu %.6g alpha %.6g beta %.6g ratio %.6g loglik %.10g", f.Mu, f.Alpha, f.Beta, f.BranchingRatio, f.Loglik)
-	for _, c := range []struct {
-		name      string
-		got, want float64
-	}{
-		{"mu", f.Mu, omiMu},
-		{"beta", f.Beta, omiBeta},
-		{"branching ratio (Omi's alpha)", f.BranchingRatio, omiAlpha},
-		{"alpha", f.Alpha, omiAlpha * omiBeta},
-		{"loglik", f.Loglik, omiLoglik},
-	} {
-		if math.Abs(c.got-c.want) > 5e-4*math.Abs(c.want) {
-			t.Errorf("%s: got %.6g, Omi's Hawkes published %.6g (want 3 significant figures)", c.name, c.got, c.want)
-		}
-	}
-}
+// The comparison with a fit published by an established Hawkes library is
+// still open. The candidate is Takahiro Omi's Python package "Hawkes"
+// (github.com/omitakahiro/Hawkes, commit f28d8bb): notebooks/test.ipynb fits
+// notebooks/Data/test1.txt (19,780 events on [0, 100000]) with an
+// exponential kernel and publishes mu 0.10030016745850244, branching ratio
+// 0.49292129697827947, beta 10.047258972961286, loglik -29044.498858665163.
+// That data file is not in the repository yet; until it is, agreement with
+// the textbook likelihood rests on TestHawkesMatchesBruteForceNelderMead.
 
 func TestHawkesInputErrors(t *testing.T) {
 	nan := math.NaN()
