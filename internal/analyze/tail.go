@@ -11,15 +11,24 @@ package analyze
 // counts and of count×log give, for every candidate x_min, the tail size and
 // Σ ln x in O(1), so the continuous MLE of alpha costs O(1) per candidate and
 // the discrete MLE a few Hurwitz-zeta evaluations (Newton's method from the
-// CSN approximation, eq. 3.7). The KS distance of a candidate walks the
-// distinct tail values only (ties are one step of the empirical CDF), and the
-// walk stops as soon as its running maximum exceeds the best distance found
-// so far: such a candidate can no longer win, so the minimum is exact. A
-// coarse pass over every 1/16th candidate first finds a good bound, which
-// makes most later walks stop after a few values. Every distinct value except
-// the largest is a candidate, as in Clauset's plfit; TailOptions.MaxCandidates
-// can cap them to evenly spaced ones on the sorted distinct values (plfit's
-// 'sample' option) for very large inputs.
+// CSN approximation, eq. 3.7). The KS distance of a candidate looks at the
+// distinct tail values only (ties are one step of the empirical CDF) and is
+// abandoned as soon as it exceeds the best distance found so far: such a
+// candidate can no longer win, so the minimum stays exact. A first pass over
+// every 1/16th candidate finds a good bound; the continuous scan then visits
+// values coarse-to-fine with branch and bound (plKSContinuous), the discrete
+// one probes a few values before walking (plKSDiscrete). Every distinct value
+// except the largest is a candidate, as in Clauset's plfit; a KS distance
+// cannot be had for all candidates in O(n) total, so the worst case (n
+// distinct continuous values) stays above O(n), and
+// TailOptions.MaxCandidates can cap the candidates to evenly spaced ones on
+// the sorted distinct values (plfit's 'sample' option) for very large inputs.
+//
+// The KS distance is the two-sided supremum over the whole line: for
+// continuous data both just below and at each value, for discrete data at
+// each integer from x_min up, as plfit does. (plfit's continuous branch
+// compares the fit only with the empirical CDF just below each value, which
+// can differ by up to 1/n_tail.)
 
 import (
 	"errors"
@@ -47,7 +56,9 @@ type TailKind string
 // The kinds of tail fit.
 const (
 	// TailAuto fits a discrete power law when every positive value is an
-	// integer and a continuous one otherwise.
+	// integer (up to 2^53) and a continuous one otherwise. Integer data that
+	// span many decades with thousands of distinct values (populations,
+	// customers) fit much faster, and about as well, as TailContinuous.
 	TailAuto TailKind = ""
 	// TailDiscrete forces the discrete power law; the values must be integers.
 	TailDiscrete TailKind = "discrete"
@@ -74,12 +85,16 @@ const (
 
 // Names of the models in TailComparison.
 const (
-	TailPowerLaw          = "power_law"
-	TailLogNormal         = "lognormal"
-	TailExponential       = "exponential"
-	TailStretchedExp      = "stretched_exponential"
-	TailPowerLawCutoff    = "power_law_cutoff"
-	TailNeitherFavoured   = "neither"
+	TailPowerLaw        = "power_law"
+	TailLogNormal       = "lognormal"
+	TailExponential     = "exponential"
+	TailStretchedExp    = "stretched_exponential"
+	TailPowerLawCutoff  = "power_law_cutoff"
+	TailNeitherFavoured = "neither"
+)
+
+// Tuning of the numerics.
+const (
 	plMaxInt              = 1 << 53 // largest integer a float64 holds exactly
 	plMaxValue            = 1e300   // cap on synthetic continuous values
 	plAlphaCap            = 50.0    // largest discrete alpha considered
@@ -87,7 +102,7 @@ const (
 	plProbes              = 32      // coarse probes of a discrete KS distance before the walk
 	plWalkGap             = 12      // gaps up to this are summed, longer ones use zeta
 	plWalkMax             = 20000   // integer steps per synthetic tail before bisection
-	plOptimizeEvaluations = 1000
+	plOptimizeEvaluations = 1000    // per Nelder-Mead run for an alternative
 )
 
 // Errors returned by FitTail and ProbAtLeast; test with errors.Is.
@@ -306,8 +321,9 @@ func FitTail(values []float64, opts TailOptions) (TailFit, error) {
 	if fit.GoFBootstrap > 0 {
 		fit.GoFP = float64(worse) / float64(fit.GoFBootstrap)
 	}
+	fit.Comparisons = []TailComparison{} // "[]" rather than null in JSON
 	if !opts.NoComparisons {
-		fit.Comparisons = plCompare(&h, best, discrete)
+		fit.Comparisons = append(fit.Comparisons, plCompare(&h, best, discrete)...)
 	}
 	return fit, nil
 }
