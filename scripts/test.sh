@@ -8,6 +8,14 @@ cd "$(dirname "$0")/.."
 
 command -v go >/dev/null || { echo "test: Go is not installed (https://go.dev/doc/install)" >&2; exit 1; }
 
+# ogrinfo (GDAL) checks that the GeoJSON export is read by the tools
+# analysts use (QGIS reads files through the same library).
+if ! command -v ogrinfo >/dev/null; then
+  echo "== installing gdal-bin (ogrinfo)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq gdal-bin >/dev/null
+fi
+
 echo "== go vet"
 go vet ./...
 

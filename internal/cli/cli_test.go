@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -298,5 +299,40 @@ func TestUsageErrors(t *testing.T) {
 	var ue *UsageError
 	if _, _, err := vigil(t, db, "incidents", "extra"); !errors.As(err, &ue) {
 		t.Errorf("a stray argument: %v, want a usage error", err)
+	}
+}
+
+// TestGeoJSONReadByOGR checks the GeoJSON export with GDAL's ogrinfo, the
+// library QGIS reads files through.
+func TestGeoJSONReadByOGR(t *testing.T) {
+	ogr, err := exec.LookPath("ogrinfo")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("ogrinfo not installed in CI: scripts/test.sh installs gdal-bin")
+		}
+		t.Skip("ogrinfo not installed (apt-get install gdal-bin, or run make test)")
+	}
+	db := filepath.Join(t.TempDir(), "v.db")
+	mustVigil(t, db, "demo")
+	path := filepath.Join(t.TempDir(), "incidents.geojson")
+	geo, stderr, err := vigil(t, db, "incidents", "--format", "geojson")
+	if err != nil {
+		t.Fatal(err, stderr)
+	}
+	if err := os.WriteFile(path, []byte(geo), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var fc struct{ Features []json.RawMessage }
+	if err := json.Unmarshal([]byte(geo), &fc); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(ogr, "-ro", "-al", "-so", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ogrinfo: %v\n%s", err, out)
+	}
+	for _, want := range []string{"Geometry: Point", fmt.Sprintf("Feature Count: %d", len(fc.Features)), "killed", "attack_type"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("ogrinfo output lacks %q:\n%s", want, out)
+		}
 	}
 }
