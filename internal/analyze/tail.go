@@ -161,9 +161,10 @@ type TailComparison struct {
 	// R is LR normalised by its standard deviation, LR/(σ√n_tail).
 	R float64 `json:"r"`
 	// P is the p-value for the sign of LR: two-sided normal for the
-	// non-nested alternatives; for the nested cut-off model, half the
-	// chi-square(1) tail of -2·LR, since λ = 0 lies on the boundary
-	// (CSN Appendix C; Self & Liang 1987).
+	// non-nested alternatives; for the nested cut-off model the
+	// chi-square(1) tail of -2·LR, as CSN's Table 6.2 reports it. Since
+	// λ = 0 lies on the boundary the exact null is the half mixture (Self &
+	// Liang 1987), so this p is conservative: twice the mixture's.
 	P float64 `json:"p"`
 	// Favoured is TailPowerLaw, the alternative's name, or
 	// TailNeitherFavoured when P ≥ TailSignificance.
@@ -1144,7 +1145,7 @@ func plCompare(h *plHist, b plBest, discrete bool) []TailComparison {
 		if c.Nested {
 			c.P = 1
 			if c.LR < 0 {
-				c.P = 0.5 * distuv.ChiSquared{K: 1}.Survival(-2*c.LR)
+				c.P = distuv.ChiSquared{K: 1}.Survival(-2 * c.LR)
 			}
 		}
 		if c.P < TailSignificance {
