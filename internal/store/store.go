@@ -5,6 +5,9 @@
 //
 // There is no repository interface here on purpose: each consumer (the
 // importer, the CLI, the server) declares the few methods it needs.
+//
+// Every backend stores times to the microsecond (PostgreSQL's precision)
+// and gives them back in UTC.
 package store
 
 import (

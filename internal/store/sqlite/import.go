@@ -235,7 +235,9 @@ const updateIncidentSQL = `UPDATE incidents SET version = ?, status = ?, start_d
 	admin1 = ?, attack_type = ?, killed_best = ?, perpetrator = ?, actors = ?, doc = ?, updated = ? WHERE id = ?`
 
 // supersedeSQL marks a row of a table (reports or claims) as superseded.
-func supersedeSQL(table string) string { return `UPDATE ` + table + ` SET superseded_by = ? WHERE id = ?` }
+func supersedeSQL(table string) string {
+	return `UPDATE ` + table + ` SET superseded_by = ? WHERE id = ?`
+}
 
 // supersede marks stored rows of a table as superseded.
 func (s *Store) supersede(ctx context.Context, tx *sql.Tx, tableName string, list []plan.Supersede) error {

@@ -140,7 +140,7 @@ func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt
 }
 
 // The column encodings: dates as 'YYYY-MM-DD' text, times as RFC 3339 in
-// UTC, NULL for unknown.
+// UTC to the microsecond, NULL for unknown.
 
 // dateValue returns d as stored: NULL when unknown.
 func dateValue(d model.Date) any {
@@ -150,8 +150,11 @@ func dateValue(d model.Date) any {
 	return d.String()
 }
 
-// formatTime returns t as stored.
-func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// formatTime returns t as stored: to the microsecond, like PostgreSQL's
+// timestamptz, so that both backends give the same times back.
+func formatTime(t time.Time) string {
+	return t.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
+}
 
 // timeValue returns t as stored: NULL when zero.
 func timeValue(t time.Time) any {

@@ -76,6 +76,7 @@ type Batch struct {
 // Prepare checks the records and fills in what a reader may leave empty:
 // the report id, the hash, the claim's id, report id and source. The
 // caller's records are not modified. An error names the first bad record.
+// The batch time is kept to the microsecond, as every stored time is.
 func Prepare(recs []model.Record, at time.Time) (*Batch, error) {
 	out := make([]model.Record, len(recs))
 	for i, r := range recs {
@@ -104,7 +105,7 @@ func Prepare(recs []model.Record, at time.Time) (*Batch, error) {
 		c.Source = rep.Source
 		out[i] = model.Record{Report: rep, Claim: c}
 	}
-	return &Batch{recs: out, at: at.UTC()}, nil
+	return &Batch{recs: out, at: at.UTC().Truncate(time.Microsecond)}, nil
 }
 
 // Len returns the number of records in the batch.

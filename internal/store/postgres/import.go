@@ -1,0 +1,241 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/vigil-project/vigil/internal/model"
+	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/store/internal/plan"
+)
+
+// ImportBatch stores a batch of records in one transaction, following the
+// rules of store.BatchCounts: new, updated (a new version of the
+// incident) or unchanged. On any error nothing of the batch is stored.
+//
+// The batch is planned and encoded (JSON, compression) before the
+// transaction; inside it, after taking the import lock, the plan is only
+// checked against a fresh lookup, and made again there if another writer
+// changed the same references in between. Rows go in with COPY.
+func (s *Store) ImportBatch(ctx context.Context, recs []model.Record, at time.Time) (store.BatchCounts, error) {
+	if len(recs) == 0 {
+		return store.BatchCounts{}, nil
+	}
+	b, err := plan.Prepare(recs, at)
+	if err != nil {
+		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
+	}
+	p, err := b.Make(ctx, planReader{s.pool})
+	if err != nil {
+		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
+	}
+	if err := p.Encode(); err != nil {
+		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
+	}
+
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{})
+	if err != nil {
+		return store.BatchCounts{}, fmt.Errorf("import batch: begin: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, importLock); err != nil {
+		return store.BatchCounts{}, fmt.Errorf("import batch: lock: %w", err)
+	}
+	same, err := p.Check(ctx, planReader{tx})
+	if err != nil {
+		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
+	}
+	if !same {
+		if p, err = b.Make(ctx, planReader{tx}); err == nil {
+			err = p.Encode()
+		}
+		if err != nil {
+			return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
+		}
+	}
+	if err := writePlan(ctx, tx, p); err != nil {
+		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return store.BatchCounts{}, fmt.Errorf("import batch: commit: %w", err)
+	}
+	return p.Counts, nil
+}
+
+// planReader reads for plan, through the pool or the write transaction.
+type planReader struct{ q querier }
+
+// lookupSQL finds every report of some references of one source, with the
+// current claims of the current report and their incidents' versions.
+const lookupSQL = `SELECT r.source_ref, r.id, r.hash, r.revision, r.superseded_by IS NULL,
+	coalesce(c.id, ''), coalesce(c.incident_id, ''), coalesce(i.version, 0)
+FROM reports r
+LEFT JOIN claims c ON c.report_id = r.id AND c.superseded_by IS NULL AND r.superseded_by IS NULL
+LEFT JOIN incidents i ON i.id = c.incident_id
+WHERE r.source = $1 AND r.source_ref = ANY($2)`
+
+// Lookup implements plan.Reader.
+func (r planReader) Lookup(ctx context.Context, source string, refs []string) ([]plan.Row, error) {
+	rows, err := r.q.Query(ctx, lookupSQL, source, refs)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []plan.Row
+	for rows.Next() {
+		row := plan.Row{Source: source}
+		if err := rows.Scan(&row.Ref, &row.ReportID, &row.Hash, &row.Revision, &row.Current,
+			&row.ClaimID, &row.IncidentID, &row.IncidentVersion); err != nil {
+			return nil, err
+		}
+		out = append(out, row)
+	}
+	return out, rows.Err()
+}
+
+// Incidents implements plan.Reader.
+func (r planReader) Incidents(ctx context.Context, ids []string) (map[string]model.Incident, error) {
+	rows, err := r.q.Query(ctx, `SELECT doc FROM incidents WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[string]model.Incident, len(ids))
+	for rows.Next() {
+		inc, err := scanIncident(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[inc.ID] = inc
+	}
+	return out, rows.Err()
+}
+
+// table is a table that import batches COPY into.
+type table struct {
+	name string
+	cols []string
+}
+
+var (
+	reportsTable = table{"reports", []string{"id", "source", "source_ref", "revision", "hash", "raw_codec", "raw",
+		"origin", "fetched", "published", "superseded_by"}}
+	incidentsTable = table{"incidents", []string{"id", "version", "status", "start_date", "end_date", "country",
+		"admin1", "attack_type", "killed_best", "perpetrator", "actors", "doc", "first_seen", "updated"}}
+	claimsTable = table{"claims", []string{"id", "report_id", "incident_id", "superseded_by", "source",
+		"start_date", "end_date", "country", "admin1", "lat", "lon", "attack_type", "doc"}}
+	versionsTable = table{"incident_versions", []string{"incident_id", "version", "at", "author", "reason", "doc"}}
+)
+
+// insert copies n rows into t; row returns the values of row i.
+func insert(ctx context.Context, tx pgx.Tx, t table, n int, row func(i int) []any) error {
+	if n == 0 {
+		return nil
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, pgx.CopyFromSlice(n, func(i int) ([]any, error) {
+		return row(i), nil
+	})); err != nil {
+		return fmt.Errorf("insert %s: %w", t.name, err)
+	}
+	return nil
+}
+
+// writePlan writes a plan's rows in the order foreign keys need.
+func writePlan(ctx context.Context, tx pgx.Tx, p *plan.Plan) error {
+	if err := insert(ctx, tx, reportsTable, len(p.Reports), func(i int) []any {
+		r := &p.Reports[i]
+		return []any{r.ID, r.Source, r.SourceRef, r.Revision, r.Hash, r.Codec, r.Data,
+			r.Origin, r.Fetched, publishedValue(r.Published), nullString(r.SupersededBy)}
+	}); err != nil {
+		return err
+	}
+	if err := insert(ctx, tx, incidentsTable, len(p.NewIncidents), func(i int) []any {
+		inc := &p.NewIncidents[i]
+		return append(incidentValues(inc, []any{inc.ID}), inc.FirstSeen, inc.Updated)
+	}); err != nil {
+		return err
+	}
+	if err := insert(ctx, tx, claimsTable, len(p.Claims), func(i int) []any {
+		c := &p.Claims[i]
+		return []any{c.ID, c.ReportID, c.IncidentID, nullString(c.SupersededBy), c.Source,
+			dateValue(c.Start), dateValue(c.End), c.Country, c.Admin1, c.Lat, c.Lon,
+			string(c.AttackType), c.Doc}
+	}); err != nil {
+		return err
+	}
+	if err := insert(ctx, tx, versionsTable, len(p.Versions), func(i int) []any {
+		v := &p.Versions[i]
+		return []any{v.IncidentID, v.Version.Version, v.At, v.Author, v.Reason, v.Doc}
+	}); err != nil {
+		return err
+	}
+
+	if len(p.Changed) > 0 {
+		var batch pgx.Batch
+		for i := range p.Changed {
+			inc := &p.Changed[i]
+			batch.Queue(updateIncidentSQL, append(incidentValues(inc, nil), inc.Updated, inc.ID)...)
+		}
+		if err := tx.SendBatch(ctx, &batch).Close(); err != nil {
+			return fmt.Errorf("update incidents: %w", err)
+		}
+	}
+	if err := supersede(ctx, tx, "reports", p.SupersededReports); err != nil {
+		return err
+	}
+	return supersede(ctx, tx, "claims", p.SupersededClaims)
+}
+
+// updateIncidentSQL updates a stored incident to its new version.
+const updateIncidentSQL = `UPDATE incidents SET version = $1, status = $2, start_date = $3, end_date = $4,
+	country = $5, admin1 = $6, attack_type = $7, killed_best = $8, perpetrator = $9, actors = $10, doc = $11,
+	updated = $12 WHERE id = $13`
+
+// supersede marks stored rows of a table (reports or claims) as
+// superseded, all in one statement.
+func supersede(ctx context.Context, tx pgx.Tx, tableName string, list []plan.Supersede) error {
+	if len(list) == 0 {
+		return nil
+	}
+	ids, by := make([]string, len(list)), make([]string, len(list))
+	for i, x := range list {
+		ids[i], by[i] = x.ID, x.By
+	}
+	if _, err := tx.Exec(ctx, `UPDATE `+tableName+` t SET superseded_by = u.by
+		FROM unnest($1::text[], $2::text[]) AS u(id, by) WHERE t.id = u.id`, ids, by); err != nil {
+		return fmt.Errorf("supersede %s: %w", tableName, err)
+	}
+	return nil
+}
+
+// incidentValues appends an incident's column values, version to doc, to a.
+func incidentValues(inc *plan.Incident, a []any) []any {
+	end := inc.End
+	if end.IsZero() {
+		end = inc.Start
+	}
+	var killed any
+	if inc.Killed != nil {
+		killed = inc.Killed.Best
+	}
+	return append(a, inc.Version, string(inc.Status), dateValue(inc.Start), dateValue(end),
+		inc.Country, plan.Fold(inc.Admin1), string(inc.AttackType), killed, inc.Perpetrator,
+		plan.Actors(inc.Incident), inc.Doc)
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func publishedValue(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return *t
+}

@@ -1,0 +1,156 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/vigil-project/vigil/internal/model"
+	"github.com/vigil-project/vigil/internal/store"
+)
+
+// EnsureSource stores a source, or updates the stored one of that name.
+// A source must be stored before reports of it are imported.
+func (s *Store) EnsureSource(ctx context.Context, src model.Source) error {
+	if src.Name == "" {
+		return fmt.Errorf("ensure source: empty name")
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO sources (name, kind, title, reliability) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, title = excluded.title, reliability = excluded.reliability`,
+		src.Name, string(src.Kind), src.Title, src.Reliability)
+	if err != nil {
+		return fmt.Errorf("ensure source %s: %w", src.Name, err)
+	}
+	return nil
+}
+
+// saveRejectionSQL stores a rejection, replacing one of the same line.
+const saveRejectionSQL = `INSERT INTO rejections (source, file, line, field, reason, raw, at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+	ON CONFLICT (source, file, line) DO UPDATE SET field = excluded.field, reason = excluded.reason,
+		raw = excluded.raw, at = excluded.at`
+
+// SaveRejections stores rejected rows in one transaction; a row already
+// stored for the same source, file and line is replaced.
+func (s *Store) SaveRejections(ctx context.Context, rs []store.Rejection) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{})
+	if err != nil {
+		return fmt.Errorf("save rejections: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	var batch pgx.Batch
+	for _, r := range rs {
+		batch.Queue(saveRejectionSQL, r.Source, r.File, r.Line, r.Field, r.Reason, r.Raw, r.At)
+	}
+	if err := tx.SendBatch(ctx, &batch).Close(); err != nil {
+		return fmt.Errorf("save rejections: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("save rejections: %w", err)
+	}
+	return nil
+}
+
+// Rejections returns stored rejections of a source ("" for all) in file
+// and line order, at most limit of them (0 for all).
+func (s *Store) Rejections(ctx context.Context, source string, limit int) ([]store.Rejection, error) {
+	q := `SELECT source, file, line, field, reason, raw, at FROM rejections`
+	var args []any
+	if source != "" {
+		args = append(args, source)
+		q += ` WHERE source = $1`
+	}
+	q += ` ORDER BY file, line, source COLLATE "C"`
+	if limit > 0 {
+		args = append(args, limit)
+		q += fmt.Sprintf(` LIMIT $%d`, len(args))
+	}
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("rejections: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Rejection
+	for rows.Next() {
+		var r store.Rejection
+		var at *time.Time
+		if err := rows.Scan(&r.Source, &r.File, &r.Line, &r.Field, &r.Reason, &r.Raw, &at); err != nil {
+			return nil, fmt.Errorf("rejections: %w", err)
+		}
+		r.At = parseTime(at)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("rejections: %w", err)
+	}
+	return out, nil
+}
+
+// StartImport logs the start of an import and returns the run's id.
+func (s *Store) StartImport(ctx context.Context, run store.ImportRun) (int64, error) {
+	var id int64
+	err := s.pool.QueryRow(ctx, `INSERT INTO import_runs (source, file, started, finished, read, new,
+		updated, unchanged, rejected, status, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		runValues(run)...).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("start import of %s: %w", run.File, err)
+	}
+	return id, nil
+}
+
+// FinishImport records the outcome of the import run run.ID, or returns
+// an error wrapping store.ErrNotFound when there is no such run.
+func (s *Store) FinishImport(ctx context.Context, run store.ImportRun) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE import_runs SET source = $1, file = $2, started = $3, finished = $4,
+		read = $5, new = $6, updated = $7, unchanged = $8, rejected = $9, status = $10, error = $11 WHERE id = $12`,
+		append(runValues(run), run.ID)...)
+	if err != nil {
+		return fmt.Errorf("finish import %d: %w", run.ID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("finish import: run %d: %w", run.ID, store.ErrNotFound)
+	}
+	return nil
+}
+
+// runValues returns a run's column values, source to error.
+func runValues(r store.ImportRun) []any {
+	return []any{r.Source, r.File, r.Started, timeValue(r.Finished), r.Read, r.New,
+		r.Updated, r.Unchanged, r.Rejected, r.Status, r.Error}
+}
+
+// ImportRuns returns the logged imports, newest first, at most limit of
+// them (0 for all).
+func (s *Store) ImportRuns(ctx context.Context, limit int) ([]store.ImportRun, error) {
+	q := `SELECT id, source, file, started, finished, read, new, updated, unchanged, rejected, status, error
+		FROM import_runs ORDER BY id DESC`
+	var args []any
+	if limit > 0 {
+		q += ` LIMIT $1`
+		args = append(args, limit)
+	}
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("import runs: %w", err)
+	}
+	defer rows.Close()
+	var out []store.ImportRun
+	for rows.Next() {
+		var r store.ImportRun
+		var started, finished *time.Time
+		if err := rows.Scan(&r.ID, &r.Source, &r.File, &started, &finished, &r.Read, &r.New, &r.Updated,
+			&r.Unchanged, &r.Rejected, &r.Status, &r.Error); err != nil {
+			return nil, fmt.Errorf("import runs: %w", err)
+		}
+		r.Started, r.Finished = parseTime(started), parseTime(finished)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("import runs: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,135 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/store/storetest"
+)
+
+// newDatabase creates a fresh database on the server that env
+// VIGIL_TEST_POSTGRES names (scripts/pgtest.sh starts one), drops it when
+// the test ends, and returns its URL. Without the variable the test is
+// skipped, or fails in CI, where PostgreSQL must be tested.
+func newDatabase(tb testing.TB) string {
+	tb.Helper()
+	admin := os.Getenv("VIGIL_TEST_POSTGRES")
+	if admin == "" {
+		if os.Getenv("CI") != "" {
+			tb.Fatal("VIGIL_TEST_POSTGRES is not set in CI: run the tests through scripts/pgtest.sh")
+		}
+		tb.Skip("PostgreSQL tests skipped: set VIGIL_TEST_POSTGRES to a postgres:// URL, or run through scripts/pgtest.sh")
+	}
+	u, err := url.Parse(admin)
+	if err != nil {
+		tb.Fatalf("VIGIL_TEST_POSTGRES is not a URL: %v", err)
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	name := "vigil_test_" + hex.EncodeToString(b[:])
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		tb.Fatalf("connect to VIGIL_TEST_POSTGRES: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		tb.Fatalf("create test database: %v", err)
+	}
+	tb.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, admin)
+		if err != nil {
+			tb.Errorf("drop test database %s: %v", name, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			tb.Errorf("drop test database %s: %v", name, err)
+		}
+	})
+	u.Path = "/" + name
+	return u.String()
+}
+
+// open opens a store in a fresh database that is dropped when the test ends.
+func open(tb testing.TB) *Store {
+	tb.Helper()
+	s, err := Open(tb.Context(), newDatabase(tb))
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			tb.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Backend { return open(t) })
+}
+
+func BenchmarkImportBatch(b *testing.B) {
+	storetest.BenchImportBatch(b, func(b *testing.B) storetest.Backend { return open(b) })
+}
+
+func TestMigrations(t *testing.T) {
+	ctx := t.Context()
+	ms, err := loadMigrations(migrationFiles)
+	if err != nil {
+		t.Fatalf("loadMigrations: %v", err)
+	}
+	dsn := newDatabase(t)
+	s, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if v, err := s.SchemaVersion(ctx); err != nil || v != len(ms) {
+		t.Errorf("SchemaVersion got %d, %v; want %d", v, err, len(ms))
+	}
+	// An up-to-date database: migrating again applies nothing.
+	if n, err := migrate(ctx, s.pool, ms); err != nil || n != 0 {
+		t.Errorf("migrate on an up-to-date database applied %d, %v; want 0", n, err)
+	}
+	s.Close()
+	s, err = Open(ctx, dsn)
+	if err != nil {
+		t.Fatalf("re-Open: %v", err)
+	}
+	var applied int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&applied); err != nil || applied != len(ms) {
+		t.Errorf("schema_migrations rows after re-open got %d, %v; want %d", applied, err, len(ms))
+	}
+	// A database a newer vigil migrated is refused.
+	if _, err := s.pool.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'future.sql', now())`,
+		len(ms)+1); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err := Open(ctx, dsn); !errors.Is(err, store.ErrSchemaTooNew) {
+		if err == nil {
+			s.Close()
+		}
+		t.Errorf("Open of a newer schema got %v, want an error wrapping store.ErrSchemaTooNew", err)
+	}
+}
+
+func TestOpenRefusesBadURL(t *testing.T) {
+	_, err := Open(t.Context(), "postgres://user:secret@[bad")
+	if err == nil {
+		t.Fatal("Open of a malformed URL got no error")
+	}
+	if got := err.Error(); strings.Contains(got, "secret") {
+		t.Errorf("error %q shows the password", got)
+	}
+}

@@ -1,0 +1,281 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/vigil-project/vigil/internal/model"
+	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/store/internal/plan"
+)
+
+// Incidents calls fn with each incident that f selects, in (start, id)
+// order, streaming them from the database. It stops at fn's first error
+// and returns it as is.
+func (s *Store) Incidents(ctx context.Context, f store.Filter, fn func(model.Incident) error) error {
+	where, args, err := filterSQL(f)
+	if err != nil {
+		return err
+	}
+	q := `SELECT doc FROM incidents` + where + ` ORDER BY start_date NULLS FIRST, id`
+	if f.Limit > 0 {
+		args = append(args, f.Limit)
+		q += ` LIMIT $` + strconv.Itoa(len(args))
+	}
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("query incidents: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		inc, err := scanIncident(rows)
+		if err != nil {
+			return fmt.Errorf("query incidents: %w", err)
+		}
+		if err := fn(inc); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("query incidents: %w", err)
+	}
+	return nil
+}
+
+// filterSQL returns the WHERE clause (with a leading space, or "") and its
+// arguments for f.
+func filterSQL(f store.Filter) (string, []any, error) {
+	var conds []string
+	var args []any
+	// add appends a condition whose placeholders are written "?": they
+	// are numbered here, so that the conditions read as in store/sqlite.
+	add := func(cond string, a ...any) {
+		for _, v := range a {
+			args = append(args, v)
+			cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(args)), 1)
+		}
+		conds = append(conds, cond)
+	}
+	if f.Country != "" {
+		add("country = ?", strings.ToUpper(f.Country))
+	}
+	if f.Admin1 != "" {
+		add("admin1 = ?", plan.Fold(f.Admin1))
+	}
+	if f.Actor != "" {
+		add("strpos(actors, ?) > 0", strings.ToLower(f.Actor))
+	}
+	if f.AttackType != "" {
+		add("attack_type = ?", string(f.AttackType))
+	}
+	if f.Status != "" {
+		add("status = ?", string(f.Status))
+	}
+	if !f.Since.IsZero() {
+		add("end_date >= ?", f.Since.Time())
+	}
+	if !f.Until.IsZero() {
+		add("start_date <= ?", f.Until.Time())
+	}
+	if f.MinKilled > 0 {
+		add("killed_best >= ?", f.MinKilled)
+	}
+	if f.After != "" {
+		start, id, err := store.ParseCursor(f.After)
+		if err != nil {
+			return "", nil, fmt.Errorf("query incidents: %w", err)
+		}
+		if start.IsZero() {
+			// Incidents of unknown date sort first (NULL start).
+			add("(start_date IS NOT NULL OR id > ?)", id)
+		} else {
+			add("(start_date, id) > (?, ?)", start.Time(), id)
+		}
+	}
+	if len(conds) == 0 {
+		return "", nil, nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
+}
+
+// scanIncident reads an incident from a row of one column, its doc.
+func scanIncident(rows interface{ Scan(...any) error }) (model.Incident, error) {
+	var doc []byte
+	if err := rows.Scan(&doc); err != nil {
+		return model.Incident{}, err
+	}
+	var inc model.Incident
+	if err := json.Unmarshal(doc, &inc); err != nil {
+		return model.Incident{}, fmt.Errorf("incident document: %w", err)
+	}
+	return inc, nil
+}
+
+// Incident returns the incident with id in its current version, or an
+// error wrapping store.ErrNotFound.
+func (s *Store) Incident(ctx context.Context, id string) (model.Incident, error) {
+	inc, err := scanIncident(s.pool.QueryRow(ctx, `SELECT doc FROM incidents WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return model.Incident{}, notFound("incident", id)
+	}
+	if err != nil {
+		return model.Incident{}, fmt.Errorf("incident %s: %w", id, err)
+	}
+	return inc, nil
+}
+
+// incidentExists tells a known incident without claims or versions from
+// an unknown one.
+func (s *Store) incidentExists(ctx context.Context, id string) error {
+	var one int
+	err := s.pool.QueryRow(ctx, `SELECT 1 FROM incidents WHERE id = $1`, id).Scan(&one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return notFound("incident", id)
+	}
+	if err != nil {
+		return fmt.Errorf("incident %s: %w", id, err)
+	}
+	return nil
+}
+
+// Claims returns every claim of an incident, superseded ones included,
+// oldest first, or an error wrapping store.ErrNotFound for an unknown
+// incident.
+func (s *Store) Claims(ctx context.Context, incidentID string) ([]store.StoredClaim, error) {
+	rows, err := s.pool.Query(ctx, `SELECT c.doc, c.incident_id, coalesce(c.superseded_by, ''), r.origin
+		FROM claims c JOIN reports r ON r.id = c.report_id
+		WHERE c.incident_id = $1 ORDER BY c.seq`, incidentID)
+	if err != nil {
+		return nil, fmt.Errorf("claims of %s: %w", incidentID, err)
+	}
+	defer rows.Close()
+	var out []store.StoredClaim
+	for rows.Next() {
+		var doc []byte
+		var c store.StoredClaim
+		if err := rows.Scan(&doc, &c.IncidentID, &c.SupersededBy, &c.Origin); err != nil {
+			return nil, fmt.Errorf("claims of %s: %w", incidentID, err)
+		}
+		if err := json.Unmarshal(doc, &c.Claim); err != nil {
+			return nil, fmt.Errorf("claims of %s: claim document: %w", incidentID, err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claims of %s: %w", incidentID, err)
+	}
+	if len(out) == 0 {
+		return nil, s.incidentExists(ctx, incidentID)
+	}
+	return out, nil
+}
+
+// Versions returns every version of an incident in version order, or an
+// error wrapping store.ErrNotFound for an unknown incident.
+func (s *Store) Versions(ctx context.Context, incidentID string) ([]store.Version, error) {
+	rows, err := s.pool.Query(ctx, `SELECT version, at, author, reason, doc
+		FROM incident_versions WHERE incident_id = $1 ORDER BY version`, incidentID)
+	if err != nil {
+		return nil, fmt.Errorf("versions of %s: %w", incidentID, err)
+	}
+	defer rows.Close()
+	var out []store.Version
+	for rows.Next() {
+		v := store.Version{IncidentID: incidentID}
+		var at *time.Time
+		var doc []byte
+		if err := rows.Scan(&v.Version, &at, &v.Author, &v.Reason, &doc); err != nil {
+			return nil, fmt.Errorf("versions of %s: %w", incidentID, err)
+		}
+		v.At = parseTime(at)
+		if err := json.Unmarshal(doc, &v.Incident); err != nil {
+			return nil, fmt.Errorf("versions of %s: incident document: %w", incidentID, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("versions of %s: %w", incidentID, err)
+	}
+	if len(out) == 0 {
+		return nil, s.incidentExists(ctx, incidentID)
+	}
+	return out, nil
+}
+
+// Report returns a stored report with its raw bytes as received, or an
+// error wrapping store.ErrNotFound.
+func (s *Store) Report(ctx context.Context, id string) (model.Report, error) {
+	var r model.Report
+	var codec string
+	var data []byte
+	var fetched, published *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT id, source, source_ref, revision, hash, raw_codec, raw, origin,
+		fetched, published FROM reports WHERE id = $1`, id).
+		Scan(&r.ID, &r.Source, &r.SourceRef, &r.Revision, &r.Hash, &codec, &data, &r.Origin, &fetched, &published)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return model.Report{}, notFound("report", id)
+	}
+	if err != nil {
+		return model.Report{}, fmt.Errorf("report %s: %w", id, err)
+	}
+	if r.Raw, err = plan.DecodeRaw(codec, data); err != nil {
+		return model.Report{}, fmt.Errorf("report %s: %w", id, err)
+	}
+	if r.Raw == nil {
+		r.Raw = []byte{}
+	}
+	r.Fetched = parseTime(fetched)
+	if published != nil {
+		t := parseTime(published)
+		r.Published = &t
+	}
+	return r, nil
+}
+
+// Stats counts what the store holds.
+func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
+	st := store.Stats{ReportsBySource: map[string]int{}, RejectedBySource: map[string]int{}}
+	err := s.pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM incidents), (SELECT count(*) FROM claims),
+		(SELECT count(*) FROM reports), (SELECT count(*) FROM import_runs)`).
+		Scan(&st.Incidents, &st.Claims, &st.Reports, &st.Imports)
+	if err != nil {
+		return store.Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	if err := s.countBy(ctx, st.ReportsBySource,
+		`SELECT source, count(*) FROM reports WHERE superseded_by IS NULL GROUP BY source`); err != nil {
+		return store.Stats{}, err
+	}
+	if err := s.countBy(ctx, st.RejectedBySource, `SELECT source, count(*) FROM rejections GROUP BY source`); err != nil {
+		return store.Stats{}, err
+	}
+	return st, nil
+}
+
+// countBy fills m from a query of (key, count) rows.
+func (s *Store) countBy(ctx context.Context, m map[string]int, q string) error {
+	rows, err := s.pool.Query(ctx, q)
+	if err != nil {
+		return fmt.Errorf("stats: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return fmt.Errorf("stats: %w", err)
+		}
+		m[k] = n
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("stats: %w", err)
+	}
+	return nil
+}
