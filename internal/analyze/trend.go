@@ -53,6 +53,8 @@ package analyze
 // summary.glm — and the result says so.
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -643,6 +645,7 @@ type trSenSelector struct {
 	rng  *rand.Rand
 
 	pairs        int64
+	listMax      int64   // list the slopes once the bracket holds this few
 	ident, upper []int32 // the orders at −∞ and +∞
 
 	lo, hi           float64
@@ -669,7 +672,7 @@ func newTRSenSelector(p *trPoints, pairs int64) *trSenSelector {
 	}
 	mx /= float64(n)
 	my /= float64(n)
-	s := &trSenSelector{p: p, x: make([]float64, n), y: make([]float64, n), pairs: pairs,
+	s := &trSenSelector{p: p, x: make([]float64, n), y: make([]float64, n), pairs: pairs, listMax: trSenListMax,
 		rng: rand.New(rand.NewPCG(uint64(n), 0x5e75)), z: make([]float64, n),
 		pos: make([]int32, n), seq: make([]int32, n), buf: make([]int32, n)}
 	for i := range n {
@@ -785,7 +788,7 @@ func (s *trSenSelector) rank(k int64) float64 {
 	s.cLo, s.cHi = 0, s.pairs
 	for range 200 {
 		inside := s.cHi - s.cLo
-		if inside <= trSenListMax {
+		if inside <= s.listMax {
 			s.listed = s.listed[:0]
 			s.crossings(s.orderLo, s.orderHi, nil, true, func(i, j int32) {
 				s.listed = append(s.listed, s.slope(i, j))
@@ -1224,4 +1227,55 @@ func trFormatNum(x float64) string {
 // trPercent formats a relative change factor as a percentage ("12%").
 func trPercent(factor float64) string {
 	return trFormatNum(math.Abs(factor-1)*100) + "%"
+}
+
+// JSON: results may hold NaN (a quantity that cannot be computed), which
+// encoding/json refuses; such numbers are written as null.
+
+// trNullSentinel stands in for a non-finite number while encoding/json runs;
+// it is then replaced by null. No computation here produces it.
+const trNullSentinel = -1.3579246801357924e-300
+
+// trMarshal encodes v after replacing the non-finite values among fields
+// (pointers into v) by null.
+func trMarshal(v any, fields ...*float64) ([]byte, error) {
+	null := false
+	for _, f := range fields {
+		if math.IsNaN(*f) || math.IsInf(*f, 0) {
+			*f = trNullSentinel
+			null = true
+		}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("analyze: encode result: %w", err)
+	}
+	if null {
+		sentinel, _ := json.Marshal(trNullSentinel)
+		b = bytes.ReplaceAll(b, sentinel, []byte("null"))
+	}
+	return b, nil
+}
+
+// MarshalJSON writes non-finite numbers as null.
+func (r MKResult) MarshalJSON() ([]byte, error) {
+	type plain MKResult
+	c := plain(r)
+	return trMarshal(&c, &c.VarS, &c.Z, &c.P, &c.Tau)
+}
+
+// MarshalJSON writes non-finite numbers as null.
+func (r SenResult) MarshalJSON() ([]byte, error) {
+	type plain SenResult
+	c := plain(r)
+	return trMarshal(&c, &c.Slope, &c.Lower, &c.Upper, &c.Level, &c.Intercept)
+}
+
+// MarshalJSON writes non-finite numbers as null.
+func (r PoissonResult) MarshalJSON() ([]byte, error) {
+	type plain PoissonResult
+	c := plain(r)
+	return trMarshal(&c, &c.Total, &c.Intercept, &c.Slope, &c.SE, &c.Z, &c.P, &c.SEPoisson, &c.PPoisson,
+		&c.RateRatio, &c.RateRatioLower, &c.RateRatioUpper, &c.Deviance, &c.NullDeviance,
+		&c.Pearson, &c.Dispersion, &c.DispersionP)
 }

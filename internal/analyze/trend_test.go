@@ -244,10 +244,14 @@ func TestSenSelectorMatchesListing(t *testing.T) {
 				t.Fatal(err)
 			}
 			sel := newTRSenSelector(p, int64(len(all)))
-			for _, r := range []int64{1, 2, int64(len(all)) / 3, int64(len(all))/2 + 1, int64(len(all)) - 5, int64(len(all))} {
-				got, want := sel.rank(r), all[r-1]
-				if math.Abs(got-want) > 1e-9*math.Max(1, math.Abs(want)) {
-					t.Errorf("rank %d: got %.15g, want %.15g", r, got, want)
+			// A small listing limit makes the bracket narrow over several rounds.
+			for _, limit := range []int64{trSenListMax, 3000} {
+				sel.listMax = limit
+				for _, r := range []int64{1, 2, int64(len(all)) / 3, int64(len(all))/2 + 1, int64(len(all)) - 5, int64(len(all))} {
+					got, want := sel.rank(r), all[r-1]
+					if math.Abs(got-want) > 1e-9*math.Max(1, math.Abs(want)) {
+						t.Errorf("limit %d, rank %d: got %.15g, want %.15g", limit, r, got, want)
+					}
 				}
 			}
 		})
