@@ -33,6 +33,9 @@ func (s *Store) ImportBatch(ctx context.Context, recs []model.Record, at time.Ti
 	if err != nil {
 		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
 	}
+	if p.Empty() {
+		return p.Counts, nil
+	}
 	if err := p.Encode(); err != nil {
 		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
 	}

@@ -1,12 +1,11 @@
 package sqlite
 
 import (
-	"context"
-	"database/sql"
 	"errors"
 	"path/filepath"
 	"testing"
 
+	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
 	"github.com/vigil-project/vigil/internal/store/storetest"
 )
@@ -106,6 +105,13 @@ func TestPools(t *testing.T) {
 	if err := s.read.QueryRowContext(t.Context(), `PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
 		t.Errorf("foreign_keys got %d, %v; want 1", fk, err)
 	}
-	_ = context.Background
-	_ = sql.ErrNoRows
+}
+
+func TestFormatDate(t *testing.T) {
+	for _, d := range []model.Date{{Year: 2024, Month: 1, Day: 3}, {Year: 1, Month: 12, Day: 31}, {Year: 9999, Month: 10, Day: 9},
+		{Year: 1970, Month: 2, Day: 28}, {Year: 12345, Month: 1, Day: 1}, {Year: 2020, Month: 13, Day: 1}} {
+		if got, want := formatDate(d), d.String(); got != want {
+			t.Errorf("formatDate(%+v) got %q, want %q", d, got, want)
+		}
+	}
 }
