@@ -203,14 +203,15 @@ func tpIntervalTrend(days []int, iv []float64, w0, maxEvents int) (*MKResult, *S
 // tpMonthlyMeans averages values by the calendar month of their day and
 // dates each mean at the month's middle, in years from w0.
 func tpMonthlyMeans(days []int, v []float64, w0 int) (x, y []float64) {
+	// Days are sorted: a month ends where a day passes its last day.
 	for i := 0; i < len(v); {
 		m := tpMonthIndex(days[i])
+		a, b := tpMonthBounds(m)
 		j, sum := i, 0.0
-		for j < len(v) && tpMonthIndex(days[j]) == m {
+		for j < len(v) && days[j] <= b {
 			sum += v[j]
 			j++
 		}
-		a, b := tpMonthBounds(m)
 		x = append(x, (float64(a+b)/2-float64(w0))/tpYear)
 		y = append(y, sum/float64(j-i))
 		i = j

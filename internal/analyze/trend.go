@@ -1199,6 +1199,14 @@ func trFormatP(p float64) string {
 		return "p < 0.001"
 	case p < 0.01:
 		return "p = " + strconv.FormatFloat(p, 'f', 3, 64)
+	case p < 0.1:
+		// Three decimals near the 5% line, and never a rounded "0.050"
+		// for a p-value below it.
+		s := strconv.FormatFloat(p, 'f', 3, 64)
+		if p < 0.05 && s == "0.050" {
+			s = "0.049"
+		}
+		return "p = " + s
 	default:
 		return "p = " + strconv.FormatFloat(p, 'f', 2, 64)
 	}
