@@ -336,3 +336,33 @@ func TestGeoJSONReadByOGR(t *testing.T) {
 		}
 	}
 }
+
+func TestAnalyze(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "v.db")
+	mustVigil(t, db, "demo")
+	var tempo struct {
+		N        int
+		Sentence string
+	}
+	out := mustVigil(t, db, "analyze", "tempo", "--country", "IR", "--actor", "Islamic State", "--format", "json")
+	if err := json.Unmarshal([]byte(out), &tempo); err != nil {
+		t.Fatal(err)
+	}
+	if tempo.N != 6 || !strings.Contains(tempo.Sentence, "n = 6") {
+		t.Errorf("tempo of the demo's Islamic State attacks: n = %d, sentence %q; want n = 6", tempo.N, tempo.Sentence)
+	}
+	out = mustVigil(t, db, "analyze", "severity", "--country", "IR")
+	if !strings.Contains(out, "n = 11") && !strings.Contains(out, "11 incidents") {
+		t.Errorf("severity text does not give the sample size:\n%.400s", out)
+	}
+
+	vals := filepath.Join(t.TempDir(), "v.txt")
+	os.WriteFile(vals, []byte("1\n2\n# comment\nthree\n"), 0o644)
+	_, _, err := vigil(t, db, "analyze", "tail", "--values", vals)
+	if err == nil || !strings.Contains(err.Error(), "v.txt:4") {
+		t.Errorf("a bad number: err = %v, want one naming v.txt:4", err)
+	}
+	if _, _, err := vigil(t, db, "analyze", "astrology"); ExitCode(err) != 2 {
+		t.Errorf("unknown analysis: exit %d, want 2", ExitCode(err))
+	}
+}
