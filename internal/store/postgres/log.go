@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/store/internal/plan"
 )
 
 // EnsureSource stores a source, or updates the stored one of that name.
@@ -17,9 +18,12 @@ func (s *Store) EnsureSource(ctx context.Context, src model.Source) error {
 	if src.Name == "" {
 		return fmt.Errorf("ensure source: empty name")
 	}
+	if plan.CleanText(src.Name) != src.Name {
+		return fmt.Errorf("ensure source %q: name is not valid text", plan.CleanText(src.Name))
+	}
 	_, err := s.pool.Exec(ctx, `INSERT INTO sources (name, kind, title, reliability) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, title = excluded.title, reliability = excluded.reliability`,
-		src.Name, string(src.Kind), src.Title, src.Reliability)
+		src.Name, plan.CleanText(string(src.Kind)), plan.CleanText(src.Title), src.Reliability)
 	if err != nil {
 		return fmt.Errorf("ensure source %s: %w", src.Name, err)
 	}
@@ -44,7 +48,7 @@ func (s *Store) SaveRejections(ctx context.Context, rs []store.Rejection) error 
 	defer tx.Rollback(ctx)
 	var batch pgx.Batch
 	for _, r := range rs {
-		batch.Queue(saveRejectionSQL, r.Source, r.File, r.Line, r.Field, r.Reason, r.Raw, r.At)
+		batch.Queue(saveRejectionSQL, rejectionValues(r)...)
 	}
 	if err := tx.SendBatch(ctx, &batch).Close(); err != nil {
 		return fmt.Errorf("save rejections: %w", err)
@@ -53,6 +57,13 @@ func (s *Store) SaveRejections(ctx context.Context, rs []store.Rejection) error 
 		return fmt.Errorf("save rejections: %w", err)
 	}
 	return nil
+}
+
+// rejectionValues returns a rejection's column values: its text cleaned
+// (it may quote the bad input), its raw row as bytes.
+func rejectionValues(r store.Rejection) []any {
+	return []any{plan.CleanText(r.Source), plan.CleanText(r.File), r.Line, plan.CleanText(r.Field),
+		plan.CleanText(r.Reason), []byte(r.Raw), r.At}
 }
 
 // Rejections returns stored rejections of a source ("" for all) in file
@@ -78,10 +89,11 @@ func (s *Store) Rejections(ctx context.Context, source string, limit int) ([]sto
 	for rows.Next() {
 		var r store.Rejection
 		var at *time.Time
-		if err := rows.Scan(&r.Source, &r.File, &r.Line, &r.Field, &r.Reason, &r.Raw, &at); err != nil {
+		var raw []byte
+		if err := rows.Scan(&r.Source, &r.File, &r.Line, &r.Field, &r.Reason, &raw, &at); err != nil {
 			return nil, fmt.Errorf("rejections: %w", err)
 		}
-		r.At = parseTime(at)
+		r.Raw, r.At = string(raw), parseTime(at)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
@@ -119,8 +131,8 @@ func (s *Store) FinishImport(ctx context.Context, run store.ImportRun) error {
 
 // runValues returns a run's column values, source to error.
 func runValues(r store.ImportRun) []any {
-	return []any{r.Source, r.File, r.Started, timeValue(r.Finished), r.Read, r.New,
-		r.Updated, r.Unchanged, r.Rejected, r.Status, r.Error}
+	return []any{plan.CleanText(r.Source), plan.CleanText(r.File), r.Started, timeValue(r.Finished),
+		r.Read, r.New, r.Updated, r.Unchanged, r.Rejected, plan.CleanText(r.Status), plan.CleanText(r.Error)}
 }
 
 // ImportRuns returns the logged imports, newest first, at most limit of

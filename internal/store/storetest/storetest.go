@@ -726,6 +726,20 @@ func testRejections(t *testing.T, b Backend) {
 	if got, err := b.Rejections(ctx, "", 0); err != nil || len(got) != 4 {
 		t.Errorf("Rejections(all) got %d, %v; want 4", len(got), err)
 	}
+	// A rejected row is often not valid text: its raw bytes are kept
+	// exactly, and the text about it is cleaned.
+	bad := store.Rejection{Source: "ucdp", File: "ged.csv", Line: 2, Field: "best\xff", Reason: "not a number: \"1\x002\"",
+		Raw: "1\x002,\xff\xfe,\r\n", At: at1}
+	if err := b.SaveRejections(ctx, []store.Rejection{bad}); err != nil {
+		t.Fatalf("SaveRejections of a row of bad bytes: %v", err)
+	}
+	got, err = b.Rejections(ctx, "ucdp", 0)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("Rejections(ucdp) got %d, %v; want 1", len(got), err)
+	}
+	if got[0].Raw != bad.Raw || got[0].Reason != "not a number: \"1\uFFFD2\"" || got[0].Field != "best\uFFFD" {
+		t.Errorf("bad-bytes rejection got raw %q reason %q field %q; want raw as given, text cleaned", got[0].Raw, got[0].Reason, got[0].Field)
+	}
 	if got, err := b.Rejections(ctx, "gtd", 2); err != nil || !sameRejections(got, want[:2]) {
 		t.Errorf("Rejections(gtd, 2) got %+v, %v; want %+v", got, err, want[:2])
 	}
@@ -733,8 +747,8 @@ func testRejections(t *testing.T, b Backend) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(st.RejectedBySource, map[string]int{"gtd": 3, "acled": 1}) {
-		t.Errorf("RejectedBySource got %v, want gtd 3, acled 1", st.RejectedBySource)
+	if !reflect.DeepEqual(st.RejectedBySource, map[string]int{"gtd": 3, "acled": 1, "ucdp": 1}) {
+		t.Errorf("RejectedBySource got %v, want gtd 3, acled 1, ucdp 1", st.RejectedBySource)
 	}
 }
 
@@ -836,6 +850,11 @@ func testFailedBatch(t *testing.T, b Backend) {
 		{"duplicate claim id", ctx, append(append([]model.Record{edited}, fresh...), clash1, clash2)},
 		{"unknown source", ctx, append([]model.Record{edited, fresh[0]}, unknownSource)},
 		{"no source reference", ctx, []model.Record{edited, {Report: model.Report{Source: "gtd"}}}},
+		// PostgreSQL refuses such text; every backend refuses the record.
+		{"NUL in text", ctx, []model.Record{edited, fresh[0],
+			Record("gtd", "nul", 0, "row", fetched, func(c *model.Claim) { c.Place = "Ker\x00man" })}},
+		{"invalid UTF-8", ctx, []model.Record{edited, fresh[0],
+			Record("gtd", "utf8", 0, "row", fetched, func(c *model.Claim) { c.ClaimedBy = []string{"IS\xff"} })}},
 		{"cancelled context", cancelled, append([]model.Record{edited}, fresh...)},
 	}
 	for _, tc := range cases {

@@ -76,7 +76,9 @@ type Batch struct {
 
 // Prepare checks the records and fills in what a reader may leave empty:
 // the report id, the hash, the claim's id, report id and source. The
-// caller's records are not modified. An error names the first bad record.
+// caller's records are not modified. An error names the first bad record:
+// one without a source or reference, or with text that breaks the rules
+// in text.go.
 // The batch time is kept to the microsecond, as every stored time is.
 func Prepare(recs []model.Record, at time.Time) (*Batch, error) {
 	out := make([]model.Record, len(recs))
@@ -105,6 +107,9 @@ func Prepare(recs []model.Record, at time.Time) (*Batch, error) {
 		c.ReportID = rep.ID
 		c.Source = rep.Source
 		out[i] = model.Record{Report: rep, Claim: c}
+		if err := checkRecord(out[i]); err != nil {
+			return nil, fmt.Errorf("record %d (%s:%s): %w", i, CleanText(rep.Source), CleanText(rep.SourceRef), err)
+		}
 	}
 	return &Batch{recs: out, at: at.UTC().Truncate(time.Microsecond)}, nil
 }

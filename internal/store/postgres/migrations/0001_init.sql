@@ -88,13 +88,15 @@ CREATE TABLE incident_versions (
 );
 
 -- Rows an import could not use; re-importing a file replaces its lines.
+-- raw is the row as read, bytes kept exactly: a rejected row may well be
+-- invalid text.
 CREATE TABLE rejections (
     source text NOT NULL,
     file   text COLLATE "C" NOT NULL,
     line   integer NOT NULL,
     field  text NOT NULL DEFAULT '',
     reason text NOT NULL,
-    raw    text NOT NULL DEFAULT '',
+    raw    bytea NOT NULL DEFAULT '',
     at     timestamptz NOT NULL,
     PRIMARY KEY (source, file, line)
 );

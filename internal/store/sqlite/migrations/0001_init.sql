@@ -86,13 +86,15 @@ CREATE TABLE incident_versions (
 );
 
 -- Rows an import could not use; re-importing a file replaces its lines.
+-- raw is the row as read, bytes kept exactly: a rejected row may well be
+-- invalid text.
 CREATE TABLE rejections (
     source TEXT NOT NULL,
     file   TEXT NOT NULL,
     line   INTEGER NOT NULL,
     field  TEXT NOT NULL DEFAULT '',
     reason TEXT NOT NULL,
-    raw    TEXT NOT NULL DEFAULT '',
+    raw    BLOB NOT NULL DEFAULT x'',
     at     TEXT NOT NULL,
     PRIMARY KEY (source, file, line)
 );

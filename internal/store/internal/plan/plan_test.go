@@ -1,0 +1,239 @@
+package plan
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-project/vigil/internal/model"
+	"github.com/vigil-project/vigil/internal/store"
+)
+
+// memReader is a Reader over rows and incidents held in memory: the plan
+// is pure logic, so its cases need no database (the backends run the
+// contract suite for that).
+type memReader struct {
+	rows  []Row
+	incs  map[string]model.Incident
+	calls int
+	fail  error
+}
+
+func (m *memReader) Lookup(_ context.Context, source string, refs []string) ([]Row, error) {
+	m.calls++
+	if m.fail != nil {
+		return nil, m.fail
+	}
+	if len(refs) > LookupChunk {
+		return nil, errors.New("chunk too large")
+	}
+	var out []Row
+	for _, r := range m.rows {
+		if r.Source == source && slices.Contains(refs, r.Ref) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func (m *memReader) Incidents(_ context.Context, ids []string) (map[string]model.Incident, error) {
+	out := map[string]model.Incident{}
+	for _, id := range ids {
+		if inc, ok := m.incs[id]; ok {
+			out[id] = inc
+		}
+	}
+	return out, nil
+}
+
+var at = time.Date(2024, 1, 4, 9, 0, 0, 0, time.UTC)
+
+func rec(ref string, rev int64, raw string) model.Record {
+	return model.Record{
+		Report: model.Report{Source: "gtd", SourceRef: ref, Revision: rev, Raw: []byte(raw)},
+		Claim:  model.Claim{Start: model.Date{Year: 2024, Month: 1, Day: 3}, Killed: model.Point(5, model.Exact)},
+	}
+}
+
+func TestPrepareFillsAndChecks(t *testing.T) {
+	b, err := Prepare([]model.Record{rec("1", 0, "a"), rec("2", 7, "b")}, at.Add(123*time.Nanosecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := b.recs[1]
+	if got.Report.ID != "gtd:2@7" || got.Claim.ID != "gtd:2@7#1" || got.Claim.ReportID != "gtd:2@7" ||
+		got.Claim.Source != "gtd" || len(got.Report.Hash) != 64 {
+		t.Errorf("prepared record got report %s hash %q claim %s/%s/%s", got.Report.ID, got.Report.Hash,
+			got.Claim.ID, got.Claim.ReportID, got.Claim.Source)
+	}
+	if !b.at.Equal(at) {
+		t.Errorf("batch time got %v, want %v (to the microsecond)", b.at, at)
+	}
+
+	bad := []struct {
+		name string
+		mod  func(*model.Record)
+		want string
+	}{
+		{"no source", func(r *model.Record) { r.Report.Source = "" }, "no source"},
+		{"no reference", func(r *model.Record) { r.Report.SourceRef = "" }, "no source reference"},
+		{"other claim source", func(r *model.Record) { r.Claim.Source = "acled" }, "differs"},
+		{"negative revision", func(r *model.Record) { r.Report.Revision = -1 }, "negative revision"},
+		{"NUL", func(r *model.Record) { r.Claim.Text = "a\x00b" }, "text has a NUL"},
+		{"bad UTF-8", func(r *model.Record) { r.Claim.Codes = map[string]string{"k": "\xff"} }, "not valid UTF-8"},
+	}
+	for _, tc := range bad {
+		r := rec("3", 0, "c")
+		tc.mod(&r)
+		_, err := Prepare([]model.Record{rec("1", 0, "a"), r}, at)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "record 1") {
+			t.Errorf("%s: Prepare got %v, want an error about record 1 with %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestMakeCounts(t *testing.T) {
+	stored := model.IncidentFromClaim("iold", model.Claim{ID: "gtd:1#1"}, at.Add(-time.Hour))
+	r := &memReader{
+		rows: []Row{
+			{Source: "gtd", Ref: "1", ReportID: "gtd:1", Hash: hashOf("a"), Current: true, ClaimID: "gtd:1#1", IncidentID: "iold", IncidentVersion: 1},
+			{Source: "gtd", Ref: "2", ReportID: "gtd:2@5", Hash: hashOf("b"), Revision: 5, Current: true, ClaimID: "gtd:2@5#1", IncidentID: "i2", IncidentVersion: 1},
+		},
+		incs: map[string]model.Incident{"iold": stored},
+	}
+	b, err := Prepare([]model.Record{
+		rec("1", 0, "a"),        // as stored: unchanged
+		rec("1", 0, "a, new"),   // changed: update, needs a new id
+		rec("2", 4, "b, older"), // older revision: unchanged
+		rec("3", 0, "c"),        // new
+		rec("3", 0, "c, again"), // changed within the batch: update
+	}, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := b.Make(t.Context(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (store.BatchCounts{New: 1, Updated: 2, Unchanged: 2}); p.Counts != want {
+		t.Errorf("counts got %+v, want %+v", p.Counts, want)
+	}
+	var ids []string
+	for _, rep := range p.Reports {
+		ids = append(ids, rep.ID+">"+rep.SupersededBy)
+	}
+	if want := []string{"gtd:1~2>", "gtd:3>gtd:3~2", "gtd:3~2>"}; !slices.Equal(ids, want) {
+		t.Errorf("reports got %v, want %v", ids, want)
+	}
+	if len(p.SupersededReports) != 1 || p.SupersededReports[0] != (Supersede{ID: "gtd:1", By: "gtd:1~2"}) {
+		t.Errorf("superseded stored reports got %v", p.SupersededReports)
+	}
+	if len(p.SupersededClaims) != 1 || p.SupersededClaims[0] != (Supersede{ID: "gtd:1#1", By: "gtd:1~2#1"}) {
+		t.Errorf("superseded stored claims got %v", p.SupersededClaims)
+	}
+	if len(p.Changed) != 1 || p.Changed[0].ID != "iold" || p.Changed[0].Version != 2 ||
+		!p.Changed[0].FirstSeen.Equal(stored.FirstSeen) || !slices.Equal(p.Changed[0].Claims, []string{"gtd:1~2#1"}) {
+		t.Errorf("changed incidents got %+v", p.Changed)
+	}
+	if len(p.NewIncidents) != 1 || p.NewIncidents[0].Version != 2 {
+		t.Errorf("new incidents got %+v, want one at version 2 after its in-batch update", p.NewIncidents)
+	}
+	var versions []int
+	for _, v := range p.Versions {
+		versions = append(versions, v.Version.Version)
+	}
+	if !slices.Equal(versions, []int{2, 1, 2}) {
+		t.Errorf("versions got %v, want [2 1 2]", versions)
+	}
+	if err := p.Encode(); err != nil {
+		t.Fatal(err)
+	}
+	if string(p.NewIncidents[0].Doc) != string(p.Versions[2].Doc) || len(p.Claims[0].Doc) == 0 {
+		t.Errorf("the incident row's doc is not its last version's")
+	}
+	if same, err := p.Check(t.Context(), r); err != nil || !same {
+		t.Errorf("Check of an unchanged store got %v, %v; want true", same, err)
+	}
+	r.rows[0].IncidentVersion = 2 // an analyst edited the incident meanwhile
+	if same, err := p.Check(t.Context(), r); err != nil || same {
+		t.Errorf("Check after a change got %v, %v; want false", same, err)
+	}
+	if p.Empty() {
+		t.Errorf("Empty got true for a plan with writes")
+	}
+}
+
+func TestMakeChunksLookups(t *testing.T) {
+	var recs []model.Record
+	for i := range 2*LookupChunk + 1 {
+		recs = append(recs, rec(strings.Repeat("x", 1+i%3)+string(rune('a'+i%26))+strings.Repeat("0", i/26), 0, "r"))
+	}
+	b, err := Prepare(recs, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &memReader{}
+	p, err := b.Make(t.Context(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.calls != 3 || p.Counts.New != len(recs) {
+		t.Errorf("lookups got %d calls and %d new, want 3 and %d", r.calls, p.Counts.New, len(recs))
+	}
+	r.fail = errors.New("disk on fire")
+	if _, err := b.Make(t.Context(), r); !errors.Is(err, r.fail) {
+		t.Errorf("Make with a failing reader got %v, want it wrapped", err)
+	}
+}
+
+func TestUniqueID(t *testing.T) {
+	taken := map[string]bool{"gtd:1": true, "gtd:1~2": true}
+	for _, tc := range []struct{ id, want string }{{"gtd:9", "gtd:9"}, {"gtd:1", "gtd:1~3"}, {"gtd:1~2", "gtd:1~2~3"}} {
+		if got := uniqueID(taken, tc.id); got != tc.want {
+			t.Errorf("uniqueID(%s) got %s, want %s", tc.id, got, tc.want)
+		}
+	}
+}
+
+func TestUpdateKeepsFusedIncident(t *testing.T) {
+	fused := model.Incident{ID: "i1", Version: 4, Status: model.StatusConfirmed, Sources: 3,
+		Killed: model.Point(95, model.Exact), Claims: []string{"a#1", "b#1", "c#1"}}
+	next := Update(fused, []string{"b#1"}, model.Claim{ID: "b~2#1", Killed: model.Point(1, model.Exact)}, at)
+	if next.Version != 5 || next.Killed.Best != 95 || next.Status != model.StatusConfirmed ||
+		!slices.Equal(next.Claims, []string{"a#1", "c#1", "b~2#1"}) || !next.Updated.Equal(at) {
+		t.Errorf("Update of a fused incident got %+v", next)
+	}
+	if fused.Version != 4 || len(fused.Claims) != 3 {
+		t.Errorf("Update changed its argument: %+v", fused)
+	}
+}
+
+func TestText(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"Kerman", "Kerman"}, {"کرمان", "کرمان"}, {"a\x00b", "a\uFFFDb"}, {"a\xffb", "a\uFFFDb"}, {"", ""},
+	}
+	for _, tc := range cases {
+		if got := CleanText(tc.in); got != tc.want {
+			t.Errorf("CleanText(%q) got %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if got := Actors(model.Incident{Perpetrator: "Islamic State", ClaimedBy: []string{"ISKP", "Amaq"}}); got != "islamic state\niskp\namaq" {
+		t.Errorf("Actors got %q", got)
+	}
+	if raw, err := DecodeRaw(CodecNone, nil); err != nil || raw == nil || len(raw) != 0 {
+		t.Errorf("DecodeRaw of nothing got %v, %v; want empty, not nil", raw, err)
+	}
+	if _, err := DecodeRaw("zstd", []byte("x")); err == nil {
+		t.Errorf("DecodeRaw of an unknown codec got no error")
+	}
+}
+
+func hashOf(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
