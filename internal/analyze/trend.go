@@ -12,8 +12,8 @@ package analyze
 // earlier ones through a Fenwick tree over the ranks of y (the same count as
 // Knight's 1966 merge-sort method, with ties in both variables). Its
 // variance under the null hypothesis of no trend, with ties in y (t) and in
-// x (u), is Kendall's (1975) formula as given by Gilbert (1987), §16.4.1,
-// eq. 16.5 ("multiple observations per time period"):
+// x (u), is Kendall's (1975) formula, given by Gilbert (1987, ch. 16) for
+// several observations per time period:
 //
 //	Var S = [n(n−1)(2n+5) − Σt(t−1)(2t+5) − Σu(u−1)(2u+5)]/18
 //	      + [Σt(t−1)(t−2)][Σu(u−1)(u−2)] / [9n(n−1)(n−2)]
@@ -30,7 +30,7 @@ package analyze
 // Sen's slope. The median of the slopes (yⱼ − yᵢ)/(xⱼ − xᵢ) over the pairs
 // with xᵢ ≠ xⱼ, and its confidence interval from the ranks
 // M₁ = (N′ − C)/2 and M₂ = (N′ + C)/2 + 1 of the ordered slopes, with
-// C = z_{1−α/2} √Var S (Sen 1968; Gilbert 1987, §16.5.1), rounded to the
+// C = z_{1−α/2} √Var S (Sen 1968; Gilbert 1987, ch. 16), rounded to the
 // nearest rank as trend::sens.slope does. Up to about a million pairs the
 // slopes are listed and selected; beyond, the needed order statistics are
 // found exactly (up to floating-point rounding) without listing the
@@ -153,7 +153,7 @@ func MannKendall(y []float64) (MKResult, error) {
 
 // MannKendallTime tests y observed at times t for a monotonic trend. Several
 // observations may share a time: such pairs add nothing to S and the
-// variance is corrected for them (Gilbert 1987, eq. 16.5). The times need
+// variance is corrected for them (Kendall 1975; Gilbert 1987). The times need
 // not be sorted.
 func MannKendallTime(t, y []float64) (MKResult, error) {
 	p, err := trPrepare(t, y)

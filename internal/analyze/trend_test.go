@@ -3,6 +3,7 @@ package analyze
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -369,6 +370,216 @@ func TestGLMBeetles(t *testing.T) {
 	for _, c := range checks {
 		if math.Abs(c.got-c.want) > c.tol {
 			t.Errorf("%s = %.5f, want %.3f", c.name, c.got, c.want)
+		}
+	}
+}
+
+// TestPoissonTrendRecovery simulates monthly counts whose rate grows 15% a
+// year and checks the estimate, its interval and the absence of an
+// overdispersion flag; then the same with lognormal extra variation, where
+// the quasi-Poisson adjustment must widen the interval enough to cover.
+func TestPoissonTrendRecovery(t *testing.T) {
+	rng := rand.New(rand.NewPCG(131, 132))
+	const months = 120
+	rr := 1.15
+	covered, coveredQuasi, flagged := 0, 0, 0
+	const sims = 100
+	for range sims {
+		var c, cq, tt []float64
+		for m := range months {
+			ty := (float64(m) + 0.5) / 12
+			lambda := 4 * math.Pow(rr, ty)
+			tt = append(tt, ty)
+			c = append(c, float64(svPoisson(rng, lambda)))
+			cq = append(cq, float64(svPoisson(rng, lambda*math.Exp(0.7*rng.NormFloat64()-0.245))))
+		}
+		r, err := PoissonTrend(c, tt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.RateRatioLower <= rr && rr <= r.RateRatioUpper {
+			covered++
+		}
+		if r.Overdispersed {
+			flagged++
+		}
+		q, err := PoissonTrend(cq, tt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.RateRatioLower <= rr && rr <= q.RateRatioUpper {
+			coveredQuasi++
+		}
+		if !q.Overdispersed || !(q.SE > q.SEPoisson) {
+			t.Fatalf("lognormal-Poisson counts not flagged: %+v", q)
+		}
+	}
+	// 95% intervals: expect about 95 of 100 (binomial sd 2.2).
+	if covered < 89 || coveredQuasi < 89 {
+		t.Errorf("95%% CI covered the true rate ratio in %d (Poisson) and %d (overdispersed, quasi) of %d", covered, coveredQuasi, sims)
+	}
+	// The dispersion test at 5% on Poisson data.
+	if flagged > 12 {
+		t.Errorf("Poisson counts flagged overdispersed in %d of %d", flagged, sims)
+	}
+}
+
+// TestTrendNullLevels checks that Mann–Kendall and the Poisson regression
+// reject at about 5% on series without a trend.
+func TestTrendNullLevels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(141, 142))
+	const sims = 500
+	mk, po := 0, 0
+	for range sims {
+		y, tt := make([]float64, 60), make([]float64, 60)
+		for i := range y {
+			y[i] = float64(svPoisson(rng, 5))
+			tt[i] = float64(i)
+		}
+		if r, err := MannKendall(y); err == nil && r.P < 0.05 {
+			mk++
+		}
+		if r, err := PoissonTrend(y, tt); err == nil && r.P < 0.05 {
+			po++
+		}
+	}
+	// Binomial(500, 0.05): mean 25, sd 4.9. Mann–Kendall with ties and the
+	// continuity correction is slightly conservative.
+	for name, hits := range map[string]int{"mann-kendall": mk, "poisson": po} {
+		if rate := float64(hits) / sims; rate < 0.025 || rate > 0.075 {
+			t.Errorf("%s false-positive rate %.3f, want near 0.05", name, rate)
+		}
+	}
+}
+
+func TestTrendJSONNull(t *testing.T) {
+	b, err := json.Marshal(SenResult{N: 3, Slope: math.NaN(), Lower: math.Inf(-1), Upper: 2, Level: 0.95})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(b); !strings.Contains(got, `"slope":null`) || !strings.Contains(got, `"lower":null`) || !strings.Contains(got, `"upper":2`) {
+		t.Errorf("JSON %s: want null for NaN and infinity", got)
+	}
+	b, err = json.Marshal(MKResult{N: 5, S: -3, VarS: 16.6, Z: -0.49, P: 0.62, Tau: -0.3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"n", "s", "var_s", "z", "p", "exact", "tau"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("MKResult JSON lacks %q: %s", k, b)
+		}
+	}
+}
+
+// trFuzzSeries turns fuzz bytes into a short series of pairs, including
+// NaN, infinities, ties and huge values.
+func trFuzzSeries(data []byte) (x, y []float64) {
+	for i := 0; i+1 < len(data) && len(x) < 200; i += 2 {
+		decode := func(b byte) float64 {
+			switch b {
+			case 255:
+				return math.NaN()
+			case 254:
+				return math.Inf(1)
+			case 253:
+				return -1e300
+			}
+			return float64(int(b%32) - 8)
+		}
+		x = append(x, decode(data[i]))
+		y = append(y, decode(data[i+1]))
+	}
+	return x, y
+}
+
+// FuzzMannKendallSensSlope checks that no input makes MannKendall,
+// MannKendallTime or SensSlope panic, that errors are ErrTrendInput, and
+// that results are coherent (p in [0, 1], |tau| ≤ 1, Lower ≤ Slope ≤ Upper,
+// Sen's slope equal to the median of the listed slopes).
+func FuzzMannKendallSensSlope(f *testing.F) {
+	for _, name := range []string{"trend_nile.txt", "changepoint_coal.txt"} {
+		v := trReadSeries(f, name)
+		b := make([]byte, 0, 2*len(v))
+		for i, x := range v {
+			b = append(b, byte(i), byte(int(x)%250))
+		}
+		f.Add(b)
+	}
+	f.Add([]byte{1, 1, 1, 1, 1, 1})
+	f.Add([]byte{1, 2, 2, 3, 3, 255})
+	f.Add([]byte{0, 5, 0, 7, 1, 3, 1, 3, 2, 9})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		x, y := trFuzzSeries(data)
+		mk, err := MannKendall(y)
+		if err != nil && !errors.Is(err, ErrTrendInput) {
+			t.Fatalf("MannKendall error %v is not ErrTrendInput", err)
+		}
+		if err == nil && (!(mk.P >= 0 && mk.P <= 1) || math.Abs(mk.Tau) > 1+1e-12) {
+			t.Fatalf("MannKendall(%v) = %+v", y, mk)
+		}
+		mt, err := MannKendallTime(x, y)
+		if err != nil && !errors.Is(err, ErrTrendInput) {
+			t.Fatalf("MannKendallTime error %v is not ErrTrendInput", err)
+		}
+		if err == nil && (!(mt.P >= 0 && mt.P <= 1) || math.Abs(mt.Tau) > 1+1e-12 || !(mt.VarS > 0)) {
+			t.Fatalf("MannKendallTime(%v, %v) = %+v", x, y, mt)
+		}
+		s, err := SensSlope(x, y)
+		if err != nil {
+			if !errors.Is(err, ErrTrendInput) {
+				t.Fatalf("SensSlope error %v is not ErrTrendInput", err)
+			}
+			return
+		}
+		if !(s.Lower <= s.Slope && s.Slope <= s.Upper) {
+			t.Fatalf("SensSlope(%v, %v) = %+v: interval does not hold the slope", x, y, s)
+		}
+		all := trBruteSlopes(x, y)
+		if int64(len(all)) != s.Pairs {
+			t.Fatalf("pairs %d, want %d", s.Pairs, len(all))
+		}
+		med := all[len(all)/2]
+		if len(all)%2 == 0 {
+			med = (all[len(all)/2-1] + all[len(all)/2]) / 2
+		}
+		if med != s.Slope && !(math.IsInf(med, 0) && med == s.Slope) && math.Abs(med-s.Slope) > 1e-9*math.Abs(med) {
+			t.Fatalf("slope %v, median of listed slopes %v", s.Slope, med)
+		}
+	})
+}
+
+// BenchmarkSensSlope100k measures the exact Sen's slope (the selection by
+// counting) on 100,000 points, about 5·10⁹ pairs.
+func BenchmarkSensSlope100k(b *testing.B) {
+	rng := rand.New(rand.NewPCG(151, 152))
+	x, y := make([]float64, 100_000), make([]float64, 100_000)
+	for i := range x {
+		x[i] = float64(rng.IntN(20_000))
+		y[i] = 0.001*x[i] + rng.NormFloat64()
+	}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := SensSlope(x, y); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkMannKendall1M measures Mann–Kendall on a million values.
+func BenchmarkMannKendall1M(b *testing.B) {
+	rng := rand.New(rand.NewPCG(161, 162))
+	y := make([]float64, 1_000_000)
+	for i := range y {
+		y[i] = rng.NormFloat64()
+	}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := MannKendall(y); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
