@@ -56,6 +56,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		// The parse error can quote the URL, password included.
 		return nil, errors.New("postgres store: invalid connection URL")
 	}
+	// pgx prepares and caches every statement; after five runs PostgreSQL
+	// may switch such a statement to a generic plan, which for the import
+	// lookup (source_ref = ANY($2)) was twenty times slower than the plan
+	// made for the actual values. vigil's queries are few and their
+	// parameters matter, so always plan for the values.
+	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres store: %w", err)
