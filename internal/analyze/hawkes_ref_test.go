@@ -1,0 +1,179 @@
+package analyze
+
+import (
+	"bufio"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/optimize"
+)
+
+// TestHawkesMatchesPublishedPointProcessesJL compares the Hawkes fit with the
+// one published by the Julia package PointProcesses.jl on its own test data.
+//
+// Source (as stored from github.com/JoseKling/PointProcesses.jl, a fork of
+// gdalle/PointProcesses.jl where its Hawkes code was written):
+//   - data and published fit: test/hawkes_times.txt at commit
+//     4ac76597f4e6479d97946b3e4e3d5b1343748e42. Line 1 is 200 event times in
+//     [0, 1] (copied into testdata/hawkes_ref_pointprocesses.txt); line 2 is
+//     the reference fit "111.29,63.0518,142.153".
+//   - the call (test/hawkes.jl of that version):
+//     h_fit = History(h_fit_times, fill(nothing, 200), 0.0, 1.0);
+//     hp_est = fit(HawkesProcess, h_fit), asserted with
+//     isapprox(μ, hp_est.μ, atol=0.01) and the same for α and ω.
+//   - model: λ(t) = μ + α Σ exp(−ω (t − tᵢ)) on [tmin, tmax] = [0, 1]; the
+//     same parametrisation as FitHawkes (ω is our β). The published fit is
+//     μ = 111.29, α = 63.0518, ω = 142.153. No log-likelihood is published.
+//   - estimator (src/hawkes/fit.jl at 658c364, and the same in the older
+//     src/hawkes/hawkes_process.jl at 2da0189): the EM algorithm of Lewis and
+//     Mohler (2011) with updates μ = (n − D)/T, α/ω = D/n, ω = D/Σ(tᵢ − tⱼ)Dᵢⱼ.
+//     The update α/ω = D/n treats every event's offspring as falling inside
+//     the window, so its fixed point maximises the likelihood without the
+//     edge correction,
+//     ℓ̃ = Σ log λ(tᵢ) − μ T − (α/ω) n,
+//     not the exact one, whose compensator has (α/ω) Σ (1 − exp(−ω (T − tᵢ)))
+//     (the package's own logdensityof uses the exact one).
+//
+// So the test checks two things:
+//
+//  1. The same objective gives the same numbers. Maximising ℓ̃, computed with
+//     the production likelihood recursion (hkModel.eval) plus the edge term
+//     added back, reproduces the published fit to all its printed digits:
+//     μ 111.29022, α 63.051756, ω 142.15287 (relative differences ≤ 2e-6).
+//  2. FitHawkes, which maximises the exact likelihood on the same window
+//     (HawkesOptions{Start: 0, End: 1}), reaches a higher exact
+//     log-likelihood than the published parameters: 869.94152 against
+//     869.94015 at μ 111.29, α 63.0518, β 142.153 (our likelihood at their
+//     parameters). The log-likelihoods agree to 5 significant figures; the
+//     parameters differ by the edge term alone: μ 110.637 (−0.6%),
+//     α 62.411 (−1.0%), β 139.61 (−1.8%), branching ratio 0.4470 against
+//     0.4436. At 3 significant figures the exact MLE and the published
+//     EM fit differ (111 vs 111 for μ but 62.4 vs 63.1 and 140 vs 142), and
+//     that difference is the published estimator's approximation, not ours.
+func TestHawkesMatchesPublishedPointProcessesJL(t *testing.T) {
+	ts := hkRefReadTimes(t, "hawkes_ref_pointprocesses.txt")
+	if len(ts) != 200 || ts[0] != 0.01017337415246089 || ts[199] != 0.9810644372158931 {
+		t.Fatalf("data: got %d times from %v to %v, want 200 from 0.01017337415246089 to 0.9810644372158931", len(ts), ts[0], ts[len(ts)-1])
+	}
+	const t0, t1 = 0.0, 1.0
+	published := [3]float64{111.29, 63.0518, 142.153}
+	names := [3]string{"mu", "alpha", "beta"}
+
+	// 1. The published estimator's objective, maximised from a start that
+	// does not use the published values: half the events from the
+	// background, a decay time of one mean gap.
+	n := float64(len(ts))
+	start := []float64{math.Log(n / 2 / (t1 - t0)), math.Log(n / 2 / (t1 - t0)), math.Log(n / (t1 - t0))}
+	prob := optimize.Problem{Func: func(x []float64) float64 {
+		return -hkNoEdgeLoglik(ts, t0, t1, math.Exp(x[0]), math.Exp(x[1]), math.Exp(x[2]))
+	}}
+	res, err := optimize.Minimize(prob, start, &optimize.Settings{
+		Converger: &optimize.FunctionConverge{Absolute: 1e-12, Iterations: 500},
+	}, &optimize.NelderMead{})
+	if err != nil {
+		t.Fatalf("maximising the edge-free likelihood: %v", err)
+	}
+	same := [3]float64{math.Exp(res.X[0]), math.Exp(res.X[1]), math.Exp(res.X[2])}
+	t.Logf("edge-free likelihood maximum %.8g (ℓ̃ = %.10g); published %v", same, -res.F, published)
+	for k := range published {
+		// 1e-4 is the rounding of the printed values (111.29 has 5 digits).
+		if !hkRefSig3(same[k], published[k]) || math.Abs(same[k]-published[k]) > 1e-4*published[k] {
+			t.Errorf("same objective %s: got %.8g, want published %g", names[k], same[k], published[k])
+		}
+	}
+
+	// 2. FitHawkes, exact likelihood, same window.
+	f, err := FitHawkes(ts, HawkesOptions{Start: t0, End: t1})
+	if err != nil || !f.Converged {
+		t.Fatalf("FitHawkes: err %v, converged %v", err, f.Converged)
+	}
+	m := &hkModel{groups: [][]float64{ts}, muIdx: []int{0}, nMu: 1, t0: t0, t1: t1}
+	atPublished := m.eval(published[:], 0, nil, nil)
+	t.Logf("FitHawkes μ %.8g α %.8g β %.8g loglik %.10g; exact loglik at published %.10g", f.Mu, f.Alpha, f.Beta, f.Loglik, atPublished)
+	if !(f.Loglik >= atPublished) {
+		t.Errorf("exact loglik: FitHawkes %.10g below the published parameters' %.10g", f.Loglik, atPublished)
+	}
+	if !hkRefSig3(f.Loglik, atPublished) || f.Loglik-atPublished > 0.01 {
+		t.Errorf("exact loglik: FitHawkes %.10g, at published parameters %.10g; want within 0.01", f.Loglik, atPublished)
+	}
+	got := [3]float64{f.Mu, f.Alpha, f.Beta}
+	// Our own values, pinned so that a change in the optimiser shows up;
+	// they were checked against brute force above (TestHawkesMatchesBruteForceNelderMead).
+	ours := [3]float64{110.63708, 62.410927, 139.61344}
+	for k := range got {
+		if math.Abs(got[k]-published[k]) > 0.02*published[k] {
+			t.Errorf("%s: FitHawkes %.8g more than the 2%% edge effect from published %g", names[k], got[k], published[k])
+		}
+		if math.Abs(got[k]-ours[k]) > 1e-5*ours[k] {
+			t.Errorf("%s: FitHawkes %.8g, want %.8g", names[k], got[k], ours[k])
+		}
+	}
+	if math.Abs(f.Loglik-869.9415152) > 1e-6 {
+		t.Errorf("loglik: FitHawkes %.10g, want 869.9415152", f.Loglik)
+	}
+}
+
+// hkNoEdgeLoglik is the exact log-likelihood on [t0, t1] (the production
+// recursion) with the edge correction removed, i.e. with each event's
+// offspring integral taken to infinity: ℓ̃ = Σ log λ(tᵢ) − μ (t1 − t0) − (α/β) n.
+// Its maximiser is the fixed point of the Lewis–Mohler EM algorithm.
+func hkNoEdgeLoglik(ts []float64, t0, t1, mu, alpha, beta float64) float64 {
+	m := &hkModel{groups: [][]float64{ts}, muIdx: []int{0}, nMu: 1, t0: t0, t1: t1}
+	edge := 0.0
+	for _, ti := range ts {
+		edge += math.Exp(-beta * (t1 - ti))
+	}
+	return m.eval([]float64{mu, alpha, beta}, 0, nil, nil) - alpha/beta*edge
+}
+
+// hkRefSig3 reports whether a and b round to the same 3 significant figures.
+func hkRefSig3(a, b float64) bool {
+	return strconv.FormatFloat(a, 'g', 3, 64) == strconv.FormatFloat(b, 'g', 3, 64)
+}
+
+// hkRefReadTimes reads one number a line from testdata, skipping blank lines
+// and # comments.
+func hkRefReadTimes(t *testing.T, name string) []float64 {
+	t.Helper()
+	fh, err := os.Open(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatalf("open %s: %v", name, err)
+	}
+	defer fh.Close()
+	var ts []float64
+	sc := bufio.NewScanner(fh)
+	for line := 1; sc.Scan(); line++ {
+		s := strings.TrimSpace(sc.Text())
+		if s == "" || strings.HasPrefix(s, "#") {
+			continue
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			t.Fatalf("%s:%d: %v", name, line, err)
+		}
+		ts = append(ts, v)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("read %s: %v", name, err)
+	}
+	return ts
+}
+
+func TestHawkesNoEdgeLoglikFixture(t *testing.T) {
+	// With the last event far before t1 the edge term vanishes, so the
+	// edge-free and exact likelihoods coincide; with it at t1 they differ by
+	// exactly α/β for that event.
+	ts := []float64{1, 2, 4}
+	m := &hkModel{groups: [][]float64{ts}, muIdx: []int{0}, nMu: 1, t0: 0, t1: 1000}
+	if got, want := hkNoEdgeLoglik(ts, 0, 1000, 1, 1, 2), m.eval([]float64{1, 1, 2}, 0, nil, nil); math.Abs(got-want) > 1e-12 {
+		t.Errorf("far window: got %.15g, want %.15g", got, want)
+	}
+	want := hkBruteLoglik(ts, 0, 4, 1, 1, 2) - 0.5*(math.Exp(-6)+math.Exp(-4)+1)
+	if got := hkNoEdgeLoglik(ts, 0, 4, 1, 1, 2); math.Abs(got-want) > 1e-12 {
+		t.Errorf("window ending at the last event: got %.15g, want %.15g", got, want)
+	}
+}
