@@ -240,14 +240,10 @@ func TestHawkesMatchesBruteForceNelderMead(t *testing.T) {
 	}
 }
 
-// The comparison with a fit published by an established Hawkes library is
-// still open. The candidate is Takahiro Omi's Python package "Hawkes"
-// (github.com/omitakahiro/Hawkes, commit f28d8bb): notebooks/test.ipynb fits
-// notebooks/Data/test1.txt (19,780 events on [0, 100000]) with an
-// exponential kernel and publishes mu 0.10030016745850244, branching ratio
-// 0.49292129697827947, beta 10.047258972961286, loglik -29044.498858665163.
-// That data file is not in the repository yet; until it is, agreement with
-// the textbook likelihood rests on TestHawkesMatchesBruteForceNelderMead.
+// The comparison with a fit published by a Hawkes library is in
+// hawkes_ref_test.go (PointProcesses.jl's test data and fitted values). A
+// larger candidate, Takahiro Omi's "Hawkes" package (notebooks/test.ipynb
+// on notebooks/Data/test1.txt, 19,780 events), is not in the repository.
 
 func TestHawkesInputErrors(t *testing.T) {
 	nan := math.NaN()
