@@ -49,13 +49,18 @@ const (
 	commonPragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	// The writer begins its transactions IMMEDIATE (taking the write lock
 	// at BEGIN, not at the first write, which would fail rather than wait
-	// when a reader had started first). Import batches dirty many pages:
-	// a 64 MiB page cache keeps the indexes they touch in memory, and a
-	// checkpoint every 64 MiB of log (not SQLite's 4 MiB) copies a page
-	// that several batches changed once instead of once a batch; together
-	// about 15% off an import's time.
-	writePragmas = "_pragma=journal_mode(WAL)&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(16384)" +
-		"&_pragma=temp_store(MEMORY)&_txlock=immediate"
+	// when a reader had started first).
+	//
+	// Import batches write rows of 1–2 kB and dirty many pages. 16 KiB
+	// pages (set before journal_mode, which the driver's _journal_mode
+	// key applies after every _pragma, so that a new file gets them)
+	// waste less space around such rows than 4 KiB pages and mean fewer
+	// log frames: a 200,000-row GTD import went from about 17 s to about
+	// 15 s here. A 64 MiB page cache keeps the indexes a batch touches in
+	// memory, and a checkpoint every 64 MiB of log (not SQLite's 4 MiB)
+	// copies a page that several batches changed once, not once a batch.
+	writePragmas = "_pragma=page_size(16384)&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(4096)" +
+		"&_pragma=temp_store(MEMORY)&_journal_mode=WAL&_txlock=immediate"
 	readPragmas = "_pragma=cache_size(-16384)&_pragma=query_only(1)"
 )
 

@@ -101,6 +101,10 @@ func TestPools(t *testing.T) {
 	if err := s.read.QueryRowContext(t.Context(), `PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("journal_mode got %q, %v; want wal", mode, err)
 	}
+	var pageSize int
+	if err := s.read.QueryRowContext(t.Context(), `PRAGMA page_size`).Scan(&pageSize); err != nil || pageSize != 16384 {
+		t.Errorf("page_size got %d, %v; want 16384", pageSize, err)
+	}
 	var fk int
 	if err := s.read.QueryRowContext(t.Context(), `PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
 		t.Errorf("foreign_keys got %d, %v; want 1", fk, err)
