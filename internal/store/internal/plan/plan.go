@@ -464,7 +464,7 @@ func (p *Plan) Encode() error {
 	claims := func() error {
 		var err error
 		for i := range p.Claims {
-			if p.Claims[i].Doc, err = json.Marshal(p.Claims[i].Claim); err != nil {
+			if p.Claims[i].Doc, err = marshalClaim(p.Claims[i].Claim); err != nil {
 				return fmt.Errorf("claim %s: %w", p.Claims[i].ID, err)
 			}
 		}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
@@ -236,4 +238,68 @@ func TestText(t *testing.T) {
 func hashOf(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+func TestMarshalClaim(t *testing.T) {
+	lat := 30.28
+	claims := []model.Claim{
+		{ID: "a#1"},
+		{ID: "b#1", Lat: &lat, Text: "کرمان", Codes: map[string]string{
+			"z": "last", "a": `quote " and \ backslash`, "ctl": "tab\tnew\nline\rcr\x01\x1f", "fa": "۱۴۰۲/۱۰/۱۳",
+			"html": "<b>&amp;</b>", "": "empty key", "u2028": "\u2028\u2029",
+		}},
+	}
+	for _, c := range claims {
+		got, err := marshalClaim(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !json.Valid(got) {
+			t.Fatalf("marshalClaim(%s) is not valid JSON: %s", c.ID, got)
+		}
+		var back model.Claim
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(c)
+		again, _ := json.Marshal(back)
+		if string(again) != string(want) {
+			t.Errorf("marshalClaim(%s) round trip:\n got %s\nwant %s", c.ID, again, want)
+		}
+	}
+}
+
+func BenchmarkMarshalClaim(b *testing.B) {
+	c := model.Claim{ID: "gtd:1#1", Text: strings.Repeat("a summary ", 50), Codes: map[string]string{}}
+	for i := range 35 {
+		c.Codes["code"+string(rune('a'+i%26))+strings.Repeat("x", i/26)] = "12"
+	}
+	b.Run("marshalClaim", func(b *testing.B) {
+		for b.Loop() {
+			marshalClaim(c)
+		}
+	})
+	b.Run("json.Marshal", func(b *testing.B) {
+		for b.Loop() {
+			json.Marshal(c)
+		}
+	})
+}
+
+// FuzzAppendJSONString checks that any valid text comes back from JSON as
+// it went in.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "plain", `"\`, "\x00\x01\n\t", "کرمان", "\u2028"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return // refused before encoding (checkRecord)
+		}
+		b := appendJSONString(nil, s)
+		var back string
+		if err := json.Unmarshal(b, &back); err != nil || back != s {
+			t.Errorf("appendJSONString(%q) = %s: back %q, %v", s, b, back, err)
+		}
+	})
 }
