@@ -19,7 +19,7 @@ import (
 )
 
 // analyzeKinds lists what `vigil analyze` computes.
-var analyzeKinds = []string{"tempo", "severity", "tail", "changepoints", "hawkes"}
+var analyzeKinds = []string{"tempo", "severity", "tail", "changepoints", "hawkes", "report"}
 
 // sentencer is a result that says what it means in one sentence.
 type sentencer interface{ Sentence() string }
@@ -36,6 +36,7 @@ func runAnalyze(ctx context.Context, env Env, args []string) error {
 		probX                    float64
 		probN                    int
 		bin                      string
+		out                      string
 	)
 	fs.StringVar(&values, "values", "", "tail: fit the numbers in FILE (one per line) instead of a selection")
 	fs.StringVar(&times, "times", "", "hawkes: fit the event times in FILE (one number per line, any unit)")
@@ -46,6 +47,7 @@ func runAnalyze(ctx context.Context, env Env, args []string) error {
 	fs.Float64Var(&probX, "prob-x", 0, "tail: also give the probability of at least one event ≥ X …")
 	fs.IntVar(&probN, "prob-n", 100, "tail: … within the next N events")
 	fs.StringVar(&bin, "bin", "month", "tempo: count incidents per month or week")
+	fs.StringVar(&out, "out", "report.html", "report: write the HTML page to FILE (- for standard output)")
 	pos, err := parse(fs, args, env, &cfg)
 	if err != nil {
 		return err
@@ -64,6 +66,8 @@ func runAnalyze(ctx context.Context, env Env, args []string) error {
 
 	var result any
 	switch what {
+	case "report":
+		return runReport(ctx, env, cfg, f, out, bootstrap, seed)
 	case "tail":
 		opts := analyze.TailOptions{Bootstrap: bootstrap, Seed: seed, Unit: "killed"}
 		switch kind {
