@@ -16,7 +16,7 @@ import (
 // rules of store.BatchCounts: new, updated (a new version of the
 // incident) or unchanged. On any error nothing of the batch is stored.
 //
-// The batch is planned and encoded (JSON, compression) before the
+// The batch is planned and encoded (JSON documents) before the
 // transaction; inside it, after taking the import lock, the plan is only
 // checked against a fresh lookup, and made again there if another writer
 // changed the same references in between. Rows go in with COPY.

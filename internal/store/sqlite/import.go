@@ -17,7 +17,7 @@ import (
 // rules of store.BatchCounts: new, updated (a new version of the
 // incident) or unchanged. On any error nothing of the batch is stored.
 //
-// The batch is planned and encoded (JSON, compression) on a read
+// The batch is planned and encoded (JSON documents) on a read
 // connection before the write lock is taken; inside the write transaction
 // the plan is only checked against a fresh lookup, and made again there
 // if another writer changed the same references in between.

@@ -8,7 +8,7 @@
 //  2. Make looks up what the store holds of the batch's source references
 //     (one query per chunk of references, through a Reader) and decides,
 //     record by record, what is new, updated or unchanged.
-//  3. Encode does the CPU work (raw compression, JSON documents) so that
+//  3. Encode does the CPU work (the JSON documents) so that
 //     a backend can do it before it takes its write lock.
 //  4. Inside the write transaction, Check looks the references up again;
 //     only when something changed in between (another writer) is the plan

@@ -51,7 +51,11 @@ CREATE TABLE incidents (
     updated     TEXT NOT NULL
 );
 CREATE INDEX incidents_start ON incidents (start_date, id);
-CREATE INDEX incidents_country_start ON incidents (country, start_date);
+-- The country index ends in the sort order, so that a country's page
+-- streams from it without sorting. The attack type index does not: one
+-- that did cost a tenth more import time, and an attack type is rarely
+-- the only filter.
+CREATE INDEX incidents_country_start ON incidents (country, start_date, id);
 CREATE INDEX incidents_attack_type ON incidents (attack_type);
 
 -- What one report says about one event. The columns besides doc are the
