@@ -454,26 +454,23 @@ func Update(inc model.Incident, old []string, c model.Claim, at time.Time) model
 }
 
 // Encode does the plan's CPU work, marshalling the claims, the incidents
-// and their versions to JSON, on two goroutines for a large batch: the
-// write that follows is single-threaded, so a second core is better used
-// here.
+// and their versions to JSON, on two goroutines for a large batch (each
+// half of each list): the write that follows is single-threaded, so a
+// second core is better used here.
 func (p *Plan) Encode() error {
 	for i := range p.Reports {
 		p.Reports[i].Codec, p.Reports[i].Data = CodecNone, p.Reports[i].Raw
 	}
-	claims := func() error {
+	encode := func(claims []Claim, versions []Version) error {
+		var e claimEncoder
 		var err error
-		for i := range p.Claims {
-			if p.Claims[i].Doc, err = marshalClaim(p.Claims[i].Claim); err != nil {
-				return fmt.Errorf("claim %s: %w", p.Claims[i].ID, err)
+		for i := range claims {
+			if claims[i].Doc, err = e.marshal(claims[i].Claim); err != nil {
+				return fmt.Errorf("claim %s: %w", claims[i].ID, err)
 			}
 		}
-		return nil
-	}
-	versions := func() error {
-		var err error
-		for i := range p.Versions {
-			v := &p.Versions[i]
+		for i := range versions {
+			v := &versions[i]
 			if v.Doc, err = json.Marshal(v.Incident); err != nil {
 				return fmt.Errorf("incident %s version %d: %w", v.IncidentID, v.Version.Version, err)
 			}
@@ -482,11 +479,12 @@ func (p *Plan) Encode() error {
 	}
 	var err error
 	if len(p.Claims) < parallelEncode {
-		err = errors.Join(claims(), versions())
+		err = encode(p.Claims, p.Versions)
 	} else {
+		c, v := len(p.Claims)/2, len(p.Versions)/2
 		done := make(chan error, 1)
-		go func() { done <- claims() }()
-		err = versions()
+		go func() { done <- encode(p.Claims[:c], p.Versions[:v]) }()
+		err = encode(p.Claims[c:], p.Versions[v:])
 		err = errors.Join(<-done, err)
 	}
 	if err != nil {
