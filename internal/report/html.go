@@ -86,7 +86,6 @@ func (r *Report) page() page {
 		p.Generated = o.Generated.UTC().Format("2006-01-02 15:04 UTC")
 	}
 	n := len(r.incs)
-	p.Facts = append(p.Facts, fact{"Selection", p.Selection})
 	inc := plural(n, "incident", "incidents")
 	if r.undated > 0 {
 		inc += fmt.Sprintf(" (and %s without a usable date, left out)", plural(r.undated, "incident", "incidents"))
@@ -139,7 +138,7 @@ func (r *Report) caveats() []string {
 		c = append(c, fmt.Sprintf("Small numbers: the selection has %s. Tests on so few have little power, so “no clear trend” often only means there is too little data to tell, and one incident more or less can change an answer.", plural(n, "incident", "incidents")))
 	}
 	c = append(c, "Reporting bias: datasets and media under-report some regions and periods (remote provinces, internet shutdowns, years before a source began), so a change in the numbers can be a change in reporting rather than in violence.")
-	contested := "The killed figures are ranges; see low/high."
+	contested := "the killed figures are ranges; see low/high."
 	if n > 0 {
 		contested += fmt.Sprintf(" %d of the %s here have a range rather than a single figure", r.killedRanges, plural(n, "incident", "incidents"))
 		if r.contested > 0 {
@@ -392,12 +391,12 @@ func (r *Report) tailSection() section {
 		}
 		s.Figures = append(s.Figures, figure{alpha, "power-law exponent α",
 			fmt.Sprintf("How fast the chance of an attack falls as its toll grows: at this exponent an attack killing ten times as many people is about %s times rarer, and the smaller α, the more common very deadly attacks are.", fmtNum(math.Pow(10, f.Alpha-1)))})
-		xmin := fmtNum(f.Xmin) + " killed"
+		se := ""
 		if haveSE && f.XminSE > 0 {
-			xmin = fmtEstimate(f.Xmin, f.XminSE) + " killed"
+			se = fmt.Sprintf(" (bootstrap standard error %s)", fmtNum(f.XminSE))
 		}
-		s.Figures = append(s.Figures, figure{xmin, fmt.Sprintf("threshold x_min (%s above it)", plural(f.NTail, "incident", "incidents")),
-			"The power law describes only incidents with at least this many killed, because smaller attacks follow another pattern; it is chosen where the fit matches the data best."})
+		s.Figures = append(s.Figures, figure{fmtNum(f.Xmin) + " killed", fmt.Sprintf("threshold x_min (%s at or above it)", plural(f.NTail, "incident", "incidents")),
+			"The power law describes only incidents with at least this many killed, because smaller attacks follow another pattern; it is chosen where the fit matches the data best" + se + "."})
 		if f.GoFBootstrap > 0 {
 			s.Figures = append(s.Figures, figure{pText(f.GoFP), fmt.Sprintf("goodness of fit (%s bootstrap data sets)", fmtInt(int64(f.GoFBootstrap))),
 				"Above 0.1, a power law is a plausible description of the deadliest attacks; below it, the power law is ruled out (the rule of Clauset, Shalizi and Newman)."})
@@ -514,10 +513,10 @@ func (r *Report) changeSection() section {
 	}
 	s.Figures = append(s.Figures, r.lastMonthFigure(c))
 	s.Charts = append(s.Charts, chartView{template.HTML(r.chartMonthly("chart-cp-counts", false, &c.Counts)),
-		"Incidents per month; red dashed lines mark the months where the Bayesian method finds a change, the orange line the level of each period between changes, and grey dashed lines changes that only PELT finds."})
+		"Incidents per month. " + marksCaption(&c.Counts)})
 	if c.Fatalities.Measure != "" && r.hasKilled() {
 		s.Charts = append(s.Charts, chartView{template.HTML(r.chartMonthly("chart-cp-killed", true, &c.Fatalities)),
-			"People killed per month (sum of the best estimates), with the changes marked as above. The model works on log(1 + deaths), so a change from 0 to a few deaths a month counts as much as one from 100 to several hundred."})
+			"People killed per month (sum of the best estimates). " + marksCaption(&c.Fatalities) + " The model works on log(1 + deaths), so a change from 0 to a few deaths a month counts as much as one from 100 to several hundred."})
 	}
 	if t := changeTable(c); len(t.Rows) > 0 {
 		s.Tables = append(s.Tables, t)
@@ -527,6 +526,24 @@ func (r *Report) changeSection() section {
 	}
 	s.Notes = append(s.Notes, "Months are whole calendar months from the first to the last month of the period; a month with no incident counts as zero, which can also mean nothing was reported.")
 	return s
+}
+
+// marksCaption says what the change marks on a monthly chart are.
+func marksCaption(s *analyze.ChangeSeries) string {
+	var parts []string
+	if len(s.Bayes) > 0 {
+		parts = append(parts, "red dashed lines mark the months where the Bayesian method finds a change, and the orange line the level of each period between changes")
+	}
+	for _, p := range s.PELT {
+		if !nearAny(p.Month, s.Bayes) {
+			parts = append(parts, "grey dashed lines mark changes that only PELT finds")
+			break
+		}
+	}
+	if len(parts) == 0 {
+		return "Neither method finds a change."
+	}
+	return capitalise(strings.Join(parts, "; ")) + "."
 }
 
 // lastMonthFigure states the early-warning flags of the last month.
@@ -596,24 +613,37 @@ func (r *Report) hawkesSection() section {
 		}
 		return s
 	}
-	s.Findings = []string{h.Sentence()}
 	if left == "" {
 		left = "All incidents are dated to the day."
 	}
-	s.Figures = append(s.Figures, figure{fmtInt(int64(h.N)), "incidents dated to the day", left})
-	if h.Converged {
+	nFig := figure{fmtInt(int64(h.N)), "incidents dated to the day", left}
+	span := h.T1 - h.T0
+	if h.Converged && (!h.Stationary || h.HalfLife > span) {
+		// The excitation outlasts the window: the model has turned a rate
+		// that rose over the period into "triggering" whose effect never
+		// fades, and its numbers (branching ratios in the millions,
+		// half-lives of centuries) mean nothing to a reader.
+		s.Findings = []string{fmt.Sprintf("The self-exciting model cannot tell triggering from a rate that changed over the period here: its fitted extra risk after an incident lasts longer than the whole period (%s days), so it describes a trend rather than attacks setting off attacks (n = %d; likelihood-ratio test against a constant rate %s). See the tempo section for the trend.",
+			fmtInt(int64(math.Round(span))), h.N, pText(h.LRP))}
+		s.Figures = append(s.Figures, nFig, figure{"not meaningful", "incidents set off by each incident (branching ratio)",
+			"The fitted extra risk never fades within the period, so the model cannot say how many incidents each one sets off."})
+		s.Charts = append(s.Charts, chartView{template.HTML(r.chartHawkes()),
+			"The fitted model’s expected number of incidents per month, with the incidents as red ticks: the extra risk barely decays, so the curve follows the change of the rate over the period rather than spikes after incidents."})
+	} else {
+		s.Findings = []string{h.Sentence()}
+		s.Figures = append(s.Figures, nFig)
+	}
+	if h.Converged && len(s.Charts) == 0 {
 		br := fmtNum(h.BranchingRatio)
 		if h.BranchingRatioSE > 0 && !math.IsNaN(h.BranchingRatioSE) {
 			br = fmtEstimate(h.BranchingRatio, h.BranchingRatioSE)
 		}
 		s.Figures = append(s.Figures, figure{br, "incidents set off by each incident (branching ratio)",
-			"0 means incidents happen independently of one another; near or above 1, the fit usually reflects a rate that rose over the period rather than attacks triggering attacks."})
+			"0 means incidents happen independently of one another; near 1, the fit usually reflects a rate that rose over the period rather than attacks triggering attacks."})
 		s.Figures = append(s.Figures, figure{fmtNum(h.HalfLife) + " days", "half-life of the extra risk",
 			"After an incident, the extra risk it adds halves every this many days."})
 		s.Figures = append(s.Figures, figure{fmtNum(h.Mu*365.2425) + " a year", "background rate",
 			"The rate of incidents that the model does not attribute to earlier incidents."})
-	}
-	if h.Converged {
 		s.Figures = append(s.Figures, figure{pText(h.LRP), "test against no self-excitation",
 			"Below 0.05, a model in which incidents trigger one another fits clearly better than one in which they occur at random at a constant rate."})
 		s.Figures = append(s.Figures, figure{pText(h.KSP), "fit of the timing (time-rescaling test)",
@@ -633,8 +663,8 @@ func (r *Report) hawkesSection() section {
 // incidentTable lists the incidents (all, or the deadliest of a large
 // selection) by date.
 func (r *Report) incidentTable() (table, string) {
-	t := table{Head: []string{"Date", "Place", "Attack type", "Perpetrator / claimed by", "Killed", "Wounded", "Sources", "Status"},
-		Class: []string{"nowrap", "", "", "", "num", "num", "num", ""}}
+	t := table{Head: []string{"Date", "Place", "Province", "Attack type", "Perpetrator / claimed by", "Killed", "Wounded", "Sources", "Status"},
+		Class: []string{"nowrap", "", "", "", "", "num", "num", "num", ""}}
 	list := r.incs
 	note := fmt.Sprintf("All %s of the selection, by date. Killed and wounded show the best estimate, and the lowest and highest reported figures where sources differ (≥ marks “at least”, ~ “about”).", plural(len(list), "incident", "incidents"))
 	if len(list) > maxTableRows {
@@ -660,13 +690,7 @@ func (r *Report) incidentTable() (table, string) {
 		if perp == "" {
 			perp = "unknown"
 		}
-		date := inc.Start.String()
-		if inc.End != inc.Start && !inc.End.IsZero() {
-			date += " to " + inc.End.String()
-		}
-		if inc.DatePrecision != "" && inc.DatePrecision != model.PrecisionDay {
-			date += " (" + string(inc.DatePrecision) + ")"
-		}
+		date := dateText(inc)
 		killed := rangeText(inc.Killed)
 		if slices.Contains(inc.Contested, "killed") {
 			killed += " (disputed)"
@@ -675,10 +699,36 @@ func (r *Report) incidentTable() (table, string) {
 		if slices.Contains(inc.Contested, "wounded") {
 			wounded += " (disputed)"
 		}
-		t.Rows = append(t.Rows, []string{date, placeOf(inc), strings.ReplaceAll(string(inc.AttackType), "_", " "), perp,
+		province := inc.Admin1
+		if r.opts.Selection.Country == "" && inc.Country != "" {
+			province = strings.TrimPrefix(province+", "+countryName(inc.Country), ", ")
+		}
+		t.Rows = append(t.Rows, []string{date, inc.Place, province, strings.ReplaceAll(string(inc.AttackType), "_", " "), perp,
 			killed, wounded, fmt.Sprintf("%d", inc.Sources), string(inc.Status)})
 	}
 	return t, note
+}
+
+// dateText writes an incident's date as precisely as it is known:
+// "2024-01-03", "2018-05 (month)", "2018 (year)", "2024-04-03 to 04-04".
+func dateText(inc model.Incident) string {
+	s := inc.Start
+	switch inc.DatePrecision {
+	case model.PrecisionMonth:
+		return fmt.Sprintf("%04d-%02d (month)", s.Year, int(s.Month))
+	case model.PrecisionYear:
+		return fmt.Sprintf("%04d (year)", s.Year)
+	case model.PrecisionWeek:
+		return s.String() + " (week)"
+	}
+	e := inc.End
+	switch {
+	case e.IsZero() || e == s:
+		return s.String()
+	case e.Year == s.Year:
+		return fmt.Sprintf("%s to %02d-%02d", s, int(e.Month), e.Day)
+	}
+	return s.String() + " to " + e.String()
 }
 
 func bestOf(r *model.Range) int {
