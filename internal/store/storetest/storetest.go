@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		{"ImportRuns", testImportRuns},
 		{"FailedBatchStoresNothing", testFailedBatch},
 		{"Sources", testSources},
+		{"ConcurrentImports", testConcurrentImports},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -901,4 +902,38 @@ func testSources(t *testing.T, b Backend) {
 		t.Errorf("EnsureSource of a source without a name got no error")
 	}
 	checkCounts(t, "import after ensure", mustImport(t, b, at1, Record("gtd", "s1", 0, "s1", fetched, nil)), store.BatchCounts{New: 1})
+}
+
+// testConcurrentImports imports the same records from two goroutines at
+// once: whichever writes second must see the first's rows (a plan made
+// before the other's commit is made again) and find them unchanged.
+func testConcurrentImports(t *testing.T, b Backend) {
+	ensure(t, b, GTD)
+	recs := Synthetic("gtd", 0, 300, fetched)
+	counts := make(chan store.BatchCounts, 2)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			c, err := b.ImportBatch(t.Context(), recs, at1)
+			counts <- c
+			errs <- err
+		}()
+	}
+	var total store.BatchCounts
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Errorf("ImportBatch: %v", err)
+		}
+		total.Add(<-counts)
+	}
+	if want := (store.BatchCounts{New: len(recs), Unchanged: len(recs)}); total != want {
+		t.Errorf("two concurrent imports of the same rows got %+v in all, want %+v", total, want)
+	}
+	st, err := b.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Reports != len(recs) || st.Incidents != len(recs) || st.Claims != len(recs) {
+		t.Errorf("Stats got %d reports, %d incidents, %d claims; want %d of each", st.Reports, st.Incidents, st.Claims, len(recs))
+	}
 }
