@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vigil-project/vigil/internal/model"
@@ -126,6 +128,19 @@ func Run(ctx context.Context, st Store, open Opener, opts Options) (Summary, err
 	return sum, err
 }
 
+// originLine returns the line of a report's "file:line" origin, or 0.
+func originLine(origin string) int {
+	i := strings.LastIndexByte(origin, ':')
+	if i < 0 {
+		return 0
+	}
+	n, err := strconv.Atoi(origin[i+1:])
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
 // scan reads the whole file without storing anything and counts rejections.
 func scan(open Opener, opts Options, sum *Summary) (int, error) {
 	rd, closer, err := open()
@@ -136,9 +151,12 @@ func scan(open Opener, opts Options, sum *Summary) (int, error) {
 	sum.Source = rd.Source().Name
 	rejected := 0
 	for {
-		_, err := rd.Next()
+		rec, err := rd.Next()
 		if err == io.EOF {
 			return rejected, nil
+		}
+		if err == nil && rec.CheckText() != nil {
+			err = &source.RowError{File: opts.File, Line: originLine(rec.Report.Origin), Reason: rec.CheckText().Error()}
 		}
 		var re *source.RowError
 		if errors.As(err, &re) {
@@ -198,6 +216,14 @@ func pipeline(ctx context.Context, st Store, rd source.Reader, opts Options, sum
 				return
 			}
 			read++
+			// A record the stores cannot hold would fail its whole batch:
+			// it is rejected on its own, like any other bad row.
+			if terr := rec.CheckText(); terr != nil {
+				line := originLine(rec.Report.Origin)
+				b.rejs = append(b.rejs, store.Rejection{Source: rd.Source().Name, File: opts.File, Line: line,
+					Field: terr.(*model.TextError).Field, Reason: terr.(*model.TextError).Reason, Raw: string(rec.Report.Raw)})
+				continue
+			}
 			b.recs = append(b.recs, rec)
 			if len(b.recs) >= opts.BatchSize {
 				if !flush() {

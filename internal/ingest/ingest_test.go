@@ -190,3 +190,21 @@ func TestFatalReaderError(t *testing.T) {
 		t.Errorf("store holds %d incidents, want the 30 read before the error", n)
 	}
 }
+
+// A record with text no store can hold (a NUL, invalid UTF-8) is
+// rejected on its own instead of failing its whole batch.
+func TestBadTextRejectedAlone(t *testing.T) {
+	st := openStore(t)
+	items := records(5)
+	bad := items[2].(model.Record)
+	bad.Claim.Text = "a\x00b"
+	bad.Report.Origin = "d.csv:4"
+	items[2] = bad
+	sum, err := Run(context.Background(), st, opener(items, nil), Options{File: "d.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.New != 4 || sum.Rejected != 1 || len(sum.Reasons) != 1 || !strings.HasPrefix(sum.Reasons[0], "d.csv:4: text: NUL") {
+		t.Errorf("summary = %+v, want 4 new, 1 rejected at d.csv:4 on text", sum)
+	}
+}

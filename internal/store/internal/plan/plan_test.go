@@ -86,7 +86,7 @@ func TestPrepareFillsAndChecks(t *testing.T) {
 		{"no reference", func(r *model.Record) { r.Report.SourceRef = "" }, "no source reference"},
 		{"other claim source", func(r *model.Record) { r.Claim.Source = "acled" }, "differs"},
 		{"negative revision", func(r *model.Record) { r.Report.Revision = -1 }, "negative revision"},
-		{"NUL", func(r *model.Record) { r.Claim.Text = "a\x00b" }, "text has a NUL"},
+		{"NUL", func(r *model.Record) { r.Claim.Text = "a\x00b" }, "text: NUL character"},
 		{"bad UTF-8", func(r *model.Record) { r.Claim.Codes = map[string]string{"k": "\xff"} }, "not valid UTF-8"},
 	}
 	for _, tc := range bad {
