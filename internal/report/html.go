@@ -679,13 +679,14 @@ func (r *Report) incidentTable() (table, string) {
 	}
 	for _, inc := range list {
 		perp := inc.Perpetrator
+		var others []string
 		for _, c := range inc.ClaimedBy {
-			if c != "" && c != inc.Perpetrator {
-				if perp != "" {
-					perp += "; "
-				}
-				perp += "claimed by " + c
+			if c != "" && c != inc.Perpetrator && !slices.Contains(others, c) {
+				others = append(others, c)
 			}
+		}
+		if len(others) > 0 {
+			perp = strings.TrimPrefix(perp+"; claimed by "+strings.Join(others, ", "), "; ")
 		}
 		if perp == "" {
 			perp = "unknown"
