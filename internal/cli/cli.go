@@ -73,7 +73,7 @@ func commands() []command {
 		{"incident", "show one incident with its claims and versions", runIncident},
 		{"stats", "count what the store holds", runStats},
 		{"rejections", "list rows that imports rejected, with file, line, field and reason", runRejections},
-		{"analyze", "statistics on a selection: tempo, severity, tail, changepoints, hawkes", runAnalyze},
+		{"analyze", "statistics on a selection: tempo, severity, tail, changepoints, hawkes, report (HTML)", runAnalyze},
 		{"demo", "import the bundled demo dataset and show it", runDemo},
 		{"version", "print vigil's version and schema version", runVersion},
 	}
