@@ -103,7 +103,13 @@ func TestImportGTDTwice(t *testing.T) {
 	gtd := shareddata.Path(t, "gtd", "gtd_0718dist_us_2000-2017.csv")
 	for name, db := range stores(t) {
 		t.Run(name, func(t *testing.T) {
-			out := mustVigil(t, db, "import", "gtd", gtd)
+			out, stderr, err := vigil(t, db, "import", "gtd", gtd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stderr != "" {
+				t.Errorf("stderr is not a terminal, yet the import wrote to it: %q", stderr)
+			}
 			if !strings.Contains(out, "read 475, new 475, updated 0, unchanged 0, rejected 0") {
 				t.Errorf("first import summary = %q, want read 475, new 475", out)
 			}
