@@ -124,8 +124,8 @@ type table struct {
 }
 
 var (
-	reportsTable = table{"reports", []string{"id", "source", "source_ref", "revision", "hash", "raw_codec", "raw",
-		"origin", "fetched", "published", "superseded_by"}}
+	reportsTable = table{"reports", []string{"id", "source", "source_ref", "revision", "hash",
+		"raw_chunk", "raw_offset", "raw_length", "origin", "fetched", "published", "superseded_by"}}
 	incidentsTable = table{"incidents", []string{"id", "version", "status", "start_date", "end_date", "country",
 		"admin1", "attack_type", "killed_best", "perpetrator", "actors", "doc", "first_seen", "updated"}}
 	claimsTable = table{"claims", []string{"id", "report_id", "incident_id", "superseded_by", "source",
@@ -146,14 +146,26 @@ func insert(ctx context.Context, tx pgx.Tx, t table, n int, row func(i int) []an
 	return nil
 }
 
-// writePlan writes a plan's rows in the order foreign keys need.
+// writePlan writes a plan's rows in the order foreign keys need: the raw
+// chunk, reports, incidents, claims, versions.
 func writePlan(ctx context.Context, tx pgx.Tx, p *plan.Plan) error {
-	if err := insert(ctx, tx, reportsTable, len(p.Reports), func(i int) []any {
-		r := &p.Reports[i]
-		return []any{r.ID, r.Source, r.SourceRef, r.Revision, r.Hash, r.Codec, r.Data,
-			r.Origin, r.Fetched, publishedValue(r.Published), nullString(r.SupersededBy)}
-	}); err != nil {
-		return err
+	if len(p.Reports) > 0 {
+		codec, data, err := p.Chunk()
+		if err != nil {
+			return err
+		}
+		var chunk int64
+		if err := tx.QueryRow(ctx, `INSERT INTO raw_chunks (codec, data) VALUES ($1, $2) RETURNING id`,
+			codec, data).Scan(&chunk); err != nil {
+			return fmt.Errorf("insert raw chunk: %w", err)
+		}
+		if err := insert(ctx, tx, reportsTable, len(p.Reports), func(i int) []any {
+			r := &p.Reports[i]
+			return []any{r.ID, r.Source, r.SourceRef, r.Revision, r.Hash, chunk, r.RawOffset, r.RawLength,
+				r.Origin, r.Fetched, publishedValue(r.Published), nullString(r.SupersededBy)}
+		}); err != nil {
+			return err
+		}
 	}
 	if err := insert(ctx, tx, incidentsTable, len(p.NewIncidents), func(i int) []any {
 		inc := &p.NewIncidents[i]

@@ -21,13 +21,19 @@ import (
 
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/store/internal/plan"
 )
 
 // Store is a vigil store in a PostgreSQL database. It is safe for
 // concurrent use.
 type Store struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	chunks *plan.ChunkCache // decoded raw chunks, for Report
 }
+
+// chunkCache is how many decoded raw chunks a store keeps for Report: a
+// few, so that reading the reports of a batch in turn decodes it once.
+const chunkCache = 4
 
 // querier is what *pgxpool.Pool and pgx.Tx share for reading.
 type querier interface {
@@ -74,7 +80,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres store: %w", err)
 	}
-	return &Store{pool: pool}, nil
+	return &Store{pool: pool, chunks: plan.NewChunkCache(chunkCache)}, nil
 }
 
 // Close closes the store's connections.

@@ -140,8 +140,8 @@ type table struct {
 }
 
 var (
-	reportsTable = table{"reports", []string{"id", "source", "source_ref", "revision", "hash", "raw_codec", "raw",
-		"origin", "fetched", "published", "superseded_by"}}
+	reportsTable = table{"reports", []string{"id", "source", "source_ref", "revision", "hash",
+		"raw_chunk", "raw_offset", "raw_length", "origin", "fetched", "published", "superseded_by"}}
 	incidentsTable = table{"incidents", []string{"id", "version", "status", "start_date", "end_date", "country",
 		"admin1", "attack_type", "killed_best", "perpetrator", "actors", "doc", "first_seen", "updated"}}
 	claimsTable = table{"claims", []string{"id", "report_id", "incident_id", "superseded_by", "source",
@@ -198,15 +198,10 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, t table, n int, row func
 	return nil
 }
 
-// writePlan writes a plan's rows in the order foreign keys need.
+// writePlan writes a plan's rows. Foreign keys are checked at the commit,
+// so the order is free: the raw chunk and the reports go last, giving the
+// chunk's compression (started by Encode) the time the other rows take.
 func (s *Store) writePlan(ctx context.Context, tx *sql.Tx, p *plan.Plan) error {
-	if err := s.insert(ctx, tx, reportsTable, len(p.Reports), func(i int, a []any) []any {
-		r := &p.Reports[i]
-		return append(a, r.ID, r.Source, r.SourceRef, r.Revision, r.Hash, r.Codec, r.Data,
-			r.Origin, formatTime(r.Fetched), publishedValue(r.Published), nullString(r.SupersededBy))
-	}); err != nil {
-		return err
-	}
 	if err := s.insert(ctx, tx, incidentsTable, len(p.NewIncidents), func(i int, a []any) []any {
 		inc := &p.NewIncidents[i]
 		return append(incidentValues(inc, append(a, inc.ID)), formatTime(inc.FirstSeen), formatTime(inc.Updated))
@@ -227,6 +222,31 @@ func (s *Store) writePlan(ctx context.Context, tx *sql.Tx, p *plan.Plan) error {
 	}); err != nil {
 		return err
 	}
+	if len(p.Reports) > 0 {
+		codec, data, err := p.Chunk()
+		if err != nil {
+			return err
+		}
+		st, err := s.txStmt(ctx, tx, insertChunkSQL)
+		if err != nil {
+			return fmt.Errorf("insert raw chunk: %w", err)
+		}
+		res, err := st.ExecContext(ctx, codec, data)
+		if err != nil {
+			return fmt.Errorf("insert raw chunk: %w", err)
+		}
+		chunk, err := res.LastInsertId()
+		if err != nil {
+			return fmt.Errorf("insert raw chunk: %w", err)
+		}
+		if err := s.insert(ctx, tx, reportsTable, len(p.Reports), func(i int, a []any) []any {
+			r := &p.Reports[i]
+			return append(a, r.ID, r.Source, r.SourceRef, r.Revision, r.Hash, chunk, r.RawOffset, r.RawLength,
+				r.Origin, formatTime(r.Fetched), publishedValue(r.Published), nullString(r.SupersededBy))
+		}); err != nil {
+			return err
+		}
+	}
 
 	if len(p.Changed) > 0 {
 		st, err := s.txStmt(ctx, tx, updateIncidentSQL)
@@ -246,6 +266,9 @@ func (s *Store) writePlan(ctx context.Context, tx *sql.Tx, p *plan.Plan) error {
 	}
 	return s.supersede(ctx, tx, "claims", p.SupersededClaims)
 }
+
+// insertChunkSQL stores a batch's raw chunk.
+const insertChunkSQL = `INSERT OR ROLLBACK INTO raw_chunks (codec, data) VALUES (?, ?)`
 
 // updateIncidentSQL updates a stored incident to its new version.
 const updateIncidentSQL = `UPDATE incidents SET version = ?, status = ?, start_date = ?, end_date = ?, country = ?,

@@ -207,19 +207,31 @@ func (s *Store) Versions(ctx context.Context, incidentID string) ([]store.Versio
 // error wrapping store.ErrNotFound.
 func (s *Store) Report(ctx context.Context, id string) (model.Report, error) {
 	var r model.Report
-	var codec string
-	var data []byte
+	var chunk, offset, length int64
 	var fetched, published sql.NullString
-	err := s.read.QueryRowContext(ctx, `SELECT id, source, source_ref, revision, hash, raw_codec, raw, origin,
-		fetched, published FROM reports WHERE id = ?`, id).
-		Scan(&r.ID, &r.Source, &r.SourceRef, &r.Revision, &r.Hash, &codec, &data, &r.Origin, &fetched, &published)
+	err := s.read.QueryRowContext(ctx, `SELECT id, source, source_ref, revision, hash, raw_chunk, raw_offset,
+		raw_length, origin, fetched, published FROM reports WHERE id = ?`, id).
+		Scan(&r.ID, &r.Source, &r.SourceRef, &r.Revision, &r.Hash, &chunk, &offset, &length,
+			&r.Origin, &fetched, &published)
 	if errors.Is(err, sql.ErrNoRows) {
 		return model.Report{}, notFound("report", id)
 	}
 	if err != nil {
 		return model.Report{}, fmt.Errorf("report %s: %w", id, err)
 	}
-	if r.Raw, err = plan.DecodeRaw(codec, data); err != nil {
+	raw, err := s.chunks.Get(chunk, func() ([]byte, error) {
+		var codec string
+		var data []byte
+		if err := s.read.QueryRowContext(ctx, `SELECT codec, data FROM raw_chunks WHERE id = ?`, chunk).
+			Scan(&codec, &data); err != nil {
+			return nil, fmt.Errorf("raw chunk %d: %w", chunk, err)
+		}
+		return plan.DecodeChunk(codec, data)
+	})
+	if err != nil {
+		return model.Report{}, fmt.Errorf("report %s: %w", id, err)
+	}
+	if r.Raw, err = plan.SliceRaw(raw, offset, length); err != nil {
 		return model.Report{}, fmt.Errorf("report %s: %w", id, err)
 	}
 	if r.Fetched, err = parseTime(fetched); err != nil {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/store/internal/plan"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -35,6 +36,8 @@ type Store struct {
 	// stmts are prepared on write at Open and reused by every batch;
 	// the map is not changed after Open.
 	stmts map[string]*sql.Stmt
+
+	chunks *plan.ChunkCache // decoded raw chunks, for Report
 }
 
 // querier is what *sql.DB and *sql.Tx share for reading.
@@ -63,6 +66,10 @@ const (
 		"&_pragma=temp_store(MEMORY)&_journal_mode=WAL&_txlock=immediate"
 	readPragmas = "_pragma=cache_size(-16384)&_pragma=query_only(1)"
 )
+
+// chunkCache is how many decoded raw chunks a store keeps for Report: a
+// few, so that reading the reports of a batch in turn decodes it once.
+const chunkCache = 4
 
 // Open opens (creating if needed) the SQLite store in the file at path and
 // applies pending migrations. It refuses, with an error wrapping
@@ -100,7 +107,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
 	}
-	s := &Store{write: write, read: read, stmts: make(map[string]*sql.Stmt)}
+	s := &Store{write: write, read: read, stmts: make(map[string]*sql.Stmt), chunks: plan.NewChunkCache(chunkCache)}
 	if err := s.prepare(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
@@ -125,7 +132,7 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 // connection, once, so that every batch reuses them. It must run while
 // no transaction holds the writer: preparing needs the connection.
 func (s *Store) prepare(ctx context.Context) error {
-	queries := []string{updateIncidentSQL, supersedeSQL("reports"), supersedeSQL("claims"), saveRejectionSQL}
+	queries := []string{insertChunkSQL, updateIncidentSQL, supersedeSQL("reports"), supersedeSQL("claims"), saveRejectionSQL}
 	for _, t := range []table{reportsTable, incidentsTable, claimsTable, versionsTable} {
 		queries = append(queries, t.insertSQL(insertRows))
 	}

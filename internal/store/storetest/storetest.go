@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		{"Revisions", testRevisions},
 		{"UpdateAppendsVersion", testUpdateAppendsVersion},
 		{"RawRoundTrip", testRawRoundTrip},
+		{"RawAcrossBatches", testRawAcrossBatches},
 		{"FieldsRoundTrip", testFieldsRoundTrip},
 		{"Filter", testFilter},
 		{"CursorPagination", testCursorPagination},
@@ -297,6 +298,43 @@ func testUpdateAppendsVersion(t *testing.T, b Backend) {
 	}
 	if reports := map[string]bool{cs[0].ReportID: true, cs[1].ReportID: true, cs[2].ReportID: true}; len(reports) != 3 {
 		t.Errorf("report ids got %s %s %s, want three different", cs[0].ReportID, cs[1].ReportID, cs[2].ReportID)
+	}
+}
+
+// testRawAcrossBatches reads back reports of more batches than a store
+// keeps decoded, in an order that jumps between batches, and a report
+// that a later batch superseded: raw bytes are stored per batch, and each
+// report must still get exactly its own.
+func testRawAcrossBatches(t *testing.T, b Backend) {
+	ensure(t, b, GTD)
+	const batches, per = 9, 7
+	want := make(map[string]string)
+	var ids []string
+	for i := range batches {
+		var recs []model.Record
+		for j := range per {
+			raw := fmt.Sprintf("batch %d row %d,%s", i, j, strings.Repeat("x", i*j))
+			r := Record("gtd", fmt.Sprintf("across%d-%d", i, j), 0, raw, fetched, nil)
+			recs = append(recs, r)
+			want[r.Report.ID] = raw
+			ids = append(ids, r.Report.ID)
+		}
+		checkCounts(t, fmt.Sprintf("batch %d", i), mustImport(t, b, at1, recs...), store.BatchCounts{New: per})
+	}
+	// A new version of the first row: its first report keeps its bytes.
+	r := Record("gtd", "across0-0", 1, "batch 0 row 0, revised", fetched, nil)
+	checkCounts(t, "revision", mustImport(t, b, at2, r), store.BatchCounts{Updated: 1})
+	want[r.Report.ID] = "batch 0 row 0, revised"
+	ids = append(ids, r.Report.ID)
+	for k := range 3 * len(ids) {
+		id := ids[(k*31)%len(ids)]
+		got, err := b.Report(t.Context(), id)
+		if err != nil {
+			t.Fatalf("Report %s: %v", id, err)
+		}
+		if string(got.Raw) != want[id] {
+			t.Errorf("Report %s: raw got %q, want %q", id, got.Raw, want[id])
+		}
 	}
 }
 

@@ -120,9 +120,9 @@ func (b *Batch) Len() int { return len(b.recs) }
 // Report is a report row to insert.
 type Report struct {
 	model.Report
-	Codec        string // how Data encodes Raw: see EncodeRaw
-	Data         []byte
-	SupersededBy string // set when a later record of the same batch replaces it
+	// RawOffset and RawLength place Raw in the plan's chunk: see Chunk.
+	RawOffset, RawLength int64
+	SupersededBy         string // set when a later record of the same batch replaces it
 }
 
 // Claim is a claim row to insert.
@@ -186,7 +186,15 @@ type Plan struct {
 	SupersededClaims  []Supersede
 
 	batch *Batch
-	seen  []Row // what the plan was made from, sorted, for Check
+	seen  []Row            // what the plan was made from, sorted, for Check
+	chunk chan chunkResult // the compressed raw chunk, once Encode started it
+}
+
+// chunkResult is a compressed raw chunk, or why there is none.
+type chunkResult struct {
+	codec string
+	data  []byte
+	err   error
 }
 
 // key names a source reference.
@@ -458,9 +466,7 @@ func Update(inc model.Incident, old []string, c model.Claim, at time.Time) model
 // half of each list): the write that follows is single-threaded, so a
 // second core is better used here.
 func (p *Plan) Encode() error {
-	for i := range p.Reports {
-		p.Reports[i].Codec, p.Reports[i].Data = CodecNone, p.Reports[i].Raw
-	}
+	p.startChunk()
 	encode := func(claims []Claim, versions []Version) error {
 		var e claimEncoder
 		var err error
@@ -501,6 +507,38 @@ func (p *Plan) Encode() error {
 		}
 	}
 	return nil
+}
+
+// startChunk places every report's raw bytes in the plan's chunk and
+// starts compressing it on its own goroutine, which Chunk waits for: the
+// backend can write the other rows meanwhile.
+func (p *Plan) startChunk() {
+	var n int64
+	for i := range p.Reports {
+		r := &p.Reports[i]
+		r.RawOffset, r.RawLength = n, int64(len(r.Raw))
+		n += r.RawLength
+	}
+	raw := make([]byte, 0, n)
+	for i := range p.Reports {
+		raw = append(raw, p.Reports[i].Raw...)
+	}
+	p.chunk = make(chan chunkResult, 1)
+	go func() {
+		codec, data, err := EncodeChunk(raw)
+		p.chunk <- chunkResult{codec, data, err}
+	}()
+}
+
+// Chunk returns the plan's raw chunk, compressed: the raw bytes of
+// Reports, concatenated in order. It waits for the compression that
+// Encode started, and must be called at most once, after Encode.
+func (p *Plan) Chunk() (codec string, data []byte, err error) {
+	if p.chunk == nil {
+		return "", nil, errors.New("raw chunk: plan not encoded")
+	}
+	r := <-p.chunk
+	return r.codec, r.data, r.err
 }
 
 // parallelEncode is the smallest batch that Encode splits over two

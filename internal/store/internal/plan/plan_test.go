@@ -227,11 +227,70 @@ func TestText(t *testing.T) {
 	if got := Actors(model.Incident{Perpetrator: "Islamic State", ClaimedBy: []string{"ISKP", "Amaq"}}); got != "islamic state\niskp\namaq" {
 		t.Errorf("Actors got %q", got)
 	}
-	if raw, err := DecodeRaw(CodecNone, nil); err != nil || raw == nil || len(raw) != 0 {
-		t.Errorf("DecodeRaw of nothing got %v, %v; want empty, not nil", raw, err)
+	if raw, err := DecodeChunk(CodecNone, nil); err != nil || raw == nil || len(raw) != 0 {
+		t.Errorf("DecodeChunk of nothing got %v, %v; want empty, not nil", raw, err)
 	}
-	if _, err := DecodeRaw("zstd", []byte("x")); err == nil {
-		t.Errorf("DecodeRaw of an unknown codec got no error")
+	if _, err := DecodeChunk("lz9", []byte("x")); err == nil {
+		t.Errorf("DecodeChunk of an unknown codec got no error")
+	}
+	if _, err := DecodeChunk(CodecZstd, []byte("not zstd")); err == nil {
+		t.Errorf("DecodeChunk of a corrupt frame got no error")
+	}
+}
+
+func TestChunk(t *testing.T) {
+	for _, raw := range []string{"", "a", strings.Repeat("200001010027,2000,1,1,,0,,217,United States\n", 500)} {
+		codec, data, err := EncodeChunk([]byte(raw))
+		if err != nil {
+			t.Fatalf("EncodeChunk: %v", err)
+		}
+		got, err := DecodeChunk(codec, data)
+		if err != nil || string(got) != raw {
+			t.Errorf("chunk of %d bytes: got %d bytes, %v; want them back", len(raw), len(got), err)
+		}
+	}
+	chunk := []byte("abcdef")
+	cases := []struct {
+		off, n int64
+		want   string
+		ok     bool
+	}{
+		{0, 6, "abcdef", true}, {2, 3, "cde", true}, {6, 0, "", true},
+		{5, 2, "", false}, {7, 0, "", false}, {-1, 1, "", false}, {0, -1, "", false}, {1, 1 << 62, "", false},
+	}
+	for _, tc := range cases {
+		got, err := SliceRaw(chunk, tc.off, tc.n)
+		if (err == nil) != tc.ok || string(got) != tc.want {
+			t.Errorf("SliceRaw(%d, %d) got %q, %v; want %q, ok %v", tc.off, tc.n, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestChunkCache(t *testing.T) {
+	c := NewChunkCache(2)
+	loads := 0
+	get := func(id int64) string {
+		b, err := c.Get(id, func() ([]byte, error) { loads++; return []byte{byte('a' + id)}, nil })
+		if err != nil {
+			t.Fatalf("Get %d: %v", id, err)
+		}
+		return string(b)
+	}
+	steps := []struct {
+		id        int64
+		want      string
+		wantLoads int
+	}{
+		{0, "a", 1}, {1, "b", 2}, {0, "a", 2}, {2, "c", 3}, // 1 evicted, 0 used last
+		{0, "a", 3}, {1, "b", 4},
+	}
+	for i, s := range steps {
+		if got := get(s.id); got != s.want || loads != s.wantLoads {
+			t.Errorf("step %d: Get(%d) got %q after %d loads, want %q after %d", i, s.id, got, loads, s.want, s.wantLoads)
+		}
+	}
+	if _, err := c.Get(9, func() ([]byte, error) { return nil, errors.New("no") }); err == nil {
+		t.Errorf("Get with a failing load got no error")
 	}
 }
 

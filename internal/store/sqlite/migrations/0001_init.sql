@@ -11,17 +11,28 @@ CREATE TABLE sources (
     reliability REAL NOT NULL DEFAULT 0
 );
 
+-- The raw bytes of reports, one row per import batch: the batch's raw
+-- reports concatenated in order, encoded by codec ('' = as is, 'zstd').
+-- A whole batch compresses far better than rows one by one, and one row
+-- a batch is far less to write than one a report.
+CREATE TABLE raw_chunks (
+    id    INTEGER PRIMARY KEY,
+    codec TEXT NOT NULL DEFAULT '',
+    data  BLOB NOT NULL
+);
+
 -- Reports as received, never changed except to mark them superseded by a
--- newer report of the same source_ref. raw is encoded by raw_codec
--- ('' = as is, 'deflate').
+-- newer report of the same source_ref. The raw report is the raw_length
+-- bytes at raw_offset in the decoded raw_chunk.
 CREATE TABLE reports (
     id            TEXT PRIMARY KEY,
     source        TEXT NOT NULL REFERENCES sources (name),
     source_ref    TEXT NOT NULL,
     revision      INTEGER NOT NULL DEFAULT 0,
     hash          TEXT NOT NULL,
-    raw_codec     TEXT NOT NULL DEFAULT '',
-    raw           BLOB NOT NULL,
+    raw_chunk     INTEGER NOT NULL REFERENCES raw_chunks (id),
+    raw_offset    INTEGER NOT NULL,
+    raw_length    INTEGER NOT NULL,
     origin        TEXT NOT NULL DEFAULT '',
     fetched       TEXT NOT NULL,
     published     TEXT,
