@@ -1,0 +1,23 @@
+// Package fuse turns claims from many sources into incidents: it links
+// claims that describe the same event and reconciles what they say into one
+// picture with honest ranges, the rule that produced each field and a
+// revision history of the figures.
+//
+// The package is pure: it reads no files but its embedded alias table,
+// never looks at the clock (times come in with the evidence) and gives the
+// same result whatever the order of its input. The flow is
+//
+//	Prepare → Candidates (blocking) → Compare → Train (EM) → Score → Cluster → Reconcile
+//
+// and Fuse runs it in one call. Attach links one new claim to the existing
+// clusters without re-clustering, which is what an import does between full
+// re-fusions.
+//
+// Linkage follows Fellegi and Sunter (1969) as Splink implements it: each
+// candidate pair gets a comparison vector of discrete levels per feature;
+// each level has an m probability (among matches) and a u probability
+// (among non-matches); the match weight is the prior log-odds plus the sum
+// of log2(m/u); m, u and the prior are estimated by expectation
+// maximisation over the candidate pairs, with Dirichlet priors so that a
+// few hundred pairs suffice. A missing value is its own level with weight 0.
+package fuse

@@ -1,0 +1,205 @@
+package fuse
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/vigil-project/vigil/internal/model"
+)
+
+// Options configure Fuse. The zero value trains the model by EM and uses
+// DefaultThreshold.
+type Options struct {
+	// Threshold is the match probability at or above which claims link;
+	// 0 means DefaultThreshold.
+	Threshold float64
+	// Prior is the model EM starts from and shrinks towards; nil means
+	// DefaultModel.
+	Prior *Model
+	// NoTraining scores with Prior as it is, without EM (as Attach does
+	// between re-fusions, with the model of the last full run).
+	NoTraining bool
+	// MaxIter bounds EM rounds; 0 means 50.
+	MaxIter int
+}
+
+// Result is the outcome of fusing a set of claims.
+type Result struct {
+	// Clusters are the incidents: claim ids, sorted, clusters ordered by
+	// their first id.
+	Clusters [][]string `json:"clusters"`
+	// Links are the links that joined each cluster (a spanning tree per
+	// cluster), with their reasons: what `incident --why` shows.
+	Links []Link `json:"links"`
+	// Groups link clusters that are parts of one coordinated attack.
+	Groups []EventGroup `json:"groups,omitempty"`
+	// Model is the trained model: keep it for Attach.
+	Model *Model     `json:"model"`
+	Stats BlockStats `json:"stats"`
+}
+
+// Linker scores claims against each other with a fixed model: what
+// incremental attaching and explaining need between full runs.
+type Linker struct {
+	Model     *Model
+	Sources   map[string]model.Source
+	Threshold float64
+}
+
+// NewLinker returns a linker; a nil model means DefaultModel and a zero
+// threshold DefaultThreshold.
+func NewLinker(m *Model, sources map[string]model.Source, threshold float64) *Linker {
+	if m == nil {
+		m = DefaultModel()
+	}
+	if threshold <= 0 {
+		threshold = DefaultThreshold
+	}
+	return &Linker{Model: m, Sources: sources, Threshold: threshold}
+}
+
+// prepareAll prepares claims in claim-id order, so that everything after
+// is independent of the input order.
+func prepareAll(claims []model.Claim, sources map[string]model.Source) []prepared {
+	idx := make([]int, len(claims))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(claims[a].ID, claims[b].ID) })
+	ps := make([]prepared, len(claims))
+	for k, i := range idx {
+		ps[k] = prepare(&claims[i], sources[claims[i].Source])
+	}
+	return ps
+}
+
+// Fuse links claims into clusters: blocking, comparison, EM training (unless
+// opts.NoTraining), scoring, clustering with the chaining guard, and event
+// groups. claims is not modified; the result does not depend on its order.
+func Fuse(claims []model.Claim, sources map[string]model.Source, opts Options) *Result {
+	th := opts.Threshold
+	if th <= 0 {
+		th = DefaultThreshold
+	}
+	prior := opts.Prior
+	if prior == nil {
+		prior = DefaultModel()
+	}
+	iters := opts.MaxIter
+	if iters <= 0 {
+		iters = 50
+	}
+	ps := prepareAll(claims, sources)
+	pairs, st := candidates(ps)
+	sc := make([]scored, len(pairs))
+	counts := map[uint32]float64{}
+	for k, p := range pairs {
+		v := compare(&ps[p.a], &ps[p.b])
+		sc[k] = scored{a: p.a, b: p.b, v: v}
+		counts[v.key()]++
+	}
+	m := prior
+	if !opts.NoTraining {
+		m = trainCounts(counts, prior, iters)
+	}
+	// Score each distinct pattern once.
+	weights := make(map[uint32]float64, len(counts))
+	for k := range counts {
+		weights[k] = finite(m.Score(vectorOf(k)))
+	}
+	keep := sc[:0]
+	for _, s := range sc {
+		s.w = weights[s.v.key()]
+		if Probability(s.w) >= th {
+			keep = append(keep, s)
+		}
+	}
+	sortLinks(keep)
+	cl := newClusterer(ps)
+	res := &Result{Model: m, Stats: st}
+	for _, s := range keep {
+		if cl.union(s.a, s.b) {
+			res.Links = append(res.Links, m.explain(ps[s.a].c.ID, ps[s.b].c.ID, s.v))
+		}
+	}
+	groups := cl.groups()
+	res.Clusters = make([][]string, len(groups))
+	for i, g := range groups {
+		ids := make([]string, len(g))
+		for k, j := range g {
+			ids[k] = ps[j].c.ID
+		}
+		res.Clusters[i] = ids
+	}
+	res.Groups = eventGroups(ps, groups)
+	slices.SortFunc(res.Links, func(a, b Link) int { return cmp.Or(cmp.Compare(a.A, b.A), cmp.Compare(a.B, b.B)) })
+	return res
+}
+
+// Compare scores one pair of claims with the linker's model and says why.
+func (l *Linker) Compare(a, b model.Claim) Link {
+	pa, pb := prepare(&a, l.Sources[a.Source]), prepare(&b, l.Sources[b.Source])
+	return l.Model.explain(a.ID, b.ID, compare(&pa, &pb))
+}
+
+// Attachment is what Attach decided.
+type Attachment struct {
+	// Cluster is the index of the chosen candidate cluster, or -1 for a
+	// new incident.
+	Cluster int `json:"cluster"`
+	// Link is the strongest link to the chosen cluster (nil for new).
+	Link *Link `json:"link,omitempty"`
+}
+
+// Attach decides where one new claim belongs among candidate clusters
+// (the claims of the incidents whose window it falls in; see Window): the
+// cluster holding its strongest link at or above the threshold, provided
+// the claim passes the chaining guard with every member, as in Fuse; else
+// a new incident (-1). Ties go to the cluster whose linked claim id sorts
+// first. It does not re-cluster the candidates.
+func (l *Linker) Attach(c model.Claim, clusters [][]model.Claim) Attachment {
+	pc := prepare(&c, l.Sources[c.Source])
+	best := Attachment{Cluster: -1}
+	var bestW float64
+	var bestID string
+	for ci, cl := range clusters {
+		ps := make([]prepared, len(cl))
+		ok := true
+		for k := range cl {
+			ps[k] = prepare(&cl[k], l.Sources[cl[k].Source])
+			if !reach(&pc, &ps[k]) || !mayLink(&pc, &ps[k]) {
+				ok = false
+				break
+			}
+		}
+		if !ok || len(cl)+1 > maxGuard {
+			continue
+		}
+		for k := range ps {
+			v := compare(&pc, &ps[k])
+			w := finite(l.Model.Score(v))
+			if Probability(w) < l.Threshold {
+				continue
+			}
+			id := cl[k].ID
+			if best.Cluster < 0 || w > bestW || (w == bestW && id < bestID) {
+				lk := l.Model.explain(c.ID, id, v)
+				best, bestW, bestID = Attachment{Cluster: ci, Link: &lk}, w, id
+			}
+		}
+	}
+	return best
+}
+
+// Window returns the blocking window of a claim, for finding the
+// incidents a new claim may attach to: the days from and to (inclusive)
+// its period reaches once widened by its date precision, and the distance
+// in km its place precision allows (+Inf when only the country is known).
+// A store should offer Attach the incidents of the same country (or any,
+// when the claim has none) whose own windows overlap [from, to].
+func Window(c model.Claim) (from, to model.Date, km float64) {
+	p := prepare(&c, model.Source{})
+	from = model.DateOf(model.Date{Year: 1970, Month: 1, Day: 1}.Time().AddDate(0, 0, p.winLo))
+	to = model.DateOf(model.Date{Year: 1970, Month: 1, Day: 1}.Time().AddDate(0, 0, p.winHi))
+	return from, to, p.radius
+}
