@@ -1,0 +1,81 @@
+// Package extract reads facts out of text as people write them, in English
+// and Persian: casualty figures with their qualifiers, vague words and
+// cited sources (ParseFigure), and dates in the Gregorian and Solar Hijri
+// calendars (ParseDate, HijriToGregorian, GregorianToHijri).
+//
+// # Figures
+//
+// Text is first normalised (Normalize): Persian and Arabic-Indic digits
+// become ASCII, Arabic letter forms become Persian ones, ZWNJ and
+// diacritics are dropped, "≥"/"≤" become ">="/"<=". A figure is then an
+// optional qualifier, a count, and optional trailing words and bracketed
+// remarks. The qualifiers and the range each gives, with n the number
+// written:
+//
+//	written                                        range (low/best/high)  qualifier
+//	"12", "twelve", "دوازده"                       n/n/n                  exact
+//	"at least 12", ">=12", "12+", "دست‌کم ۱۲",      n/n/n                  at_least
+//	  "حداقل", "no fewer than", "بالغ بر"
+//	"more than 100", "over 20", ">60", "بیش از"     n+1/n+1/n+1            at_least
+//	"up to 7", "<=7", "at most", "as many as",      n/n/n                  up_to
+//	  "تا ۷", "حداکثر"
+//	"less than 10", "fewer than", "under", "<10",   n-1/n-1/n-1            up_to
+//	  "کمتر از"
+//	"about 20", "around", "~20", "some 60",         n/n/n                  about
+//	  "nearly 30", "almost", "حدود", "نزدیک به"
+//	"20-25", "20 to 25", "between 20 and 25",       a/a/b                  exact (about after "about")
+//	  "۲۰ تا ۲۵", "1 or 2"
+//
+// "More than N" excludes N, so its low bound is N+1; Figure.Stated keeps N
+// for a scorer that counts the written number. "Nearly 30" and "almost 30"
+// literally mean fewer than 30, but writers use them to round, and the
+// hand labels in shared/data/news code them as about 30; they are read as
+// about, not up_to. A range given by the text is exact between its bounds,
+// with best its low end: the most conservative number the words support,
+// ACLED's rule for disputed or vague figures.
+//
+// # Vague words
+//
+// Vague words are read as documented ranges, qualifier about, best the
+// conservative reading. ACLED codes "tens" as 10, "dozens" as 12 and
+// "hundreds" as 100 (its fatality FAQ: "the most conservative estimate
+// available"); vigil keeps those as best and low, so a fused incident
+// never reads more into a vague word than ACLED would, and adds a high
+// bound: the point past which a writer would have used the next word.
+//
+//	word                          low   best  high  why
+//	"a couple (of)"                 2     2     3   two, loosely
+//	"a few", "a handful (of)"       2     2     5   more than one, fewer than "several" suggests
+//	"several", "چند", "چندین"       3     3     9   more than a couple, fewer than ten ("tens")
+//	"a dozen", "dozen"             12    12    12   a number word used loosely: qualifier about
+//	"tens", "ده‌ها"                10    10    99   ACLED: 10; below 100 or it would be "hundreds"
+//	"dozens"                       12    12    99   ACLED: 12 (not 24: ACLED reads the unit once)
+//	"scores"                       20    20   199   a score is 20; read like "dozens"
+//	"hundreds", "صدها"            100   100   999   ACLED: 100
+//	"thousands", "هزاران"         1000  1000  9999   as "hundreds"
+//	"several hundred", "چند صد"    the quantifier's range times the unit (300/300/900)
+//	"tens of thousands"            10000/10000/99999 (the word's range times 1000)
+//
+// A qualifier before a vague word ("more than dozens") replaces about.
+// Words that say a count exists without giving one ("unconfirmed",
+// "unknown", "a number of", "many", "تعدادی") give ErrNoFigure, as the
+// hand labels code them (qualifier none); they are not mapped to numbers.
+//
+// # Sources, notes and compound cells
+//
+// A cell may list several figures separated by ";": each is a Figure. A
+// label before a colon ("body text: 17 civilians") or words before the
+// number ("earlier 24") name the figure's source; "earlier", "early",
+// "initially" in a label or remark mark it Earlier. A bracketed remark is
+// the figure's Source when it names an agency, outlet, official or part of
+// a page ("(IRNA)", "(Fars via CNN)", "(headline)", "(ISNA in body)"),
+// otherwise a Note ("(IRGC)", "(at shrine)"). A bracketed remark that holds
+// a figure is a figure of its own, listed right after ("28 (earlier 24)",
+// "23 incl. 5 attackers (infobox: 18 victims)"). "incl. 5 attackers" sets
+// Attackers.
+//
+// # Dates
+//
+// See ParseDate for the forms read and for how a bare year such as 1402 is
+// told apart in the two calendars.
+package extract
