@@ -129,7 +129,7 @@ var (
 	incidentsTable = table{"incidents", []string{"id", "version", "status", "start_date", "end_date", "country",
 		"admin1", "attack_type", "killed_best", "perpetrator", "actors", "doc", "first_seen", "updated"}}
 	claimsTable = table{"claims", []string{"id", "report_id", "incident_id", "superseded_by", "source",
-		"start_date", "end_date", "country", "admin1", "lat", "lon", "attack_type", "doc"}}
+		"start_date", "end_date", "country", "admin1", "lat", "lon", "attack_type", "doc_offset", "doc_length"}}
 	versionsTable = table{"incident_versions", []string{"incident_id", "version", "at", "author", "reason", "doc"}}
 )
 
@@ -177,13 +177,26 @@ func writePlan(ctx context.Context, tx pgx.Tx, p *plan.Plan) error {
 		c := &p.Claims[i]
 		return []any{c.ID, c.ReportID, c.IncidentID, nullString(c.SupersededBy), c.Source,
 			dateValue(c.Start), dateValue(c.End), c.Country, c.Admin1, c.Lat, c.Lon,
-			string(c.AttackType), c.Doc}
+			string(c.AttackType), c.DocOffset, c.DocLength}
 	}); err != nil {
 		return err
 	}
+	if len(p.Changed) > 0 {
+		ids := make([]string, len(p.Changed))
+		for i := range p.Changed {
+			ids[i] = p.Changed[i].ID
+		}
+		if _, err := tx.Exec(ctx, saveCurrentSQL, ids); err != nil {
+			return fmt.Errorf("keep current versions: %w", err)
+		}
+	}
 	if err := insert(ctx, tx, versionsTable, len(p.Versions), func(i int) []any {
 		v := &p.Versions[i]
-		return []any{v.IncidentID, v.Version.Version, v.At, v.Author, v.Reason, v.Doc}
+		var doc any
+		if !v.Current {
+			doc = v.Doc
+		}
+		return []any{v.IncidentID, v.Version.Version, v.At, v.Author, v.Reason, doc}
 	}); err != nil {
 		return err
 	}
@@ -203,6 +216,12 @@ func writePlan(ctx context.Context, tx pgx.Tx, p *plan.Plan) error {
 	}
 	return supersede(ctx, tx, "claims", p.SupersededClaims)
 }
+
+// saveCurrentSQL fills in the document of some incidents' current
+// versions (stored as NULL, see plan.Version) from the incident rows,
+// before the incidents change.
+const saveCurrentSQL = `UPDATE incident_versions v SET doc = i.doc FROM incidents i
+	WHERE i.id = v.incident_id AND v.incident_id = ANY($1) AND v.doc IS NULL`
 
 // updateIncidentSQL updates a stored incident to its new version.
 const updateIncidentSQL = `UPDATE incidents SET version = $1, status = $2, start_date = $3, end_date = $4,

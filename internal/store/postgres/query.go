@@ -149,27 +149,42 @@ func (s *Store) incidentExists(ctx context.Context, id string) error {
 // oldest first, or an error wrapping store.ErrNotFound for an unknown
 // incident.
 func (s *Store) Claims(ctx context.Context, incidentID string) ([]store.StoredClaim, error) {
-	rows, err := s.pool.Query(ctx, `SELECT c.doc, c.incident_id, coalesce(c.superseded_by, ''), r.origin
+	rows, err := s.pool.Query(ctx, `SELECT r.raw_chunk, c.doc_offset, c.doc_length, c.incident_id,
+		coalesce(c.superseded_by, ''), r.origin
 		FROM claims c JOIN reports r ON r.id = c.report_id
 		WHERE c.incident_id = $1 ORDER BY c.seq`, incidentID)
 	if err != nil {
 		return nil, fmt.Errorf("claims of %s: %w", incidentID, err)
 	}
-	defer rows.Close()
-	var out []store.StoredClaim
+	type located struct {
+		store.StoredClaim
+		chunk, offset, length int64
+	}
+	var found []located
 	for rows.Next() {
-		var doc []byte
-		var c store.StoredClaim
-		if err := rows.Scan(&doc, &c.IncidentID, &c.SupersededBy, &c.Origin); err != nil {
+		var c located
+		if err := rows.Scan(&c.chunk, &c.offset, &c.length, &c.IncidentID, &c.SupersededBy, &c.Origin); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("claims of %s: %w", incidentID, err)
+		}
+		found = append(found, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claims of %s: %w", incidentID, err)
+	}
+	// The documents are read once the rows are, so that the connection
+	// is free for reading chunks.
+	out := make([]store.StoredClaim, 0, len(found))
+	for _, c := range found {
+		doc, err := s.chunkBytes(ctx, c.chunk, c.offset, c.length)
+		if err != nil {
 			return nil, fmt.Errorf("claims of %s: %w", incidentID, err)
 		}
 		if err := json.Unmarshal(doc, &c.Claim); err != nil {
 			return nil, fmt.Errorf("claims of %s: claim document: %w", incidentID, err)
 		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("claims of %s: %w", incidentID, err)
+		out = append(out, c.StoredClaim)
 	}
 	if len(out) == 0 {
 		return nil, s.incidentExists(ctx, incidentID)
@@ -180,8 +195,9 @@ func (s *Store) Claims(ctx context.Context, incidentID string) ([]store.StoredCl
 // Versions returns every version of an incident in version order, or an
 // error wrapping store.ErrNotFound for an unknown incident.
 func (s *Store) Versions(ctx context.Context, incidentID string) ([]store.Version, error) {
-	rows, err := s.pool.Query(ctx, `SELECT version, at, author, reason, doc
-		FROM incident_versions WHERE incident_id = $1 ORDER BY version`, incidentID)
+	rows, err := s.pool.Query(ctx, `SELECT v.version, v.at, v.author, v.reason, coalesce(v.doc, i.doc)
+		FROM incident_versions v JOIN incidents i ON i.id = v.incident_id
+		WHERE v.incident_id = $1 ORDER BY v.version`, incidentID)
 	if err != nil {
 		return nil, fmt.Errorf("versions of %s: %w", incidentID, err)
 	}
@@ -225,7 +241,21 @@ func (s *Store) Report(ctx context.Context, id string) (model.Report, error) {
 	if err != nil {
 		return model.Report{}, fmt.Errorf("report %s: %w", id, err)
 	}
-	raw, err := s.chunks.Get(chunk, func() ([]byte, error) {
+	if r.Raw, err = s.chunkBytes(ctx, chunk, offset, length); err != nil {
+		return model.Report{}, fmt.Errorf("report %s: %w", id, err)
+	}
+	r.Fetched = parseTime(fetched)
+	if published != nil {
+		t := parseTime(published)
+		r.Published = &t
+	}
+	return r, nil
+}
+
+// chunkBytes returns a copy of length bytes at offset in the decoded raw
+// chunk (see plan.Chunk), decoding it unless the store's cache has it.
+func (s *Store) chunkBytes(ctx context.Context, chunk, offset, length int64) ([]byte, error) {
+	data, err := s.chunks.Get(chunk, func() ([]byte, error) {
 		var codec string
 		var data []byte
 		if err := s.pool.QueryRow(ctx, `SELECT codec, data FROM raw_chunks WHERE id = $1`, chunk).
@@ -235,17 +265,9 @@ func (s *Store) Report(ctx context.Context, id string) (model.Report, error) {
 		return plan.DecodeChunk(codec, data)
 	})
 	if err != nil {
-		return model.Report{}, fmt.Errorf("report %s: %w", id, err)
+		return nil, err
 	}
-	if r.Raw, err = plan.SliceRaw(raw, offset, length); err != nil {
-		return model.Report{}, fmt.Errorf("report %s: %w", id, err)
-	}
-	r.Fetched = parseTime(fetched)
-	if published != nil {
-		t := parseTime(published)
-		r.Published = &t
-	}
-	return r, nil
+	return plan.SliceRaw(data, offset, length)
 }
 
 // Stats counts what the store holds.

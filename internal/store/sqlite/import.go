@@ -145,7 +145,7 @@ var (
 	incidentsTable = table{"incidents", []string{"id", "version", "status", "start_date", "end_date", "country",
 		"admin1", "attack_type", "killed_best", "perpetrator", "actors", "doc", "first_seen", "updated"}}
 	claimsTable = table{"claims", []string{"id", "report_id", "incident_id", "superseded_by", "source",
-		"start_date", "end_date", "country", "admin1", "lat", "lon", "attack_type", "doc"}}
+		"start_date", "end_date", "country", "admin1", "lat", "lon", "attack_type", "doc_offset", "doc_length"}}
 	versionsTable = table{"incident_versions", []string{"incident_id", "version", "at", "author", "reason", "doc"}}
 )
 
@@ -212,13 +212,28 @@ func (s *Store) writePlan(ctx context.Context, tx *sql.Tx, p *plan.Plan) error {
 		c := &p.Claims[i]
 		return append(a, c.ID, c.ReportID, c.IncidentID, nullString(c.SupersededBy), c.Source,
 			dateValue(c.Start), dateValue(c.End), c.Country, c.Admin1, floatValue(c.Lat), floatValue(c.Lon),
-			string(c.AttackType), string(c.Doc))
+			string(c.AttackType), c.DocOffset, c.DocLength)
 	}); err != nil {
 		return err
 	}
+	if len(p.Changed) > 0 {
+		st, err := s.txStmt(ctx, tx, saveCurrentSQL)
+		if err != nil {
+			return fmt.Errorf("keep current versions: %w", err)
+		}
+		for i := range p.Changed {
+			if _, err := st.ExecContext(ctx, p.Changed[i].ID); err != nil {
+				return fmt.Errorf("keep current version of %s: %w", p.Changed[i].ID, err)
+			}
+		}
+	}
 	if err := s.insert(ctx, tx, versionsTable, len(p.Versions), func(i int, a []any) []any {
 		v := &p.Versions[i]
-		return append(a, v.IncidentID, v.Version.Version, formatTime(v.At), v.Author, v.Reason, string(v.Doc))
+		var doc any
+		if !v.Current {
+			doc = string(v.Doc)
+		}
+		return append(a, v.IncidentID, v.Version.Version, formatTime(v.At), v.Author, v.Reason, doc)
 	}); err != nil {
 		return err
 	}
@@ -269,6 +284,12 @@ func (s *Store) writePlan(ctx context.Context, tx *sql.Tx, p *plan.Plan) error {
 
 // insertChunkSQL stores a batch's raw chunk.
 const insertChunkSQL = `INSERT OR ROLLBACK INTO raw_chunks (codec, data) VALUES (?, ?)`
+
+// saveCurrentSQL fills in the document of an incident's current version
+// (stored as NULL, see plan.Version) from the incident row, before the
+// incident changes.
+const saveCurrentSQL = `UPDATE incident_versions SET doc = (SELECT i.doc FROM incidents i WHERE i.id = incident_versions.incident_id)
+	WHERE incident_id = ? AND doc IS NULL`
 
 // updateIncidentSQL updates a stored incident to its new version.
 const updateIncidentSQL = `UPDATE incidents SET version = ?, status = ?, start_date = ?, end_date = ?, country = ?,

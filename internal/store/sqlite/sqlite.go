@@ -132,7 +132,7 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 // connection, once, so that every batch reuses them. It must run while
 // no transaction holds the writer: preparing needs the connection.
 func (s *Store) prepare(ctx context.Context) error {
-	queries := []string{insertChunkSQL, updateIncidentSQL, supersedeSQL("reports"), supersedeSQL("claims"), saveRejectionSQL}
+	queries := []string{insertChunkSQL, saveCurrentSQL, updateIncidentSQL, supersedeSQL("reports"), supersedeSQL("claims"), saveRejectionSQL}
 	for _, t := range []table{reportsTable, incidentsTable, claimsTable, versionsTable} {
 		queries = append(queries, t.insertSQL(insertRows))
 	}

@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		{"Counts", testCounts},
 		{"Revisions", testRevisions},
 		{"UpdateAppendsVersion", testUpdateAppendsVersion},
+		{"VersionHistory", testVersionHistory},
 		{"RawRoundTrip", testRawRoundTrip},
 		{"RawAcrossBatches", testRawAcrossBatches},
 		{"FieldsRoundTrip", testFieldsRoundTrip},
@@ -200,6 +201,58 @@ func testRevisions(t *testing.T, b Backend) {
 		if _, err := b.Report(t.Context(), id); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("Report(%s) of an unchanged record got err %v, want ErrNotFound", id, err)
 		}
+	}
+}
+
+// testVersionHistory changes one incident in three batches, twice within
+// the middle one: every version keeps its own snapshot and every claim
+// its own document, whichever batch wrote them and however the store
+// keeps the current version.
+func testVersionHistory(t *testing.T, b Backend) {
+	ensure(t, b, GTD)
+	ctx := t.Context()
+	row := func(killed int) model.Record {
+		return Record("gtd", "201801010001", 0, fmt.Sprintf("row with %d killed", killed), fetched, func(c *model.Claim) {
+			c.Killed = &model.Range{Low: killed, Best: killed, High: killed}
+		})
+	}
+	checkCounts(t, "first", mustImport(t, b, at1, row(1), Record("gtd", "201801010002", 0, "other", fetched, nil)),
+		store.BatchCounts{New: 2})
+	checkCounts(t, "second", mustImport(t, b, at2, row(2), row(3)), store.BatchCounts{Updated: 2})
+	checkCounts(t, "third", mustImport(t, b, at3, row(4)), store.BatchCounts{Updated: 1})
+
+	id := incidentOf("gtd", "201801010001")
+	vs, err := b.Versions(ctx, id)
+	if err != nil {
+		t.Fatalf("Versions: %v", err)
+	}
+	cs, err := b.Claims(ctx, id)
+	if err != nil {
+		t.Fatalf("Claims: %v", err)
+	}
+	if len(vs) != 4 || len(cs) != 4 {
+		t.Fatalf("got %d versions and %d claims, want 4 and 4", len(vs), len(cs))
+	}
+	for i := range 4 {
+		if v := vs[i]; v.Version != i+1 || v.Incident.Version != i+1 || v.Incident.Killed == nil || v.Incident.Killed.Best != i+1 {
+			t.Errorf("version %d got version %d, snapshot version %d, killed %v; want %d, %d, %d",
+				i+1, v.Version, v.Incident.Version, v.Incident.Killed, i+1, i+1, i+1)
+		}
+		if c := cs[i]; c.Killed == nil || c.Killed.Best != i+1 || (c.SupersededBy == "") != (i == 3) {
+			t.Errorf("claim %d got killed %v superseded by %q; want %d, superseded but for the last", i, c.Killed, c.SupersededBy, i+1)
+		}
+	}
+	inc, err := b.Incident(ctx, id)
+	if err != nil {
+		t.Fatalf("Incident: %v", err)
+	}
+	if ok, a, b := sameJSON(t, vs[3].Incident, inc); !ok {
+		t.Errorf("last version differs from the incident:\n got %s\nwant %s", a, b)
+	}
+	// The other incident of the first batch is untouched.
+	other, err := b.Versions(ctx, incidentOf("gtd", "201801010002"))
+	if err != nil || len(other) != 1 || other[0].Incident.Version != 1 {
+		t.Errorf("other incident's versions got %d, %v; want one, version 1", len(other), err)
 	}
 }
 

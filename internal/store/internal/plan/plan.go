@@ -131,6 +131,9 @@ type Claim struct {
 	IncidentID   string
 	SupersededBy string
 	Doc          []byte // the claim as JSON
+	// DocOffset and DocLength place Doc in the plan's chunk (that of the
+	// claim's report): see Chunk.
+	DocOffset, DocLength int64
 }
 
 // Incident is an incident row to insert or update, in its state after the
@@ -160,7 +163,20 @@ func Fold(s string) string { return strings.ToLower(s) }
 type Version struct {
 	store.Version
 	Doc []byte
+	// Current is set on the last version of each incident in the plan:
+	// the incident row holds the same document, so the version row stores
+	// NULL for it, meaning "the incident's document". Before a stored
+	// incident changes, its NULL version gets the document the incident
+	// row still holds.
+	Current bool
 }
+
+// Version rows store their document as NULL while they are the
+// incident's current version: an import would otherwise write every new
+// incident's document twice. Before a stored incident changes, a backend
+// fills in its NULL version from the incident row (the saveCurrentSQL of
+// each backend), then inserts the plan's versions and updates the
+// incident. Readers take coalesce(v.doc, i.doc).
 
 // Supersede marks a stored row (report or claim) as replaced by another.
 type Supersede struct {
@@ -466,7 +482,6 @@ func Update(inc model.Incident, old []string, c model.Claim, at time.Time) model
 // half of each list): the write that follows is single-threaded, so a
 // second core is better used here.
 func (p *Plan) Encode() error {
-	p.startChunk()
 	encode := func(claims []Claim, versions []Version) error {
 		var e claimEncoder
 		var err error
@@ -497,21 +512,29 @@ func (p *Plan) Encode() error {
 		return err
 	}
 	// An incident's row has its last version's document.
-	last := make(map[string][]byte, len(p.NewIncidents)+len(p.Changed))
+	last := make(map[string]int, len(p.NewIncidents)+len(p.Changed))
 	for i := range p.Versions {
-		last[p.Versions[i].IncidentID] = p.Versions[i].Doc
+		last[p.Versions[i].IncidentID] = i
+	}
+	for _, i := range last {
+		p.Versions[i].Current = true
 	}
 	for _, list := range [][]Incident{p.NewIncidents, p.Changed} {
 		for i := range list {
-			list[i].Doc = last[list[i].ID]
+			if v, ok := last[list[i].ID]; ok {
+				list[i].Doc = p.Versions[v].Doc
+			}
 		}
 	}
+	p.startChunk()
 	return nil
 }
 
-// startChunk places every report's raw bytes in the plan's chunk and
-// starts compressing it on its own goroutine, which Chunk waits for: the
-// backend can write the other rows meanwhile.
+// startChunk places every report's raw bytes, then every claim's
+// document, in the plan's chunk and starts compressing it on its own
+// goroutine, which Chunk waits for: the backend can write the other rows
+// meanwhile. Claim documents are read only by Claims, an incident's
+// history; in the chunk they compress with the raw rows they repeat.
 func (p *Plan) startChunk() {
 	var n int64
 	for i := range p.Reports {
@@ -519,9 +542,17 @@ func (p *Plan) startChunk() {
 		r.RawOffset, r.RawLength = n, int64(len(r.Raw))
 		n += r.RawLength
 	}
+	for i := range p.Claims {
+		c := &p.Claims[i]
+		c.DocOffset, c.DocLength = n, int64(len(c.Doc))
+		n += c.DocLength
+	}
 	raw := make([]byte, 0, n)
 	for i := range p.Reports {
 		raw = append(raw, p.Reports[i].Raw...)
+	}
+	for i := range p.Claims {
+		raw = append(raw, p.Claims[i].Doc...)
 	}
 	p.chunk = make(chan chunkResult, 1)
 	go func() {
@@ -530,8 +561,8 @@ func (p *Plan) startChunk() {
 	}()
 }
 
-// Chunk returns the plan's raw chunk, compressed: the raw bytes of
-// Reports, concatenated in order. It waits for the compression that
+// Chunk returns the plan's chunk, compressed: the raw bytes of Reports,
+// then the documents of Claims, concatenated in order. It waits for the compression that
 // Encode started, and must be called at most once, after Encode.
 func (p *Plan) Chunk() (codec string, data []byte, err error) {
 	if p.chunk == nil {

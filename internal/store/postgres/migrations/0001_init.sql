@@ -72,7 +72,10 @@ CREATE INDEX incidents_start ON incidents (start_date NULLS FIRST, id);
 CREATE INDEX incidents_country_start ON incidents (country, start_date NULLS FIRST, id);
 CREATE INDEX incidents_attack_type ON incidents (attack_type);
 
--- What one report says about one event. The columns besides doc are the
+-- What one report says about one event. The claim's document (JSON, every
+-- field as given) is the doc_length bytes at doc_offset in its report's
+-- decoded raw chunk: it is read only for an incident's history, and
+-- compresses there with the raw row it repeats. The other columns are the
 -- ones fusion blocks and compares on; seq keeps the order they came in.
 CREATE TABLE claims (
     seq           bigint GENERATED ALWAYS AS IDENTITY,
@@ -88,19 +91,23 @@ CREATE TABLE claims (
     lat           double precision,
     lon           double precision,
     attack_type   text NOT NULL DEFAULT '',
-    doc           jsonb NOT NULL
+    doc_offset    bigint NOT NULL,
+    doc_length    bigint NOT NULL
 );
 CREATE INDEX claims_report ON claims (report_id);
 CREATE INDEX claims_incident ON claims (incident_id);
 
--- Every change to an incident, appended, never overwritten.
+-- Every change to an incident, appended, never overwritten. doc is NULL
+-- for the incident's current version, whose document the incident row
+-- holds; it is filled in (from the incident row) before the incident
+-- changes. An import writes each new incident's document once this way.
 CREATE TABLE incident_versions (
     incident_id text NOT NULL REFERENCES incidents (id),
     version     integer NOT NULL,
     at          timestamptz NOT NULL,
     author      text NOT NULL,
     reason      text NOT NULL DEFAULT '',
-    doc         jsonb NOT NULL,
+    doc         jsonb,
     PRIMARY KEY (incident_id, version)
 );
 

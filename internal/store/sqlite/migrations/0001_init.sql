@@ -69,7 +69,10 @@ CREATE INDEX incidents_start ON incidents (start_date, id);
 CREATE INDEX incidents_country_start ON incidents (country, start_date, id);
 CREATE INDEX incidents_attack_type ON incidents (attack_type);
 
--- What one report says about one event. The columns besides doc are the
+-- What one report says about one event. The claim's document (JSON, every
+-- field as given) is the doc_length bytes at doc_offset in its report's
+-- decoded raw chunk: it is read only for an incident's history, and
+-- compresses there with the raw row it repeats. The other columns are the
 -- ones fusion blocks and compares on.
 CREATE TABLE claims (
     id            TEXT PRIMARY KEY,
@@ -84,19 +87,23 @@ CREATE TABLE claims (
     lat           REAL,
     lon           REAL,
     attack_type   TEXT NOT NULL DEFAULT '',
-    doc           TEXT NOT NULL
+    doc_offset    INTEGER NOT NULL,
+    doc_length    INTEGER NOT NULL
 );
 CREATE INDEX claims_report ON claims (report_id);
 CREATE INDEX claims_incident ON claims (incident_id);
 
--- Every change to an incident, appended, never overwritten.
+-- Every change to an incident, appended, never overwritten. doc is NULL
+-- for the incident's current version, whose document the incident row
+-- holds; it is filled in (from the incident row) before the incident
+-- changes. An import writes each new incident's document once this way.
 CREATE TABLE incident_versions (
     incident_id TEXT NOT NULL REFERENCES incidents (id),
     version     INTEGER NOT NULL,
     at          TEXT NOT NULL,
     author      TEXT NOT NULL,
     reason      TEXT NOT NULL DEFAULT '',
-    doc         TEXT NOT NULL,
+    doc         TEXT,
     PRIMARY KEY (incident_id, version)
 );
 
