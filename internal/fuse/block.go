@@ -29,9 +29,14 @@ type BlockStats struct {
 
 // mayLink reports whether two claims may ever be merged: two rows of one
 // dataset are distinct events unless the source marks one a duplicate of
-// the other (a "duplicate_of" code naming the other's report id).
+// the other (a "duplicate_of" code naming the other's report id). Rows of
+// a claim table are of another type: each says what a cited voice said
+// (they carry a "voice" code), and many rows describe one event.
 func mayLink(a, b *prepared) bool {
 	if a.sourceKey != b.sourceKey || !(a.dataset && b.dataset) {
+		return true
+	}
+	if a.c.Codes[CodeVoice] != "" && b.c.Codes[CodeVoice] != "" {
 		return true
 	}
 	return a.c.Codes["duplicate_of"] == b.c.ReportID || b.c.Codes["duplicate_of"] == a.c.ReportID

@@ -53,9 +53,11 @@ func victims(r model.Range, n int) model.Range {
 //     not retracted, not marked unconfirmed, not machine-coded — unless
 //     machine-coded figures are all there is).
 //  5. best = the most recent current figure of the most reliable class
-//     present (authority > wire > dataset of record > media > machine).
+//     present (authority > wire > dataset of record > media > machine);
+//     within the class, figures are preferred to bounds ("at least 8"
+//     from the same class as "24" does not make 8 the best).
 //  6. low = the lowest lower bound of current credible figures ("up to"
-//     gives none), raised to the highest "at least" bound of the best's
+//     and "at least" give none; only "at least" bounds when nothing else does), raised to the highest "at least" bound of the best's
 //     class or above, never above best; high = the highest upper bound
 //     ("at least" gives its number), never below best.
 //  7. Contested when credible current bests differ by a factor above 1.5
@@ -153,15 +155,24 @@ func reconcileFigure(f *Fused, name string, items []item, get func(*model.Claim)
 	for _, g := range cur {
 		bestClass = max(bestClass, g.it.class)
 	}
+	// Time order: the last one of the class is the most recent. A bound
+	// ("at least", "up to") is best only when the class gives no figure.
 	var best fig
-	for _, g := range cur { // time order: the last one of the class is the most recent
-		if g.it.class == bestClass {
-			best = g
+	found := false
+	for _, bounded := range []bool{false, true} {
+		for _, g := range cur {
+			q := g.r.Qualifier
+			if g.it.class == bestClass && (q == model.AtLeast || q == model.UpTo) == bounded {
+				best, found = g, true
+			}
+		}
+		if found {
+			break
 		}
 	}
 	b := best.r.Best
 	lo, hi := -1, -1
-	floor := -1
+	floor, atLeast := -1, -1
 	mn, mx := -1, -1
 	for _, g := range cur {
 		r := g.r
@@ -170,9 +181,9 @@ func reconcileFigure(f *Fused, name string, items []item, get func(*model.Claim)
 		case model.UpTo:
 			hi = max(hi, h)
 		case model.AtLeast:
-			if lo < 0 || l < lo {
-				lo = l
-			}
+			// "At least n" only raises: it never lowers the low that
+			// figures give.
+			atLeast = max(atLeast, l)
 			hi = max(hi, l)
 			if g.it.class >= bestClass {
 				floor = max(floor, l)
@@ -189,7 +200,7 @@ func reconcileFigure(f *Fused, name string, items []item, get func(*model.Claim)
 		mx = max(mx, r.Best)
 	}
 	if lo < 0 {
-		lo = 0
+		lo = max(atLeast, 0)
 	}
 	lo = min(max(lo, min(floor, b)), b)
 	hi = max(hi, b)
