@@ -76,7 +76,7 @@ func candidates(ps []prepared) ([]pair, BlockStats) {
 		}
 		out = append(out, pair{x, y})
 	}
-	var active []int32
+	sw := newSweep(ps, emit)
 	country := "\x00"
 	for _, i := range order {
 		p := &ps[i]
@@ -84,22 +84,10 @@ func candidates(ps []prepared) ([]pair, BlockStats) {
 			continue
 		}
 		if p.c.Country != country {
-			country, active = p.c.Country, active[:0]
+			country = p.c.Country
+			sw.reset()
 		}
-		// Drop claims whose windows ended before this one starts; the
-		// list stays short because windows are short.
-		k := 0
-		for _, j := range active {
-			if ps[j].winHi >= p.winLo {
-				active[k] = j
-				k++
-			}
-		}
-		active = active[:k]
-		for _, j := range active {
-			emit(j, i)
-		}
-		active = append(active, i)
+		sw.add(i)
 	}
 
 	// Claims with no country: by time over all claims, then by distance.
@@ -142,8 +130,112 @@ func candidates(ps []prepared) ([]pair, BlockStats) {
 			}
 		}
 	}
-	slices.SortFunc(out, func(x, y pair) int { return cmp.Or(cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b)) })
-	out = slices.Compact(out)
 	st.Pairs = int64(len(out))
 	return out, st
+}
+
+// cellDeg is the size in degrees of the grid cells that fine claims are
+// swept in. Two fine claims reach at most 50 km (city + city); a 1° cell
+// is at least 55 km wide below 60° of latitude, so a claim's own cell and
+// its eight neighbours hold every fine claim it can reach.
+const (
+	cellDeg   = 1.0
+	fineKm    = 25 // the largest radius of a fine claim (city)
+	fineMaxLa = 60 // beyond, longitude cells grow too narrow: claims are swept as coarse
+)
+
+type cell struct{ y, x int32 }
+
+// sweep is the active window of one country's sweep. Fine claims (with
+// coordinates, city precision or better, below 60° latitude) sit in grid
+// cells and are compared with the nine cells around them; coarse claims
+// are compared with every active claim, and every claim with the active
+// coarse ones. Lists are pruned lazily when visited: claims arrive by
+// window start, so a claim whose window ended before the current one
+// starts is never needed again.
+type sweep struct {
+	ps     []prepared
+	emit   func(x, y int32)
+	cells  map[cell][]int32
+	coarse []int32
+	all    []int32 // every active claim, for coarse claims to scan
+	pruned int     // len(all) after the last pruning
+}
+
+func newSweep(ps []prepared, emit func(x, y int32)) *sweep {
+	return &sweep{ps: ps, emit: emit, cells: map[cell][]int32{}}
+}
+
+func (s *sweep) reset() {
+	clear(s.cells)
+	s.coarse, s.all, s.pruned = s.coarse[:0], s.all[:0], 0
+}
+
+func (s *sweep) fine(p *prepared) (cell, bool) {
+	if !p.hasLL || p.radius > fineKm || math.Abs(p.lat) >= fineMaxLa {
+		return cell{}, false
+	}
+	return cell{int32(math.Floor(p.lat / cellDeg)), int32(math.Floor(p.lon / cellDeg))}, true
+}
+
+// visit prunes a list to the claims still active at day lo and emits pairs with i.
+func (s *sweep) visit(list []int32, i int32, lo int) []int32 {
+	k := 0
+	for _, j := range list {
+		if s.ps[j].winHi >= lo {
+			list[k] = j
+			k++
+			s.emit(j, i)
+		}
+	}
+	return list[:k]
+}
+
+func (s *sweep) prune(list []int32, lo int) []int32 {
+	k := 0
+	for _, j := range list {
+		if s.ps[j].winHi >= lo {
+			list[k] = j
+			k++
+		}
+	}
+	return list[:k]
+}
+
+func (s *sweep) add(i int32) {
+	p := &s.ps[i]
+	lo := p.winLo
+	s.coarse = s.visit(s.coarse, i, lo)
+	c, ok := s.fine(p)
+	if ok {
+		for dy := int32(-1); dy <= 1; dy++ {
+			for dx := int32(-1); dx <= 1; dx++ {
+				k := cell{c.y + dy, c.x + dx}
+				if l, has := s.cells[k]; has {
+					l = s.visit(l, i, lo)
+					if len(l) == 0 {
+						delete(s.cells, k)
+					} else {
+						s.cells[k] = l
+					}
+				}
+			}
+		}
+		s.cells[c] = append(s.cells[c], i)
+	} else {
+		// A coarse claim meets every active fine claim.
+		s.all = s.prune(s.all, lo)
+		s.pruned = len(s.all)
+		for _, j := range s.all {
+			if _, f := s.fine(&s.ps[j]); f {
+				s.emit(j, i)
+			}
+		}
+		s.coarse = append(s.coarse, i)
+	}
+	s.all = append(s.all, i)
+	if len(s.all) > 2*s.pruned+1024 {
+		s.all = s.prune(s.all, lo)
+		s.pruned = len(s.all)
+	}
 }

@@ -67,8 +67,9 @@ func prepareAll(claims []model.Claim, sources map[string]model.Source) []prepare
 	}
 	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(claims[a].ID, claims[b].ID) })
 	ps := make([]prepared, len(claims))
+	mm := newMemo()
 	for k, i := range idx {
-		ps[k] = prepare(&claims[i], sources[claims[i].Source])
+		ps[k] = prepareWith(&claims[i], sources[claims[i].Source], mm)
 	}
 	return ps
 }
@@ -91,29 +92,30 @@ func Fuse(claims []model.Claim, sources map[string]model.Source, opts Options) *
 	}
 	ps := prepareAll(claims, sources)
 	pairs, st := candidates(ps)
-	sc := make([]scored, len(pairs))
+	// Only the vector's packed key is kept per pair (4 bytes): a million
+	// claims give tens of millions of candidate pairs.
+	keys := make([]uint32, len(pairs))
 	counts := map[uint32]float64{}
 	for k, p := range pairs {
-		v := compare(&ps[p.a], &ps[p.b])
-		sc[k] = scored{a: p.a, b: p.b, v: v}
-		counts[v.key()]++
+		keys[k] = compare(&ps[p.a], &ps[p.b]).key()
+		counts[keys[k]]++
 	}
 	m := prior
 	if !opts.NoTraining {
 		m = trainCounts(counts, prior, iters)
 	}
-	// Score each distinct pattern once.
+	// Score each distinct pattern once; keep the pairs above the threshold.
 	weights := make(map[uint32]float64, len(counts))
 	for k := range counts {
 		weights[k] = finite(m.Score(vectorOf(k)))
 	}
-	keep := sc[:0]
-	for _, s := range sc {
-		s.w = weights[s.v.key()]
-		if Probability(s.w) >= th {
-			keep = append(keep, s)
+	var keep []scored
+	for k, p := range pairs {
+		if w := weights[keys[k]]; Probability(w) >= th {
+			keep = append(keep, scored{a: p.a, b: p.b, v: vectorOf(keys[k]), w: w})
 		}
 	}
+	pairs, keys = nil, nil
 	sortLinks(keep)
 	cl := newClusterer(ps)
 	res := &Result{Model: m, Stats: st}

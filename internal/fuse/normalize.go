@@ -244,6 +244,8 @@ var latinDigraphs = []struct{ from, to string }{
 	{"kh", "x"}, {"gh", "q"}, {"sh", "S"}, {"ch", "C"}, {"zh", "Z"}, {"ph", "f"}, {"dj", "j"},
 }
 
+var dropApostrophes = strings.NewReplacer("'", "", "’", "")
+
 // placeSkeleton is the matching key of a place name across scripts and
 // transliterations: the folded name with the ezafe ("-e", "-ye") and the
 // Arabic article ("al-", "el-") dropped, romanised, with digraphs collapsed,
@@ -258,7 +260,7 @@ func placeSkeleton(s string) string {
 	})
 	var b strings.Builder
 	for _, w := range words {
-		w = strings.NewReplacer("'", "", "’", "").Replace(w)
+		w = dropApostrophes.Replace(w)
 		switch w {
 		case "e", "ye", "al", "el", "ul", "the":
 			continue

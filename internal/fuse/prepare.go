@@ -72,8 +72,43 @@ func placeRadius(p model.PlacePrecision) float64 {
 	return math.Inf(1)
 }
 
+// memo remembers normalised names within one run: a run sees the same
+// few thousand place and group names again and again.
+type memo struct {
+	place map[string]string
+	perp  map[string]Perpetrator
+}
+
+func newMemo() *memo { return &memo{place: map[string]string{}, perp: map[string]Perpetrator{}} }
+
+func (m *memo) placeKey(s string) string {
+	if m == nil {
+		return PlaceKey(s)
+	}
+	k, ok := m.place[s]
+	if !ok {
+		k = PlaceKey(s)
+		m.place[s] = k
+	}
+	return k
+}
+
+func (m *memo) perpetrator(s string) Perpetrator {
+	if m == nil {
+		return ResolvePerpetrator(s)
+	}
+	p, ok := m.perp[s]
+	if !ok {
+		p = ResolvePerpetrator(s)
+		m.perp[s] = p
+	}
+	return p
+}
+
 // prepare computes a claim's comparison data.
-func prepare(c *model.Claim, src model.Source) prepared {
+func prepare(c *model.Claim, src model.Source) prepared { return prepareWith(c, src, nil) }
+
+func prepareWith(c *model.Claim, src model.Source, mm *memo) prepared {
 	p := prepared{c: c, sourceKey: c.Source, dataset: src.Kind == model.KindDataset}
 	p.start = epochDay(c.Start)
 	p.end = epochDay(c.End)
@@ -104,9 +139,9 @@ func prepare(c *model.Claim, src model.Source) prepared {
 	if p.radius == math.Inf(1) && p.hasLL && c.PlacePrecision == "" {
 		p.radius = placeRadius(model.PlaceCity)
 	}
-	p.placeKey = PlaceKey(c.Place)
-	p.admin1Key = PlaceKey(c.Admin1)
-	p.perp = ResolvePerpetrator(c.Perpetrator)
+	p.placeKey = mm.placeKey(c.Place)
+	p.admin1Key = mm.placeKey(c.Admin1)
+	p.perp = mm.perpetrator(c.Perpetrator)
 	p.killed = c.Killed
 	p.tokens = tokens(c.Text)
 	return p
