@@ -118,7 +118,7 @@ func candidates(ps []prepared) ([]pair, BlockStats) {
 				}
 				// Without a country to agree on, the distance must be
 				// bounded even for coarse places.
-				lim := p.radius + q.radius
+				lim := max(p.radius, q.radius)
 				if math.IsInf(lim, 1) {
 					lim = looseReach
 				}
@@ -135,11 +135,11 @@ func candidates(ps []prepared) ([]pair, BlockStats) {
 }
 
 // cellDeg is the size in degrees of the grid cells that fine claims are
-// swept in. Two fine claims reach at most 50 km (city + city); a 1° cell
-// is at least 55 km wide below 60° of latitude, so a claim's own cell and
-// its eight neighbours hold every fine claim it can reach.
+// swept in. Two fine claims reach at most 25 km (city); a 0.5° cell is at
+// least 27 km wide below 60° of latitude, so a claim's own cell and its
+// eight neighbours hold every fine claim it can reach.
 const (
-	cellDeg   = 1.0
+	cellDeg   = 0.5
 	fineKm    = 25 // the largest radius of a fine claim (city)
 	fineMaxLa = 60 // beyond, longitude cells grow too narrow: claims are swept as coarse
 )

@@ -27,6 +27,7 @@ type prepared struct {
 	perp      Perpetrator
 	killed    *model.Range
 	tokens    []uint64 // sorted distinct hashed word tokens of Text
+	script    byte     // the text's main script: 'L' Latin, 'A' Arabic, 'O' other; 0 without text
 	dataset   bool     // the source is a dataset: its rows are distinct events
 	sourceKey string
 }
@@ -144,6 +145,9 @@ func prepareWith(c *model.Claim, src model.Source, mm *memo) prepared {
 	p.perp = mm.perpetrator(c.Perpetrator)
 	p.killed = c.Killed
 	p.tokens = tokens(c.Text)
+	if len(p.tokens) > 0 {
+		p.script = scriptOf(c.Text)
+	}
 	return p
 }
 
@@ -206,8 +210,8 @@ func haversine(lat1, lon1, lat2, lon2 float64) float64 {
 }
 
 // reach reports whether two claims are within each other's blocking
-// window: periods overlapping once widened, and places within the sum of
-// the distances their precisions allow (any distance when either lacks
+// window: periods overlapping once widened, and places within the distance
+// the coarser of the two precisions allows (any distance when either lacks
 // coordinates or is known only to the country).
 func reach(a, b *prepared) bool {
 	if a.winHi < b.winLo || b.winHi < a.winLo {
@@ -219,7 +223,7 @@ func reach(a, b *prepared) bool {
 	if !a.hasLL || !b.hasLL {
 		return true
 	}
-	r := a.radius + b.radius
+	r := max(a.radius, b.radius)
 	if math.IsInf(r, 1) {
 		return true
 	}
@@ -228,4 +232,28 @@ func reach(a, b *prepared) bool {
 		return false
 	}
 	return haversine(a.lat, a.lon, b.lat, b.lon) <= r
+}
+
+// scriptOf returns the main script of a text: texts in different scripts
+// share no words whatever they report, so text similarity is only
+// compared within one script.
+func scriptOf(s string) byte {
+	var lat, ara, oth int
+	for _, r := range s {
+		switch {
+		case r < 0x80 && unicode.IsLetter(r), unicode.In(r, unicode.Latin):
+			lat++
+		case unicode.In(r, unicode.Arabic):
+			ara++
+		case unicode.IsLetter(r):
+			oth++
+		}
+	}
+	switch {
+	case lat >= ara && lat >= oth:
+		return 'L'
+	case ara >= oth:
+		return 'A'
+	}
+	return 'O'
 }

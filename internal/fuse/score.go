@@ -199,7 +199,7 @@ func compare(a, b *prepared) Vector {
 			v[FeatKilled] = 3
 		}
 	}
-	if len(a.tokens) > 0 && len(b.tokens) > 0 {
+	if len(a.tokens) > 0 && len(b.tokens) > 0 && a.script == b.script {
 		j := jaccard(a.tokens, b.tokens)
 		switch {
 		case j >= 0.5:

@@ -193,8 +193,8 @@ func TestBlockingWindows(t *testing.T) {
 			c.End, c.DatePrecision = day(2018, 12, 31), model.PrecisionYear
 			return c
 		}, true},
-		{"40 km at city precision", func() model.Claim { return claimAt("b", "s2", "IR", d, 31.3+40.0/111, 48.7, model.PlaceCity) }, true},
-		{"80 km at city precision", func() model.Claim { return claimAt("b", "s2", "IR", d, 31.3+80.0/111, 48.7, model.PlaceCity) }, false},
+		{"20 km at city precision", func() model.Claim { return claimAt("b", "s2", "IR", d, 31.3+20.0/111, 48.7, model.PlaceCity) }, true},
+		{"30 km at city precision", func() model.Claim { return claimAt("b", "s2", "IR", d, 31.3+30.0/111, 48.7, model.PlaceCity) }, false},
 		{"200 km at province precision", func() model.Claim { return claimAt("b", "s2", "IR", d, 31.3+200.0/111, 48.7, model.PlaceAdmin1) }, true},
 		{"country precision anywhere", func() model.Claim { return claimAt("b", "s2", "IR", d, 36, 59, model.PlaceCountry) }, true},
 		{"other country", func() model.Claim { return claimAt("b", "s2", "IQ", d, 31.3, 48.7, model.PlaceCity) }, false},
