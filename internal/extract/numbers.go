@@ -309,7 +309,7 @@ func cleanLabel(label string) (string, bool) {
 			kept = append(kept, w)
 		}
 	}
-	return strings.Trim(strings.Join(kept, " "), ",:; "), earlier
+	return strings.Trim(strings.Join(kept, " "), ",:;-–— "), earlier
 }
 
 // labelStopWords are words before a figure that say what is counted, not who says so.

@@ -27,7 +27,9 @@
 //     for another event gets "#<event>" ("https://nos.nl/…#tehran_2017"), and
 //     a url repeated for the same event "#<event>-<n>", n counting from 2;
 //   - the row's first claim has the row's reference, its n-th (n ≥ 2) the
-//     row's reference + "#k<n>".
+//     row's reference + "#k<n>";
+//   - should a url spell another row's reference ("…#k2"), the later one
+//     gets "~2", "~3": no two records of a file share an id.
 //
 // An edited cell changes the row's bytes, so the row's claims come back as
 // updated reports; a figure removed from a cell leaves its earlier claim
@@ -134,6 +136,7 @@ type Reader struct {
 	pending []model.Record
 	urlSeen map[string]string // url → event of its first row
 	pairs   map[string]int    // url + "\x00" + event → rows so far
+	used    map[string]bool   // references handed out
 }
 
 // NewReader reads and checks the header: a file without the required
@@ -162,7 +165,7 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		col[c] = t.Index(c)
 	}
 	return &Reader{t: t, opts: opts, src: SourceFor(opts.Name), col: col,
-		urlSeen: map[string]string{}, pairs: map[string]int{}}, nil
+		urlSeen: map[string]string{}, pairs: map[string]int{}, used: map[string]bool{}}, nil
 }
 
 // SourceFor returns the source of a claim table file: "claims:<stem>".
@@ -309,6 +312,7 @@ func (r *Reader) records(row []string, raw []byte, line int) ([]model.Record, er
 		if n > 0 {
 			cref = ref + "#k" + strconv.Itoa(n+1)
 		}
+		cref = r.unique(cref)
 		rep := source.NewReport(r.src.Name, cref, 0, raw, r.opts.Options, line)
 		rep.Published = published
 		c := base
@@ -394,6 +398,18 @@ func (r *Reader) rowRef(url, event string) string {
 		return url + "#" + event
 	}
 	return url + "#" + event + "-" + strconv.Itoa(n)
+}
+
+// unique makes a reference that another row's url happens to spell (a url
+// ending in "#k2" or "#<event>") distinct, in file order, so that no two
+// records of a file share a report id.
+func (r *Reader) unique(ref string) string {
+	out := ref
+	for n := 2; r.used[out]; n++ {
+		out = ref + "~" + strconv.Itoa(n)
+	}
+	r.used[out] = true
+	return out
 }
 
 // figures parses a figure cell; an empty cell or one that gives no number

@@ -348,6 +348,24 @@ func TestCountryOption(t *testing.T) {
 	}
 }
 
+// TestRefCollision: a url that spells another row's claim reference still
+// gets a report id of its own.
+func TestRefCollision(t *testing.T) {
+	data := []byte("event,event_date,url,killed,injured\n" +
+		"a_1,2021-01-01,https://x.org/u,1 (IRNA); 2 (Fars),\n" +
+		"b_1,2021-01-01,https://x.org/u#k2,3,\n" +
+		"a_1,2021-01-01,https://x.org/u,4,\n")
+	res := readBytes(t, data, "c.csv", Options{})
+	var got []string
+	for _, r := range res.recs {
+		got = append(got, r.Report.SourceRef)
+	}
+	want := []string{"https://x.org/u", "https://x.org/u#k2", "https://x.org/u#k2~2", "https://x.org/u#a_1-2"}
+	if !slices.Equal(got, want) {
+		t.Errorf("refs got %q, want %q", got, want)
+	}
+}
+
 func TestWrongKind(t *testing.T) {
 	for _, name := range []string{"testdata/wrong_kind.csv", "empty"} {
 		var data []byte
