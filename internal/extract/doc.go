@@ -57,6 +57,7 @@
 //	"tens of thousands"            10000/10000/99999 (the word's range times 1000)
 //
 // A qualifier before a vague word ("more than dozens") replaces about.
+// "None", "no one", "nobody" and "no deaths" are exact zero.
 // Words that say a count exists without giving one ("unconfirmed",
 // "unknown", "a number of", "many", "تعدادی") give ErrNoFigure, as the
 // hand labels code them (qualifier none); they are not mapped to numbers.
@@ -73,6 +74,11 @@
 // a figure is a figure of its own, listed right after ("28 (earlier 24)",
 // "23 incl. 5 attackers (infobox: 18 victims)"). "incl. 5 attackers" sets
 // Attackers.
+//
+// A segment holds one figure: in a sentence fragment such as "killing 18
+// and injuring at least 56" the first figure is read and the rest is its
+// Note. Telling which figure counts the dead is the extractor's work on
+// the whole sentence, not ParseFigure's.
 //
 // # Dates
 //

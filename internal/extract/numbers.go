@@ -542,6 +542,15 @@ func parseCount(ts []token, i int) (count, bool) {
 	if v, ok := parseVague(ts, i); ok {
 		return v, true
 	}
+	// "no deaths", "no one", "nobody": zero. "no more than" never gets
+	// here (qualifiers are matched first).
+	if t.text == "nobody" || t.text == "no" && (i+1 == len(ts) || ts[i+1].kind == tokWord) {
+		end := i + 1
+		if t.text == "no" && end < len(ts) && ts[end].text == "one" {
+			end++
+		}
+		return count{end: end}, true
+	}
 	if n, end, approx, ok := parseNumberWords(ts, i); ok {
 		return count{low: n, best: n, high: n, approx: approx, end: end}, true
 	}

@@ -3,6 +3,7 @@ package extract
 import (
 	"bufio"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -98,6 +99,11 @@ func TestParseFigure(t *testing.T) {
 		{"two dozen", []fig{pt(24, ab)}},
 		{"a hundred", []fig{pt(100, ex)}},
 		{"none", []fig{pt(0, ex)}},
+		{"no one", []fig{pt(0, ex)}},
+		{"no deaths", []fig{pt(0, ex).nt("deaths")}},
+		{"nobody", []fig{pt(0, ex)}},
+		{"no more than 5", []fig{pt(5, ut)}},
+		{"killing 18 and injuring at least 56", []fig{pt(18, ex).nt("and injuring at least 56")}},
 		{"several", []fig{rng(3, 9, ab).vg("several")}},
 		{"a few", []fig{rng(2, 5, ab).vg("a few")}},
 		{"a couple of", []fig{rng(2, 3, ab).vg("a couple of")}},
@@ -261,6 +267,48 @@ func TestParseFigureClaimTable(t *testing.T) {
 		if !seen[c] {
 			t.Errorf("cell %q not found in the table", c)
 		}
+	}
+}
+
+// TestParseFigureGold parses the killed figures the hand labels quote
+// verbatim (killed_all_values in shared/data/news/*/gold.jsonl): each is
+// a figure, except a noun phrase for one person ("a security guard"),
+// which is the extractor's business, not a figure's.
+func TestParseFigureGold(t *testing.T) {
+	n := 0
+	for _, dir := range []string{"tehrantimes", "farsnews"} {
+		data, err := os.ReadFile(shareddata.Path(t, "news", dir, "gold.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			var doc struct {
+				Incidents []struct {
+					Killed *struct {
+						Low *int `json:"low"`
+					} `json:"killed"`
+					Values []string `json:"killed_all_values"`
+				} `json:"incidents"`
+			}
+			if err := json.Unmarshal([]byte(line), &doc); err != nil {
+				t.Fatalf("%s: %v", dir, err)
+			}
+			for _, inc := range doc.Incidents {
+				for _, v := range inc.Values {
+					figs, err := ParseFigure(v)
+					if strings.HasPrefix(strings.ToLower(v), "a ") {
+						continue
+					}
+					n++
+					if err != nil || len(figs) != 1 || figs[0].Range.Best < 1 {
+						t.Errorf("%s: ParseFigure(%q) got %v, %v, want one figure", dir, v, figs, err)
+					}
+				}
+			}
+		}
+	}
+	if n < 10 {
+		t.Errorf("got %d quoted figures, want at least 10", n)
 	}
 }
 
