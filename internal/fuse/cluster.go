@@ -39,12 +39,19 @@ type clusterer struct {
 	ps      []prepared
 	parent  []int32
 	members [][]int32
+	// lo and hi are, per root, the latest window start and the earliest
+	// window end of its members: intervals overlap pairwise exactly when
+	// the latest start is before the earliest end, so the date half of
+	// the guard costs O(1) per merge.
+	lo, hi []int
 }
 
 func newClusterer(ps []prepared) *clusterer {
-	c := &clusterer{ps: ps, parent: make([]int32, len(ps)), members: make([][]int32, len(ps))}
+	c := &clusterer{ps: ps, parent: make([]int32, len(ps)), members: make([][]int32, len(ps)),
+		lo: make([]int, len(ps)), hi: make([]int, len(ps))}
 	for i := range ps {
 		c.parent[i] = int32(i)
+		c.lo[i], c.hi[i] = ps[i].winLo, ps[i].winHi
 	}
 	return c
 }
@@ -87,6 +94,10 @@ func (c *clusterer) union(a, b int32) bool {
 	if ra == rb {
 		return false
 	}
+	lo, hi := max(c.lo[ra], c.lo[rb]), min(c.hi[ra], c.hi[rb])
+	if lo > hi {
+		return false
+	}
 	xs, ys := c.list(ra), c.list(rb)
 	if !compatible(c.ps, xs, ys) {
 		return false
@@ -96,6 +107,7 @@ func (c *clusterer) union(a, b int32) bool {
 		xs, ys = ys, xs
 	}
 	c.parent[rb] = ra
+	c.lo[ra], c.hi[ra] = lo, hi
 	merged := make([]int32, 0, len(xs)+len(ys))
 	merged = append(append(merged, xs...), ys...)
 	c.members[ra], c.members[rb] = merged, nil

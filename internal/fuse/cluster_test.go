@@ -175,11 +175,13 @@ func TestAttachMatchesBatch(t *testing.T) {
 				return cmpOr(a.Start.Compare(b.Start), strings.Compare(a.ID, b.ID))
 			})
 			var clusters [][]model.Claim
+			byCountry := map[string][]int{} // as a store's country index would
 			for _, c := range order {
 				from, to, _ := Window(c)
 				var cands [][]model.Claim
 				var idx []int
-				for i, cl := range clusters {
+				for _, i := range byCountry[c.Country] {
+					cl := clusters[i]
 					for _, m := range cl {
 						f2, t2, _ := Window(m)
 						if m.Country == c.Country && !t2.Before(from) && !to.Before(f2) {
@@ -191,6 +193,7 @@ func TestAttachMatchesBatch(t *testing.T) {
 				}
 				a := l.Attach(c, cands)
 				if a.Cluster < 0 {
+					byCountry[c.Country] = append(byCountry[c.Country], len(clusters))
 					clusters = append(clusters, []model.Claim{c})
 				} else {
 					clusters[idx[a.Cluster]] = append(clusters[idx[a.Cluster]], c)

@@ -119,10 +119,17 @@ func Fuse(claims []model.Claim, sources map[string]model.Source, opts Options) *
 	sortLinks(keep)
 	cl := newClusterer(ps)
 	res := &Result{Model: m, Stats: st}
+	var merged []scored
 	for _, s := range keep {
 		if cl.union(s.a, s.b) {
-			res.Links = append(res.Links, m.explain(ps[s.a].c.ID, ps[s.b].c.ID, s.v))
+			merged = append(merged, s)
 		}
+	}
+	// Claims are in id order, so index order is id order.
+	slices.SortFunc(merged, func(x, y scored) int { return cmp.Or(cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b)) })
+	res.Links = make([]Link, len(merged))
+	for i, s := range merged {
+		res.Links[i] = m.explain(ps[s.a].c.ID, ps[s.b].c.ID, s.v)
 	}
 	groups := cl.groups()
 	res.Clusters = make([][]string, len(groups))
@@ -134,7 +141,6 @@ func Fuse(claims []model.Claim, sources map[string]model.Source, opts Options) *
 		res.Clusters[i] = ids
 	}
 	res.Groups = eventGroups(ps, groups)
-	slices.SortFunc(res.Links, func(a, b Link) int { return cmp.Or(cmp.Compare(a.A, b.A), cmp.Compare(a.B, b.B)) })
 	return res
 }
 
