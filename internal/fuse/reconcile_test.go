@@ -150,7 +150,11 @@ func TestReconcileStatus(t *testing.T) {
 		{"single media", []Evidence{ev("a", "news", ClassMedia, "blog", nil, 1)}, model.StatusUnverified},
 		{"single wire", []Evidence{ev("a", "news", ClassWire, "afp", nil, 1)}, model.StatusProbable},
 		{"two voices", []Evidence{ev("a", "news", ClassMedia, "x", nil, 1), ev("b", "news", ClassMedia, "y", nil, 2)}, model.StatusConfirmed},
-		{"dataset of record", []Evidence{func() Evidence { e := ev("a", "gtd", ClassRecord, "", nil, 1); delete(e.Claim.Codes, CodeSourceClass); return e }()}, model.StatusConfirmed},
+		{"dataset of record", []Evidence{func() Evidence {
+			e := ev("a", "gtd", ClassRecord, "", nil, 1)
+			delete(e.Claim.Codes, CodeSourceClass)
+			return e
+		}()}, model.StatusConfirmed},
 		{"media and machine", []Evidence{ev("a", "news", ClassMedia, "x", nil, 1), ev("b", "gdelt", ClassMachine, "", nil, 2)}, model.StatusProbable},
 		{"denied", []Evidence{ev("a", "news", ClassWire, "x", nil, 1), ev("b", "news", ClassAuthority, "gov", nil, 2, CodeDenied, "1")}, model.StatusDisputed},
 		{"perpetrators disagree", []Evidence{
