@@ -372,3 +372,18 @@ func TestAnalyze(t *testing.T) {
 		t.Errorf("unknown analysis: exit %d, want 2", ExitCode(err))
 	}
 }
+
+func TestImportClaimTable(t *testing.T) {
+	table := shareddata.Path(t, "news", "claims", "casualty_claims_tehran2017_ahvaz2018.csv")
+	db := filepath.Join(t.TempDir(), "v.db")
+	out := mustVigil(t, db, "import", "claims", table)
+	if !strings.Contains(out, "read 36, new 36") || !strings.Contains(out, "rejected 0") {
+		t.Errorf("claim table import: %s", out)
+	}
+	if out := mustVigil(t, db, "import", "claims", table); !strings.Contains(out, "new 0, updated 0, unchanged 36") {
+		t.Errorf("re-import of the claim table: %s", out)
+	}
+	if n := len(incidentsJSON(t, db, "--country", "IR", "--since", "2018-09-22", "--until", "2018-09-22")); n == 0 {
+		t.Error("no Ahvaz claims listed on 2018-09-22")
+	}
+}

@@ -25,6 +25,7 @@ type importFlags struct {
 	batch   int
 	cameo   string
 	mapFile string
+	country string
 }
 
 // openFunc opens one file of a kind as a reader; progress, when not nil,
@@ -32,32 +33,34 @@ type importFlags struct {
 type openFunc func(path string, fl importFlags, opts source.Options, progress io.Writer) (source.Reader, io.Closer, error)
 
 var importKinds = map[string]openFunc{
-	"gtd":   openGTD,
-	"acled": openACLED,
-	"ucdp":  openUCDP,
-	"gdelt": openGDELT,
-	"csv":   openCSV,
+	"gtd":    openGTD,
+	"acled":  openACLED,
+	"ucdp":   openUCDP,
+	"gdelt":  openGDELT,
+	"csv":    openCSV,
+	"claims": openClaims,
 }
 
 func runImport(ctx context.Context, env Env, args []string) error {
 	var cfg Config
 	var fl importFlags
-	fs := newFlags(env, "import", "gtd|acled|ucdp|gdelt|csv FILE...", &cfg, true, export.Table)
+	fs := newFlags(env, "import", "gtd|acled|ucdp|gdelt|csv|claims FILE...", &cfg, true, export.Table)
 	fs.BoolVar(&fl.strict, "strict", false, "fail the whole file, storing nothing, if any row is rejected")
 	fs.IntVar(&fl.batch, "batch", 2000, "rows per transaction")
 	fs.StringVar(&fl.cameo, "cameo", "18,19,20", "gdelt: CAMEO root codes to import, comma-separated")
 	fs.StringVar(&fl.mapFile, "map", "", "csv: the TOML mapping file (see demo/README.md)")
+	fs.StringVar(&fl.country, "country", "", "claims: the country of the events (ISO code), when the event key does not say")
 	pos, err := parse(fs, args, env, &cfg)
 	if err != nil {
 		return err
 	}
 	if len(pos) < 2 {
-		return usagef("usage: vigil import gtd|acled|ucdp|gdelt|csv FILE...")
+		return usagef("usage: vigil import gtd|acled|ucdp|gdelt|csv|claims FILE...")
 	}
 	kind, files := pos[0], pos[1:]
 	open, ok := importKinds[kind]
 	if !ok {
-		return usagef("import: unknown kind %q: want gtd, acled, ucdp, gdelt or csv", kind)
+		return usagef("import: unknown kind %q: want gtd, acled, ucdp, gdelt, csv or claims", kind)
 	}
 	if kind == "csv" && fl.mapFile == "" {
 		return usagef("import csv needs --map FILE.toml")

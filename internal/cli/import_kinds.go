@@ -7,6 +7,7 @@ import (
 
 	"github.com/vigil-project/vigil/internal/source"
 	"github.com/vigil-project/vigil/internal/source/acled"
+	"github.com/vigil-project/vigil/internal/source/claims"
 	"github.com/vigil-project/vigil/internal/source/csvmap"
 	"github.com/vigil-project/vigil/internal/source/gdelt"
 	"github.com/vigil-project/vigil/internal/source/gtd"
@@ -92,6 +93,19 @@ func openCSV(path string, fl importFlags, opts source.Options, progress io.Write
 		return nil, nil, err
 	}
 	r, err := csvmap.NewReader(in, m, opts)
+	if err != nil {
+		closer.Close()
+		return nil, nil, err
+	}
+	return r, closer, nil
+}
+
+func openClaims(path string, fl importFlags, opts source.Options, progress io.Writer) (source.Reader, io.Closer, error) {
+	in, closer, err := openPlain(path, progress)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := claims.NewReader(in, claims.Options{Options: opts, Country: fl.country})
 	if err != nil {
 		closer.Close()
 		return nil, nil, err
