@@ -199,20 +199,13 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, t table, n int, row func
 }
 
 // writePlan writes a plan's rows. Foreign keys are checked at the commit,
-// so the order is free: the raw chunk and the reports go last, giving the
-// chunk's compression (started by Encode) the time the other rows take.
+// so the order is free: the chunk, the reports and the claims go last,
+// giving the goroutine that Encode started (claim documents, compression)
+// the time the other rows take.
 func (s *Store) writePlan(ctx context.Context, tx *sql.Tx, p *plan.Plan) error {
 	if err := s.insert(ctx, tx, incidentsTable, len(p.NewIncidents), func(i int, a []any) []any {
 		inc := &p.NewIncidents[i]
 		return append(incidentValues(inc, append(a, inc.ID)), formatTime(inc.FirstSeen), formatTime(inc.Updated))
-	}); err != nil {
-		return err
-	}
-	if err := s.insert(ctx, tx, claimsTable, len(p.Claims), func(i int, a []any) []any {
-		c := &p.Claims[i]
-		return append(a, c.ID, c.ReportID, c.IncidentID, nullString(c.SupersededBy), c.Source,
-			dateValue(c.Start), dateValue(c.End), c.Country, c.Admin1, floatValue(c.Lat), floatValue(c.Lon),
-			string(c.AttackType), c.DocOffset, c.DocLength)
 	}); err != nil {
 		return err
 	}
@@ -258,6 +251,14 @@ func (s *Store) writePlan(ctx context.Context, tx *sql.Tx, p *plan.Plan) error {
 			r := &p.Reports[i]
 			return append(a, r.ID, r.Source, r.SourceRef, r.Revision, r.Hash, chunk, r.RawOffset, r.RawLength,
 				r.Origin, formatTime(r.Fetched), publishedValue(r.Published), nullString(r.SupersededBy))
+		}); err != nil {
+			return err
+		}
+		if err := s.insert(ctx, tx, claimsTable, len(p.Claims), func(i int, a []any) []any {
+			c := &p.Claims[i]
+			return append(a, c.ID, c.ReportID, c.IncidentID, nullString(c.SupersededBy), c.Source,
+				dateValue(c.Start), dateValue(c.End), c.Country, c.Admin1, floatValue(c.Lat), floatValue(c.Lon),
+				string(c.AttackType), c.DocOffset, c.DocLength)
 		}); err != nil {
 			return err
 		}

@@ -203,7 +203,7 @@ type Plan struct {
 
 	batch *Batch
 	seen  []Row            // what the plan was made from, sorted, for Check
-	chunk chan chunkResult // the compressed raw chunk, once Encode started it
+	chunk chan chunkResult // the compressed chunk, once Encode started it
 }
 
 // chunkResult is a compressed raw chunk, or why there is none.
@@ -477,19 +477,21 @@ func Update(inc model.Incident, old []string, c model.Claim, at time.Time) model
 	return next
 }
 
-// Encode does the plan's CPU work, marshalling the claims, the incidents
-// and their versions to JSON, on two goroutines for a large batch (each
-// half of each list): the write that follows is single-threaded, so a
-// second core is better used here.
+// Encode does the plan's CPU work: the incidents' and versions' JSON
+// documents before it returns, and the claims' documents and the
+// compressed chunk (see Chunk) on a goroutine of their own, which the
+// backend's write transaction overlaps with. The write is single-threaded,
+// so the second core is better used here. A large batch's versions are
+// split over two goroutines.
 func (p *Plan) Encode() error {
-	encode := func(claims []Claim, versions []Version) error {
-		var e claimEncoder
+	p.chunk = make(chan chunkResult, 1)
+	go func() {
+		codec, data, err := p.encodeChunk()
+		p.chunk <- chunkResult{codec, data, err}
+	}()
+
+	encode := func(versions []Version) error {
 		var err error
-		for i := range claims {
-			if claims[i].Doc, err = e.marshal(claims[i].Claim); err != nil {
-				return fmt.Errorf("claim %s: %w", claims[i].ID, err)
-			}
-		}
 		for i := range versions {
 			v := &versions[i]
 			if v.Doc, err = json.Marshal(v.Incident); err != nil {
@@ -499,13 +501,13 @@ func (p *Plan) Encode() error {
 		return nil
 	}
 	var err error
-	if len(p.Claims) < parallelEncode {
-		err = encode(p.Claims, p.Versions)
+	if len(p.Versions) < parallelEncode {
+		err = encode(p.Versions)
 	} else {
-		c, v := len(p.Claims)/2, len(p.Versions)/2
+		v := len(p.Versions) / 2
 		done := make(chan error, 1)
-		go func() { done <- encode(p.Claims[:c], p.Versions[:v]) }()
-		err = encode(p.Claims[c:], p.Versions[v:])
+		go func() { done <- encode(p.Versions[:v]) }()
+		err = encode(p.Versions[v:])
 		err = errors.Join(<-done, err)
 	}
 	if err != nil {
@@ -526,16 +528,20 @@ func (p *Plan) Encode() error {
 			}
 		}
 	}
-	p.startChunk()
 	return nil
 }
 
-// startChunk places every report's raw bytes, then every claim's
-// document, in the plan's chunk and starts compressing it on its own
-// goroutine, which Chunk waits for: the backend can write the other rows
-// meanwhile. Claim documents are read only by Claims, an incident's
-// history; in the chunk they compress with the raw rows they repeat.
-func (p *Plan) startChunk() {
+// encodeChunk writes the claims' documents, places every report's raw
+// bytes, then every claim's document, in the plan's chunk, and compresses
+// it. Claim documents are read only by Claims, an incident's history; in
+// the chunk they compress with the raw rows they repeat.
+func (p *Plan) encodeChunk() (codec string, data []byte, err error) {
+	var e claimEncoder
+	for i := range p.Claims {
+		if p.Claims[i].Doc, err = e.marshal(p.Claims[i].Claim); err != nil {
+			return "", nil, fmt.Errorf("claim %s: %w", p.Claims[i].ID, err)
+		}
+	}
 	var n int64
 	for i := range p.Reports {
 		r := &p.Reports[i]
@@ -554,16 +560,15 @@ func (p *Plan) startChunk() {
 	for i := range p.Claims {
 		raw = append(raw, p.Claims[i].Doc...)
 	}
-	p.chunk = make(chan chunkResult, 1)
-	go func() {
-		codec, data, err := EncodeChunk(raw)
-		p.chunk <- chunkResult{codec, data, err}
-	}()
+	return EncodeChunk(raw)
 }
 
 // Chunk returns the plan's chunk, compressed: the raw bytes of Reports,
-// then the documents of Claims, concatenated in order. It waits for the compression that
-// Encode started, and must be called at most once, after Encode.
+// then the documents of Claims, concatenated in order. It waits for the
+// goroutine that Encode started, and must be called at most once, after
+// Encode. Until it returns, that goroutine writes the claims' Doc,
+// DocOffset and DocLength and the reports' RawOffset and RawLength: a
+// backend reads them only after Chunk.
 func (p *Plan) Chunk() (codec string, data []byte, err error) {
 	if p.chunk == nil {
 		return "", nil, errors.New("raw chunk: plan not encoded")

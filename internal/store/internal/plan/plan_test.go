@@ -155,8 +155,29 @@ func TestMakeCounts(t *testing.T) {
 	if err := p.Encode(); err != nil {
 		t.Fatal(err)
 	}
-	if string(p.NewIncidents[0].Doc) != string(p.Versions[2].Doc) || len(p.Claims[0].Doc) == 0 {
+	if string(p.NewIncidents[0].Doc) != string(p.Versions[2].Doc) {
 		t.Errorf("the incident row's doc is not its last version's")
+	}
+	if cur := []bool{p.Versions[0].Current, p.Versions[1].Current, p.Versions[2].Current}; !slices.Equal(cur, []bool{true, false, true}) {
+		t.Errorf("current versions got %v, want [true false true]", cur)
+	}
+	codec, data, err := p.Chunk()
+	if err != nil {
+		t.Fatalf("Chunk: %v", err)
+	}
+	chunk, err := DecodeChunk(codec, data)
+	if err != nil {
+		t.Fatalf("DecodeChunk: %v", err)
+	}
+	for _, r := range p.Reports {
+		if got, err := SliceRaw(chunk, r.RawOffset, r.RawLength); err != nil || string(got) != string(r.Raw) {
+			t.Errorf("report %s in the chunk got %q, %v; want %q", r.ID, got, err, r.Raw)
+		}
+	}
+	for _, c := range p.Claims {
+		if got, err := SliceRaw(chunk, c.DocOffset, c.DocLength); err != nil || len(got) == 0 || string(got) != string(c.Doc) {
+			t.Errorf("claim %s in the chunk got %q, %v; want its document %q", c.ID, got, err, c.Doc)
+		}
 	}
 	if same, err := p.Check(t.Context(), r); err != nil || !same {
 		t.Errorf("Check of an unchanged store got %v, %v; want true", same, err)
