@@ -390,8 +390,12 @@ func reconcilePlace(f *Fused, live []item) {
 	if f.PlacePrecision == "" {
 		f.PlacePrecision = model.PlaceUnknown
 	}
-	f.Rules["place"] = fmt.Sprintf("weighted majority of place names across transliterations (%.0f%% of weight); coordinates of the most precise claim (%s)", 100*share, c.ID)
-	for _, o := range pkeys[1:] {
+	if pk == "" {
+		f.Rules["place"] = fmt.Sprintf("no claim names a place; coordinates of the most precise claim (%s)", c.ID)
+	} else {
+		f.Rules["place"] = fmt.Sprintf("weighted majority of place names across transliterations (%.0f%% of weight); coordinates of the most precise claim (%s)", 100*share, c.ID)
+	}
+	for _, o := range pkeys[min(1, len(pkeys)):] {
 		if pv.share(o) >= contestedShare {
 			f.Contested = append(f.Contested, "place")
 			break
