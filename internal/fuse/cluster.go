@@ -114,19 +114,20 @@ func (c *clusterer) union(a, b int32) bool {
 	return true
 }
 
-// groups returns the clusters as sorted lists of indexes, ordered by their
-// first member.
+// groups returns the clusters as lists of indexes in claim-id order,
+// ordered by their first claim id.
 func (c *clusterer) groups() [][]int32 {
 	var out [][]int32
+	byRank := func(x, y int32) int { return cmp.Compare(c.ps[x].rank, c.ps[y].rank) }
 	for i := range c.ps {
 		if c.find(int32(i)) != int32(i) {
 			continue
 		}
 		g := slices.Clone(c.list(int32(i)))
-		slices.Sort(g)
+		slices.SortFunc(g, byRank)
 		out = append(out, g)
 	}
-	slices.SortFunc(out, func(a, b []int32) int { return cmp.Compare(a[0], b[0]) })
+	slices.SortFunc(out, func(a, b []int32) int { return byRank(a[0], b[0]) })
 	return out
 }
 

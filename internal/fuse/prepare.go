@@ -13,7 +13,8 @@ import (
 // prepared is a claim with everything comparison needs computed once:
 // day numbers, the blocking window, normalised keys and hashed tokens.
 type prepared struct {
-	c *model.Claim
+	c    *model.Claim
+	rank int32 // position in claim-id order
 
 	start, end int // days since 1970-01-01 of Start and End; end ≥ start
 	winLo      int // start widened by the date precision

@@ -241,3 +241,25 @@ func TestBlockingMatchesAllPairs(t *testing.T) {
 	}
 	t.Logf("%d claims: %d pairs checked, %d candidates, all pairs %d", st.Claims, st.Checked, st.Pairs, st.AllPairs)
 }
+
+func TestWindow(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		c        model.Claim
+		from, to string
+		km       float64
+	}{
+		{"day, city", model.Claim{Start: day(2018, 9, 22), End: day(2018, 9, 22), DatePrecision: model.PrecisionDay, PlacePrecision: model.PlaceCity},
+			"2018-09-19", "2018-09-25", 25},
+		{"month, province", model.Claim{Start: day(2018, 9, 1), End: day(2018, 9, 30), DatePrecision: model.PrecisionMonth, PlacePrecision: model.PlaceAdmin1},
+			"2018-08-29", "2018-10-03", 300},
+		{"year without End", model.Claim{Start: day(2018, 1, 1), DatePrecision: model.PrecisionYear, PlacePrecision: model.PlaceExact},
+			"2018-01-01", "2018-12-31", 10},
+		{"no date", model.Claim{PlacePrecision: model.PlaceCountry}, "", "", math.Inf(1)},
+	} {
+		from, to, km := Window(tc.c)
+		if from.String() != tc.from || to.String() != tc.to || km != tc.km {
+			t.Errorf("%s: Window = %s, %s, %v; want %s, %s, %v", tc.name, from, to, km, tc.from, tc.to, tc.km)
+		}
+	}
+}
