@@ -33,7 +33,7 @@ type BlockStats struct {
 // a claim table are of another type: each says what a cited voice said
 // (they carry a "voice" code), and many rows describe one event.
 func mayLink(a, b *prepared) bool {
-	if a.sourceKey != b.sourceKey || !(a.dataset && b.dataset) {
+	if a.c.Source != b.c.Source || !(a.dataset && b.dataset) {
 		return true
 	}
 	if a.c.Codes[CodeVoice] != "" && b.c.Codes[CodeVoice] != "" {

@@ -221,11 +221,11 @@ func eventGroups(ps []prepared, clusters [][]int32) []EventGroup {
 		}
 	}
 	slices.SortFunc(multi, func(x, y int32) int {
-		return cmp.Or(cmp.Compare(ps[x].sourceKey, ps[y].sourceKey), cmp.Compare(ps[x].start, ps[y].start), cmp.Compare(x, y))
+		return cmp.Or(cmp.Compare(ps[x].c.Source, ps[y].c.Source), cmp.Compare(ps[x].start, ps[y].start), cmp.Compare(x, y))
 	})
 	for s := 0; s < len(multi); {
 		e := s + 1
-		for e < len(multi) && ps[multi[e]].sourceKey == ps[multi[s]].sourceKey && ps[multi[e]].start == ps[multi[s]].start {
+		for e < len(multi) && ps[multi[e]].c.Source == ps[multi[s]].c.Source && ps[multi[e]].start == ps[multi[s]].start {
 			e++
 		}
 		for x := s; x < e; x++ {
@@ -239,7 +239,7 @@ func eventGroups(ps []prepared, clusters [][]int32) []EventGroup {
 					near = a.c.Country == b.c.Country && a.placeKey != "" && a.placeKey == b.placeKey
 				}
 				if near {
-					join(of[multi[x]], of[multi[y]], "same_source_multiple:"+a.sourceKey+":"+a.c.Start.String())
+					join(of[multi[x]], of[multi[y]], "same_source_multiple:"+a.c.Source+":"+a.c.Start.String())
 				}
 			}
 		}

@@ -63,20 +63,31 @@ func NewLinker(m *Model, sources map[string]model.Source, threshold float64) *Li
 // matters at a million claims. Each claim's rank in id order is kept for
 // output order and ties; nothing depends on the input order.
 func prepareAll(claims []model.Claim, sources map[string]model.Source) []prepared {
-	idx := make([]int, len(claims))
-	for i := range idx {
-		idx[i] = i
+	// Sort small keys, then prepare each claim once, in its final place.
+	type key struct {
+		i     int32
+		rank  int32
+		winLo int
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(claims[a].ID, claims[b].ID) })
+	keys := make([]key, len(claims))
+	for i := range keys {
+		keys[i].i = int32(i)
+	}
+	slices.SortStableFunc(keys, func(a, b key) int { return cmp.Compare(claims[a.i].ID, claims[b.i].ID) })
+	for k := range keys {
+		keys[k].rank = int32(k)
+		c := &claims[keys[k].i]
+		keys[k].winLo = windowStart(c)
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(claims[a.i].Country, claims[b.i].Country), cmp.Compare(a.winLo, b.winLo), cmp.Compare(a.rank, b.rank))
+	})
 	ps := make([]prepared, len(claims))
 	mm := newMemo()
-	for k, i := range idx {
-		ps[k] = prepareWith(&claims[i], sources[claims[i].Source], mm)
-		ps[k].rank = int32(k)
+	for k, x := range keys {
+		ps[k] = prepareWith(&claims[x.i], sources[claims[x.i].Source], mm)
+		ps[k].rank = x.rank
 	}
-	slices.SortFunc(ps, func(a, b prepared) int {
-		return cmp.Or(cmp.Compare(a.c.Country, b.c.Country), cmp.Compare(a.winLo, b.winLo), cmp.Compare(a.rank, b.rank))
-	})
 	return ps
 }
 
@@ -125,24 +136,22 @@ func Fuse(claims []model.Claim, sources map[string]model.Source, opts Options) *
 	sortLinks(keep)
 	cl := newClusterer(ps)
 	res := &Result{Model: m, Stats: st}
-	var merged []scored
+	// The links that merged, in claim-id order of their ends.
+	type mergedLink struct {
+		ra, rb int32 // ranks, ra < rb
+		s      scored
+	}
+	var merged []mergedLink
 	for _, s := range keep {
 		if cl.union(s.a, s.b) {
-			merged = append(merged, s)
+			a, b := ps[s.a].rank, ps[s.b].rank
+			merged = append(merged, mergedLink{min(a, b), max(a, b), s})
 		}
 	}
-	rk := func(s scored) (int32, int32) {
-		a, b := ps[s.a].rank, ps[s.b].rank
-		return min(a, b), max(a, b)
-	}
-	slices.SortFunc(merged, func(x, y scored) int {
-		xa, xb := rk(x)
-		ya, yb := rk(y)
-		return cmp.Or(cmp.Compare(xa, ya), cmp.Compare(xb, yb))
-	})
+	slices.SortFunc(merged, func(x, y mergedLink) int { return cmp.Or(cmp.Compare(x.ra, y.ra), cmp.Compare(x.rb, y.rb)) })
 	res.Links = make([]Link, len(merged))
-	for i, s := range merged {
-		res.Links[i] = m.explain(ps[s.a].c.ID, ps[s.b].c.ID, s.v)
+	for i, ml := range merged {
+		res.Links[i] = m.explain(ps[ml.s.a].c.ID, ps[ml.s.b].c.ID, ml.s.v)
 	}
 	groups := cl.groups()
 	res.Clusters = make([][]string, len(groups))

@@ -25,12 +25,11 @@ type prepared struct {
 
 	placeKey  string
 	admin1Key string
-	perp      Perpetrator
+	perp      *Perpetrator // shared through the memo
 	killed    *model.Range
 	tokens    []uint64 // sorted distinct hashed word tokens of Text
 	script    byte     // the text's main script: 'L' Latin, 'A' Arabic, 'O' other; 0 without text
 	dataset   bool     // the source is a dataset: its rows are distinct events
-	sourceKey string
 }
 
 // epochDay returns the days since 1970-01-01 of a civil date; 0 for the zero date.
@@ -78,10 +77,10 @@ func placeRadius(p model.PlacePrecision) float64 {
 // few thousand place and group names again and again.
 type memo struct {
 	place map[string]string
-	perp  map[string]Perpetrator
+	perp  map[string]*Perpetrator
 }
 
-func newMemo() *memo { return &memo{place: map[string]string{}, perp: map[string]Perpetrator{}} }
+func newMemo() *memo { return &memo{place: map[string]string{}, perp: map[string]*Perpetrator{}} }
 
 func (m *memo) placeKey(s string) string {
 	if m == nil {
@@ -95,42 +94,54 @@ func (m *memo) placeKey(s string) string {
 	return k
 }
 
-func (m *memo) perpetrator(s string) Perpetrator {
+func (m *memo) perpetrator(s string) *Perpetrator {
 	if m == nil {
-		return ResolvePerpetrator(s)
+		p := ResolvePerpetrator(s)
+		return &p
 	}
 	p, ok := m.perp[s]
 	if !ok {
-		p = ResolvePerpetrator(s)
+		r := ResolvePerpetrator(s)
+		p = &r
 		m.perp[s] = p
 	}
 	return p
+}
+
+// period returns the first and last day (days since 1970-01-01) of the
+// period a claim allows: a month- or year-precise claim whose End was not
+// filled covers its whole month or year.
+func period(c *model.Claim) (start, end int) {
+	start, end = epochDay(c.Start), epochDay(c.End)
+	if c.End.IsZero() || end < start {
+		end = start
+	}
+	if end == start && !c.Start.IsZero() {
+		switch c.DatePrecision {
+		case model.PrecisionMonth:
+			start = epochDay(model.Date{Year: c.Start.Year, Month: c.Start.Month, Day: 1})
+			end = epochDay(model.Date{Year: c.Start.Year, Month: c.Start.Month, Day: model.DaysIn(c.Start.Year, c.Start.Month)})
+		case model.PrecisionYear:
+			start = epochDay(model.Date{Year: c.Start.Year, Month: 1, Day: 1})
+			end = epochDay(model.Date{Year: c.Start.Year, Month: 12, Day: 31})
+		}
+	}
+	return start, end
+}
+
+// windowStart returns the day a claim's blocking window starts, exactly
+// as prepare computes it (the sweep relies on the two agreeing).
+func windowStart(c *model.Claim) int {
+	start, _ := period(c)
+	return start - dateSlack(c.DatePrecision)
 }
 
 // prepare computes a claim's comparison data.
 func prepare(c *model.Claim, src model.Source) prepared { return prepareWith(c, src, nil) }
 
 func prepareWith(c *model.Claim, src model.Source, mm *memo) prepared {
-	p := prepared{c: c, sourceKey: c.Source, dataset: src.Kind == model.KindDataset}
-	p.start = epochDay(c.Start)
-	p.end = epochDay(c.End)
-	if c.End.IsZero() || p.end < p.start {
-		p.end = p.start
-	}
-	// Period of the precision: a month- or year-precise claim whose End
-	// was not filled covers its whole month or year.
-	switch c.DatePrecision {
-	case model.PrecisionMonth:
-		if p.end == p.start && !c.Start.IsZero() {
-			p.start = epochDay(model.Date{Year: c.Start.Year, Month: c.Start.Month, Day: 1})
-			p.end = epochDay(model.Date{Year: c.Start.Year, Month: c.Start.Month, Day: model.DaysIn(c.Start.Year, c.Start.Month)})
-		}
-	case model.PrecisionYear:
-		if p.end == p.start && !c.Start.IsZero() {
-			p.start = epochDay(model.Date{Year: c.Start.Year, Month: 1, Day: 1})
-			p.end = epochDay(model.Date{Year: c.Start.Year, Month: 12, Day: 31})
-		}
-	}
+	p := prepared{c: c, dataset: src.Kind == model.KindDataset}
+	p.start, p.end = period(c)
 	s := dateSlack(c.DatePrecision)
 	p.winLo, p.winHi = p.start-s, p.end+s
 	if c.Lat != nil && c.Lon != nil && !math.IsNaN(*c.Lat) && !math.IsNaN(*c.Lon) &&

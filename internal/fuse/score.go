@@ -181,7 +181,7 @@ func compare(a, b *prepared) Vector {
 	v[FeatAdmin1] = sameLevel(a.admin1Key, b.admin1Key)
 	v[FeatPlace] = sameLevel(a.placeKey, b.placeKey)
 	v[FeatAttackType] = attackLevel(a.c.AttackType, b.c.AttackType)
-	switch ComparePerpetrators(a.perp, b.perp) {
+	switch ComparePerpetrators(*a.perp, *b.perp) {
 	case PerpSame:
 		v[FeatPerpetrator] = 1
 	case PerpBranch:
