@@ -170,11 +170,19 @@ const coordinatedKm = 50
 func eventGroups(ps []prepared, clusters [][]int32) []EventGroup {
 	n := len(clusters)
 	of := make([]int, len(ps))
-	byReport := map[string]int{}
+	related := false
 	for ci, cl := range clusters {
 		for _, i := range cl {
 			of[i] = ci
-			byReport[reportKey(ps[i].c.ReportID)] = ci
+			related = related || len(ps[i].c.Related) > 0
+		}
+	}
+	// The report index is only needed when some claim names related rows.
+	var byReport map[string]int
+	if related {
+		byReport = make(map[string]int, len(ps))
+		for i := range ps {
+			byReport[reportKey(ps[i].c.ReportID)] = of[i]
 		}
 	}
 	parent := make([]int, n)
