@@ -13,6 +13,9 @@ import (
 //go:embed aliases.tsv
 var aliasesTSV string
 
+// maxDepth bounds how deep branches nest in the alias table.
+const maxDepth = 8
+
 // group is one entry of the alias table.
 type group struct {
 	key     string
@@ -91,6 +94,14 @@ func parseAliases(s string) (*aliasTable, error) {
 	for _, g := range t.perpKey {
 		if g.parent != "" && t.perpKey[g.parent] == nil {
 			return nil, fmt.Errorf("aliases.tsv: %s: parent %q is not a key", g.key, g.parent)
+		}
+		// Branches nest at most maxDepth deep, and never in a cycle.
+		p, n := g, 0
+		for ; p != nil && p.parent != "" && n <= maxDepth; n++ {
+			p = t.perpKey[p.parent]
+		}
+		if n > maxDepth {
+			return nil, fmt.Errorf("aliases.tsv: %s: branches nest deeper than %d or form a cycle", g.key, maxDepth)
 		}
 	}
 	return t, sc.Err()

@@ -12,6 +12,7 @@ func TestAliasTableParses(t *testing.T) {
 		"perpetrator\tx\tnope\tX",                    // parent missing
 		"perpetrator\tx\t-\tA\nperpetrator\ty\t-\tA", // alias twice
 		"perpetrator\tx\t-\tA\nperpetrator\tx\t-\tB", // key twice
+		"perpetrator\tx\ty\tA\nperpetrator\ty\tx\tB", // a cycle
 	} {
 		if _, err := parseAliases(bad); err == nil {
 			t.Errorf("parseAliases(%q): got no error, want one", bad)
