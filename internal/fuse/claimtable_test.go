@@ -2,8 +2,11 @@ package fuse
 
 import (
 	"encoding/csv"
+	"errors"
+	"io"
 	"net/url"
 	"os"
+	"slices"
 	"regexp"
 	"strconv"
 	"strings"
@@ -12,6 +15,8 @@ import (
 
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/shareddata"
+	"github.com/vigil-project/vigil/internal/source"
+	"github.com/vigil-project/vigil/internal/source/claims"
 )
 
 // This file reads the shared claim table with a deliberately small figure
@@ -368,5 +373,63 @@ func TestClaimTableFigures(t *testing.T) {
 			sizes = append(sizes, len(c))
 		}
 		t.Errorf("got %d clusters (sizes %v), want 2 (Tehran 2017 and Ahvaz 2018)", len(res.Clusters), sizes)
+	}
+}
+
+// TestClaimTableThroughReader reads the same table with the claim-table
+// reader (internal/source/claims) and its figure-text parser: fusion reads
+// that reader's conventions (url, cited_source, figure_source,
+// attackers_included, earlier_figure) without translation.
+func TestClaimTableThroughReader(t *testing.T) {
+	f, err := os.Open(shareddata.Path(t, "news", "claims", "casualty_claims_tehran2017_ahvaz2018.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fetched := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	r, err := claims.NewReader(f, claims.Options{Options: source.Options{Name: "casualty_claims_tehran2017_ahvaz2018.csv", Fetched: fetched}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs := map[string]model.Source{r.Source().Name: r.Source()}
+	byEvent := map[string][]Evidence{}
+	var all []model.Claim
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if source.IsRowError(err) {
+			t.Logf("row rejected: %v", err)
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := rec.Claim.Codes["event"]
+		byEvent[ev] = append(byEvent[ev], Evidence{Claim: rec.Claim, Published: rec.Report.Published, Fetched: rec.Report.Fetched})
+		all = append(all, rec.Claim)
+	}
+	for _, tc := range []struct {
+		event   string
+		settled int
+	}{{"tehran_2017", 17}, {"ahvaz_2018", 25}} {
+		fz, err := Reconcile(byEvent[tc.event], srcs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := fz.Killed
+		t.Logf("%s via the reader: %d claims; killed %v; wounded %v; contested %v; status %s; %d voices; %s",
+			tc.event, len(byEvent[tc.event]), k, fz.Wounded, fz.Contested, fz.Status, fz.Sources, fz.Rules["killed"])
+		if k == nil || k.Low > tc.settled || k.High < tc.settled {
+			t.Errorf("%s: killed %v does not contain %d", tc.event, k, tc.settled)
+		}
+		if !slices.Contains(fz.Contested, "killed") {
+			t.Errorf("%s: contested = %v, want killed", tc.event, fz.Contested)
+		}
+	}
+	res := Fuse(all, srcs, Options{})
+	if len(res.Clusters) != 2 {
+		t.Errorf("got %d clusters, want 2 (Tehran 2017 and Ahvaz 2018)", len(res.Clusters))
 	}
 }

@@ -1,6 +1,8 @@
 package fuse
 
 import (
+	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -84,12 +86,76 @@ const (
 	CodeAttackersKilled = "attackers_killed"
 )
 
+// Conventions of the claim-table reader (internal/source/claims), read
+// as well so that its claims need no translation.
+const (
+	// codeURL is the page a claim-table row quotes.
+	codeURL = "url"
+	// codeCitedSource and codeFigureSource name who the page credits.
+	codeCitedSource  = "cited_source"
+	codeFigureSource = "figure_source"
+	// codeAttackersIncluded is how many attackers a killed figure counts.
+	codeAttackersIncluded = "attackers_included"
+	// flagIncludesAttackers and flagEarlierFigure are the reader's flags.
+	flagIncludesAttackers = "killed_includes_attackers"
+	flagEarlierFigure     = "earlier_figure"
+)
+
+// citedClasses classes a cited source by words in its name: a claim
+// table row crediting a forensic authority or a governor carries an
+// authority's figure; one crediting IRNA or Reuters, a wire's. Matched
+// as whole words, case-insensitively, in this order.
+var citedClasses = []struct {
+	class SourceClass
+	re    *regexp.Regexp
+}{
+	{ClassAuthority, regexp.MustCompile(`(?i)\b(legal medicine|forensic|coroner|health ministry|ministry|governor|deputy|official|officials|parliament|police|prosecutor|red crescent|hospital)\b`)},
+	{ClassWire, regexp.MustCompile(`(?i)\b(irna|fars|tasnim|isna|ilna|mehr|reuters|ap|afp|dpa|efe|anadolu|trend|sputnik|tass|xinhua|state media|state tv|bbc|cnn|sky news|press tv|al jazeera)\b`)},
+}
+
+// citedClass returns the class a cited source's name implies.
+func citedClass(s string) (SourceClass, bool) {
+	for _, c := range citedClasses {
+		if c.re.MatchString(s) {
+			return c.class, true
+		}
+	}
+	return 0, false
+}
+
+// cited returns the source a claim credits: the figure's own, else the row's.
+func cited(c *model.Claim) string {
+	if s := c.Codes[codeFigureSource]; s != "" {
+		return s
+	}
+	return c.Codes[codeCitedSource]
+}
+
+// voiceOf returns who is speaking in a claim: its voice code; else, for a
+// claim-table row, the page's host and the source it credits; else its
+// source. A voice's later figures supersede its earlier ones.
+func voiceOf(c *model.Claim) string {
+	if v := c.Codes[CodeVoice]; v != "" {
+		return c.Source + "/" + v
+	}
+	if u := c.Codes[codeURL]; u != "" {
+		host := u
+		if p, err := url.Parse(u); err == nil && p.Host != "" {
+			host = strings.TrimPrefix(strings.ToLower(p.Host), "www.")
+		}
+		return c.Source + "/" + host + "/" + strings.ToLower(strings.TrimSpace(cited(c)))
+	}
+	return c.Source
+}
+
 // killedInclAttackers lists sources whose killed figure counts the
 // attackers by definition, with the code holding the attackers' count.
 var killedInclAttackers = map[string]string{"gtd": "nkillter"}
 
 // ClassOf returns the class of a claim's source: the claim's source_class
-// code if valid, else the per-source table, else by the source's kind and
+// code if valid, else the per-source table, else the class its cited
+// source implies (figure_source or cited_source, see citedClasses), else
+// by the source's kind and
 // reliability (a dataset of reliability ≥ 0.7 is of record, ≤ 0.35
 // machine-coded; feeds and forms are media).
 func ClassOf(c *model.Claim, src model.Source) SourceClass {
@@ -99,6 +165,9 @@ func ClassOf(c *model.Claim, src model.Source) SourceClass {
 		}
 	}
 	if k, ok := sourceClasses[c.Source]; ok {
+		return k
+	}
+	if k, ok := citedClass(cited(c)); ok {
 		return k
 	}
 	if src.Kind == model.KindDataset {

@@ -2,6 +2,7 @@ package fuse
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,10 +14,10 @@ import (
 // n (≥ 0) their number, or -1 when it includes them without saying how many.
 func attackersIn(c *model.Claim) (known bool, n int) {
 	code, bySource := killedInclAttackers[c.Source]
-	if !bySource && !truthy(c.Codes[CodeKilledInclAttackers]) {
+	if !bySource && !truthy(c.Codes[CodeKilledInclAttackers]) && !slices.Contains(c.Flags, flagIncludesAttackers) {
 		return false, 0
 	}
-	for _, k := range []string{CodeAttackersKilled, code} {
+	for _, k := range []string{CodeAttackersKilled, codeAttackersIncluded, code} {
 		if k == "" {
 			continue
 		}
@@ -88,17 +89,35 @@ func reconcileFigure(f *Fused, name string, items []item, get func(*model.Claim)
 		return nil
 	}
 	// Supersession: the last live figure of each voice is current.
+	// The last live figure of each voice is current; a figure flagged as
+	// earlier only when its voice has no other.
 	last := map[string]int{}
-	for k, g := range figs {
-		if !g.it.retracted {
-			last[g.it.voice] = k
+	for _, earlier := range []bool{true, false} {
+		for k, g := range figs {
+			if !g.it.retracted && slices.Contains(g.it.e.Claim.Flags, flagEarlierFigure) == earlier {
+				last[g.it.voice] = k
+			}
 		}
+	}
+	// A figure the page itself gives as earlier (flagEarlierFigure) is
+	// superseded by the page's own later figure, whatever the times say.
+	laterOnPage := map[string]bool{}
+	for _, g := range figs {
+		if u := g.it.e.Claim.Codes[codeURL]; u != "" && !g.it.retracted && !slices.Contains(g.it.e.Claim.Flags, flagEarlierFigure) {
+			laterOnPage[u] = true
+		}
+	}
+	isCurrent := func(k int) bool {
+		g := figs[k]
+		if g.it.retracted || last[g.it.voice] != k {
+			return false
+		}
+		return !(slices.Contains(g.it.e.Claim.Flags, flagEarlierFigure) && laterOnPage[g.it.e.Claim.Codes[codeURL]])
 	}
 	superseded := 0
 	timeline := make([]Revision, len(figs))
 	for k, g := range figs {
-		cur, ok := last[g.it.voice]
-		sup := ok && cur != k && !g.it.retracted
+		sup := !g.it.retracted && !isCurrent(k)
 		if sup {
 			superseded++
 		}
@@ -110,7 +129,7 @@ func reconcileFigure(f *Fused, name string, items []item, get func(*model.Claim)
 	var cur []fig
 	claimants := 0
 	for k, g := range figs {
-		if g.it.retracted || last[g.it.voice] != k {
+		if !isCurrent(k) {
 			continue
 		}
 		if g.it.claimant {

@@ -152,10 +152,7 @@ func Reconcile(ev []Evidence, sources map[string]model.Source) (Fused, error) {
 		if _, ok := c.Codes[CodeSourceClass]; ok {
 			it.weight = classWeight[it.class]
 		}
-		it.voice = c.Source
-		if v := c.Codes[CodeVoice]; v != "" {
-			it.voice = c.Source + "/" + v
-		}
+		it.voice = voiceOf(c)
 		it.claimant = truthy(c.Codes[CodeClaimant])
 		it.retracted = truthy(c.Codes[CodeRetracted])
 		items[i] = it
