@@ -200,19 +200,11 @@ func FuzzParseFigureText(f *testing.F) {
 	})
 }
 
-// classOfCited classes a cited source as the table names it.
+// classOfCited classes a cited source as the table names it, with the
+// package's own table.
 func classOfCited(s string) SourceClass {
-	l := strings.ToLower(s)
-	for _, w := range []string{"legal medicine", "governor", "deputy", "ministry", "official", "parliament"} {
-		if strings.Contains(l, w) {
-			return ClassAuthority
-		}
-	}
-	for _, w := range []string{"irna", "fars", "tasnim", "isna", "ilna", "reuters", "ap", "afp", "trend", "sputnik", "mehr",
-		"state media", "state tv", "bbc", "cnn", "sky news", "press tv"} {
-		if regexp.MustCompile(`\b` + regexp.QuoteMeta(w) + `\b`).MatchString(l) {
-			return ClassWire
-		}
+	if k, ok := citedClass(s); ok {
+		return k
 	}
 	return ClassMedia
 }
