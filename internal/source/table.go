@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 )
@@ -26,6 +27,7 @@ type Table struct {
 	off    int64          // input offset where the next row starts
 	Header []string       // column names as the file gives them, trimmed
 	cols   map[string]int // trimmed, lower-cased header name → index; first one wins
+	rows   int            // data rows read by Row so far
 }
 
 // NewTable reads the header. A header that cannot be read as CSV is
@@ -153,4 +155,33 @@ func IsHXL(row []string) bool {
 		seen = true
 	}
 	return seen
+}
+
+// Row reads the next data row of file: io.EOF at the end; a *RowError for
+// a row that is not well-formed CSV or whose field count differs from the
+// header's, after which reading can go on; any other error, wrapped with
+// the file name, ends the file. An HXL hashtag row right under the header,
+// as HDX distributions carry, is passed over.
+func (t *Table) Row(file string) (row []string, raw []byte, line int, err error) {
+	for {
+		row, raw, line, err = t.Next()
+		t.rows++
+		var pe *csv.ParseError
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil, nil, 0, io.EOF
+		case errors.As(err, &pe):
+			return nil, raw, line, &RowError{File: file, Line: line, Reason: "malformed CSV: " + pe.Err.Error(), Raw: string(raw)}
+		case err != nil:
+			return nil, nil, 0, fmt.Errorf("%s: %w", file, err)
+		}
+		if t.rows == 1 && IsHXL(row) {
+			continue
+		}
+		if len(row) != len(t.Header) {
+			return nil, raw, line, &RowError{File: file, Line: line,
+				Reason: fmt.Sprintf("%d fields, want %d", len(row), len(t.Header)), Raw: string(raw)}
+		}
+		return row, raw, line, nil
+	}
 }

@@ -109,7 +109,6 @@ type Reader struct {
 	t       *source.Table
 	opts    source.Options
 	c       columns
-	first   bool // the next row is the first under the header
 	err     error
 	skipped int
 	reasons map[string]int
@@ -144,7 +143,7 @@ func NewReader(r io.Reader, opts source.Options) (*Reader, error) {
 			c.codes = append(c.codes, codeColumn{name, i})
 		}
 	}
-	return &Reader{t: t, opts: opts, c: c, first: true, reasons: map[string]int{}}, nil
+	return &Reader{t: t, opts: opts, c: c, reasons: map[string]int{}}, nil
 }
 
 // Source returns the ACLED source.
@@ -161,25 +160,14 @@ func (r *Reader) SkipReasons() map[string]int { return maps.Clone(r.reasons) }
 // be used, io.EOF at the end, or another error that ends the file.
 func (r *Reader) Next() (model.Record, error) {
 	for r.err == nil {
-		row, raw, line, err := r.t.Next()
-		first := r.first
-		r.first = false
-		var pe *csv.ParseError
+		row, raw, line, err := r.t.Row(r.opts.Name)
+		var re *source.RowError
 		switch {
-		case errors.Is(err, io.EOF):
-			r.err = io.EOF
-			continue
-		case errors.As(err, &pe):
-			return model.Record{}, r.rowErr(line, "", "malformed CSV: "+pe.Err.Error(), raw)
+		case errors.As(err, &re):
+			return model.Record{}, re
 		case err != nil:
-			r.err = fmt.Errorf("acled: %s: %w", r.opts.Name, err)
+			r.err = fmt.Errorf("acled: %w", err)
 			continue
-		}
-		if first && source.IsHXL(row) {
-			continue
-		}
-		if len(row) != len(r.t.Header) {
-			return model.Record{}, r.rowErr(line, "", fmt.Sprintf("%d fields, want %d", len(row), len(r.t.Header)), raw)
 		}
 		rec, skip, err := r.record(row, raw, line)
 		if skip != "" {
@@ -264,11 +252,11 @@ func (r *Reader) record(row []string, raw []byte, line int) (model.Record, strin
 		return fail(r.c.country, "unknown country %q (iso3 %q, iso %q)", get(r.c.country), get(r.c.iso3), get(r.c.iso))
 	}
 
-	lat, err := coordinate(get(r.c.lat), 90)
+	lat, err := source.Coordinate(get(r.c.lat), 90)
 	if err != nil {
 		return fail(r.c.lat, "%v", err)
 	}
-	lon, err := coordinate(get(r.c.lon), 180)
+	lon, err := source.Coordinate(get(r.c.lon), 180)
 	if err != nil {
 		return fail(r.c.lon, "%v", err)
 	}
@@ -353,18 +341,6 @@ func targetType(actor2 string) model.TargetType {
 		return "military"
 	}
 	return ""
-}
-
-// coordinate parses a latitude or longitude; empty is unknown (nil).
-func coordinate(s string, limit float64) (*float64, error) {
-	if s == "" {
-		return nil, nil
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.Abs(v) > limit {
-		return nil, fmt.Errorf("%q is not a number within ±%g", s, limit)
-	}
-	return &v, nil
 }
 
 // count parses a non-negative whole number; "3.0", as a spreadsheet may

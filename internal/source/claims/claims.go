@@ -194,20 +194,14 @@ func (r *Reader) Next() (model.Record, error) {
 		if r.err != nil {
 			return model.Record{}, r.err
 		}
-		row, raw, line, err := r.t.Next()
-		var pe *csv.ParseError
+		row, raw, line, err := r.t.Row(r.opts.Name)
+		var re *source.RowError
 		switch {
-		case errors.Is(err, io.EOF):
-			r.err = io.EOF
-			continue
-		case errors.As(err, &pe):
-			return model.Record{}, r.rowErr(line, "", "malformed CSV: "+pe.Err.Error(), raw)
+		case errors.As(err, &re):
+			return model.Record{}, re
 		case err != nil:
-			r.err = fmt.Errorf("claims: %s: %w", r.opts.Name, err)
+			r.err = fmt.Errorf("claims: %w", err)
 			continue
-		}
-		if len(row) != len(r.t.Header) {
-			return model.Record{}, r.rowErr(line, "", fmt.Sprintf("%d fields, want %d", len(row), len(r.t.Header)), raw)
 		}
 		if blank(row) {
 			continue

@@ -43,7 +43,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -426,11 +425,11 @@ func (r *Reader) record(raw []byte, line int) (model.Record, bool, error) {
 		return fail(r.c.geoType, "%q is not a geographic type 0–5", geoType)
 	}
 	place, admin1 := splitFullName(get(r.c.geoFullName), geoType)
-	lat, err := coordinate(get(r.c.geoLat), 90)
+	lat, err := source.Coordinate(get(r.c.geoLat), 90)
 	if err != nil {
 		return fail(r.c.geoLat, "%v", err)
 	}
-	lon, err := coordinate(get(r.c.geoLong), 180)
+	lon, err := source.Coordinate(get(r.c.geoLong), 180)
 	if err != nil {
 		return fail(r.c.geoLong, "%v", err)
 	}
@@ -523,16 +522,4 @@ func splitFullName(full, geoType string) (place, admin1 string) {
 		place = parts[0]
 	}
 	return place, admin1
-}
-
-// coordinate parses a latitude or longitude; empty is unknown (nil).
-func coordinate(s string, limit float64) (*float64, error) {
-	if s == "" {
-		return nil, nil
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.Abs(v) > limit {
-		return nil, fmt.Errorf("%q is not a number within ±%g", s, limit)
-	}
-	return &v, nil
 }

@@ -36,7 +36,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 
@@ -95,11 +94,10 @@ type codeColumn struct {
 
 // Reader reads a UCDP GED CSV file. It implements source.Reader.
 type Reader struct {
-	t     *source.Table
-	opts  source.Options
-	c     columns
-	first bool // the next row is the first under the header
-	err   error
+	t    *source.Table
+	opts source.Options
+	c    columns
+	err  error
 }
 
 // NewReader reads and checks the header at once: a file that lacks a GED
@@ -132,7 +130,7 @@ func NewReader(r io.Reader, opts source.Options) (*Reader, error) {
 			c.codes = append(c.codes, codeColumn{name, i})
 		}
 	}
-	return &Reader{t: t, opts: opts, c: c, first: true}, nil
+	return &Reader{t: t, opts: opts, c: c}, nil
 }
 
 // Source returns the UCDP source.
@@ -142,25 +140,14 @@ func (r *Reader) Source() model.Source { return Source }
 // be used, io.EOF at the end, or another error that ends the file.
 func (r *Reader) Next() (model.Record, error) {
 	for r.err == nil {
-		row, raw, line, err := r.t.Next()
-		first := r.first
-		r.first = false
-		var pe *csv.ParseError
+		row, raw, line, err := r.t.Row(r.opts.Name)
+		var re *source.RowError
 		switch {
-		case errors.Is(err, io.EOF):
-			r.err = io.EOF
-			continue
-		case errors.As(err, &pe):
-			return model.Record{}, r.rowErr(line, "", "malformed CSV: "+pe.Err.Error(), raw)
+		case errors.As(err, &re):
+			return model.Record{}, re
 		case err != nil:
-			r.err = fmt.Errorf("ucdp: %s: %w", r.opts.Name, err)
+			r.err = fmt.Errorf("ucdp: %w", err)
 			continue
-		}
-		if first && source.IsHXL(row) {
-			continue
-		}
-		if len(row) != len(r.t.Header) {
-			return model.Record{}, r.rowErr(line, "", fmt.Sprintf("%d fields, want %d", len(row), len(r.t.Header)), raw)
 		}
 		return r.record(row, raw, line)
 	}
@@ -233,11 +220,11 @@ func (r *Reader) record(row []string, raw []byte, line int) (model.Record, error
 		return fail(r.c.country, "unknown country %q (country_id %q)", get(r.c.country), get(r.c.countryID))
 	}
 
-	lat, err := coordinate(get(r.c.lat), 90)
+	lat, err := source.Coordinate(get(r.c.lat), 90)
 	if err != nil {
 		return fail(r.c.lat, "%v", err)
 	}
-	lon, err := coordinate(get(r.c.lon), 180)
+	lon, err := source.Coordinate(get(r.c.lon), 180)
 	if err != nil {
 		return fail(r.c.lon, "%v", err)
 	}
@@ -330,18 +317,6 @@ func code(s string, lo, hi int) (int, error) {
 		return 0, fmt.Errorf("%q is not a code from %d to %d", s, lo, hi)
 	}
 	return n, nil
-}
-
-// coordinate parses a latitude or longitude; empty is unknown (nil).
-func coordinate(s string, limit float64) (*float64, error) {
-	if s == "" {
-		return nil, nil
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.Abs(v) > limit {
-		return nil, fmt.Errorf("%q is not a number within ±%g", s, limit)
-	}
-	return &v, nil
 }
 
 // count parses a non-negative whole number of deaths.
