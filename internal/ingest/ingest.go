@@ -152,7 +152,7 @@ func scan(open Opener, opts Options, sum *Summary) (int, error) {
 	rejected := 0
 	for {
 		rec, err := rd.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return rejected, nil
 		}
 		if err == nil && rec.CheckText() != nil {
@@ -201,7 +201,7 @@ func pipeline(ctx context.Context, st Store, rd source.Reader, opts Options, sum
 		}
 		for {
 			rec, err := rd.Next()
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				break
 			}
 			var re *source.RowError

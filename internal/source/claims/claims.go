@@ -199,6 +199,9 @@ func (r *Reader) Next() (model.Record, error) {
 		switch {
 		case errors.As(err, &re):
 			return model.Record{}, re
+		case err == io.EOF:
+			r.err = io.EOF
+			continue
 		case err != nil:
 			r.err = fmt.Errorf("claims: %w", err)
 			continue
