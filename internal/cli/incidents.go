@@ -37,7 +37,12 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := st.Incidents(ctx, f, w.Write); err != nil {
+	if dw, ok := w.(export.DocWriter); ok {
+		err = st.IncidentDocs(ctx, f, dw.WriteDoc)
+	} else {
+		err = st.Incidents(ctx, f, w.Write)
+	}
+	if err != nil {
 		return fmt.Errorf("list incidents: %w", err)
 	}
 	if err := w.Close(); err != nil {

@@ -17,6 +17,7 @@ import (
 type backend interface {
 	ingest.Store
 	Incidents(ctx context.Context, f store.Filter, fn func(model.Incident) error) error
+	IncidentDocs(ctx context.Context, f store.Filter, fn func(doc []byte) error) error
 	Incident(ctx context.Context, id string) (model.Incident, error)
 	Claims(ctx context.Context, incidentID string) ([]store.StoredClaim, error)
 	Versions(ctx context.Context, incidentID string) ([]store.Version, error)

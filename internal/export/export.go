@@ -47,6 +47,14 @@ type Writer interface {
 	Close() error
 }
 
+// DocWriter is a Writer that also takes incidents already encoded as
+// json.Marshal encodes them: the JSON writer, which then writes them as
+// they are instead of decoding and encoding each again.
+type DocWriter interface {
+	Writer
+	WriteDoc(doc []byte) error
+}
+
 // NewWriter returns a writer of the format onto w.
 func NewWriter(w io.Writer, f Format) (Writer, error) {
 	switch f {
@@ -73,13 +81,18 @@ func (j *jsonWriter) Write(inc model.Incident) error {
 	if err != nil {
 		return fmt.Errorf("json: incident %s: %w", inc.ID, err)
 	}
+	return j.WriteDoc(b)
+}
+
+// WriteDoc writes an incident already encoded by json.Marshal.
+func (j *jsonWriter) WriteDoc(b []byte) error {
 	sep := ",\n"
 	if j.n == 0 {
 		sep = "[\n"
 	}
 	j.n++
 	j.w.WriteString(sep)
-	_, err = j.w.Write(b)
+	_, err := j.w.Write(b)
 	return err
 }
 

@@ -49,6 +49,20 @@ func (s *Store) Incidents(ctx context.Context, f store.Filter, fn func(model.Inc
 	return nil
 }
 
+// IncidentDocs is Incidents for JSON output: fn gets each incident as the
+// bytes json.Marshal gives for it, valid only during the call. jsonb keeps
+// neither key order nor spacing, so PostgreSQL's documents are decoded and
+// encoded again to give the same bytes as the SQLite store.
+func (s *Store) IncidentDocs(ctx context.Context, f store.Filter, fn func(doc []byte) error) error {
+	return s.Incidents(ctx, f, func(inc model.Incident) error {
+		b, err := json.Marshal(inc)
+		if err != nil {
+			return fmt.Errorf("query incidents: incident %s: %w", inc.ID, err)
+		}
+		return fn(b)
+	})
+}
+
 // filterSQL returns the WHERE clause (with a leading space, or "") and its
 // arguments for f.
 func filterSQL(f store.Filter) (string, []any, error) {

@@ -17,6 +17,25 @@ import (
 // order, streaming them from the database. It stops at fn's first error
 // and returns it as is.
 func (s *Store) Incidents(ctx context.Context, f store.Filter, fn func(model.Incident) error) error {
+	return s.incidentDocs(ctx, f, func(doc []byte) error {
+		var inc model.Incident
+		if err := json.Unmarshal(doc, &inc); err != nil {
+			return fmt.Errorf("query incidents: incident document: %w", err)
+		}
+		return fn(inc)
+	})
+}
+
+// IncidentDocs is Incidents for JSON output: fn gets each incident as the
+// bytes json.Marshal gives for it, valid only during the call. The
+// documents are stored in exactly that form (plan.Encode), so they go out
+// without being decoded and encoded again, which was two thirds of the
+// time of a large JSON listing.
+func (s *Store) IncidentDocs(ctx context.Context, f store.Filter, fn func(doc []byte) error) error {
+	return s.incidentDocs(ctx, f, fn)
+}
+
+func (s *Store) incidentDocs(ctx context.Context, f store.Filter, fn func(doc []byte) error) error {
 	where, args, err := filterSQL(f)
 	if err != nil {
 		return err
@@ -32,11 +51,11 @@ func (s *Store) Incidents(ctx context.Context, f store.Filter, fn func(model.Inc
 	}
 	defer rows.Close()
 	for rows.Next() {
-		inc, err := scanIncident(rows)
-		if err != nil {
+		var doc sql.RawBytes
+		if err := rows.Scan(&doc); err != nil {
 			return fmt.Errorf("query incidents: %w", err)
 		}
-		if err := fn(inc); err != nil {
+		if err := fn(doc); err != nil {
 			return err
 		}
 	}

@@ -32,6 +32,7 @@ type Backend interface {
 	FinishImport(ctx context.Context, run store.ImportRun) error
 	ImportRuns(ctx context.Context, limit int) ([]store.ImportRun, error)
 	Incidents(ctx context.Context, f store.Filter, fn func(model.Incident) error) error
+	IncidentDocs(ctx context.Context, f store.Filter, fn func(doc []byte) error) error
 	Incident(ctx context.Context, id string) (model.Incident, error)
 	Claims(ctx context.Context, incidentID string) ([]store.StoredClaim, error)
 	Versions(ctx context.Context, incidentID string) ([]store.Version, error)

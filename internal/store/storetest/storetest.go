@@ -279,6 +279,7 @@ func testUpdateAppendsVersion(t *testing.T, b Backend) {
 	if !inc.FirstSeen.Equal(at1) || !inc.Updated.Equal(stored(at2)) {
 		t.Errorf("incident first seen %v updated %v, want %v and %v", inc.FirstSeen, inc.Updated, at1, stored(at2))
 	}
+	checkDocs(t, b, store.Filter{}) // the updated document too
 
 	vs, err := b.Versions(ctx, id)
 	if err != nil {
@@ -641,10 +642,35 @@ func testFilter(t *testing.T, b Backend) {
 			if !slices.Equal(got, want) {
 				t.Errorf("Incidents(%+v) got %v, want %v (%v)", tc.f, names(n, got), tc.want, want)
 			}
+			checkDocs(t, b, tc.f)
 		})
 	}
 	if err := b.Incidents(t.Context(), store.Filter{After: "not a cursor"}, func(model.Incident) error { return nil }); err == nil {
 		t.Errorf("Incidents with a bad cursor got no error")
+	}
+}
+
+// checkDocs checks that IncidentDocs gives, byte for byte, what
+// json.Marshal gives for each incident Incidents selects with f.
+func checkDocs(t *testing.T, b Backend, f store.Filter) {
+	t.Helper()
+	var want []string
+	for _, inc := range all(t, b, f) {
+		j, err := json.Marshal(inc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, string(j))
+	}
+	var got []string
+	if err := b.IncidentDocs(t.Context(), f, func(doc []byte) error {
+		got = append(got, string(doc))
+		return nil
+	}); err != nil {
+		t.Fatalf("IncidentDocs(%+v): %v", f, err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("IncidentDocs(%+v) got %d documents %q, want %d as json.Marshal gives %q", f, len(got), got, len(want), want)
 	}
 }
 
