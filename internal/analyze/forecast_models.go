@@ -69,7 +69,7 @@ func pooledKilled(p *panel, origin int) (mean, sq float64) {
 // mean and variance of its killed per period.
 type baseline struct{}
 
-func (baseline) name() string         { return ModelBaseline }
+func (baseline) name() string        { return ModelBaseline }
 func (baseline) fit(p *panel, o int) {}
 
 func (baseline) predict(p *panel, origin, h, r int) prediction {

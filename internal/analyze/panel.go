@@ -119,16 +119,16 @@ type panel struct {
 	// per-period number and sum of squares of known killed (for the killed
 	// per attack), the first period with an event, event times in days
 	// (ties within a day spread evenly across it) and their periods.
-	counts, killed         [][]float64
-	cCount, cKilled        [][]float64
-	cKnown, cKilledSq      [][]float64
-	cActive, cPeriodSq     [][]float64 // periods with an attack; killed² per period
-	firstSeen              []int
-	times                  [][]float64
-	timePeriod             [][]int
+	counts, killed     [][]float64
+	cCount, cKilled    [][]float64
+	cKnown, cKilledSq  [][]float64
+	cActive, cPeriodSq [][]float64 // periods with an attack; killed² per period
+	firstSeen          []int
+	times              [][]float64
+	timePeriod         [][]int
 	// Prefix sums of the coordinates of located incidents, for centroids
 	// as known before an origin.
-	cLat, cLon, cLocated [][]float64
+	cLat, cLon, cLocated   [][]float64
 	usedIncidents, dropped int
 }
 
