@@ -366,14 +366,17 @@ func CRPSCount(mean, vr, y float64) float64 {
 		return math.NaN()
 	}
 	y = math.Floor(y)
-	if !(mean > 0) {
+	if !(mean > 1e-12) {
+		// A point mass at 0 (to within 1e-12): the absolute error.
 		return y
 	}
 	// pmf(0) and the ratio pmf(k+1)/pmf(k) for the two families.
 	var pmf0 float64
 	var ratio func(k float64) float64
-	if vr > mean*(1+1e-9) {
-		r := mean * mean / (vr - mean) // size
+	if r := mean * mean / (vr - mean); vr > mean*(1+1e-9) && r > 1e-9 {
+		// Negative binomial. A size r this small puts all but a sliver of
+		// the mass at 0 and the rest beyond reach of the sum: that case
+		// goes to the Poisson with the same mean.
 		q := mean / (r + mean)         // success probability of the "failures"
 		pmf0 = math.Exp(r * math.Log1p(-q))
 		ratio = func(k float64) float64 { return (k + r) / (k + 1) * q }
@@ -386,16 +389,14 @@ func CRPSCount(mean, vr, y float64) float64 {
 	var crps float64
 	pmf, logPmf, inLogs := pmf0, 0.0, pmf0 == 0
 	if inLogs {
-		if vr > mean*(1+1e-9) {
-			r := mean * mean / (vr - mean)
+		if r := mean * mean / (vr - mean); vr > mean*(1+1e-9) && r > 1e-9 {
 			logPmf = r * math.Log1p(-mean/(r+mean))
 		} else {
 			logPmf = -mean
 		}
 	}
-	F := 0.0
-	const maxTerms = 1_000_000
-	for k := 0.0; k < maxTerms; k++ {
+	F, tailMean := 0.0, mean
+	for k := 0.0; ; k++ {
 		if inLogs {
 			pmf = math.Exp(logPmf)
 		}
@@ -405,7 +406,22 @@ func CRPSCount(mean, vr, y float64) float64 {
 			d = 1 - F
 		}
 		crps += d * d
-		if k >= y && 1-F < 1e-9 {
+		// Past y the rest of the sum is Σⱼ₍ₖ (1 − F(j))², at most
+		// (1 − F(k)) Σⱼ₍ₖ (1 − F(j)) = (1 − F(k)) (mean − Σⱼ≤ₖ (1 − F(j))),
+		// since the mean is Σⱼ (1 − F(j)): stop when that bound is
+		// negligible. Heavy tails with little mass end here early.
+		tailMean -= 1 - F
+		if k >= y && (1-F)*math.Max(tailMean, 0) < 1e-7 {
+			break
+		}
+		if k >= y && k >= 20000 {
+			// A heavy negative-binomial tail: past here 1 − F falls
+			// geometrically with the pmf's ratio ρ, so the rest of the sum
+			// is (1 − F)² ρ²/(1 − ρ²).
+			rho := ratio(k)
+			if rho < 1 {
+				crps += (1 - F) * (1 - F) * rho * rho / (1 - rho*rho)
+			}
 			break
 		}
 		if inLogs {

@@ -184,20 +184,21 @@ func (m *hawkesModel) predict(p *panel, origin, h, r int) prediction {
 	return prediction{p: 1 - math.Exp(-lambda), mean: lambda * km, vr: lambda * ksq, region: r}
 }
 
-// countModel is a pair of L2-regularised regressions per horizon on
-// features of the history before the origin: a logistic regression for
-// P(at least one attack) and a Poisson regression for the expected killed,
-// whose variance is that of a negative binomial with the dispersion
-// estimated by moments on the training rows. The features are the
-// region's counts over four lag windows, its killed over two, its
-// neighbours' counts over two (regions whose centroids are within
-// neighbourKm), the time since its last attack and its historical rate.
+// countModel is an L2-regularised logistic regression per horizon on
+// features of the history before the origin, for P(at least one attack).
+// The features are the region's counts over four lag windows, its killed
+// over two, its neighbours' counts over two (regions whose centroids are
+// within neighbourKm), the time since its last attack and its historical
+// rate. Killed follows as for the Hawkes model: −log(1 − P) attacks, a
+// compound Poisson with the region's killed per attack. (A regression on
+// killed itself was tried and dropped: one mass-casualty week dominates
+// its fit and its forecasts run to thousands.)
 type countModel struct {
-	horizons    int
-	window      int // training origins: the last `window` periods before the fit
-	logit, pois []glm
-	invTheta    []float64
-	neighbours  [][]int // as known at the last fit
+	horizons          int
+	window            int // training origins: the last `window` periods before the fit
+	logit             []glm
+	neighbours        [][]int // as known at the last fit
+	pooledM, pooledSq float64
 }
 
 // glm is a fitted regression: coefficients on standardised features.
@@ -205,7 +206,7 @@ type glm struct {
 	ok         bool
 	beta       []float64 // intercept first
 	mean, sd   []float64
-	fallbackMu float64 // the training mean, when the fit failed
+	fallbackMu float64 // the training share, when the fit failed
 }
 
 const countFeatures = 10
@@ -255,11 +256,12 @@ func features(p *panel, neighbours [][]int, r, origin int, x []float64) {
 }
 
 func (m *countModel) fit(p *panel, origin int) {
-	m.logit, m.pois, m.invTheta = make([]glm, m.horizons), make([]glm, m.horizons), make([]float64, m.horizons)
+	m.logit = make([]glm, m.horizons)
 	m.neighbours = p.neighboursAt(origin)
+	m.pooledM, m.pooledSq = pooledKilled(p, origin)
 	for h := 1; h <= m.horizons; h++ {
 		var xs [][]float64
-		var yAny, yKilled []float64
+		var y []float64
 		// Training origins o whose target period o+h-1 lies before origin.
 		for o := max(1, origin-m.window); o+h-1 < origin; o++ {
 			for r := range p.regions {
@@ -269,25 +271,10 @@ func (m *countModel) fit(p *panel, origin int) {
 				x := make([]float64, countFeatures)
 				features(p, m.neighbours, r, o, x)
 				xs = append(xs, x)
-				t := o + h - 1
-				yAny = append(yAny, b2f(p.counts[r][t] > 0))
-				yKilled = append(yKilled, p.killed[r][t])
+				y = append(y, b2f(p.counts[r][o+h-1] > 0))
 			}
 		}
-		m.logit[h-1] = fitGLM(xs, yAny, true)
-		m.pois[h-1] = fitGLM(xs, yKilled, false)
-		// Dispersion by moments: Var = μ + μ²/θ.
-		if g := m.pois[h-1]; g.ok {
-			var num, den float64
-			for i, x := range xs {
-				mu := g.eval(x, false)
-				num += (yKilled[i]-mu)*(yKilled[i]-mu) - mu
-				den += mu * mu
-			}
-			if den > 0 {
-				m.invTheta[h-1] = math.Min(math.Max(num/den, 0), 1e3)
-			}
-		}
+		m.logit[h-1] = fitLogistic(xs, y)
 	}
 }
 
@@ -301,14 +288,16 @@ func b2f(b bool) float64 {
 func (m *countModel) predict(p *panel, origin, h, r int) prediction {
 	x := make([]float64, countFeatures)
 	features(p, m.neighbours, r, origin, x)
-	pr := m.logit[h-1].eval(x, true)
-	mu := m.pois[h-1].eval(x, false)
-	return prediction{p: pr, mean: mu, vr: mu + mu*mu*m.invTheta[h-1], region: r}
+	// Logistic fits extrapolate to absurd certainty for regions far out
+	// on a feature (1e-250 was seen); no forecast is surer than 1 in 10⁵.
+	pr := math.Min(math.Max(m.logit[h-1].eval(x), 1e-5), 1-1e-5)
+	lambda := -math.Log1p(-pr)
+	km, ksq := killedStats(p, r, origin, m.pooledM, m.pooledSq)
+	return prediction{p: pr, mean: lambda * km, vr: lambda * ksq, region: r}
 }
 
-// eval gives the fitted mean for features x: a probability (logistic) or
-// a rate (Poisson).
-func (g glm) eval(x []float64, logistic bool) float64 {
+// eval gives the fitted probability for features x.
+func (g glm) eval(x []float64) float64 {
 	if !g.ok {
 		return g.fallbackMu
 	}
@@ -318,10 +307,7 @@ func (g glm) eval(x []float64, logistic bool) float64 {
 			eta += g.beta[j+1] * (v - g.mean[j]) / g.sd[j]
 		}
 	}
-	if logistic {
-		return 1 / (1 + math.Exp(-eta))
-	}
-	return math.Exp(math.Min(eta, 30))
+	return 1 / (1 + math.Exp(-eta))
 }
 
 // glmRidge is the L2 penalty on the standardised coefficients (not the
@@ -329,10 +315,10 @@ func (g glm) eval(x []float64, logistic bool) float64 {
 // (the lag windows are) or a region set is small.
 const glmRidge = 1.0
 
-// fitGLM fits a logistic (y in {0,1}) or Poisson (y ≥ 0) regression with
-// an L2 penalty by Newton–Raphson (iteratively reweighted least squares),
-// which converges in a handful of steps for these few features.
-func fitGLM(xs [][]float64, y []float64, logistic bool) glm {
+// fitLogistic fits a logistic regression (y in {0,1}) with an L2 penalty
+// by Newton–Raphson (iteratively reweighted least squares), which
+// converges in a handful of steps for these few features.
+func fitLogistic(xs [][]float64, y []float64) glm {
 	n := len(xs)
 	g := glm{}
 	if n == 0 {
@@ -344,7 +330,7 @@ func fitGLM(xs [][]float64, y []float64, logistic bool) glm {
 	}
 	ybar /= float64(n)
 	g.fallbackMu = ybar
-	if ybar <= 0 || (logistic && ybar >= 1) {
+	if ybar <= 0 || ybar >= 1 {
 		return g
 	}
 	d := len(xs[0])
@@ -379,11 +365,7 @@ func fitGLM(xs [][]float64, y []float64, logistic bool) glm {
 		return z
 	}
 	beta := make([]float64, k)
-	if logistic {
-		beta[0] = math.Log(ybar / (1 - ybar))
-	} else {
-		beta[0] = math.Log(ybar)
-	}
+	beta[0] = math.Log(ybar / (1 - ybar))
 	hess := mat.NewSymDense(k, nil)
 	grad := mat.NewVecDense(k, nil)
 	step := mat.NewVecDense(k, nil)
@@ -402,17 +384,9 @@ func fitGLM(xs [][]float64, y []float64, logistic bool) glm {
 			for j, v := range zz {
 				eta += beta[j] * v
 			}
-			var mu, w float64
-			if logistic {
-				mu = 1 / (1 + math.Exp(-eta))
-				w = mu * (1 - mu)
-				loss -= y[i]*math.Log(math.Max(mu, 1e-300)) + (1-y[i])*math.Log(math.Max(1-mu, 1e-300))
-			} else {
-				eta = math.Min(eta, 30)
-				mu = math.Exp(eta)
-				w = mu
-				loss += mu - y[i]*eta
-			}
+			mu := 1 / (1 + math.Exp(-eta))
+			w := mu * (1 - mu)
+			loss -= y[i]*math.Log(math.Max(mu, 1e-300)) + (1-y[i])*math.Log(math.Max(1-mu, 1e-300))
 			r := y[i] - mu
 			for a := range k {
 				gr[a] += r * zz[a]

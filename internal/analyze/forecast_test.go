@@ -123,6 +123,11 @@ func TestCRPSCount(t *testing.T) {
 			t.Errorf("CRPS(mean %v, var %v, y %v): got %v, want %v", tc.mean, tc.vr, tc.y, got, want)
 		}
 	}
+	// A very heavy tail (size 0.002) must end, near the kernel value.
+	heavy := negbin(1, 501)
+	if got, want := CRPSCount(1, 501, 2), crpsKernel(heavy, 2); math.Abs(got-want) > 0.01 {
+		t.Errorf("heavy tail: got %v, want about %v", got, want)
+	}
 	// A forecast of zero is a point mass: the CRPS is the absolute error.
 	if got := CRPSCount(0, 0, 7); got != 7 {
 		t.Errorf("point mass at 0, y 7: got %v, want 7", got)
@@ -133,39 +138,38 @@ func TestCRPSCount(t *testing.T) {
 	}
 }
 
-func TestGLMRecoversCoefficients(t *testing.T) {
+func TestLogisticRecoversCoefficients(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var xs [][]float64
-	var yl, yp []float64
+	var y []float64
 	for range 20000 {
-		x := []float64{rng.NormFloat64(), rng.NormFloat64()}
+		x := []float64{rng.NormFloat64(), rng.NormFloat64(), 3}
 		xs = append(xs, x)
 		eta := -1 + 0.8*x[0] - 0.5*x[1]
-		yl = append(yl, b2f(rng.Float64() < 1/(1+math.Exp(-eta))))
-		lam := math.Exp(0.3 + 0.4*x[0])
-		k := 0.0
-		for s := rng.ExpFloat64(); s < lam; s += rng.ExpFloat64() {
-			k++
-		}
-		yp = append(yp, k)
+		y = append(y, b2f(rng.Float64() < 1/(1+math.Exp(-eta))))
 	}
-	lg := fitGLM(xs, yl, true)
-	pg := fitGLM(xs, yp, false)
-	if !lg.ok || !pg.ok {
-		t.Fatalf("fits failed: logistic %v poisson %v", lg.ok, pg.ok)
+	g := fitLogistic(xs, y)
+	if !g.ok {
+		t.Fatalf("fit failed")
 	}
 	// Coefficients are on standardised features; the simulated features
-	// have sd ≈ 1 and mean ≈ 0, so they are close to the raw ones.
+	// have sd ≈ 1 and mean ≈ 0, so they are close to the raw ones; the
+	// constant feature gets none.
 	for _, c := range []struct {
 		name      string
 		got, want float64
 	}{
-		{"logit intercept", lg.beta[0], -1}, {"logit x0", lg.beta[1], 0.8}, {"logit x1", lg.beta[2], -0.5},
-		{"poisson intercept", pg.beta[0], 0.3}, {"poisson x0", pg.beta[1], 0.4}, {"poisson x1", pg.beta[2], 0},
+		{"intercept", g.beta[0], -1}, {"x0", g.beta[1], 0.8}, {"x1", g.beta[2], -0.5}, {"constant", g.beta[3], 0},
 	} {
 		if math.Abs(c.got-c.want) > 0.06 {
 			t.Errorf("%s: got %.3f, want %.3f ± 0.06", c.name, c.got, c.want)
 		}
+	}
+	if got := g.eval([]float64{0, 0, 3}); math.Abs(got-1/(1+math.Exp(1))) > 0.02 {
+		t.Errorf("P at x = 0: got %.3f, want %.3f", got, 1/(1+math.Exp(1)))
+	}
+	if g := fitLogistic(xs[:10], make([]float64, 10)); g.ok || g.eval(xs[0]) != 0 {
+		t.Errorf("all-zero outcomes: got a fit (%v) or a nonzero probability", g.ok)
 	}
 }
 

@@ -74,6 +74,8 @@ func commands() []command {
 		{"stats", "count what the store holds", runStats},
 		{"rejections", "list rows that imports rejected, with file, line, field and reason", runRejections},
 		{"analyze", "statistics on a selection: tempo, severity, tail, changepoints, hawkes, report (HTML)", runAnalyze},
+		{"forecast", "risk of attacks per region for the next weeks (or months), from the model that backtests best", runForecast},
+		{"backtest", "score the forecast models on the past with a rolling origin: Brier, log loss, precision, CRPS, calibration", runBacktest},
 		{"demo", "import the bundled demo dataset and show it", runDemo},
 		{"version", "print vigil's version and schema version", runVersion},
 	}

@@ -31,6 +31,8 @@ type page struct {
 	Sections         []section
 	Incidents        table
 	IncidentsNote    string
+	// Backtest marks a backtest page: its own methods, no incident list.
+	Backtest bool
 }
 
 type fact struct{ Label, Value string }
