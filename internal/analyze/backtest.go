@@ -377,7 +377,7 @@ func CRPSCount(mean, vr, y float64) float64 {
 		// Negative binomial. A size r this small puts all but a sliver of
 		// the mass at 0 and the rest beyond reach of the sum: that case
 		// goes to the Poisson with the same mean.
-		q := mean / (r + mean)         // success probability of the "failures"
+		q := mean / (r + mean) // success probability of the "failures"
 		pmf0 = math.Exp(r * math.Log1p(-q))
 		ratio = func(k float64) float64 { return (k + r) / (k + 1) * q }
 	} else {
