@@ -21,6 +21,7 @@ import (
 
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/store/internal/migrate"
 	"github.com/vigil-project/vigil/internal/store/internal/plan"
 )
 
@@ -53,7 +54,7 @@ const (
 // applies pending migrations. It refuses, with an error wrapping
 // store.ErrSchemaTooNew, a database that a newer vigil migrated.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := migrate.Load(migrationFiles)
 	if err != nil {
 		return nil, fmt.Errorf("postgres store: %w", err)
 	}
@@ -76,7 +77,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres store: %w", err)
 	}
-	if _, err := migrate(ctx, pool, ms); err != nil {
+	if _, err := migrate.Run(ctx, migrationTarget{pool}, ms); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres store: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/store/internal/migrate"
 	"github.com/vigil-project/vigil/internal/store/storetest"
 )
 
@@ -85,9 +86,9 @@ func BenchmarkImportBatch(b *testing.B) {
 
 func TestMigrations(t *testing.T) {
 	ctx := t.Context()
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := migrate.Load(migrationFiles)
 	if err != nil {
-		t.Fatalf("loadMigrations: %v", err)
+		t.Fatalf("migrate.Load: %v", err)
 	}
 	dsn := newDatabase(t)
 	s, err := Open(ctx, dsn)
@@ -98,8 +99,21 @@ func TestMigrations(t *testing.T) {
 		t.Errorf("SchemaVersion got %d, %v; want %d", v, err, len(ms))
 	}
 	// An up-to-date database: migrating again applies nothing.
-	if n, err := migrate(ctx, s.pool, ms); err != nil || n != 0 {
+	if n, err := migrate.Run(ctx, migrationTarget{s.pool}, ms); err != nil || n != 0 {
 		t.Errorf("migrate on an up-to-date database applied %d, %v; want 0", n, err)
+	}
+	// A migration that fails half way leaves nothing of itself behind.
+	bad := append(ms[:len(ms):len(ms)], migrate.Migration{Version: len(ms) + 1, Name: "9999_bad.sql",
+		SQL: "CREATE TABLE half_done (a integer); SELECT no_such_column FROM half_done;"})
+	if _, err := migrate.Run(ctx, migrationTarget{s.pool}, bad); err == nil || !strings.Contains(err.Error(), "9999_bad.sql") {
+		t.Errorf("a failing migration got %v, want an error naming it", err)
+	}
+	if v, err := s.SchemaVersion(ctx); err != nil || v != len(ms) {
+		t.Errorf("schema version after a failed migration got %d, %v; want %d", v, err, len(ms))
+	}
+	var halfDone int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE tablename = 'half_done'`).Scan(&halfDone); err != nil || halfDone != 0 {
+		t.Errorf("the failed migration's table exists (%d, %v): its transaction was not rolled back", halfDone, err)
 	}
 	s.Close()
 	s, err = Open(ctx, dsn)

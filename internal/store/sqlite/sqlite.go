@@ -23,6 +23,7 @@ import (
 
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/store/internal/migrate"
 	"github.com/vigil-project/vigil/internal/store/internal/plan"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -83,7 +84,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" || strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("sqlite store: invalid file path %q", path)
 	}
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := migrate.Load(migrationFiles)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite store: %w", err)
 	}
@@ -95,7 +96,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
-	if _, err := migrate(ctx, write, ms); err != nil {
+	if _, err := migrate.Run(ctx, migrationTarget{write}, ms); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
 	}

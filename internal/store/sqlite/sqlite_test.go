@@ -3,10 +3,12 @@ package sqlite
 import (
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/store/internal/migrate"
 	"github.com/vigil-project/vigil/internal/store/storetest"
 )
 
@@ -35,9 +37,9 @@ func BenchmarkImportBatch(b *testing.B) {
 
 func TestMigrations(t *testing.T) {
 	ctx := t.Context()
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := migrate.Load(migrationFiles)
 	if err != nil {
-		t.Fatalf("loadMigrations: %v", err)
+		t.Fatalf("migrate.Load: %v", err)
 	}
 	path := filepath.Join(t.TempDir(), "vigil.db")
 	s, err := Open(ctx, path)
@@ -48,8 +50,21 @@ func TestMigrations(t *testing.T) {
 		t.Errorf("SchemaVersion got %d, %v; want %d", v, err, len(ms))
 	}
 	// An up-to-date database: migrating again applies nothing.
-	if n, err := migrate(ctx, s.write, ms); err != nil || n != 0 {
+	if n, err := migrate.Run(ctx, migrationTarget{s.write}, ms); err != nil || n != 0 {
 		t.Errorf("migrate on an up-to-date database applied %d, %v; want 0", n, err)
+	}
+	// A migration that fails half way leaves nothing of itself behind.
+	bad := append(ms[:len(ms):len(ms)], migrate.Migration{Version: len(ms) + 1, Name: "9999_bad.sql",
+		SQL: "CREATE TABLE half_done (a integer); SELECT no_such_column FROM half_done;"})
+	if _, err := migrate.Run(ctx, migrationTarget{s.write}, bad); err == nil || !strings.Contains(err.Error(), "9999_bad.sql") {
+		t.Errorf("a failing migration got %v, want an error naming it", err)
+	}
+	if v, err := s.SchemaVersion(ctx); err != nil || v != len(ms) {
+		t.Errorf("schema version after a failed migration got %d, %v; want %d", v, err, len(ms))
+	}
+	var halfDone int
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name = 'half_done'`).Scan(&halfDone); err != nil || halfDone != 0 {
+		t.Errorf("the failed migration's table exists (%d, %v): its transaction was not rolled back", halfDone, err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -73,17 +88,6 @@ func TestMigrations(t *testing.T) {
 			s.Close()
 		}
 		t.Errorf("Open of a newer schema got %v, want an error wrapping store.ErrSchemaTooNew", err)
-	}
-}
-
-func TestLoadMigrationsRefusesGaps(t *testing.T) {
-	fsys := fstestMap{"migrations/0001_a.sql": "", "migrations/0003_c.sql": ""}
-	if _, err := loadMigrations(fsys.FS()); err == nil {
-		t.Errorf("loadMigrations with a gap got no error")
-	}
-	bad := fstestMap{"migrations/first.sql": ""}
-	if _, err := loadMigrations(bad.FS()); err == nil {
-		t.Errorf("loadMigrations with an unnumbered file got no error")
 	}
 }
 
