@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
@@ -67,54 +66,9 @@ func (s *Store) incidentDocs(ctx context.Context, f store.Filter, fn func(doc []
 
 // filterSQL returns the WHERE clause (with a leading space, or "") and its
 // arguments for f.
-func filterSQL(f store.Filter) (string, []any, error) {
-	var conds []string
-	var args []any
-	add := func(cond string, a ...any) {
-		conds = append(conds, cond)
-		args = append(args, a...)
-	}
-	if f.Country != "" {
-		add("country = ?", strings.ToUpper(f.Country))
-	}
-	if f.Admin1 != "" {
-		add("admin1 = ?", plan.Fold(f.Admin1))
-	}
-	if f.Actor != "" {
-		add("instr(actors, ?) > 0", strings.ToLower(f.Actor))
-	}
-	if f.AttackType != "" {
-		add("attack_type = ?", string(f.AttackType))
-	}
-	if f.Status != "" {
-		add("status = ?", string(f.Status))
-	}
-	if !f.Since.IsZero() {
-		add("end_date >= ?", f.Since.String())
-	}
-	if !f.Until.IsZero() {
-		add("start_date <= ?", f.Until.String())
-	}
-	if f.MinKilled > 0 {
-		add("killed_best >= ?", f.MinKilled)
-	}
-	if f.After != "" {
-		start, id, err := store.ParseCursor(f.After)
-		if err != nil {
-			return "", nil, fmt.Errorf("query incidents: %w", err)
-		}
-		if start.IsZero() {
-			// Incidents of unknown date sort first (NULL start).
-			add("(start_date IS NOT NULL OR id > ?)", id)
-		} else {
-			add("(start_date, id) > (?, ?)", start.String(), id)
-		}
-	}
-	if len(conds) == 0 {
-		return "", nil, nil
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args, nil
-}
+func filterSQL(f store.Filter) (string, []any, error) { return plan.Where(f, dialect) }
+
+var dialect = plan.Dialect{Contains: "instr", Date: func(d model.Date) any { return d.String() }}
 
 // scanIncident reads an incident from a row of one column, its doc.
 func scanIncident(rows interface{ Scan(...any) error }) (model.Incident, error) {
