@@ -17,6 +17,8 @@ import (
 	"sort"
 	"strings"
 
+	"gonum.org/v1/gonum/stat/distuv"
+
 	"github.com/vigil-project/vigil/internal/model"
 )
 
@@ -77,9 +79,17 @@ type ModelScore struct {
 	LogLoss          float64 `json:"log_loss"`
 	AveragePrecision float64 `json:"average_precision"`
 	CRPS             float64 `json:"crps"`
-	// BrierSkill is 1 − Brier/Brier(baseline): above 0 the model beats the
-	// region's historical rate.
-	BrierSkill    float64          `json:"brier_skill"`
+	// BrierSkill is 1 − Brier/Brier(baseline): above 0 the model did
+	// better than the region's historical rate.
+	BrierSkill float64 `json:"brier_skill"`
+	// PVsBaseline is the one-sided p-value of the Diebold–Mariano test
+	// that the model's Brier score is no better than the baseline's: the
+	// per-forecast differences summed per origin, with a Newey–West
+	// variance over horizon−1 lags (forecasts of overlapping periods are
+	// correlated). NaN (null) for the baseline and below 10 origins.
+	PVsBaseline float64 `json:"p_vs_baseline"`
+	// BeatsBaseline: skill above 0 and PVsBaseline below 0.05. A skill
+	// that chance alone could give is not a model beating the baseline.
 	BeatsBaseline bool             `json:"beats_baseline"`
 	NForecasts    int              `json:"n_forecasts"`
 	ByHorizon     []HorizonScore   `json:"by_horizon"`
@@ -112,7 +122,11 @@ func (b BacktestResult) Sentence() string {
 		if m.BeatsBaseline {
 			verb = "beats"
 		}
-		parts = append(parts, fmt.Sprintf("%s %s the baseline (Brier skill %+.3f)", m.Name, verb, m.BrierSkill))
+		p := "too few origins for a test"
+		if !math.IsNaN(m.PVsBaseline) {
+			p = trFormatP(m.PVsBaseline)
+		}
+		parts = append(parts, fmt.Sprintf("%s %s the baseline (Brier skill %+.3f, %s)", m.Name, verb, m.BrierSkill, p))
 	}
 	return fmt.Sprintf("Over %d origins from %s to %s (%d forecasts per model over %d regions and horizons 1 to %d; %.1f%% of the forecast periods saw an attack): %s; forecasts use %s.",
 		b.Origins, b.From, b.To, modelN(b.Models), b.Panel.Regions, b.Horizon, 100*b.BaseRate, strings.Join(parts, "; "), b.Best)
@@ -175,6 +189,7 @@ type scored struct {
 	p, mean, vr float64
 	crps        float64
 	attack      bool
+	origin      int
 	killed      float64
 	h           int
 }
@@ -235,7 +250,7 @@ func runBacktest(p *panel, models []forecaster, from, to, lastComplete int, opts
 					pr := m.predict(p, o, h, r)
 					out[i] = append(out[i], scored{p: pr.p, mean: pr.mean, vr: pr.vr,
 						crps:   CRPSCount(pr.mean, pr.vr, p.killed[r][t]),
-						attack: p.counts[r][t] > 0, killed: p.killed[r][t], h: h})
+						attack: p.counts[r][t] > 0, killed: p.killed[r][t], h: h, origin: o})
 				}
 			}
 		}
@@ -252,10 +267,11 @@ func runBacktest(p *panel, models []forecaster, from, to, lastComplete int, opts
 		res.BaseRate = float64(n) / float64(len(out[0]))
 	}
 	var base ModelScore
+	baseIdx := 0
 	for i, m := range models {
 		ms := scoreModel(m.name(), out[i], opts.Horizon)
 		if m.name() == ModelBaseline {
-			base = ms
+			base, baseIdx = ms, i
 		}
 		res.Models = append(res.Models, ms)
 	}
@@ -269,12 +285,65 @@ func runBacktest(p *panel, models []forecaster, from, to, lastComplete int, opts
 				ms.ByHorizon[j].BrierSkill = skill(ms.ByHorizon[j].Brier, base.ByHorizon[j].Brier)
 			}
 		}
-		ms.BeatsBaseline = ms.Name != ModelBaseline && ms.BrierSkill > 0
+		ms.PVsBaseline = math.NaN()
+		if ms.Name != ModelBaseline && len(out) > 0 {
+			ms.PVsBaseline = dieboldMariano(out[baseIdx], out[i], opts.Horizon)
+		}
+		ms.BeatsBaseline = ms.Name != ModelBaseline && ms.BrierSkill > 0 && ms.PVsBaseline < 0.05
 		if ms.BeatsBaseline && ms.Brier < bestBrier {
 			res.Best, bestBrier = ms.Name, ms.Brier
 		}
 	}
 	return res, out
+}
+
+// dieboldMariano is the one-sided p-value that model's Brier score is no
+// lower than base's, from the per-origin sums of the score differences
+// (both slices hold the same forecasts in the same order) with a
+// Newey–West long-run variance over horizon−1 lags.
+func dieboldMariano(base, model []scored, horizon int) float64 {
+	if len(base) != len(model) || len(base) == 0 {
+		return math.NaN()
+	}
+	var d []float64
+	cur, sum := base[0].origin, 0.0
+	for i := range base {
+		if base[i].origin != cur {
+			d = append(d, sum)
+			cur, sum = base[i].origin, 0
+		}
+		yb := b2f(base[i].attack)
+		sum += (base[i].p-yb)*(base[i].p-yb) - (model[i].p-yb)*(model[i].p-yb)
+	}
+	d = append(d, sum)
+	n := len(d)
+	if n < 10 {
+		return math.NaN()
+	}
+	var mean float64
+	for _, v := range d {
+		mean += v
+	}
+	mean /= float64(n)
+	gamma := func(k int) float64 {
+		var g float64
+		for t := k; t < n; t++ {
+			g += (d[t] - mean) * (d[t-k] - mean)
+		}
+		return g / float64(n)
+	}
+	lrv := gamma(0)
+	for k := 1; k < horizon && k < n; k++ {
+		lrv += 2 * (1 - float64(k)/float64(horizon)) * gamma(k)
+	}
+	if !(lrv > 0) {
+		if mean > 0 {
+			return 0
+		}
+		return 1
+	}
+	z := mean / math.Sqrt(lrv/float64(n))
+	return distuv.UnitNormal.Survival(z)
 }
 
 func skill(b, base float64) float64 {
@@ -539,11 +608,11 @@ func Forecast(incs []model.Incident, opts ForecastOptions) (ForecastResult, erro
 		res.Backtest = &bt
 		name = bt.Best
 		if name == ModelBaseline {
-			res.Why = "no model beat the historical rate in the backtest of the last two years"
+			res.Why = "no model beat the historical rate significantly in the backtest of the last two years"
 		} else {
 			for _, m := range bt.Models {
 				if m.Name == name {
-					res.Why = fmt.Sprintf("best in the backtest of the last two years, Brier skill %+.3f over the historical rate", m.BrierSkill)
+					res.Why = fmt.Sprintf("best in the backtest of the last two years, Brier skill %+.3f over the historical rate, %s", m.BrierSkill, trFormatP(m.PVsBaseline))
 				}
 			}
 		}
@@ -592,7 +661,7 @@ func (s HorizonScore) MarshalJSON() ([]byte, error) {
 func (s ModelScore) MarshalJSON() ([]byte, error) {
 	type plain ModelScore
 	c := plain(s)
-	for _, p := range []*float64{&c.Brier, &c.LogLoss, &c.AveragePrecision, &c.CRPS, &c.BrierSkill} {
+	for _, p := range []*float64{&c.Brier, &c.LogLoss, &c.AveragePrecision, &c.CRPS, &c.BrierSkill, &c.PVsBaseline} {
 		*p = hkFinite(*p)
 	}
 	return hkMarshalNull(c)

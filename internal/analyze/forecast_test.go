@@ -266,8 +266,11 @@ func TestBacktestSelfExciting(t *testing.T) {
 	if byName[ModelBaseline].BrierSkill != 0 || byName[ModelBaseline].BeatsBaseline {
 		t.Errorf("baseline skill got %v (beats %v), want 0 and false", byName[ModelBaseline].BrierSkill, byName[ModelBaseline].BeatsBaseline)
 	}
-	if h := byName[ModelHawkes]; !(h.BrierSkill > 0.01) || !h.BeatsBaseline {
-		t.Errorf("hawkes on Hawkes data: skill %v, want > 0.01", h.BrierSkill)
+	if h := byName[ModelHawkes]; !(h.BrierSkill > 0.01) || !h.BeatsBaseline || !(h.PVsBaseline < 0.01) {
+		t.Errorf("hawkes on Hawkes data: skill %v p %v, want > 0.01 and p < 0.01", h.BrierSkill, h.PVsBaseline)
+	}
+	if !math.IsNaN(byName[ModelBaseline].PVsBaseline) {
+		t.Errorf("baseline p against itself got %v, want NaN", byName[ModelBaseline].PVsBaseline)
 	}
 	if c := byName[ModelCount]; !(c.BrierSkill > 0) {
 		t.Errorf("count model on self-exciting data: skill %v, want > 0", c.BrierSkill)
@@ -333,7 +336,10 @@ func TestBacktestPoisson(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range res.Models {
-		t.Logf("%-8s brier %.4f skill %+.4f", m.Name, m.Brier, m.BrierSkill)
+		t.Logf("%-8s brier %.4f skill %+.4f p %.3f", m.Name, m.Brier, m.BrierSkill, m.PVsBaseline)
+		if m.BeatsBaseline {
+			t.Errorf("%s said to beat the historical rate on a Poisson process (skill %v, p %v)", m.Name, m.BrierSkill, m.PVsBaseline)
+		}
 		if m.BrierSkill > 0.01 {
 			t.Errorf("%s beats the historical rate on a Poisson process by %v: there is nothing to learn", m.Name, m.BrierSkill)
 		}

@@ -49,15 +49,15 @@ func WriteBacktestHTML(w io.Writer, b BacktestPage) error {
 		},
 	}
 	if res.Best == analyze.ModelBaseline {
-		p.Caveats = append(p.Caveats, "No model beat the region’s historical rate: forecasts shown to users fall back to it.")
+		p.Caveats = append(p.Caveats, "No model beat the region’s historical rate by more than chance (Diebold–Mariano test at 5%): forecasts shown to users fall back to it.")
 	}
 	if res.BaseRate < 0.02 {
 		p.Caveats = append(p.Caveats, fmt.Sprintf("Attacks are rare here (%.1f%% of region-periods): probabilities are small and scores differ little between models.", 100*res.BaseRate))
 	}
 
 	scores := table{Caption: "Scores over every origin and horizon (lower is better except average precision and skill)",
-		Head:  []string{"model", "Brier", "log loss", "average precision", "CRPS (killed)", "Brier skill", "beats baseline", "forecasts"},
-		Class: []string{"", "num", "num", "num", "num", "num", "", "num"}}
+		Head:  []string{"model", "Brier", "log loss", "average precision", "CRPS (killed)", "Brier skill", "p (Diebold–Mariano)", "beats baseline", "forecasts"},
+		Class: []string{"", "num", "num", "num", "num", "num", "num", "", "num"}}
 	for _, m := range res.Models {
 		beats := "—"
 		if m.Name != analyze.ModelBaseline {
@@ -67,7 +67,7 @@ func WriteBacktestHTML(w io.Writer, b BacktestPage) error {
 			}
 		}
 		scores.Rows = append(scores.Rows, []string{m.Name, f4(m.Brier), f4(m.LogLoss), f3(m.AveragePrecision), f3(m.CRPS),
-			signed3(m.BrierSkill), beats, fmtInt(int64(m.NForecasts))})
+			signed3(m.BrierSkill), f3(m.PVsBaseline), beats, fmtInt(int64(m.NForecasts))})
 	}
 	byH := table{Caption: "Brier skill by horizon (periods ahead)", Head: []string{"model"}, Class: []string{""}}
 	for h := 1; h <= res.Horizon; h++ {
