@@ -76,6 +76,8 @@ func commands() []command {
 		{"analyze", "statistics on a selection: tempo, severity, tail, changepoints, hawkes, report (HTML)", runAnalyze},
 		{"forecast", "risk of attacks per region for the next weeks (or months), from the model that backtests best", runForecast},
 		{"backtest", "score the forecast models on the past with a rolling origin: Brier, log loss, precision, CRPS, calibration", runBacktest},
+		{"backup", "copy the store, consistently, while it is in use: a SQLite file or a pg_dump archive", runBackup},
+		{"restore", "check a backup and restore it into the store --db names (--force to replace one)", runRestore},
 		{"demo", "import the bundled demo dataset and show it", runDemo},
 		{"version", "print vigil's version and schema version", runVersion},
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/vigil-project/vigil/internal/ingest"
 	"github.com/vigil-project/vigil/internal/model"
@@ -24,13 +23,14 @@ type backend interface {
 	Stats(ctx context.Context) (store.Stats, error)
 	Rejections(ctx context.Context, source string, limit int) ([]store.Rejection, error)
 	SchemaVersion(ctx context.Context) (int, error)
+	Backup(ctx context.Context, dst string) error
 	Close() error
 }
 
 // openStore opens the store a --db value names: a postgres:// URL or a
 // SQLite file path.
 func openStore(ctx context.Context, dsn string) (backend, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+	if isPostgres(dsn) {
 		s, err := postgres.Open(ctx, dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres store: %w", err)

@@ -31,6 +31,7 @@ import (
 
 // Store is a vigil store in one SQLite file. It is safe for concurrent use.
 type Store struct {
+	path  string  // the database file
 	write *sql.DB // one connection: every write goes through it, in turn
 	read  *sql.DB // read-only connections
 
@@ -113,7 +114,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
 	}
-	s := &Store{write: write, read: read, stmts: make(map[string]*sql.Stmt), chunks: plan.NewChunkCache(chunkCache)}
+	s := &Store{path: path, write: write, read: read, stmts: make(map[string]*sql.Stmt), chunks: plan.NewChunkCache(chunkCache)}
 	if err := s.prepare(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)

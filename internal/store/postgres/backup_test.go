@@ -1,0 +1,43 @@
+package postgres
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vigil-project/vigil/internal/store/storetest"
+)
+
+func TestBackupUnderLoad(t *testing.T) {
+	dir := t.TempDir()
+	src := open(t)
+	backup := filepath.Join(dir, "backup.dump")
+	storetest.BackupUnderLoad(t, src,
+		func() error { return src.Backup(t.Context(), backup) },
+		func() storetest.Backend {
+			dsn := newDatabase(t)
+			if err := Restore(t.Context(), dsn, backup, false); err != nil {
+				t.Fatalf("Restore: %v", err)
+			}
+			// Restoring again over a store is refused without replace, and
+			// done with it.
+			if err := Restore(t.Context(), dsn, backup, false); err == nil || !strings.Contains(err.Error(), "--force") {
+				t.Errorf("Restore over a store without replace: got %v, want a refusal naming --force", err)
+			}
+			if err := Restore(t.Context(), dsn, backup, true); err != nil {
+				t.Fatalf("Restore with replace: %v", err)
+			}
+			s, err := Open(t.Context(), dsn)
+			if err != nil {
+				t.Fatalf("Open restored: %v", err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		})
+	if err := src.Backup(t.Context(), backup); err == nil {
+		t.Errorf("backup over an existing file got no error")
+	}
+	if err := CheckBackup(t.Context(), filepath.Join(dir, "missing.dump")); err == nil {
+		t.Errorf("CheckBackup of a missing file got no error")
+	}
+}
