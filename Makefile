@@ -7,7 +7,7 @@ DB      ?= vigil.db
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/vigil-project/vigil/internal/cli.Version=$(VERSION)
 
-.PHONY: build demo test lint bench fuzz clean
+.PHONY: build demo test lint bench fuzz soak clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/vigil
@@ -31,6 +31,12 @@ bench: build
 # Short fuzz campaigns over every parser (longer: FUZZTIME=10m make fuzz).
 fuzz:
 	scripts/fuzz.sh
+
+# Long reliability runs (see docs/RELIABILITY.md): imports killed with
+# SIGKILL many times on both stores (KILLS=40 by default).
+KILLS ?= 40
+soak:
+	VIGIL_CRASH_KILLS=$(KILLS) scripts/pgtest.sh $(GO) test -run TestImportSurvivesSIGKILL -count=1 -timeout 60m -v ./cmd/vigil
 
 clean:
 	rm -f $(BIN) $(DB) $(DB)-wal $(DB)-shm
