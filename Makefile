@@ -7,7 +7,7 @@ DB      ?= vigil.db
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/vigil-project/vigil/internal/cli.Version=$(VERSION)
 
-.PHONY: build demo test lint bench fuzz soak clean
+.PHONY: build demo test lint bench fuzz soak release clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/vigil
@@ -37,6 +37,10 @@ fuzz:
 KILLS ?= 40
 soak:
 	VIGIL_CRASH_KILLS=$(KILLS) scripts/pgtest.sh $(GO) test -run TestImportSurvivesSIGKILL -count=1 -timeout 60m -v ./cmd/vigil
+
+# Static binaries for linux/amd64, linux/arm64, darwin, windows in dist/.
+release:
+	scripts/release.sh
 
 clean:
 	rm -f $(BIN) $(DB) $(DB)-wal $(DB)-shm

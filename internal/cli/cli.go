@@ -80,6 +80,7 @@ func commands() []command {
 		{"restore", "check a backup and restore it into the store --db names (--force to replace one)", runRestore},
 		{"demo", "import the bundled demo dataset and show it", runDemo},
 		{"version", "print vigil's version and schema version", runVersion},
+		{"completion", "print a shell completion script: bash, zsh or fish", runCompletion},
 	}
 }
 
@@ -88,6 +89,9 @@ var Version = "dev"
 
 // Run runs vigil with the arguments after the program name.
 func Run(ctx context.Context, env Env, args []string) error {
+	if len(args) > 1 && args[0] == "help" {
+		return runHelp(ctx, env, args[1:])
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(env.Stderr)
 		if len(args) == 0 {
