@@ -1,0 +1,51 @@
+package feed
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/mmcdole/gofeed"
+)
+
+// parseJSONFeed reads a JSON Feed document (already UTF-8), keeping each
+// item's JSON object as its raw report.
+func parseJSONFeed(doc []byte, opt Options, res *Result) (*Result, error) {
+	res.Format = "json"
+	f, err := gofeed.NewParser().Parse(bytes.NewReader(doc))
+	if err != nil {
+		return nil, fmt.Errorf("feed %s: %w: %s", opt.Origin, ErrNotFeed, shortErr(err))
+	}
+	res.Title, res.Language = PlainText(f.Title), cleanLang(f.Language)
+	var rawDoc struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	if err := json.Unmarshal(doc, &rawDoc); err != nil || len(rawDoc.Items) != len(f.Items) {
+		rawDoc.Items = nil
+	}
+	d := newDedup()
+	for i, it := range f.Items {
+		res.Items++
+		if it == nil {
+			continue
+		}
+		var raw []byte
+		if rawDoc.Items != nil {
+			raw = rawDoc.Items[i]
+		} else if raw, err = json.Marshal(it); err != nil {
+			res.Problems = append(res.Problems, Problem{Item: i + 1, Reason: "cannot keep item: " + err.Error()})
+			continue
+		}
+		a, probs := article(it, raw, i+1, 0, res.Language, opt)
+		res.Problems = append(res.Problems, probs...)
+		if a == nil {
+			continue
+		}
+		if d.seen(a) {
+			res.Duplicates++
+			continue
+		}
+		res.Articles = append(res.Articles, *a)
+	}
+	return res, nil
+}

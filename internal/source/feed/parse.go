@@ -1,0 +1,412 @@
+// Package feed reads news: RSS 0.9x/1.0/2.0, Atom 1.0 and JSON Feed
+// documents, saved article pages and text files, and lists of articles,
+// into articles (model.Article: a report kept as received plus its plain
+// text), and polls subscribed feeds (Poller).
+//
+// Reading is forgiving, because a feed is what a newsroom's software
+// happened to produce: a document in the wrong or no declared encoding is
+// decoded by its bytes, a document the XML parser gives up on is read item
+// by item, a date in a foreign language or odd format is read by ParseDate,
+// and whatever still cannot be read is reported per item (Problem) while
+// the rest is kept. Only a document with nothing readable is an error.
+package feed
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+
+	"github.com/vigil-project/vigil/internal/model"
+)
+
+// Options say where a document came from.
+type Options struct {
+	// Source is the name of the source the articles' reports belong to
+	// (the feed's name).
+	Source string
+	// Origin names the document in reports and problems: a file path or
+	// the feed URL.
+	Origin string
+	// ContentType is the HTTP Content-Type the document came with, if
+	// any; its charset is used when the document declares none.
+	ContentType string
+	// BaseURL resolves relative item links (the feed's URL).
+	BaseURL string
+	// Fetched is when the document was fetched or read.
+	Fetched time.Time
+}
+
+// Problem is something of a document that could not be read as it
+// should. Item is the item's position in the document (from 1), 0 for the
+// document as a whole.
+type Problem struct {
+	Item   int    `json:"item,omitempty"`
+	Line   int    `json:"line,omitempty"`
+	Field  string `json:"field,omitempty"`
+	Reason string `json:"reason"`
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.Item > 0 {
+		fmt.Fprintf(&b, "item %d", p.Item)
+		if p.Line > 0 {
+			fmt.Fprintf(&b, " (line %d)", p.Line)
+		}
+		b.WriteString(": ")
+	} else if p.Line > 0 {
+		fmt.Fprintf(&b, "line %d: ", p.Line)
+	}
+	if p.Field != "" {
+		b.WriteString(p.Field + ": ")
+	}
+	b.WriteString(p.Reason)
+	return b.String()
+}
+
+// Result is what was read from one document.
+type Result struct {
+	Title    string `json:"title,omitempty"`
+	Language string `json:"language,omitempty"`
+	// Format is "rss", "atom", "json" (feeds), "articles" (a JSON list),
+	// "html" or "text".
+	Format   string `json:"format"`
+	Encoding string `json:"encoding,omitempty"`
+	// Items counts the items found, read or not.
+	Items    int             `json:"items"`
+	Articles []model.Article `json:"articles"`
+	// Duplicates counts items left out because an earlier item of the
+	// document had the same GUID, URL or content.
+	Duplicates int       `json:"duplicates"`
+	Problems   []Problem `json:"problems,omitempty"`
+}
+
+// ErrNotFeed is returned (wrapped) for a document in which no feed and no
+// item could be found.
+var ErrNotFeed = errors.New("not a feed")
+
+// maxDoc is the largest document Parse reads: far above any real feed,
+// low enough to bound memory for a hostile one.
+const maxDoc = 64 << 20
+
+// Parse reads an RSS, Atom or JSON Feed document. It returns an error only
+// when nothing could be read; otherwise the articles of the items that
+// could be read, and a Problem for each thing that could not.
+func Parse(data []byte, opt Options) (*Result, error) {
+	if len(data) > maxDoc {
+		return nil, fmt.Errorf("feed %s: document of %d bytes is over the %d byte limit", opt.Origin, len(data), maxDoc)
+	}
+	doc, enc, notes := toUTF8(data, opt.ContentType)
+	res := &Result{Encoding: enc}
+	for _, n := range notes {
+		res.Problems = append(res.Problems, Problem{Field: "encoding", Reason: n})
+	}
+	kind := gofeed.DetectFeedType(bytes.NewReader(doc))
+	if kind == gofeed.FeedTypeJSON {
+		return parseJSONFeed(doc, opt, res)
+	}
+	segs := scanItems(doc)
+	f, err := gofeed.NewParser().Parse(bytes.NewReader(doc))
+	var items []*gofeed.Item
+	raws := make([][]byte, 0, len(segs))
+	lines := make([]int, 0, len(segs))
+	switch {
+	case err == nil:
+		items = f.Items
+		res.Title, res.Language = PlainText(f.Title), cleanLang(f.Language)
+		if len(segs) == len(items) {
+			for _, s := range segs {
+				raws = append(raws, doc[s.start:s.end])
+				lines = append(lines, s.line)
+			}
+		}
+	case len(segs) > 0:
+		// The parser stopped at the first error: read each item on its
+		// own, inside the document's own opening so that its namespaces
+		// are declared.
+		res.Problems = append(res.Problems, Problem{Reason: "document is not well-formed (" + shortErr(err) + "): read item by item"})
+		head, tail := envelope(doc, segs[0].start, kind)
+		p := gofeed.NewParser()
+		for i, s := range segs {
+			one := make([]byte, 0, len(head)+s.end-s.start+len(tail))
+			one = append(append(append(one, head...), doc[s.start:s.end]...), tail...)
+			g, err := p.Parse(bytes.NewReader(one))
+			if err != nil || len(g.Items) != 1 {
+				if err == nil {
+					err = fmt.Errorf("found %d items", len(g.Items))
+				}
+				res.Problems = append(res.Problems, Problem{Item: i + 1, Line: s.line, Reason: "unreadable item: " + shortErr(err)})
+				items = append(items, nil)
+			} else {
+				items = append(items, g.Items[0])
+				if res.Title == "" {
+					res.Title, res.Language = PlainText(g.Title), cleanLang(g.Language)
+				}
+			}
+			raws = append(raws, doc[s.start:s.end])
+			lines = append(lines, s.line)
+		}
+	default:
+		return nil, fmt.Errorf("feed %s: %w: %s", opt.Origin, ErrNotFeed, shortErr(err))
+	}
+	res.Format = formatName(kind)
+
+	d := newDedup()
+	for i, it := range items {
+		res.Items++
+		if it == nil {
+			continue
+		}
+		var raw []byte
+		line := 0
+		if i < len(raws) {
+			raw, line = raws[i], lines[i]
+		} else if raw, err = json.Marshal(it); err != nil {
+			res.Problems = append(res.Problems, Problem{Item: i + 1, Reason: "cannot keep item: " + err.Error()})
+			continue
+		}
+		a, probs := article(it, raw, i+1, line, res.Language, opt)
+		res.Problems = append(res.Problems, probs...)
+		if a == nil {
+			continue
+		}
+		if d.seen(a) {
+			res.Duplicates++
+			continue
+		}
+		res.Articles = append(res.Articles, *a)
+	}
+	return res, nil
+}
+
+// formatName names a detected feed type.
+func formatName(t gofeed.FeedType) string {
+	switch t {
+	case gofeed.FeedTypeAtom:
+		return "atom"
+	case gofeed.FeedTypeRSS:
+		return "rss"
+	case gofeed.FeedTypeJSON:
+		return "json"
+	}
+	return "unknown"
+}
+
+// envelope returns what to put around one item so that it parses alone:
+// the document up to its first item (root element, namespaces, channel)
+// and the end tags that close what that opened.
+func envelope(doc []byte, first int, kind gofeed.FeedType) (head, tail []byte) {
+	head = doc[:first]
+	switch {
+	case kind == gofeed.FeedTypeAtom:
+		tail = []byte("</feed>")
+	case bytes.Contains(head, []byte("<rdf:RDF")):
+		// RSS 1.0 items are siblings of the channel, which is closed.
+		tail = []byte("</rdf:RDF>")
+	default:
+		tail = []byte("</channel></rss>")
+	}
+	return head, tail
+}
+
+// shortErr returns an error's message cut to a length that fits a status
+// line.
+func shortErr(err error) string {
+	s := err.Error()
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// article makes the article of one parsed item, or nil when the item has
+// nothing to store; with the problems found.
+func article(it *gofeed.Item, raw []byte, n, line int, feedLang string, opt Options) (*model.Article, []Problem) {
+	var probs []Problem
+	problem := func(field, reason string) {
+		probs = append(probs, Problem{Item: n, Line: line, Field: field, Reason: reason})
+	}
+	title := PlainText(it.Title)
+	body := it.Content
+	if strings.TrimSpace(body) == "" {
+		body = it.Description
+	}
+	text := PlainText(body)
+	link := resolve(strings.TrimSpace(it.Link), opt.BaseURL)
+	guid := strings.TrimSpace(it.GUID)
+	if title == "" && text == "" && link == "" {
+		problem("", "empty item: no title, text or link")
+		return nil, probs
+	}
+
+	var published *time.Time
+	switch {
+	case it.PublishedParsed != nil:
+		published = it.PublishedParsed
+	case it.UpdatedParsed != nil:
+		published = it.UpdatedParsed
+	default:
+		for _, s := range []struct{ field, v string }{{"published", it.Published}, {"updated", it.Updated}} {
+			if strings.TrimSpace(s.v) == "" {
+				continue
+			}
+			t, err := ParseDate(s.v)
+			if err != nil {
+				problem(s.field, fmt.Sprintf("unreadable date %q: kept without it", cut(s.v, 60)))
+				continue
+			}
+			published = &t
+			break
+		}
+	}
+	if published != nil {
+		t := published.UTC()
+		if !opt.Fetched.IsZero() && t.After(opt.Fetched.Add(48*time.Hour)) || t.Year() < 1970 {
+			problem("published", fmt.Sprintf("date %s is implausible: kept without it", t.Format(time.RFC3339)))
+			published = nil
+		} else {
+			published = &t
+		}
+	}
+
+	lang := ""
+	if it.DublinCoreExt != nil && len(it.DublinCoreExt.Language) > 0 {
+		lang = cleanLang(it.DublinCoreExt.Language[0])
+	}
+	if lang == "" {
+		lang = feedLang
+	}
+	if lang == "" {
+		lang = GuessLanguage(title + "\n" + text)
+	}
+
+	hash := ContentHash(title, text)
+	ref := guid
+	if ref == "" {
+		ref = link
+	}
+	if ref == "" {
+		ref = "sha256:" + hash[:32]
+	}
+	a := &model.Article{
+		Report: model.Report{
+			ID:        model.ReportID(opt.Source, ref, 0),
+			Source:    opt.Source,
+			SourceRef: ref,
+			Raw:       raw,
+			Hash:      hashOf(raw),
+			Origin:    origin(opt.Origin, n, line),
+			Fetched:   opt.Fetched,
+			Published: published,
+		},
+		URL:         link,
+		Language:    lang,
+		Title:       title,
+		Text:        text,
+		ContentHash: hash,
+	}
+	if err := a.CheckText(); err != nil {
+		problem("", "unusable text: "+err.Error())
+		return nil, probs
+	}
+	return a, probs
+}
+
+// origin names an item in its document: file:line when the line is
+// known, else file#n.
+func origin(doc string, n, line int) string {
+	if line > 0 {
+		return doc + ":" + strconv.Itoa(line)
+	}
+	return doc + "#" + strconv.Itoa(n)
+}
+
+// hashOf returns the hex SHA-256 of raw, as source.Hash does.
+func hashOf(raw []byte) string {
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:])
+}
+
+// resolve makes link absolute against base when it is relative and base
+// is an absolute URL; otherwise it returns link as given.
+func resolve(link, base string) string {
+	if link == "" || base == "" {
+		return link
+	}
+	u, err := url.Parse(link)
+	if err != nil || u.IsAbs() {
+		return link
+	}
+	b, err := url.Parse(base)
+	if err != nil || !b.IsAbs() {
+		return link
+	}
+	return b.ResolveReference(u).String()
+}
+
+// cleanLang returns a language tag as feeds write it ("en_US", " EN-us ")
+// in BCP 47 form ("en-US"), or "" for nothing usable.
+func cleanLang(s string) string {
+	s = strings.ReplaceAll(strings.TrimSpace(s), "_", "-")
+	if s == "" || len(s) > 35 {
+		return ""
+	}
+	parts := strings.Split(s, "-")
+	for i, p := range parts {
+		for _, r := range p {
+			if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+				return ""
+			}
+		}
+		if i == 0 {
+			parts[i] = strings.ToLower(p)
+		} else if len(p) == 2 {
+			parts[i] = strings.ToUpper(p)
+		}
+	}
+	return strings.Join(parts, "-")
+}
+
+// cut returns s cut to n bytes at a rune boundary, marked when cut.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// dedup remembers the GUIDs (source refs), URLs and content hashes of the
+// articles kept so far.
+type dedup struct{ refs, urls, hashes map[string]bool }
+
+func newDedup() *dedup {
+	return &dedup{refs: map[string]bool{}, urls: map[string]bool{}, hashes: map[string]bool{}}
+}
+
+// seen reports whether an article repeats one kept before, and
+// remembers it when it does not.
+func (d *dedup) seen(a *model.Article) bool {
+	if d.refs[a.Report.SourceRef] || a.URL != "" && d.urls[a.URL] || d.hashes[a.ContentHash] {
+		return true
+	}
+	d.refs[a.Report.SourceRef] = true
+	if a.URL != "" {
+		d.urls[a.URL] = true
+	}
+	d.hashes[a.ContentHash] = true
+	return false
+}

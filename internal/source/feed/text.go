@@ -1,0 +1,186 @@
+package feed
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"html"
+	"strings"
+	"unicode"
+
+	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// PlainText returns the text of an HTML fragment (or of plain text, which
+// it leaves as it is apart from entities and spacing): tags removed,
+// script, style and other non-text elements dropped with their content,
+// entities decoded, block elements and <br> on lines of their own, runs of
+// spaces and blank lines collapsed. Nothing of the markup survives, so the
+// result is safe to show anywhere as text.
+func PlainText(s string) string {
+	if !strings.ContainsAny(s, "<&") {
+		return tidy(s)
+	}
+	var b strings.Builder
+	z := xhtml.NewTokenizer(strings.NewReader(s))
+	skip := 0 // depth inside elements whose content is not text
+	for {
+		switch z.Next() {
+		case xhtml.ErrorToken:
+			return tidy(b.String())
+		case xhtml.TextToken:
+			if skip == 0 {
+				b.Write(z.Text())
+			}
+		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			if hidden[a] {
+				if z.Token().Type == xhtml.StartTagToken {
+					skip++
+				}
+				continue
+			}
+			if a == atom.Br || block[a] {
+				b.WriteByte('\n')
+			}
+		case xhtml.EndTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			if hidden[a] {
+				if skip > 0 {
+					skip--
+				}
+				continue
+			}
+			if block[a] {
+				b.WriteByte('\n')
+			}
+		}
+	}
+}
+
+// hidden are elements whose content is not article text.
+var hidden = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
+	atom.Iframe: true, atom.Object: true, atom.Svg: true, atom.Math: true, atom.Head: true,
+}
+
+// block are elements that start a new line of text.
+var block = map[atom.Atom]bool{
+	atom.P: true, atom.Div: true, atom.Li: true, atom.Ul: true, atom.Ol: true, atom.Tr: true,
+	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
+	atom.Blockquote: true, atom.Pre: true, atom.Table: true, atom.Section: true, atom.Article: true,
+	atom.Header: true, atom.Footer: true, atom.Figure: true, atom.Figcaption: true, atom.Hr: true,
+	atom.Dd: true, atom.Dt: true, atom.Dl: true, atom.Aside: true, atom.Nav: true, atom.Main: true,
+}
+
+// tidy decodes entities left in text, and collapses spaces within lines
+// and runs of blank lines; it keeps one line per paragraph.
+func tidy(s string) string {
+	if strings.Contains(s, "&") {
+		s = html.UnescapeString(s)
+	}
+	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		l = strings.Join(strings.Fields(l), " ")
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// ContentHash returns the hex SHA-256 of an article's title and text,
+// spacing collapsed: the same words are the same article whatever the
+// markup around them.
+func ContentHash(title, text string) string {
+	h := sha256.New()
+	h.Write([]byte(strings.Join(strings.Fields(title), " ")))
+	h.Write([]byte{0})
+	h.Write([]byte(strings.Join(strings.Fields(text), " ")))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// GuessLanguage returns a language tag for text from its letters when
+// nothing declares one: "fa" for Arabic script with letters only Persian
+// uses (پ چ ژ گ ی ک), "ar" for other Arabic script, "ru" for Cyrillic,
+// "zh" for Han; for Latin script the language whose commonest words
+// (the, de, que…) the text uses most, among English, Portuguese, Spanish,
+// French and German; "" when it cannot tell. A declared language always
+// wins over this guess.
+func GuessLanguage(text string) string {
+	var arabic, persian, latin, cyrillic, han, letters int
+	for _, r := range text {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		letters++
+		switch {
+		case unicode.Is(unicode.Arabic, r):
+			arabic++
+			switch r {
+			case 'پ', 'چ', 'ژ', 'گ', 'ی', 'ک':
+				persian++
+			}
+		case unicode.Is(unicode.Latin, r):
+			latin++
+		case unicode.Is(unicode.Cyrillic, r):
+			cyrillic++
+		case unicode.Is(unicode.Han, r):
+			han++
+		}
+		if letters >= 2000 {
+			break
+		}
+	}
+	if letters < 3 {
+		return ""
+	}
+	switch {
+	case arabic*2 > letters && persian > 0:
+		return "fa"
+	case arabic*2 > letters:
+		return "ar"
+	case han*2 > letters:
+		return "zh"
+	case cyrillic*2 > letters:
+		return "ru"
+	case latin*2 > letters:
+		return latinLanguage(text)
+	}
+	return ""
+}
+
+// stopWords are the commonest short words of some Latin-script
+// languages; words two languages share (de, la, en) count for both.
+var stopWords = map[string][]string{
+	"the": {"en"}, "and": {"en"}, "of": {"en"}, "to": {"en"}, "is": {"en"}, "was": {"en"}, "in": {"en", "de"},
+	"que": {"pt", "es", "fr"}, "não": {"pt"}, "do": {"pt"}, "da": {"pt"}, "os": {"pt"}, "em": {"pt"}, "com": {"pt"}, "uma": {"pt"},
+	"el": {"es"}, "los": {"es"}, "y": {"es"}, "del": {"es"}, "las": {"es"}, "una": {"es"}, "por": {"es", "pt"},
+	"le": {"fr"}, "les": {"fr"}, "et": {"fr"}, "des": {"fr"}, "est": {"fr"}, "une": {"fr"}, "du": {"fr"},
+	"der": {"de"}, "die": {"de"}, "und": {"de"}, "das": {"de"}, "ist": {"de"}, "nicht": {"de"}, "mit": {"de"},
+	"de": {"pt", "es", "fr"}, "la": {"es", "fr"}, "en": {"es", "fr"},
+}
+
+// latinLanguage picks the language whose stop words are most frequent in
+// the first words of text, or "" when none are found.
+func latinLanguage(text string) string {
+	score := map[string]int{}
+	for i, w := range strings.Fields(strings.ToLower(text)) {
+		if i >= 400 {
+			break
+		}
+		for _, l := range stopWords[strings.Trim(w, ".,;:!?\"'()“”«»")] {
+			score[l]++
+		}
+	}
+	best, n := "", 0
+	for _, l := range []string{"en", "pt", "es", "fr", "de"} {
+		if score[l] > n {
+			best, n = l, score[l]
+		}
+	}
+	return best
+}
