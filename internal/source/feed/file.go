@@ -93,6 +93,7 @@ func parseText(data []byte, opt Options) (*Result, error) {
 	doc, enc, notes := toUTF8(data, opt.ContentType)
 	s := tidy(string(doc))
 	title, text, _ := strings.Cut(s, "\n")
+	title = oneLine(title)
 	if title == "" {
 		return nil, fmt.Errorf("%s: empty text file", opt.Origin)
 	}
@@ -194,7 +195,7 @@ func listArticle(it listItem, raw []byte, n, line int, opt Options) (*model.Arti
 	problem := func(field, reason string) {
 		probs = append(probs, Problem{Item: n, Line: line, Field: field, Reason: reason})
 	}
-	title := PlainText(it.Title)
+	title := oneLine(PlainText(it.Title))
 	var parts []string
 	for _, s := range []string{it.Abstract, it.Summary} {
 		if s = PlainText(s); s != "" {

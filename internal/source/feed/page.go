@@ -56,7 +56,7 @@ func Page(data []byte, opt PageOptions) (model.Article, error) {
 		if err := art.RenderHTML(&b); err == nil {
 			text = PlainText(b.String())
 		}
-		title = tidy(art.Title())
+		title = oneLine(tidy(art.Title()))
 		lang = cleanLang(art.Language())
 		if published == nil {
 			if t, err := art.PublishedTime(); err == nil && !t.IsZero() {

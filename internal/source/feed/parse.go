@@ -120,7 +120,7 @@ func Parse(data []byte, opt Options) (*Result, error) {
 	raws := make([][]byte, 0, len(segs))
 	lines := make([]int, 0, len(segs))
 	switch {
-	case err == nil:
+	case err == nil && len(segs) <= len(f.Items):
 		items = f.Items
 		res.Title, res.Language = PlainText(f.Title), cleanLang(f.Language)
 		if len(segs) == len(items) {
@@ -130,28 +130,20 @@ func Parse(data []byte, opt Options) (*Result, error) {
 			}
 		}
 	case len(segs) > 0:
-		// The parser stopped at the first error: read each item on its
-		// own, inside the document's own opening so that its namespaces
-		// are declared.
-		res.Problems = append(res.Problems, Problem{Reason: "document is not well-formed (" + shortErr(err) + "): read item by item"})
-		head, tail := envelope(doc, segs[0].start, kind)
-		p := gofeed.NewParser()
-		for i, s := range segs {
-			one := make([]byte, 0, len(head)+s.end-s.start+len(tail))
-			one = append(append(append(one, head...), doc[s.start:s.end]...), tail...)
-			g, err := p.Parse(bytes.NewReader(one))
-			if err != nil || len(g.Items) != 1 {
-				if err == nil {
-					err = fmt.Errorf("found %d items", len(g.Items))
-				}
-				res.Problems = append(res.Problems, Problem{Item: i + 1, Line: s.line, Reason: "unreadable item: " + shortErr(err)})
-				items = append(items, nil)
-			} else {
-				items = append(items, g.Items[0])
-				if res.Title == "" {
-					res.Title, res.Language = PlainText(g.Title), cleanLang(g.Language)
-				}
-			}
+		// The parser stopped at an error, or (being lenient) read past
+		// one and lost items on the way: read each item on its own,
+		// inside the document's own opening so that its namespaces are
+		// declared.
+		if err != nil {
+			res.Problems = append(res.Problems, Problem{Reason: "document is not well-formed (" + shortErr(err) + "): read item by item"})
+		} else {
+			res.Problems = append(res.Problems, Problem{Reason: fmt.Sprintf("parser read %d of %d items: read item by item", len(f.Items), len(segs))})
+			res.Title, res.Language = PlainText(f.Title), cleanLang(f.Language)
+		}
+		var probs []Problem
+		items, probs = salvage(doc, segs, kind, res)
+		res.Problems = append(res.Problems, probs...)
+		for _, s := range segs {
 			raws = append(raws, doc[s.start:s.end])
 			lines = append(lines, s.line)
 		}
@@ -186,6 +178,34 @@ func Parse(data []byte, opt Options) (*Result, error) {
 		res.Articles = append(res.Articles, *a)
 	}
 	return res, nil
+}
+
+// salvage parses each item segment alone; an item that cannot be read
+// is nil in the result, with a Problem. It fills in the feed's title and
+// language from the first item read when res has none.
+func salvage(doc []byte, segs []segment, kind gofeed.FeedType, res *Result) ([]*gofeed.Item, []Problem) {
+	var probs []Problem
+	items := make([]*gofeed.Item, 0, len(segs))
+	head, tail := envelope(doc, segs[0].start, kind)
+	p := gofeed.NewParser()
+	for i, s := range segs {
+		one := make([]byte, 0, len(head)+s.end-s.start+len(tail))
+		one = append(append(append(one, head...), doc[s.start:s.end]...), tail...)
+		g, err := p.Parse(bytes.NewReader(one))
+		if err == nil && len(g.Items) != 1 {
+			err = fmt.Errorf("found %d items", len(g.Items))
+		}
+		if err != nil {
+			probs = append(probs, Problem{Item: i + 1, Line: s.line, Reason: "unreadable item: " + shortErr(err)})
+			items = append(items, nil)
+			continue
+		}
+		items = append(items, g.Items[0])
+		if res.Title == "" {
+			res.Title, res.Language = PlainText(g.Title), cleanLang(g.Language)
+		}
+	}
+	return items, probs
 }
 
 // formatName names a detected feed type.
@@ -235,7 +255,7 @@ func article(it *gofeed.Item, raw []byte, n, line int, feedLang string, opt Opti
 	problem := func(field, reason string) {
 		probs = append(probs, Problem{Item: n, Line: line, Field: field, Reason: reason})
 	}
-	title := PlainText(it.Title)
+	title := oneLine(PlainText(it.Title))
 	body := it.Content
 	if strings.TrimSpace(body) == "" {
 		body = it.Description

@@ -92,6 +92,10 @@ func tidy(s string) string {
 	return strings.Join(out, "\n")
 }
 
+// oneLine returns s with all its spacing, line breaks included, as
+// single spaces: titles are one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
 // ContentHash returns the hex SHA-256 of an article's title and text,
 // spacing collapsed: the same words are the same article whatever the
 // markup around them.
