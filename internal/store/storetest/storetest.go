@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		{"FailedBatchStoresNothing", testFailedBatch},
 		{"Sources", testSources},
 		{"ConcurrentImports", testConcurrentImports},
+		{"Feeds", testFeeds},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
