@@ -18,6 +18,8 @@ type Article struct {
 	Text string `json:"text,omitempty"`
 	// ContentHash is the hex SHA-256 of the title and text: two items with
 	// the same words are the same article whatever their ids and markup.
+	// For an article whose page was fetched, it is the feed item's, so
+	// that the item polled again is found unchanged.
 	ContentHash string `json:"content_hash"`
 }
 

@@ -284,3 +284,34 @@ func (s *Store) ArticleIDs(ctx context.Context, source string) ([]string, error)
 	}
 	return out, rows.Err()
 }
+
+// UnknownRefs returns those of a source's references that no stored
+// report has, in the order given.
+func (s *Store) UnknownRefs(ctx context.Context, source string, refs []string) ([]string, error) {
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT source_ref FROM reports WHERE source = $1 AND source_ref = ANY($2)`, source, refs)
+	if err != nil {
+		return nil, fmt.Errorf("unknown refs: %w", err)
+	}
+	defer rows.Close()
+	known := map[string]bool{}
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, fmt.Errorf("unknown refs: %w", err)
+		}
+		known[r] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("unknown refs: %w", err)
+	}
+	var out []string
+	for _, r := range refs {
+		if !known[r] {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}

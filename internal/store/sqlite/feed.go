@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -300,4 +301,40 @@ func (s *Store) ArticleIDs(ctx context.Context, source string) ([]string, error)
 		out = append(out, id)
 	}
 	return out, rows.Err()
+}
+
+// UnknownRefs returns those of a source's references that no stored
+// report has, in the order given.
+func (s *Store) UnknownRefs(ctx context.Context, source string, refs []string) ([]string, error) {
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	list, err := json.Marshal(refs)
+	if err != nil {
+		return nil, fmt.Errorf("unknown refs: %w", err)
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT DISTINCT source_ref FROM reports
+		WHERE source = ? AND source_ref IN (SELECT value FROM json_each(?))`, source, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("unknown refs: %w", err)
+	}
+	defer rows.Close()
+	known := map[string]bool{}
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, fmt.Errorf("unknown refs: %w", err)
+		}
+		known[r] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("unknown refs: %w", err)
+	}
+	var out []string
+	for _, r := range refs {
+		if !known[r] {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }

@@ -23,6 +23,7 @@ type FeedBackend interface {
 	SaveArticles(ctx context.Context, arts []model.Article, at time.Time) (store.ArticleCounts, error)
 	Article(ctx context.Context, reportID string) (model.Article, error)
 	ArticleIDs(ctx context.Context, source string) ([]string, error)
+	UnknownRefs(ctx context.Context, source string, refs []string) ([]string, error)
 }
 
 // testFeeds runs the feed and article contract tests.
@@ -209,6 +210,13 @@ func testArticles(t *testing.T, b FeedBackend) {
 	all, err := b.ArticleIDs(ctx, "")
 	if err != nil || len(all) != 4 {
 		t.Errorf("current articles of all sources: got %v, %v, want 4", all, err)
+	}
+	unknown, err := b.UnknownRefs(ctx, "news-a", []string{"g9", "g1", "b2", "g3", "new"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"g9", "b2", "new"}; !slices.Equal(unknown, want) {
+		t.Errorf("UnknownRefs: got %v, want %v", unknown, want)
 	}
 	// Back to the first text: a change like any other.
 	if got, want := saveArticles(t, b, at3, a1), (store.ArticleCounts{Updated: 1}); got != want {
