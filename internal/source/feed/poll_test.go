@@ -230,7 +230,10 @@ func TestPollFetchArticlesAndExtract(t *testing.T) {
 	var claims atomic.Int32
 	p := &Poller{Store: s, Client: fetch.New(fetch.Options{}), Now: func() time.Time { return fetched },
 		FetchArticles: true, Extractor: ex,
-		Claims: func(_ context.Context, a model.Article, cs []model.Claim) error { claims.Add(int32(len(cs))); return nil }}
+		Claims: func(_ context.Context, a model.Article, cs []model.Claim) error {
+			claims.Add(int32(len(cs)))
+			return nil
+		}}
 	if _, err := p.PollDue(t.Context(), true); err != nil {
 		t.Fatal(err)
 	}
