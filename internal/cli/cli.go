@@ -78,6 +78,8 @@ func commands() []command {
 		{"backtest", "score the forecast models on the past with a rolling origin: Brier, log loss, precision, CRPS, calibration", runBacktest},
 		{"backup", "copy the store, consistently, while it is in use: a SQLite file or a pg_dump archive", runBackup},
 		{"restore", "check a backup and restore it into the store --db names (--force to replace one)", runRestore},
+		{"feeds", "follow news feeds: add URL, list, rm NAME, poll", runFeeds},
+		{"ingest", "store saved feeds, article pages, text files and JSON article lists (offline)", runIngest},
 		{"demo", "import the bundled demo dataset and show it", runDemo},
 		{"version", "print vigil's version and schema version", runVersion},
 		{"completion", "print a shell completion script: bash, zsh or fish", runCompletion},

@@ -33,6 +33,8 @@ func ParseFile(name string, data []byte, opt Options) (*Result, error) {
 		head = bytes.TrimLeft(head[3:], " \t\r\n")
 	}
 	switch ext := strings.ToLower(filepath.Ext(name)); {
+	case notArticles[ext]:
+		return nil, fmt.Errorf("%s: %w (a %s file: datasets go through 'vigil import')", opt.Origin, ErrUnknownFile, ext)
 	case ext == ".json" && bytes.HasPrefix(head, []byte("[")):
 		return parseList(data, opt)
 	case ext == ".html" || ext == ".htm" || ext == ".xhtml":
@@ -56,6 +58,11 @@ func ParseFile(name string, data []byte, opt Options) (*Result, error) {
 	}
 	return nil, fmt.Errorf("%s: %w", opt.Origin, ErrUnknownFile)
 }
+
+// notArticles are file types that are datasets or containers, never an
+// article, however text-like.
+var notArticles = map[string]bool{".csv": true, ".tsv": true, ".xlsx": true, ".xls": true, ".zip": true,
+	".gz": true, ".pdf": true, ".db": true, ".sqlite": true, ".parquet": true}
 
 // parsePage reads one saved article page.
 func parsePage(data []byte, opt Options) (*Result, error) {

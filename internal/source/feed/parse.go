@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -196,7 +197,10 @@ func salvage(doc []byte, segs []segment, kind gofeed.FeedType, res *Result) ([]*
 			err = fmt.Errorf("found %d items", len(g.Items))
 		}
 		if err != nil {
-			probs = append(probs, Problem{Item: i + 1, Line: s.line, Reason: "unreadable item: " + shortErr(err)})
+			// The parser's line is the line in the envelope, not in the
+			// document: the item's own line is given instead.
+			msg := envelopeLine.ReplaceAllString(shortErr(err), "XML syntax error:")
+			probs = append(probs, Problem{Item: i + 1, Line: s.line, Reason: "unreadable item: " + msg})
 			items = append(items, nil)
 			continue
 		}
@@ -207,6 +211,10 @@ func salvage(doc []byte, segs []segment, kind gofeed.FeedType, res *Result) ([]*
 	}
 	return items, probs
 }
+
+// envelopeLine is the position in an XML error about an item parsed in
+// its envelope.
+var envelopeLine = regexp.MustCompile(`XML syntax error on line \d+:`)
 
 // formatName names a detected feed type.
 func formatName(t gofeed.FeedType) string {
