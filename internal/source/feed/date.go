@@ -37,6 +37,8 @@ func ParseDate(s string) (time.Time, error) {
 			fields[i] = m
 		} else if z, ok := zones[strings.ToUpper(strings.TrimRight(f, ","))]; ok && i == len(fields)-1 && i > 0 {
 			fields[i] = z
+		} else if d := strings.TrimRight(f, ",."); d != "" && strings.Trim(d, "0123456789") == "" {
+			fields[i] = d // "3." is the German way of writing the day
 		} else {
 			fields[i] = strings.TrimRight(f, ",")
 		}
@@ -96,12 +98,13 @@ var zones = map[string]string{
 // months maps month names and abbreviations (English, Portuguese,
 // Spanish, French, German, Italian), lower case without a final dot, to
 // the English abbreviation.
-var months = map[string]string{}
+var months = monthNames()
 
 // weekdays are weekday names and abbreviations in the same languages.
-var weekdays = map[string]struct{}{}
+var weekdays = weekdayNames()
 
-func init() {
+func monthNames() map[string]string {
+	months := map[string]string{}
 	for en, names := range map[string][]string{
 		"Jan": {"jan", "january", "janeiro", "ene", "enero", "janv", "janvier", "januar", "gen", "gennaio"},
 		"Feb": {"feb", "february", "fev", "fevereiro", "febrero", "févr", "fevr", "février", "fevrier", "februar", "febbraio"},
@@ -120,6 +123,11 @@ func init() {
 			months[n] = en
 		}
 	}
+	return months
+}
+
+func weekdayNames() map[string]struct{} {
+	weekdays := map[string]struct{}{}
 	for _, d := range []string{
 		"mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
 		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
@@ -131,4 +139,5 @@ func init() {
 	} {
 		weekdays[d] = struct{}{}
 	}
+	return weekdays
 }

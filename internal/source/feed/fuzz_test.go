@@ -103,3 +103,21 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+func FuzzPage(f *testing.F) {
+	f.Add(readFixture(f, "article.html"), "text/html; charset=utf-8")
+	f.Add([]byte(`<html><head><meta charset="windows-1256"><title>x</title></head><body><p>`+"\xc7\xe1"+`</p></body></html>`), "")
+	f.Add([]byte(`<p>fragment`), "")
+	f.Fuzz(func(t *testing.T, data []byte, contentType string) {
+		a, err := Page(data, PageOptions{Source: "fuzz", Origin: "fuzz", ContentType: contentType, Fetched: fetched})
+		if err != nil {
+			return
+		}
+		if err := a.CheckText(); err != nil {
+			t.Fatalf("page breaks the text rule: %v", err)
+		}
+		if strings.Contains(a.Title, "\n") || a.Report.SourceRef == "" || a.ContentHash != ContentHash(a.Title, a.Text) {
+			t.Fatalf("incomplete article: title %q, ref %q", a.Title, a.Report.SourceRef)
+		}
+	})
+}

@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -12,7 +11,7 @@ import (
 // item's JSON object as its raw report.
 func parseJSONFeed(doc []byte, opt Options, res *Result) (*Result, error) {
 	res.Format = "json"
-	f, err := gofeed.NewParser().Parse(bytes.NewReader(doc))
+	f, err := parseFeed(gofeed.NewParser(), doc)
 	if err != nil {
 		return nil, fmt.Errorf("feed %s: %w: %s", opt.Origin, ErrNotFeed, shortErr(err))
 	}

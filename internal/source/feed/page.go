@@ -27,6 +27,17 @@ type PageOptions struct {
 	Language string
 }
 
+// readable runs readability, turning a panic in it into an error (see
+// parseFeed).
+func readable(doc []byte, base *url.URL) (art readability.Article, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			art, err = readability.Article{}, fmt.Errorf("readability failed: %v", r)
+		}
+	}()
+	return readability.FromReader(bytes.NewReader(doc), base)
+}
+
 // Page reads an article web page: its main text is found with
 // readability (Mozilla's algorithm: navigation, adverts and comments
 // left out) and reduced to plain text. The report keeps the page as
@@ -48,7 +59,7 @@ func Page(data []byte, opt PageOptions) (model.Article, error) {
 			base = nil
 		}
 	}
-	art, err := readability.FromReader(bytes.NewReader(doc), base)
+	art, err := readable(doc, base)
 	var title, text, lang string
 	var published *time.Time = opt.Published
 	if err == nil && art.Node != nil {

@@ -116,7 +116,7 @@ func Parse(data []byte, opt Options) (*Result, error) {
 		return parseJSONFeed(doc, opt, res)
 	}
 	segs := scanItems(doc)
-	f, err := gofeed.NewParser().Parse(bytes.NewReader(doc))
+	f, err := parseFeed(gofeed.NewParser(), doc)
 	var items []*gofeed.Item
 	raws := make([][]byte, 0, len(segs))
 	lines := make([]int, 0, len(segs))
@@ -192,7 +192,7 @@ func salvage(doc []byte, segs []segment, kind gofeed.FeedType, res *Result) ([]*
 	for i, s := range segs {
 		one := make([]byte, 0, len(head)+s.end-s.start+len(tail))
 		one = append(append(append(one, head...), doc[s.start:s.end]...), tail...)
-		g, err := p.Parse(bytes.NewReader(one))
+		g, err := parseFeed(p, one)
 		if err == nil && len(g.Items) != 1 {
 			err = fmt.Errorf("found %d items", len(g.Items))
 		}
@@ -215,6 +215,18 @@ func salvage(doc []byte, segs []segment, kind gofeed.FeedType, res *Result) ([]*
 // envelopeLine is the position in an XML error about an item parsed in
 // its envelope.
 var envelopeLine = regexp.MustCompile(`XML syntax error on line \d+:`)
+
+// parseFeed runs the feed parser, turning a panic in it into an error:
+// the parser is not ours, its input is anyone's, and one hostile feed must
+// not take the poller down with it.
+func parseFeed(p *gofeed.Parser, doc []byte) (f *gofeed.Feed, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, fmt.Errorf("feed parser failed: %v", r)
+		}
+	}()
+	return p.Parse(bytes.NewReader(doc))
+}
 
 // formatName names a detected feed type.
 func formatName(t gofeed.FeedType) string {
