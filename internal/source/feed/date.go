@@ -2,18 +2,75 @@ package feed
 
 import (
 	"errors"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vigil-project/vigil/internal/extract"
+	"github.com/vigil-project/vigil/internal/model"
 )
 
 // ParseDate reads a feed date in the forms feeds use, for the items whose
 // date the feed parser could not read: RFC 822/1123 with or without the
 // weekday, with named zones (EST, CEST, IRST…), one-digit days and full
 // month names; RFC 3339 with or without fractions; "2006-01-02 15:04:05"
-// and bare dates; and month and weekday names in Portuguese, Spanish,
-// French, German and Italian ("Seg, 24 Set 2018 19:42:40 -0300"). A time
+// and bare dates; month and weekday names in Portuguese, Spanish,
+// French, German and Italian ("Seg, 24 Set 2018 19:42:40 -0300"); and
+// Solar Hijri dates as Iranian sites write them, with Persian digits and
+// month names ("۱۴۰۲/۱۰/۱۳ - ۱۴:۳۰", "۱۳ دی ۱۴۰۲"), read by
+// extract.ParseDate and taken in Iran's time (+03:30). Another time
 // without a zone is taken as UTC. The result is in UTC.
 func ParseDate(s string) (time.Time, error) {
+	t, err := parseDate(s)
+	if err == nil {
+		return t, nil
+	}
+	if t, ok := writtenDate(s); ok {
+		return t, nil
+	}
+	return time.Time{}, err
+}
+
+// clockTime is a time of day inside a written date.
+var clockTime = regexp.MustCompile(`\b(\d{1,2}):(\d{2})(?::(\d{2}))?\b`)
+
+// iranTime is Iran's offset: Solar Hijri dates come from Iranian sites.
+// (Iran kept summer time, +04:30, until 2022; a day-precise date does not
+// move by it.)
+var iranTime = time.FixedZone("IRST", 3*3600+1800)
+
+// writtenDate reads a date as people write it, through extract.ParseDate,
+// with an optional time of day; only a day-precise date is a publication
+// time.
+func writtenDate(s string) (time.Time, bool) {
+	norm := extract.Normalize(s)
+	var h, m, sec int
+	if loc := clockTime.FindStringSubmatchIndex(norm); loc != nil {
+		h, _ = strconv.Atoi(norm[loc[2]:loc[3]])
+		m, _ = strconv.Atoi(norm[loc[4]:loc[5]])
+		if loc[6] >= 0 {
+			sec, _ = strconv.Atoi(norm[loc[6]:loc[7]])
+		}
+		if h > 23 || m > 59 || sec > 59 {
+			return time.Time{}, false
+		}
+		norm = norm[:loc[0]] + " " + norm[loc[1]:]
+	}
+	norm = strings.NewReplacer(" - ", " ", "ساعت", " ", "،", " ").Replace(norm)
+	pd, err := extract.ParseDate(strings.TrimSpace(norm))
+	if err != nil || pd.Precision != model.PrecisionDay {
+		return time.Time{}, false
+	}
+	zone := time.UTC
+	if pd.Calendar == extract.SolarHijri {
+		zone = iranTime
+	}
+	d := pd.Start
+	return time.Date(d.Year, d.Month, d.Day, h, m, sec, 0, zone).UTC(), true
+}
+
+func parseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, errors.New("empty date")
@@ -45,7 +102,9 @@ func ParseDate(s string) (time.Time, error) {
 	}
 	s = strings.Join(fields, " ")
 	for _, layout := range layouts {
-		if t, err := time.Parse(layout, s); err == nil {
+		// A year before 1800 is no news date: 1402-10-13 is Solar Hijri,
+		// for writtenDate.
+		if t, err := time.Parse(layout, s); err == nil && t.Year() >= 1800 {
 			return t.UTC(), nil
 		}
 	}

@@ -63,7 +63,7 @@ func FuzzParseFile(f *testing.F) {
 }
 
 func FuzzParseDate(f *testing.F) {
-	for _, s := range []string{"Seg, 24 Set 2018 19:42:40 -0300", "2006-01-02T15:04:05.5Z", "Mon,02 January 2006 15:04:05 EST", "3 janvier 2024"} {
+	for _, s := range []string{"Seg, 24 Set 2018 19:42:40 -0300", "2006-01-02T15:04:05.5Z", "Mon,02 January 2006 15:04:05 EST", "3 janvier 2024", "۱۴۰۲/۱۰/۱۳ - ۱۵:۴۵", "چهارشنبه ۱۳ دی ۱۴۰۲ ساعت ۱۵:۰۰"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

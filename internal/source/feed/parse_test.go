@@ -49,6 +49,9 @@ func TestParseFixtures(t *testing.T) {
 		{file: "fa-cp1256.xml", format: "rss", encoding: "windows-1256", items: 1, articles: 1,
 			title: "انفجار در كرمان", lang: "fa", url: "https://example.org/news/1", text: "دو انفجار در نزديكي",
 			published: "2024-01-03T10:30:00Z"},
+		{file: "fa-hijri.rss", format: "rss", encoding: "utf-8", items: 1, articles: 1,
+			title: "دو انفجار تروریستی در کرمان", lang: "fa", url: "https://news.example.ir/fa/news/1402101300123",
+			text: "دست\u200cکم ۸۴ نفر شهید", published: "2024-01-03T12:15:00Z"},
 		{file: "broken.rss", format: "rss", encoding: "utf-8", items: 3, articles: 2,
 			problems: []string{"not well-formed", "item 2 (line 4): unreadable item", "item 3 (line 5): published: unreadable date \"sometime last week\""},
 			title:    "First attack report", lang: "en", url: "https://example.org/1", published: "2024-01-03T10:00:00Z"},
@@ -244,6 +247,13 @@ func TestParseDate(t *testing.T) {
 		{"mié, 03 ene 2024 10:00:00 +0100", "2024-01-03T09:00:00Z"},
 		{"Mittwoch, 3. Januar 2024 10:00:00 +0100", "2024-01-03T09:00:00Z"},
 		{"03.01.2024", ""}, // day and month order unknown: not guessed
+		{"۱۴۰۲/۱۰/۱۳ - ۱۴:۳۰", "2024-01-03T11:00:00Z"},
+		{"۱۳ دی ۱۴۰۲", "2024-01-02T20:30:00Z"},
+		{"چهارشنبه ۱۳ دی ۱۴۰۲ ساعت ۱۵:۰۰", "2024-01-03T11:30:00Z"},
+		{"1402-10-13 14:30:00", "2024-01-03T11:00:00Z"},
+		{"Wednesday, 3rd January 2024", "2024-01-03T00:00:00Z"},
+		{"دی ۱۴۰۲", ""}, // a month is no publication time
+		{"۱۴۰۲/۱۰/۱۳ 25:00", ""},
 		{"3 janvier 2024", "2024-01-03T00:00:00Z"},
 		{"Wed, 03 Jan 2024 14:00:00 IRST", "2024-01-03T10:30:00Z"},
 		{"2018-09-18 14:38:10", "2018-09-18T14:38:10Z"},
