@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/vigil-project/vigil/internal/shareddata"
 	"github.com/vigil-project/vigil/internal/store"
 )
 
@@ -61,7 +63,7 @@ func TestIngestFiles(t *testing.T) {
 }
 
 func TestIngestErrors(t *testing.T) {
-	db := stores(t)["sqlite"]
+	db := filepath.Join(t.TempDir(), "vigil.db")
 	if _, _, err := vigil(t, db, "ingest"); ExitCode(err) != 2 {
 		t.Errorf("ingest without files: got %v, want a usage error", err)
 	}
@@ -146,5 +148,36 @@ func TestFeedsCommands(t *testing.T) {
 				t.Errorf("unknown subcommand: got %v, want a usage error", err)
 			}
 		})
+	}
+}
+
+// TestIngestSharedFeeds ingests the whole shared feeds directory: every
+// feed is stored, only the two files that are no feed at all fail, and
+// a second ingest stores nothing new.
+func TestIngestSharedFeeds(t *testing.T) {
+	dir := shareddata.Path(t, "feeds")
+	db := filepath.Join(t.TempDir(), "vigil.db")
+	out, stderr, err := vigil(t, db, "ingest", "--format", "json", dir)
+	if err == nil || !strings.Contains(err.Error(), "2 of") {
+		t.Errorf("ingest of the shared feeds: got %v, want the 2 files that are not feeds to fail", err)
+	}
+	var res []fileResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	newArticles := 0
+	for _, r := range res {
+		newArticles += r.Counts.New
+		if r.Error != "" && !strings.Contains(r.File, "empty_feed") && !strings.Contains(r.File, "unknown_feed") {
+			t.Errorf("%s: %s", r.File, r.Error)
+		}
+	}
+	// The seven real feeds alone have 223 items (see feed.TestSharedFeeds).
+	if newArticles < 223 {
+		t.Errorf("got %d new articles, want at least the 223 of the real feeds\n%s", newArticles, stderr)
+	}
+	out, _, _ = vigil(t, db, "ingest", dir)
+	if !strings.Contains(out, " 0 new articles, 0 updated") {
+		t.Errorf("second ingest: got\n%s\nwant nothing new", out)
 	}
 }
