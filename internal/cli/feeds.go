@@ -15,13 +15,14 @@ import (
 	"github.com/vigil-project/vigil/internal/fetch"
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/source/feed"
+	"github.com/vigil-project/vigil/internal/source/feed/poll"
 	"github.com/vigil-project/vigil/internal/store"
 )
 
 // feedStore is what the feeds and ingest commands need of a store, beyond
 // backend: both backends have these methods.
 type feedStore interface {
-	feed.Store
+	poll.Store
 	AddFeed(ctx context.Context, f store.Feed) error
 	RemoveFeed(ctx context.Context, name string) error
 	Feed(ctx context.Context, name string) (store.Feed, error)
@@ -255,7 +256,7 @@ func runFeedsPoll(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	p := &feed.Poller{Store: st, Client: fetch.New(fetch.Options{UserAgent: userAgent(), Timeout: *timeout, MaxBytes: *maxBytes}),
+	p := &poll.Poller{Store: st, Client: fetch.New(fetch.Options{UserAgent: userAgent(), Timeout: *timeout, MaxBytes: *maxBytes}),
 		Concurrency: *conc, FetchArticles: *articles, Now: env.Now, Log: env.Log}
 	results, err := p.PollDue(ctx, *all)
 	if err != nil {
@@ -270,7 +271,7 @@ func runFeedsPoll(ctx context.Context, env Env, args []string) error {
 	switch cfg.Format {
 	case export.JSON:
 		type out struct {
-			feed.PollResult
+			poll.PollResult
 			Error string `json:"error,omitempty"`
 		}
 		list := make([]out, len(results))
@@ -296,7 +297,7 @@ func runFeedsPoll(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-func writePollResults(w io.Writer, results []feed.PollResult) {
+func writePollResults(w io.Writer, results []poll.PollResult) {
 	if len(results) == 0 {
 		fmt.Fprintln(w, "no feed due (use --all to poll every feed now)")
 		return
@@ -321,5 +322,5 @@ func writePollResults(w io.Writer, results []feed.PollResult) {
 
 // feedSource is the source of articles ingested from files.
 func feedSource(name, title string) model.Source {
-	return model.Source{Name: name, Kind: model.KindFeed, Title: title, Reliability: feed.FeedReliability}
+	return model.Source{Name: name, Kind: model.KindFeed, Title: title, Reliability: feed.Reliability}
 }

@@ -170,7 +170,7 @@ func parseList(data []byte, opt Options) (*Result, error) {
 		line := lineAt(data, off+int64(len(data[off:])-len(bytes.TrimLeft(data[off:], ", \t\r\n"))))
 		var it listItem
 		if err := json.Unmarshal(raw, &it); err != nil {
-			res.Problems = append(res.Problems, Problem{Item: n, Line: line, Reason: "not an article object: " + shortErr(err)})
+			res.Problems = append(res.Problems, Problem{Item: n, Line: line, Reason: "not an article object: " + ShortErr(err)})
 			continue
 		}
 		a, probs := listArticle(it, raw, n, line, opt)

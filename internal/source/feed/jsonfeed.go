@@ -13,7 +13,7 @@ func parseJSONFeed(doc []byte, opt Options, res *Result) (*Result, error) {
 	res.Format = "json"
 	f, err := parseFeed(gofeed.NewParser(), doc)
 	if err != nil {
-		return nil, fmt.Errorf("feed %s: %w: %s", opt.Origin, ErrNotFeed, shortErr(err))
+		return nil, fmt.Errorf("feed %s: %w: %s", opt.Origin, ErrNotFeed, ShortErr(err))
 	}
 	res.Title, res.Language = PlainText(f.Title), cleanLang(f.Language)
 	var rawDoc struct {

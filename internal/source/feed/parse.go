@@ -1,7 +1,7 @@
 // Package feed reads news: RSS 0.9x/1.0/2.0, Atom 1.0 and JSON Feed
 // documents, saved article pages and text files, and lists of articles,
 // into articles (model.Article: a report kept as received plus its plain
-// text), and polls subscribed feeds (Poller).
+// text). Package poll, below it, follows subscribed feeds.
 //
 // Reading is forgiving, because a feed is what a newsroom's software
 // happened to produce: a document in the wrong or no declared encoding is
@@ -28,6 +28,11 @@ import (
 
 	"github.com/vigil-project/vigil/internal/model"
 )
+
+// Reliability is the reliability prior of a news source (a feed, a
+// folder of saved articles) until an analyst sets one: below the curated
+// datasets, since a first report is often revised.
+const Reliability = 0.5
 
 // Options say where a document came from.
 type Options struct {
@@ -136,7 +141,7 @@ func Parse(data []byte, opt Options) (*Result, error) {
 		// inside the document's own opening so that its namespaces are
 		// declared.
 		if err != nil {
-			res.Problems = append(res.Problems, Problem{Reason: "document is not well-formed (" + shortErr(err) + "): read item by item"})
+			res.Problems = append(res.Problems, Problem{Reason: "document is not well-formed (" + ShortErr(err) + "): read item by item"})
 		} else {
 			res.Problems = append(res.Problems, Problem{Reason: fmt.Sprintf("parser read %d of %d items: read item by item", len(f.Items), len(segs))})
 			res.Title, res.Language = PlainText(f.Title), cleanLang(f.Language)
@@ -149,7 +154,7 @@ func Parse(data []byte, opt Options) (*Result, error) {
 			lines = append(lines, s.line)
 		}
 	default:
-		return nil, fmt.Errorf("feed %s: %w: %s", opt.Origin, ErrNotFeed, shortErr(err))
+		return nil, fmt.Errorf("feed %s: %w: %s", opt.Origin, ErrNotFeed, ShortErr(err))
 	}
 	res.Format = formatName(kind)
 
@@ -199,7 +204,7 @@ func salvage(doc []byte, segs []segment, kind gofeed.FeedType, res *Result) ([]*
 		if err != nil {
 			// The parser's line is the line in the envelope, not in the
 			// document: the item's own line is given instead.
-			msg := envelopeLine.ReplaceAllString(shortErr(err), "XML syntax error:")
+			msg := envelopeLine.ReplaceAllString(ShortErr(err), "XML syntax error:")
 			probs = append(probs, Problem{Item: i + 1, Line: s.line, Reason: "unreadable item: " + msg})
 			items = append(items, nil)
 			continue
@@ -258,9 +263,9 @@ func envelope(doc []byte, first int, kind gofeed.FeedType) (head, tail []byte) {
 	return head, tail
 }
 
-// shortErr returns an error's message cut to a length that fits a status
+// ShortErr returns an error's message cut to a length that fits a status
 // line.
-func shortErr(err error) string {
+func ShortErr(err error) string {
 	s := err.Error()
 	if len(s) > 200 {
 		s = s[:200] + "…"

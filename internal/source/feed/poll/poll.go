@@ -1,4 +1,8 @@
-package feed
+// Package poll follows subscribed news feeds: Poller polls the feeds that
+// are due with conditional GET through the safe fetcher, reads them with
+// package feed, stores their new articles and each feed's status, and
+// backs off from failing feeds. Run is the loop a server starts.
+package poll
 
 import (
 	"context"
@@ -11,6 +15,7 @@ import (
 
 	"github.com/vigil-project/vigil/internal/fetch"
 	"github.com/vigil-project/vigil/internal/model"
+	"github.com/vigil-project/vigil/internal/source/feed"
 	"github.com/vigil-project/vigil/internal/store"
 )
 
@@ -29,10 +34,6 @@ type Store interface {
 type Extractor interface {
 	Extract(ctx context.Context, text, lang string, published time.Time) ([]model.Claim, error)
 }
-
-// FeedReliability is the reliability prior of a news feed's source until
-// an analyst sets one.
-const FeedReliability = 0.5
 
 // Poller polls subscribed feeds and stores their new articles.
 type Poller struct {
@@ -61,7 +62,7 @@ type PollResult struct {
 	NotModified bool                `json:"not_modified,omitempty"`
 	Items       int                 `json:"items"`
 	Counts      store.ArticleCounts `json:"counts"`
-	Problems    []Problem           `json:"problems,omitempty"`
+	Problems    []feed.Problem           `json:"problems,omitempty"`
 	Err         error               `json:"-"`
 	NextPoll    time.Time           `json:"next_poll"`
 }
@@ -147,7 +148,7 @@ func (p *Poller) PollFeed(ctx context.Context, f store.Feed) PollResult {
 		return fail(err)
 	}
 	if !resp.NotModified {
-		doc, err := Parse(resp.Body, Options{Source: f.Name, Origin: f.URL, ContentType: resp.ContentType, BaseURL: resp.URL, Fetched: at})
+		doc, err := feed.Parse(resp.Body, feed.Options{Source: f.Name, Origin: f.URL, ContentType: resp.ContentType, BaseURL: resp.URL, Fetched: at})
 		if err != nil {
 			// Validators are not kept: the next poll reads the document
 			// again rather than being told it has not changed.
@@ -167,7 +168,7 @@ func (p *Poller) PollFeed(ctx context.Context, f store.Feed) PollResult {
 			if title == "" {
 				title = f.URL
 			}
-			if err := p.Store.EnsureSource(ctx, model.Source{Name: f.Name, Kind: model.KindFeed, Title: title, Reliability: FeedReliability}); err != nil {
+			if err := p.Store.EnsureSource(ctx, model.Source{Name: f.Name, Kind: model.KindFeed, Title: title, Reliability: feed.Reliability}); err != nil {
 				return fail(err)
 			}
 			if res.Counts, err = p.Store.SaveArticles(ctx, arts, at); err != nil {
@@ -226,8 +227,8 @@ func (p *Poller) unknown(ctx context.Context, source string, arts []model.Articl
 // content hash stays the feed item's, so that the next poll finds the
 // item unchanged rather than "revised" to its summary. A page that cannot
 // be fetched or read leaves the item as it was, with a Problem.
-func (p *Poller) fetchPages(ctx context.Context, f store.Feed, arts []model.Article, fresh map[int]bool) []Problem {
-	var probs []Problem
+func (p *Poller) fetchPages(ctx context.Context, f store.Feed, arts []model.Article, fresh map[int]bool) []feed.Problem {
+	var probs []feed.Problem
 	for i := range arts {
 		a := &arts[i]
 		if !fresh[i] || a.URL == "" || ctx.Err() != nil {
@@ -239,13 +240,13 @@ func (p *Poller) fetchPages(ctx context.Context, f store.Feed, arts []model.Arti
 			err = errors.New("304 to an unconditional request")
 		}
 		if err != nil {
-			probs = append(probs, Problem{Field: "page", Reason: fmt.Sprintf("%s: %s", a.Report.SourceRef, shortErr(err))})
+			probs = append(probs, feed.Problem{Field: "page", Reason: fmt.Sprintf("%s: %s", a.Report.SourceRef, feed.ShortErr(err))})
 			continue
 		}
-		page, err := Page(resp.Body, PageOptions{Source: f.Name, Origin: resp.URL, ContentType: resp.ContentType,
+		page, err := feed.Page(resp.Body, feed.PageOptions{Source: f.Name, Origin: resp.URL, ContentType: resp.ContentType,
 			URL: a.URL, Fetched: a.Report.Fetched, Published: a.Report.Published, Language: a.Language})
 		if err != nil {
-			probs = append(probs, Problem{Field: "page", Reason: fmt.Sprintf("%s: %s", a.Report.SourceRef, shortErr(err))})
+			probs = append(probs, feed.Problem{Field: "page", Reason: fmt.Sprintf("%s: %s", a.Report.SourceRef, feed.ShortErr(err))})
 			continue
 		}
 		if len(page.Text) <= len(a.Text) {
@@ -265,8 +266,8 @@ func (p *Poller) fetchPages(ctx context.Context, f store.Feed, arts []model.Arti
 
 // extract runs the extractor on the new articles and hands their claims
 // on; failures are problems of the poll, not failures of the feed.
-func (p *Poller) extract(ctx context.Context, arts []model.Article, fresh map[int]bool) []Problem {
-	var probs []Problem
+func (p *Poller) extract(ctx context.Context, arts []model.Article, fresh map[int]bool) []feed.Problem {
+	var probs []feed.Problem
 	for i, a := range arts {
 		if !fresh[i] {
 			continue
@@ -280,14 +281,14 @@ func (p *Poller) extract(ctx context.Context, arts []model.Article, fresh map[in
 			err = p.Claims(ctx, a, claims)
 		}
 		if err != nil {
-			probs = append(probs, Problem{Field: "extract", Reason: fmt.Sprintf("%s: %s", a.Report.SourceRef, shortErr(err))})
+			probs = append(probs, feed.Problem{Field: "extract", Reason: fmt.Sprintf("%s: %s", a.Report.SourceRef, feed.ShortErr(err))})
 		}
 	}
 	return probs
 }
 
 // problemText is the stored status text of a poll's problems.
-func problemText(ps []Problem) string {
+func problemText(ps []feed.Problem) string {
 	var lines []string
 	for i, p := range ps {
 		if i == maxProblems {

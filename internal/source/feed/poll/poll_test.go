@@ -1,10 +1,11 @@
-package feed
+package poll
 
 import (
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +18,19 @@ import (
 	"github.com/vigil-project/vigil/internal/store"
 	"github.com/vigil-project/vigil/internal/store/sqlite"
 )
+
+// fetched is the fixed time of the tests: they never read the clock
+// (except Run's, which sleeps on it).
+var fetched = time.Date(2024, 1, 6, 12, 0, 0, 0, time.UTC)
+
+func readFixture(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
 
 func openStore(t testing.TB) *sqlite.Store {
 	t.Helper()
@@ -192,7 +206,7 @@ func TestPollFailuresBackOff(t *testing.T) {
 func TestPollBrokenFeedKeepsWhatItCan(t *testing.T) {
 	s := openStore(t)
 	srv := newFeedServer(t)
-	srv.set(string(readFixture(t, "broken.rss")))
+	srv.set(string(readFixture(t, "../testdata/broken.rss")))
 	addFeed(t, s, "broken", srv.URL+"/feed", true, fetched)
 	p := &Poller{Store: s, Client: fetch.New(fetch.Options{}), Now: func() time.Time { return fetched }}
 	res, err := p.PollDue(t.Context(), true)
