@@ -62,7 +62,7 @@ type PollResult struct {
 	NotModified bool                `json:"not_modified,omitempty"`
 	Items       int                 `json:"items"`
 	Counts      store.ArticleCounts `json:"counts"`
-	Problems    []feed.Problem           `json:"problems,omitempty"`
+	Problems    []feed.Problem      `json:"problems,omitempty"`
 	Err         error               `json:"-"`
 	NextPoll    time.Time           `json:"next_poll"`
 }
