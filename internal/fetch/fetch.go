@@ -50,6 +50,7 @@ type StatusError struct {
 	RetryAfter int
 }
 
+// Error gives the URL and the status line.
 func (e *StatusError) Error() string { return fmt.Sprintf("GET %s: %s", e.URL, e.Status) }
 
 // Options configure a Client. Zero fields take the defaults.

@@ -61,6 +61,7 @@ type Problem struct {
 	Reason string `json:"reason"`
 }
 
+// String gives the problem as one line: "item 2 (line 14): field: reason".
 func (p Problem) String() string {
 	var b strings.Builder
 	if p.Item > 0 {
