@@ -91,7 +91,7 @@ func canonicalURL(data []byte) string {
 	if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
 		return ""
 	}
-	return u
+	return resolve(u, "")
 }
 
 // parseText reads an article saved as plain text: the first non-empty
@@ -220,10 +220,7 @@ func listArticle(it listItem, raw []byte, n, line int, opt Options) (*model.Arti
 		}
 	}
 	text := strings.Join(parts, "\n")
-	link := strings.TrimSpace(it.Link)
-	if link == "" {
-		link = strings.TrimSpace(it.URL)
-	}
+	link := resolve(firstNonEmpty(it.Link, it.URL), "")
 	if title == "" && text == "" {
 		problem("", "empty article: no title or text")
 		return nil, probs

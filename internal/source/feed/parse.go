@@ -383,21 +383,48 @@ func hashOf(raw []byte) string {
 }
 
 // resolve makes link absolute against base when it is relative and base
-// is an absolute URL; otherwise it returns link as given.
+// is an absolute URL, and drops what makes one article's address differ
+// between feeds without naming another page: the fragment and tracking
+// parameters (utm_*, fbclid, gclid…), so that deduplication by URL sees
+// the same article. A link that does not parse is returned as given.
 func resolve(link, base string) string {
-	if link == "" || base == "" {
+	if link == "" {
 		return link
 	}
 	u, err := url.Parse(link)
-	if err != nil || u.IsAbs() {
+	if err != nil {
 		return link
 	}
-	b, err := url.Parse(base)
-	if err != nil || !b.IsAbs() {
+	if !u.IsAbs() && base != "" {
+		if b, err := url.Parse(base); err == nil && b.IsAbs() {
+			u = b.ResolveReference(u)
+		}
+	}
+	if !u.IsAbs() {
 		return link
 	}
-	return b.ResolveReference(u).String()
+	u.Fragment, u.RawFragment = "", ""
+	if u.RawQuery != "" {
+		q := u.Query()
+		changed := false
+		for k := range q {
+			lk := strings.ToLower(k)
+			if strings.HasPrefix(lk, "utm_") || trackingParams[lk] {
+				q.Del(k)
+				changed = true
+			}
+		}
+		if changed {
+			u.RawQuery = q.Encode()
+		}
+	}
+	return u.String()
 }
+
+// trackingParams are query parameters that only say where a click came
+// from.
+var trackingParams = map[string]bool{"fbclid": true, "gclid": true, "dclid": true, "msclkid": true,
+	"mc_cid": true, "mc_eid": true, "ocid": true, "cmpid": true, "at_medium": true, "at_campaign": true}
 
 // cleanLang returns a language tag as feeds write it ("en_US", " EN-us ")
 // in BCP 47 form ("en-US"), or "" for nothing usable.

@@ -380,3 +380,49 @@ func TestLostItemsSalvaged(t *testing.T) {
 		t.Errorf("problems: got %q, want the lost item reported", res.Problems)
 	}
 }
+
+func TestPage(t *testing.T) {
+	arabic := `<html><head><meta charset="windows-1256"><title>` + "\xc7\xe4\xdd\xcc\xc7\xd1" + `</title></head><body><p>` +
+		"\xc7\xe4\xdd\xcc\xc7\xd1 \xdd\xed \xc8\xdb\xcf\xc7\xcf" + `</p></body></html>`
+	tests := []struct {
+		name, in, contentType string
+		title, text           string
+	}{
+		{"meta charset", arabic, "", "انفجار", "انفجار في بغداد"},
+		{"header charset", "<p>Explos\xe3o no centro</p>", "text/html; charset=iso-8859-1", "", "Explosão no centro"},
+		{"fragment", "<div>Short note: <b>two</b> hurt.</div>", "", "", "Short note: two hurt."},
+	}
+	for _, tc := range tests {
+		a, err := Page([]byte(tc.in), PageOptions{Source: "p", Origin: tc.name, ContentType: tc.contentType, Fetched: fetched})
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if a.Title != tc.title || !strings.Contains(a.Text, tc.text) {
+			t.Errorf("%s: got title %q text %q, want %q and %q", tc.name, a.Title, a.Text, tc.title, tc.text)
+		}
+		if string(a.Report.Raw) != tc.in || !strings.HasPrefix(a.Report.SourceRef, "sha256:") {
+			t.Errorf("%s: report must keep the page as received under a content reference: got ref %q", tc.name, a.Report.SourceRef)
+		}
+	}
+	if _, err := Page([]byte("<html><body><script>x()</script></body></html>"), PageOptions{Origin: "empty"}); err == nil {
+		t.Errorf("page without text: got no error")
+	}
+}
+
+func TestResolve(t *testing.T) {
+	tests := []struct{ link, base, want string }{
+		{"/news/1", "https://example.org/feed.xml", "https://example.org/news/1"},
+		{"https://a.example/x?utm_source=rss&utm_medium=feed&id=7#comments", "", "https://a.example/x?id=7"},
+		{"https://a.example/x?fbclid=abc", "", "https://a.example/x"},
+		{"https://a.example/x?b=2&a=1", "", "https://a.example/x?b=2&a=1"}, // untouched when nothing is dropped
+		{"relative/only", "", "relative/only"},
+		{"", "https://example.org/", ""},
+		{"http://[::1", "", "http://[::1"},
+	}
+	for _, tc := range tests {
+		if got := resolve(tc.link, tc.base); got != tc.want {
+			t.Errorf("resolve(%q, %q): got %q, want %q", tc.link, tc.base, got, tc.want)
+		}
+	}
+}
