@@ -18,6 +18,7 @@ var completionWords = map[string][]string{
 	"import":     {"gtd", "acled", "ucdp", "gdelt", "csv", "claims"},
 	"analyze":    analyzeKinds,
 	"completion": {"bash", "zsh", "fish"},
+	"feeds":      {"add", "list", "rm", "poll"},
 }
 
 // commandFlags returns the flags of a command, read from its own help:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -70,8 +71,14 @@ func runFeeds(ctx context.Context, env Env, args []string) error {
 	case "poll":
 		return runFeedsPoll(ctx, env, rest)
 	case "-h", "--help", "help":
+		// Every subcommand's flags, which `vigil help feeds` and the
+		// shell completions read.
 		fmt.Fprintln(env.Stderr, feedsUsage)
-		return nil
+		for _, run := range []func(context.Context, Env, []string) error{runFeedsAdd, runFeedsList, runFeedsRemove, runFeedsPoll} {
+			fmt.Fprintln(env.Stderr)
+			run(ctx, env, []string{"-h"})
+		}
+		return flag.ErrHelp
 	}
 	return usagef("feeds: unknown subcommand %q\n%s", sub, feedsUsage)
 }
