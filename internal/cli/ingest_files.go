@@ -141,7 +141,7 @@ func ingestFile(ctx context.Context, env Env, st feedStore, file, srcName string
 		if title == "" {
 			title = srcName
 		}
-		if err := st.EnsureSource(ctx, feedSource(srcName, title)); err != nil {
+		if err := st.AddSource(ctx, feedSource(srcName, title)); err != nil {
 			r.Error = err.Error()
 			return r
 		}

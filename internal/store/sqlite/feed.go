@@ -14,6 +14,37 @@ import (
 	"github.com/vigil-project/vigil/internal/store/internal/plan"
 )
 
+// AddSource stores a source unless one of that name is stored, which is
+// kept as it is: an analyst may have set its reliability, and a feed
+// polled again must not reset it (EnsureSource would).
+func (s *Store) AddSource(ctx context.Context, src model.Source) error {
+	if src.Name == "" || plan.CleanText(src.Name) != src.Name {
+		return fmt.Errorf("add source %q: empty or invalid name", plan.CleanText(src.Name))
+	}
+	_, err := s.write.ExecContext(ctx, `INSERT INTO sources (name, kind, title, reliability) VALUES (?, ?, ?, ?)
+		ON CONFLICT (name) DO NOTHING`, src.Name, plan.CleanText(string(src.Kind)), plan.CleanText(src.Title), src.Reliability)
+	if err != nil {
+		return fmt.Errorf("add source %s: %w", src.Name, err)
+	}
+	return nil
+}
+
+// Source returns a stored source, or an error wrapping store.ErrNotFound.
+func (s *Store) Source(ctx context.Context, name string) (model.Source, error) {
+	var src model.Source
+	var kind string
+	err := s.read.QueryRowContext(ctx, `SELECT name, kind, title, reliability FROM sources WHERE name = ?`, name).
+		Scan(&src.Name, &kind, &src.Title, &src.Reliability)
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.Source{}, notFound("source", name)
+	}
+	if err != nil {
+		return model.Source{}, fmt.Errorf("source %s: %w", name, err)
+	}
+	src.Kind = model.SourceKind(kind)
+	return src, nil
+}
+
 // feedColumns are the columns scanFeed reads, in order.
 const feedColumns = `name, url, interval_s, allow_private, etag, last_modified, added, last_poll, last_success,
 	last_error, problems, items_seen, failures, next_poll`

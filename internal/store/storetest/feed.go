@@ -24,6 +24,8 @@ type FeedBackend interface {
 	Article(ctx context.Context, reportID string) (model.Article, error)
 	ArticleIDs(ctx context.Context, source string) ([]string, error)
 	UnknownRefs(ctx context.Context, source string, refs []string) ([]string, error)
+	AddSource(ctx context.Context, src model.Source) error
+	Source(ctx context.Context, name string) (model.Source, error)
 }
 
 // testFeeds runs the feed and article contract tests.
@@ -35,6 +37,7 @@ func testFeeds(t *testing.T, b Backend) {
 	t.Run("Subscriptions", func(t *testing.T) { testFeedSubscriptions(t, fb) })
 	t.Run("Articles", func(t *testing.T) { testArticles(t, fb) })
 	t.Run("FailedArticlesStoreNothing", func(t *testing.T) { testFailedArticles(t, fb) })
+	t.Run("AddSourceKeepsStored", func(t *testing.T) { testAddSource(t, fb) })
 }
 
 // Feed sources used by the tests.
@@ -263,5 +266,37 @@ func testFailedArticles(t *testing.T, b FeedBackend) {
 	}
 	if st, err := b.Stats(ctx); err != nil || st.Reports != statsBefore.Reports {
 		t.Errorf("after failed saves: got %d reports, %v, want %d", st.Reports, err, statsBefore.Reports)
+	}
+}
+
+// testAddSource: AddSource stores a new source, and leaves a stored one
+// (an analyst's reliability) as it is.
+func testAddSource(t *testing.T, b FeedBackend) {
+	ctx := t.Context()
+	src := model.Source{Name: "news-new", Kind: model.KindFeed, Title: "New", Reliability: 0.5}
+	if err := b.AddSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.Source(ctx, "news-new"); err != nil || got != src {
+		t.Errorf("Source after AddSource: got %+v, %v, want %+v", got, err, src)
+	}
+	set := src
+	set.Reliability, set.Title = 0.8, "Set by an analyst"
+	ensure(t, b, set)
+	if err := b.AddSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.Source(ctx, "news-new"); err != nil || got != set {
+		t.Errorf("Source after AddSource of a stored source: got %+v, %v, want it kept as %+v", got, err, set)
+	}
+	if _, err := b.Source(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Source of an unknown name: got %v, want ErrNotFound", err)
+	}
+	// The source is there: articles of it can be stored.
+	if c := saveArticles(t, b, at1, Article("news-new", "n1", "https://new.example/1", "T", "X.", nil)); c.New != 1 {
+		t.Errorf("save after AddSource: got %+v, want 1 new", c)
+	}
+	if err := b.AddSource(ctx, model.Source{}); err == nil {
+		t.Errorf("AddSource without a name: got no error")
 	}
 }

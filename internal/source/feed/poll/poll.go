@@ -23,7 +23,7 @@ import (
 type Store interface {
 	Feeds(ctx context.Context, dueBy time.Time) ([]store.Feed, error)
 	UpdateFeed(ctx context.Context, f store.Feed) error
-	EnsureSource(ctx context.Context, src model.Source) error
+	AddSource(ctx context.Context, src model.Source) error
 	SaveArticles(ctx context.Context, arts []model.Article, at time.Time) (store.ArticleCounts, error)
 	UnknownRefs(ctx context.Context, source string, refs []string) ([]string, error)
 }
@@ -168,7 +168,7 @@ func (p *Poller) PollFeed(ctx context.Context, f store.Feed) PollResult {
 			if title == "" {
 				title = f.URL
 			}
-			if err := p.Store.EnsureSource(ctx, model.Source{Name: f.Name, Kind: model.KindFeed, Title: title, Reliability: feed.Reliability}); err != nil {
+			if err := p.Store.AddSource(ctx, model.Source{Name: f.Name, Kind: model.KindFeed, Title: title, Reliability: feed.Reliability}); err != nil {
 				return fail(err)
 			}
 			if res.Counts, err = p.Store.SaveArticles(ctx, arts, at); err != nil {
