@@ -294,26 +294,7 @@ func article(it *gofeed.Item, raw []byte, n, line int, feedLang string, opt Opti
 		return nil, probs
 	}
 
-	var published *time.Time
-	switch {
-	case it.PublishedParsed != nil:
-		published = it.PublishedParsed
-	case it.UpdatedParsed != nil:
-		published = it.UpdatedParsed
-	default:
-		for _, s := range []struct{ field, v string }{{"published", it.Published}, {"updated", it.Updated}} {
-			if strings.TrimSpace(s.v) == "" {
-				continue
-			}
-			t, err := ParseDate(s.v)
-			if err != nil {
-				problem(s.field, fmt.Sprintf("unreadable date %q: kept without it", cut(s.v, 60)))
-				continue
-			}
-			published = &t
-			break
-		}
-	}
+	published := itemDate(it, problem)
 	if published != nil {
 		t := published.UTC()
 		if !opt.Fetched.IsZero() && t.After(opt.Fetched.Add(48*time.Hour)) || t.Year() < 1970 {
@@ -365,6 +346,31 @@ func article(it *gofeed.Item, raw []byte, n, line int, feedLang string, opt Opti
 		return nil, probs
 	}
 	return a, probs
+}
+
+// itemDate returns an item's publication time: the parser's reading of
+// its published or updated date, else ParseDate's (foreign month names,
+// Solar Hijri). A year before 1800 from the parser is a Solar Hijri date
+// it took for a Gregorian one ("1402-10-13"), read again by ParseDate.
+func itemDate(it *gofeed.Item, problem func(field, reason string)) *time.Time {
+	for _, d := range []struct {
+		field, raw string
+		parsed     *time.Time
+	}{{"published", it.Published, it.PublishedParsed}, {"updated", it.Updated, it.UpdatedParsed}} {
+		if d.parsed != nil && d.parsed.Year() >= 1800 {
+			return d.parsed
+		}
+		if strings.TrimSpace(d.raw) == "" {
+			continue
+		}
+		t, err := ParseDate(d.raw)
+		if err != nil {
+			problem(d.field, fmt.Sprintf("unreadable date %q: kept without it", cut(d.raw, 60)))
+			continue
+		}
+		return &t
+	}
+	return nil
 }
 
 // origin names an item in its document: file:line when the line is

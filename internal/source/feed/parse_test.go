@@ -49,7 +49,7 @@ func TestParseFixtures(t *testing.T) {
 		{file: "fa-cp1256.xml", format: "rss", encoding: "windows-1256", items: 1, articles: 1,
 			title: "انفجار در كرمان", lang: "fa", url: "https://example.org/news/1", text: "دو انفجار در نزديكي",
 			published: "2024-01-03T10:30:00Z"},
-		{file: "fa-hijri.rss", format: "rss", encoding: "utf-8", items: 1, articles: 1,
+		{file: "fa-hijri.rss", format: "rss", encoding: "utf-8", items: 2, articles: 2,
 			title: "دو انفجار تروریستی در کرمان", lang: "fa", url: "https://news.example.ir/fa/news/1402101300123",
 			text: "دست\u200cکم ۸۴ نفر شهید", published: "2024-01-03T12:15:00Z"},
 		{file: "broken.rss", format: "rss", encoding: "utf-8", items: 3, articles: 2,
@@ -120,6 +120,16 @@ func TestParseFixtures(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSolarHijriPubDate: an ISO-looking Solar Hijri date that the feed
+// parser reads as the year 1402 AD is read again as Solar Hijri.
+func TestSolarHijriPubDate(t *testing.T) {
+	res := parseFixture(t, "fa-hijri.rss")
+	p := res.Articles[1].Report.Published
+	if p == nil || p.Format(time.RFC3339) != "2024-01-04T05:30:00Z" {
+		t.Errorf("published of 1402-10-14 09:00: got %v, want 2024-01-04T05:30:00Z", p)
 	}
 }
 
