@@ -203,7 +203,11 @@ func writeFeeds(w io.Writer, feeds []store.Feed, now time.Time) {
 		case f.LastError != "":
 			status = "failing"
 		case f.Problems != "":
-			status = fmt.Sprintf("ok, %d problems", strings.Count(f.Problems, "\n")+1)
+			if n := strings.Count(f.Problems, "\n") + 1; n == 1 {
+				status = "ok, 1 problem"
+			} else {
+				status = fmt.Sprintf("ok, %d problems", n)
+			}
 		}
 		fmt.Fprintf(tw, "%s\t%v\t%s\t%d\t%d\t%s\t%s\t%s\n", f.Name, f.Interval, when(f.LastSuccess, now),
 			f.ItemsSeen, f.Failures, when(f.NextPoll, now), status, f.URL)
@@ -264,7 +268,7 @@ func runFeedsPoll(ctx context.Context, env Env, args []string) error {
 	}
 	defer st.Close()
 	p := &poll.Poller{Store: st, Client: fetch.New(fetch.Options{UserAgent: userAgent(), Timeout: *timeout, MaxBytes: *maxBytes}),
-		Concurrency: *conc, FetchArticles: *articles, Now: env.Now, Log: env.Log}
+		Concurrency: *conc, FetchArticles: *articles, Now: env.Now} // no log: the table says it all
 	results, err := p.PollDue(ctx, *all)
 	if err != nil {
 		return err

@@ -109,10 +109,10 @@ func (c *Client) httpClient(blocked func(netip.Addr) bool) *http.Client {
 		d.Control = func(network, address string, _ syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(address)
 			if err != nil {
-				return fmt.Errorf("dial %s: %w", address, ErrBlocked)
+				return fmt.Errorf("%w: %s", ErrBlocked, address)
 			}
 			if blocked(ap.Addr().Unmap()) {
-				return fmt.Errorf("dial %s: %w", ap.Addr(), ErrBlocked)
+				return fmt.Errorf("%w: %s is private, loopback, link-local, multicast or reserved", ErrBlocked, ap.Addr())
 			}
 			return nil
 		}
@@ -252,6 +252,11 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
+		// *url.Error repeats the method and URL this error gives already.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("GET %s: %w", u.Redacted(), err)
 	}
 	defer resp.Body.Close()
