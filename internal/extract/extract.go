@@ -1,0 +1,258 @@
+package extract
+
+import (
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/vigil-project/vigil/internal/gazetteer"
+	"github.com/vigil-project/vigil/internal/model"
+)
+
+// Options tell Extract what is known about a text besides its words.
+type Options struct {
+	// Lang is "en", "fa" or "" / "auto" (decided from the script).
+	Lang string
+	// Published is the publication date, against which "yesterday",
+	// "on Saturday" and year-less dates are resolved; zero if unknown.
+	Published model.Date
+	// Gazetteer resolves place names; nil uses gazetteer.Default().
+	Gazetteer *gazetteer.Gazetteer
+}
+
+// Span is where in the input text a value was read: byte offsets
+// [Start, End) into the text as given, and the text itself.
+type Span struct {
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	Text  string `json:"text"`
+}
+
+// Count is a casualty figure in the shape of the hand labels: Low and
+// High (nil when open), and the qualifier (exact, at_least, about, up_to,
+// range, none).
+type Count struct {
+	Low       *int   `json:"low"`
+	High      *int   `json:"high"`
+	Qualifier string `json:"qualifier"`
+}
+
+// Incident is one violent event a text reports or mentions, with the
+// fields of the hand labels in shared/data/news. Nil pointers are JSON
+// null: the text says nothing about the field.
+type Incident struct {
+	Main             bool    `json:"main"`
+	Date             *string `json:"date"` // YYYY-MM-DD, YYYY-MM or YYYY
+	DatePrecision    string  `json:"date_precision,omitempty"`
+	DateFromText     bool    `json:"date_from_text"`
+	DateAsWritten    *string `json:"date_as_written"`
+	City             *string `json:"city"`
+	Admin1           *string `json:"admin1"`
+	Country          *string `json:"country"`
+	AttackType       string  `json:"attack_type"`
+	TargetType       *string `json:"target_type"`
+	PerpetratorNamed *string `json:"perpetrator_named"`
+	ClaimedBy        *string `json:"claimed_by"`
+	Suicide          *bool   `json:"suicide"`
+	Sites            *int    `json:"sites"`
+	Killed           *Count  `json:"killed"`
+	Wounded          *Count  `json:"wounded"`
+	// Combined is a figure that counts killed and wounded together
+	// ("70 killed or injured"): kept apart, never read as killed.
+	Combined *Count `json:"combined,omitempty"`
+	// Spans gives, for each field read from the text, the words it was read from.
+	Spans map[string]Span `json:"spans,omitempty"`
+	// Notes explains values not read from a span (a known event's date).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Result is what Extract reads from one text.
+type Result struct {
+	Lang             string     `json:"lang"`
+	IsIncidentReport bool       `json:"is_incident_report"`
+	Incidents        []Incident `json:"incidents"`
+	// Why holds the spans that decided IsIncidentReport.
+	Why []Span `json:"why,omitempty"`
+}
+
+// doc is one text being read: the normalised text, the map back to the
+// input, and its sentences.
+type doc struct {
+	orig  string
+	n     string
+	idx   []int
+	sents []sent
+	lang  string
+	opt   Options
+	gaz   *gazetteer.Gazetteer
+}
+
+type sent struct{ start, end int }
+
+func (d *doc) span(from, to int) Span {
+	from, to = max(from, 0), min(to, len(d.n))
+	s, e := d.idx[from], d.idx[to]
+	if e < s {
+		e = s
+	}
+	return Span{Start: s, End: e, Text: strings.TrimSpace(d.orig[s:e])}
+}
+
+// Extract reads a text in English or Persian and returns whether it
+// reports a violent incident and what it says about the incident: the
+// main one first. It never fails: text it cannot read gives no incidents.
+func Extract(text string, opt Options) Result {
+	d := &doc{orig: text, opt: opt, gaz: opt.Gazetteer}
+	if d.gaz == nil {
+		d.gaz, _ = gazetteer.Default() // embedded data; a load error leaves places empty
+	}
+	d.n, d.idx = normalizeMap(text)
+	d.lang = opt.Lang
+	if d.lang == "" || d.lang == "auto" {
+		d.lang = detectLang(d.n)
+	}
+	d.sents = splitSentences(d.n)
+	res := Result{Lang: d.lang, Incidents: []Incident{}}
+	res.IsIncidentReport, res.Why = d.classify()
+	if inc, ok := d.mainIncident(); ok {
+		res.Incidents = append(res.Incidents, inc)
+	}
+	return res
+}
+
+// detectLang counts Arabic-script letters against Latin ones.
+func detectLang(s string) string {
+	ar, la := 0, 0
+	for _, r := range s {
+		switch {
+		case r >= 0x0600 && r <= 0x06FF:
+			ar++
+		case r < 0x80 && unicode.IsLetter(r):
+			la++
+		}
+	}
+	if ar > la {
+		return "fa"
+	}
+	return "en"
+}
+
+// splitSentences cuts at sentence-final punctuation followed by a space
+// or the end, and at line breaks. Abbreviations ("U.S.") cut too early
+// now and then; a sentence is only the unit of nearness, so that costs little.
+func splitSentences(n string) []sent {
+	var out []sent
+	start := 0
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		cut := c == '\n'
+		if c == '.' || c == '!' || c == '?' {
+			cut = i+1 == len(n) || n[i+1] == ' ' || n[i+1] == '\n' || n[i+1] == '"'
+			if cut && c == '.' && i >= 1 && i+2 < len(n) && n[i-1] >= 'a' && n[i-1] <= 'z' && (i < 2 || n[i-2] == '.' || n[i-2] == ' ') {
+				cut = false // "u.s. " and initials
+			}
+		}
+		if cut {
+			if strings.TrimSpace(n[start:i]) != "" {
+				out = append(out, sent{start, i + 1})
+			}
+			start = i + 1
+		}
+	}
+	if strings.TrimSpace(n[start:]) != "" {
+		out = append(out, sent{start, len(n)})
+	}
+	return out
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 0x80
+}
+
+// hit is a match of a lexicon entry in the normalised text.
+type hit struct {
+	from, to int
+	val      string
+}
+
+// term is a lexicon entry: a normalised phrase matched at a word start;
+// whole words only when exact, else as a stem ("attack" matches "attacks").
+type term struct {
+	text  string
+	exact bool
+	val   string
+}
+
+func terms(val string, exact bool, words ...string) []term {
+	out := make([]term, 0, len(words))
+	for _, w := range words {
+		out = append(out, term{text: Normalize(w), exact: exact, val: val})
+	}
+	return out
+}
+
+// findAll returns every match of the terms in n[from:to], in text order
+// (overlaps allowed).
+func findAll(n string, from, to int, ts []term) []hit {
+	var out []hit
+	s := n[from:to]
+	for _, t := range ts {
+		for off := 0; ; {
+			i := strings.Index(s[off:], t.text)
+			if i < 0 {
+				break
+			}
+			a := off + i
+			b := a + len(t.text)
+			off = a + 1
+			if a > 0 && startsWord(s, a) && isLetterBefore(s, a) {
+				continue
+			}
+			if t.exact && b < len(s) && isLetterAt(s, b) {
+				continue
+			}
+			out = append(out, hit{from + a, from + b, t.val})
+		}
+	}
+	sortHits(out)
+	return out
+}
+
+func startsWord(s string, a int) bool { return true }
+
+func isLetterBefore(s string, a int) bool {
+	r, _ := utf8.DecodeLastRuneInString(s[:a])
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+func isLetterAt(s string, b int) bool {
+	r, _ := utf8.DecodeRuneInString(s[b:])
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+func sortHits(h []hit) {
+	for i := 1; i < len(h); i++ {
+		for j := i; j > 0 && (h[j].from < h[j-1].from || h[j].from == h[j-1].from && h[j].to > h[j-1].to); j-- {
+			h[j], h[j-1] = h[j-1], h[j]
+		}
+	}
+}
+
+func first(n string, from, to int, ts []term) (hit, bool) {
+	hs := findAll(n, from, to, ts)
+	if len(hs) == 0 {
+		return hit{}, false
+	}
+	return hs[0], true
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// weekdayOf maps normalised weekday names to time.Weekday.
+var weekdayOf = map[string]time.Weekday{
+	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
+	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
+	"یکشنبه": time.Sunday, "دوشنبه": time.Monday, "سهشنبه": time.Tuesday, "سه شنبه": time.Tuesday,
+	"چهارشنبه": time.Wednesday, "پنجشنبه": time.Thursday, "پنج شنبه": time.Thursday, "جمعه": time.Friday, "شنبه": time.Saturday,
+}
