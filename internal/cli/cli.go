@@ -81,6 +81,7 @@ func commands() []command {
 		{"feeds", "follow news feeds: add URL, list, rm NAME, poll", runFeeds},
 		{"ingest", "store saved feeds, article pages, text files and JSON article lists (offline)", runIngest},
 		{"demo", "import the bundled demo dataset and show it", runDemo},
+		{"extract", "read incident claims from a news text or article list (English, Persian)", runExtract},
 		{"version", "print vigil's version and schema version", runVersion},
 		{"completion", "print a shell completion script: bash, zsh or fish", runCompletion},
 	}

@@ -86,6 +86,12 @@ type doc struct {
 	lang  string
 	opt   Options
 	gaz   *gazetteer.Gazetteer
+	// anchor is the sentence the main incident is read from; state is set
+	// when that incident is a state force's strike, whose news recalls
+	// the attack it answers: sentences about that attack are then skipped.
+	anchor   int
+	anchorAt int // offset of the attack word in the anchor sentence
+	state    bool
 }
 
 type sent struct{ start, end int }

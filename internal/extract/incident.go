@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -59,6 +58,8 @@ func (d *doc) mainIncident() (Incident, bool) {
 	}
 	inc := Incident{Main: true, AttackType: "unknown", DateFromText: true, Spans: map[string]Span{}}
 	inc.Spans["incident"] = d.span(anchorHit.from, anchorHit.to)
+	d.anchor, d.anchorAt = anchor, anchorHit.from
+	d.readStateAction(&inc)
 	d.readPlace(&inc, anchor)
 	d.readWhat(&inc)
 	d.readGroups(&inc)
@@ -67,7 +68,41 @@ func (d *doc) mainIncident() (Incident, bool) {
 	return inc, true
 }
 
-// window returns sentences around the anchor, the anchor first: the
+// readStateAction: a state force as the subject of an event verb in the
+// anchor sentence ("the IRGC fired six missiles", "its security forces
+// killed … the mastermind") makes the main incident a state action, with
+// that force as perpetrator.
+func (d *doc) readStateAction(inc *Incident) {
+	s := d.sents[d.anchor]
+	for _, g := range findAll(d.n, s.start, s.end, groupTerms) {
+		if !groupByKey[g.val].state {
+			continue
+		}
+		if _, ok := first(d.n, g.to, min(s.end, g.to+60), stateVerbs); ok {
+			d.state = true
+			inc.PerpetratorNamed = ptr(groupByKey[g.val].name)
+			inc.Spans["perpetrator_named"] = d.span(g.from, g.to)
+			inc.Notes = append(inc.Notes, "state action: the anchor sentence has a state force acting")
+			return
+		}
+	}
+}
+
+var stateVerbs = terms("state", false, "fired", "launched", "rained", "killed", "struck", "targeted", "shot", "شلیک", "هدف قرار", "به هلاکت")
+
+// about reports whether sentence si may speak of the main incident: any
+// sentence, except that for a state action the sentences recalling the
+// attack it answers are skipped.
+func (d *doc) about(si int) bool {
+	if !d.state || si == d.anchor {
+		return true
+	}
+	s := d.sents[si]
+	_, bg := first(d.n, s.start, s.end, backgroundCues)
+	return !bg
+}
+
+// order returns sentences around the anchor, the anchor first: the
 // nearest text is the likeliest to speak of the same event.
 func (d *doc) order(anchor int) []int {
 	out := []int{anchor}
@@ -97,41 +132,61 @@ func init() {
 	}
 }
 
-// readPlace finds the first place named near the anchor: a city (its
-// region and country from the gazetteer), else a region, else a country.
+// readPlace finds the place named nearest the anchor: a city (its region
+// and country from the gazetteer), else a region, else a country. A
+// country named before the first place and differing from it ("fired
+// missiles into eastern Syria … for the attacks in Tehran") wins, and a
+// city is then sought in that country only. A dateline ("TEHRAN –") is
+// the last resort: it says where the story was filed.
 func (d *doc) readPlace(inc *Incident, anchor int) {
 	var country string
 	var countrySpan Span
+	set := func(p gazetteer.Place, sp Span) {
+		if p.Kind == gazetteer.City {
+			inc.City = ptr(p.Name)
+			inc.Spans["city"] = sp
+		}
+		// The labels give admin1 for Iranian cities; elsewhere only when the text names the region.
+		if (p.Kind == gazetteer.Admin1 || p.Country == "IR") && p.Admin1 != "" {
+			inc.Admin1 = ptr(p.Admin1)
+			inc.Spans["admin1"] = sp
+		}
+		inc.Country = ptr(p.Country)
+		inc.Spans["country"] = sp
+	}
 	for _, si := range d.order(anchor) {
+		if !d.about(si) {
+			continue
+		}
+		if si > anchor+3 && country != "" {
+			break
+		}
 		s := d.sents[si]
-		p, sp, ok := d.findPlace(s.start, s.end, si == 0)
-		if ok {
-			if p.Kind == gazetteer.City {
-				inc.City = ptr(p.Name)
-				inc.Spans["city"] = sp
+		if d.state && si == anchor {
+			if bg, ok := first(d.n, s.start, s.end, backgroundCues); ok {
+				s.end = bg.from
 			}
-			// The labels give admin1 for Iranian cities; elsewhere only when the text names the region.
-			if p.Kind == gazetteer.Admin1 || p.Country == "IR" {
-				if p.Admin1 != "" {
-					inc.Admin1 = ptr(p.Admin1)
-					inc.Spans["admin1"] = sp
-				}
-			}
-			inc.Country = ptr(p.Country)
-			inc.Spans["country"] = sp
-			return
+		}
+		p, sp, pat, ok := d.findPlace(s.start, s.end, si == 0, country)
+		if ok && si == anchor {
+			p, sp, pat = d.nearestPlace(s, si == 0, country, p, sp, pat)
 		}
 		if country == "" {
-			if c, sp, ok := d.findCountry(s.start, s.end); ok {
-				country, countrySpan = c, sp
+			if c, csp, cat, cok := d.findCountry(s.start, s.end); cok && (!ok || cat < pat && c != p.Country) {
+				country, countrySpan = c, csp
+				if ok && p.Country != c {
+					p, sp, _, ok = d.findPlace(s.start, s.end, si == 0, country)
+				}
 			}
 		}
-		if si != anchor && si > anchor+2 {
-			// A country named near the anchor beats a city far from it.
-			if country != "" {
-				break
-			}
+		if ok {
+			set(p, sp)
+			return
 		}
+	}
+	if p, sp, ok := d.dateline(); ok && (country == "" || country == p.Country) && !d.state {
+		set(p, sp)
+		return
 	}
 	if country != "" {
 		inc.Country = ptr(country)
@@ -139,44 +194,86 @@ func (d *doc) readPlace(inc *Incident, anchor int) {
 	}
 }
 
-// findPlace scans words in n[a:b] for gazetteer names, longest first.
-func (d *doc) findPlace(a, b int, firstSentence bool) (gazetteer.Place, Span, bool) {
-	if d.gaz == nil {
+// nearestPlace picks, among the places of the anchor sentence, the one
+// nearest the attack word, counting places before it at double distance:
+// "summoned … to Tehran after terrorists carried out attacks … in Ahvaz".
+func (d *doc) nearestPlace(s sent, firstSentence bool, country string, p gazetteer.Place, sp Span, pat int) (gazetteer.Place, Span, int) {
+	at := d.anchorAt
+	dist := func(x int) int {
+		if x < at {
+			return 2 * (at - x)
+		}
+		return x - at
+	}
+	best := dist(pat)
+	for from := pat + 1; from < s.end; {
+		q, qsp, qat, ok := d.findPlace(from, s.end, false, country)
+		if !ok {
+			break
+		}
+		if dd := dist(qat); dd < best {
+			p, sp, pat, best = q, qsp, qat, dd
+		}
+		from = qat + 1
+		for from < s.end && isWordByte(d.n[from]) {
+			from++
+		}
+	}
+	return p, sp, pat
+}
+
+// dateline reads "TEHRAN –" at the very start of the text.
+func (d *doc) dateline() (gazetteer.Place, Span, bool) {
+	words := wordSpans(d.n, 0, min(len(d.n), 40))
+	if len(words) < 2 || !strings.HasPrefix(strings.TrimSpace(d.n[words[0][1]:min(words[0][1]+3, len(d.n))]), "-") {
 		return gazetteer.Place{}, Span{}, false
 	}
+	p, ok := d.pickPlace(d.gaz.LookupKey(gazetteer.Key(d.n[words[0][0]:words[0][1]])), words[0][0], "")
+	return p, d.span(words[0][0], words[0][1]), ok
+}
+
+// findPlace scans words in n[a:b] for gazetteer names, longest first,
+// and returns the first acceptable place (in country, when given) and
+// where it starts.
+func (d *doc) findPlace(a, b int, firstSentence bool, country string) (gazetteer.Place, Span, int, bool) {
+	if d.gaz == nil {
+		return gazetteer.Place{}, Span{}, 0, false
+	}
 	words := wordSpans(d.n, a, b)
-	// A dateline ("TEHRAN –") says where the story was filed, not where it happened.
 	if firstSentence && len(words) > 1 && strings.HasPrefix(strings.TrimSpace(d.n[words[0][1]:min(words[0][1]+3, len(d.n))]), "-") {
-		words = words[1:]
+		words = words[1:] // the dateline
 	}
 	for i := 0; i < len(words); i++ {
 		w := words[i]
 		k := gazetteer.Key(d.n[w[0]:w[1]])
-		max := d.gaz.NameWords(k)
-		if max == 0 || placeStop[k] {
+		most := d.gaz.NameWords(k)
+		if most == 0 || placeStop[k] {
 			continue
 		}
-		for n := min(max, len(words)-i); n >= 1; n-- {
+		for n := min(most, len(words)-i); n >= 1; n-- {
 			from, to := w[0], words[i+n-1][1]
 			cands := d.gaz.LookupKey(gazetteer.Key(d.n[from:to]))
-			if p, ok := d.pickPlace(cands, from); ok {
-				return p, d.span(from, to), true
+			if p, ok := d.pickPlace(cands, from, country); ok {
+				return p, d.span(from, to), from, true
 			}
 		}
 	}
-	return gazetteer.Place{}, Span{}, false
+	return gazetteer.Place{}, Span{}, 0, false
 }
 
 // pickPlace accepts a candidate only when it is safe to read from running
 // text: a curated place, an Iranian one, or a large city written with a
 // capital letter (English).
-func (d *doc) pickPlace(cands []gazetteer.Place, from int) (gazetteer.Place, bool) {
+func (d *doc) pickPlace(cands []gazetteer.Place, from int, country string) (gazetteer.Place, bool) {
 	capital := true
 	if d.lang == "en" {
 		r, _ := utf8.DecodeRuneInString(d.orig[d.idx[from]:])
 		capital = unicode.IsUpper(r)
 	}
 	for _, p := range cands {
+		if country != "" && p.Country != country {
+			continue
+		}
 		switch {
 		case p.Curated && (capital || d.lang != "en"):
 			return p, true
@@ -190,7 +287,7 @@ func (d *doc) pickPlace(cands []gazetteer.Place, from int) (gazetteer.Place, boo
 	return gazetteer.Place{}, false
 }
 
-func (d *doc) findCountry(a, b int) (string, Span, bool) {
+func (d *doc) findCountry(a, b int) (string, Span, int, bool) {
 	words := wordSpans(d.n, a, b)
 	table := countryWordsEn
 	if d.lang == "fa" {
@@ -204,11 +301,11 @@ func (d *doc) findCountry(a, b int) (string, Span, bool) {
 			t := d.n[w[0]:words[i+n-1][1]]
 			t = strings.TrimSuffix(t, "'s")
 			if c, ok := table[t]; ok {
-				return c, d.span(w[0], words[i+n-1][1]), true
+				return c, d.span(w[0], words[i+n-1][1]), w[0], true
 			}
 		}
 	}
-	return "", Span{}, false
+	return "", Span{}, 0, false
 }
 
 // wordSpans returns [from, to) of each word (letters, digits, inner ' and -).
@@ -245,17 +342,42 @@ func wordSpans(n string, a, b int) [][2]int {
 // ---- what: attack type, target, suicide, sites ----
 
 func (d *doc) readWhat(inc *Incident) {
-	whole := len(d.n)
+	rs := d.aboutRanges()
+	firstIn := func(ts []term) (hit, bool) {
+		for _, r := range rs {
+			if h, ok := first(d.n, r.start, r.end, ts); ok {
+				return h, true
+			}
+		}
+		return hit{}, false
+	}
+	// The anchor sentence says best how this attack was made; then the rest.
+	a := d.sents[d.anchor]
+	if len(rs) > 0 && rs[0].start == a.start {
+		a = rs[0]
+	}
 	for _, c := range attackTypeCues {
-		if h, ok := first(d.n, 0, whole, c.ts); ok {
+		if h, ok := first(d.n, a.start, a.end, c.ts); ok {
 			inc.AttackType = c.typ
 			inc.Spans["attack_type"] = d.span(h.from, h.to)
 			break
 		}
 	}
+	for _, c := range attackTypeCues {
+		if inc.AttackType != "unknown" {
+			break
+		}
+		if h, ok := firstIn(c.ts); ok {
+			inc.AttackType = c.typ
+			inc.Spans["attack_type"] = d.span(h.from, h.to)
+		}
+	}
 	var targets []string
 	for _, c := range targetCues {
-		if h, ok := first(d.n, 0, whole, c.ts); ok {
+		if d.state && c.typ != "militants" {
+			continue // a strike's target is the group it answers; parliaments and shrines are the earlier attack's
+		}
+		if h, ok := firstIn(c.ts); ok {
 			targets = append(targets, c.typ)
 			if _, seen := inc.Spans["target_type"]; !seen {
 				inc.Spans["target_type"] = d.span(h.from, h.to)
@@ -265,20 +387,45 @@ func (d *doc) readWhat(inc *Incident) {
 	if len(targets) > 0 {
 		inc.TargetType = ptr(strings.Join(targets, ", "))
 	}
-	if h, ok := first(d.n, 0, whole, suicideCues); ok {
+	if h, ok := firstIn(suicideCues); ok && !d.state {
 		inc.Suicide = ptr(true)
 		inc.Spans["suicide"] = d.span(h.from, h.to)
-	} else if inc.AttackType != "unknown" {
+	} else if inc.AttackType != "unknown" || d.state {
 		// The text says how the attack was made and no word of a suicide attack.
 		inc.Suicide = ptr(false)
 	}
+	if d.state {
+		return
+	}
 	for _, c := range siteCues {
-		if h, ok := first(d.n, 0, whole, c.ts); ok {
+		if h, ok := firstIn(c.ts); ok {
 			inc.Sites = ptr(c.n)
 			inc.Spans["sites"] = d.span(h.from, h.to)
 			break
 		}
 	}
+}
+
+// aboutRanges are the sentences that name an attack and may speak of the
+// main incident (see about); for a state action the anchor sentence is cut
+// where it turns to the attack being answered.
+func (d *doc) aboutRanges() []sent {
+	var out []sent
+	for si, s := range d.sents {
+		if !d.about(si) {
+			continue
+		}
+		if _, ok := first(d.n, s.start, s.end, attackNouns); !ok && si != d.anchor {
+			continue
+		}
+		if d.state && si == d.anchor {
+			if bg, ok := first(d.n, s.start, s.end, backgroundCues); ok {
+				s.end = bg.from
+			}
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // ---- groups ----
@@ -287,6 +434,9 @@ func (d *doc) readWhat(inc *Incident) {
 // a claim, and perpetrator_named from a group tied to the attack by the
 // sentence ("carried out by", "ISIS militants stormed").
 func (d *doc) readGroups(inc *Incident) {
+	if d.state {
+		return // the perpetrator is the state force; claims in the text are for the attack it answers
+	}
 	for _, s := range d.sents {
 		gs := findAll(d.n, s.start, s.end, groupTerms)
 		if len(gs) == 0 {
@@ -328,7 +478,16 @@ type figureHit struct {
 func (d *doc) readCasualties(inc *Incident) {
 	var killed, wounded, combined []figureHit
 	mentionedK, mentionedW := false, false
-	for _, s := range d.sents {
+	for si, s := range d.sents {
+		if !d.about(si) {
+			continue
+		}
+		if _, agg := first(d.n, s.start, s.end, aggregateCues); agg {
+			continue
+		}
+		if d.otherPlace(s, inc) {
+			continue
+		}
 		comb := findAll(d.n, s.start, s.end, combinedWords)
 		for _, h := range comb {
 			if f, ok := d.figureNear(s, h); ok {
@@ -387,112 +546,152 @@ func (d *doc) readCasualties(inc *Incident) {
 	}
 }
 
-// figureNear finds the figure that a casualty keyword counts: in English
-// before it ("25 people were killed", "killing 18") or right after a verb
-// form ("killing 18", "the death toll has reached 25"); in Persian before
-// ("۲ لبنانی کشته شدند") or after ("کشته شدن دو نفر", "شهادت دو نفر").
+// figureNear finds the figure that a casualty keyword counts: before it
+// in the sentence ("25 people, including children, were killed", "۲
+// لبنانی کشته شدند"), or after a verb form or a toll ("killing 18", "the
+// death toll has reached 25", "کشته شدن دو نفر"). A figure before the
+// keyword may not be separated from it by another casualty word (in "17
+// dead and 56 injured", 56 is not the dead) or by words for the attackers.
 func (d *doc) figureNear(s sent, h hit) (figureHit, bool) {
-	// before: the clause that ends at the keyword
-	from := h.from
-	lo := max(s.start, h.from-80)
-	clauseStart := lo
-	for i := h.from - 1; i >= lo; i-- {
-		c := d.n[i]
-		if c == ',' || c == ';' || c == ':' || c == '(' || c == ')' || c == '"' {
-			clauseStart = i + 1
-			break
+	if d.lang == "fa" && (d.n[h.from:h.to] == "شهادت" || strings.HasPrefix(d.n[h.to:], " شدن")) {
+		return d.figureAfterFa(s, h)
+	}
+	lo := max(s.start, h.from-160)
+	for _, o := range findAll(d.n, lo, h.from, casualtyAny) {
+		if o.to <= h.from {
+			lo = max(lo, o.to)
 		}
 	}
-	before := d.n[clauseStart:from]
-	if f, ok := d.figureIn(clauseStart, before, true); ok {
+	if i := strings.LastIndexAny(d.n[lo:h.from], ";:()"); i >= 0 {
+		lo += i + 1
+	}
+	if f, ok := d.figureIn(lo, d.n[lo:h.from], true); ok {
 		if _, att := first(d.n, f.at, h.from, attackerTerms); !att {
 			return f, true
 		}
 	}
-	// after: up to the end of the clause, for verb forms and "toll … reached N"
-	hi := min(s.end, h.to+60)
-	end := hi
-	for i := h.to; i < hi; i++ {
-		c := d.n[i]
-		if c == ',' || c == ';' || c == ':' || c == '(' || c == ')' || c == '.' || c == '"' {
-			end = i
-			break
-		}
-	}
-	after := d.n[h.to:end]
 	kw := d.n[h.from:h.to]
 	verbish := strings.HasSuffix(kw, "ing") || strings.Contains(kw, "toll") || strings.Contains(kw, "number") ||
 		d.lang == "fa"
-	if verbish {
-		if f, ok := d.figureIn(h.to, after, false); ok {
-			if _, att := first(d.n, h.to, f.at, attackerTerms); !att {
-				return f, true
-			}
+	if !verbish {
+		return figureHit{}, false
+	}
+	hi := min(s.end, h.to+80)
+	if i := strings.IndexAny(d.n[h.to:hi], ",;:()\"."); i >= 0 {
+		hi = h.to + i
+	}
+	for _, o := range findAll(d.n, h.to, hi, casualtyAny) {
+		if o.from > h.to {
+			hi = min(hi, o.from)
+		}
+	}
+	if f, ok := d.figureIn(h.to, d.n[h.to:hi], false); ok {
+		if _, att := first(d.n, h.to, f.at, attackerTerms); !att {
+			return f, true
 		}
 	}
 	return figureHit{}, false
 }
 
-var numberRE = regexp.MustCompile(`\d+(?:,\d{3})*`)
+var casualtyAny = concat(killedWords, woundedWords)
 
-// figureIn finds a figure in a clause: the last one before a keyword
-// (fromEnd) or the first after it. It tries the words around each number
-// or number word with ParseFigure, which knows qualifiers and number words.
+// otherPlace reports whether a sentence is about somewhere else: it
+// names places and none is the main incident's city (or, without a city,
+// in its country). Its figures belong to another incident.
+func (d *doc) otherPlace(s sent, inc *Incident) bool {
+	if inc.Country == nil {
+		return false
+	}
+	named := false
+	for from := s.start; from < s.end; {
+		p, _, at, ok := d.findPlace(from, s.end, false, "")
+		if !ok {
+			break
+		}
+		named = true
+		if inc.City != nil && p.Name == *inc.City || inc.City == nil && p.Country == *inc.Country ||
+			inc.Admin1 != nil && p.Kind == gazetteer.Admin1 && p.Name == *inc.Admin1 {
+			return false
+		}
+		from = at + 1
+		for from < s.end && isWordByte(d.n[from]) {
+			from++
+		}
+	}
+	return named
+}
+
+// figureAfterFa reads the count after a Persian noun of dying or being
+// hurt: "شهادت دو نفر", "کشته شدن دو نفر و زخمی شدن چند تن".
+func (d *doc) figureAfterFa(s sent, h hit) (figureHit, bool) {
+	hi := min(s.end, h.to+80)
+	if i := strings.IndexAny(d.n[h.to:hi], ",;:()\"."); i >= 0 {
+		hi = h.to + i
+	}
+	for _, o := range findAll(d.n, h.to, hi, casualtyAny) {
+		if o.from > h.to+8 {
+			hi = min(hi, o.from)
+		}
+	}
+	return d.figureIn(h.to, d.n[h.to:hi], false)
+}
+
+// figureIn finds a figure in a clause: the last one (fromEnd) or the
+// first. It aims at a number or number word and lets ParseFigure, which
+// knows qualifiers and number words, read the words around it; the
+// figure read must cover the word aimed at.
 func (d *doc) figureIn(base int, clause string, fromEnd bool) (figureHit, bool) {
 	words := wordSpans(clause, 0, len(clause))
-	// positions of numbers and number words
 	var idx []int
 	for i, w := range words {
-		t := clause[w[0]:w[1]]
-		if t[0] >= '0' && t[0] <= '9' || isNumberWord(t) || isNumberWord(strings.SplitN(t, "-", 2)[0]) || vagueWord(t) {
+		if numberish(clause[w[0]:w[1]]) {
 			idx = append(idx, i)
 		}
 	}
 	if len(idx) == 0 {
 		return figureHit{}, false
 	}
-	pick := idx[0]
+	k := 0
 	if fromEnd {
-		pick = idx[len(idx)-1]
-		// a number phrase may span several words ("twenty nine", "بیست و نه"): walk to its start
-		for k := len(idx) - 2; k >= 0; k-- {
-			if idx[k] >= pick-2 {
-				pick = idx[k]
-			} else {
-				break
-			}
+		k = len(idx) - 1
+		// a number phrase spans words ("twenty nine", "بیست و نه"): aim at its first word
+		for k > 0 && idx[k-1] >= idx[k]-2 {
+			k--
 		}
 	}
-	// include up to 3 qualifier words before the number
-	start := max(pick-3, 0)
-	for st := start; st <= pick; st++ {
-		end := len(words)
-		if fromEnd {
-			end = len(words)
-		} else {
-			end = min(len(words), pick+6)
+	pick := idx[k]
+	aim := words[pick][0]
+	for st := max(pick-4, 0); st <= pick; st++ {
+		end := len(clause)
+		if !fromEnd {
+			end = words[min(len(words)-1, pick+6)][1]
 		}
-		frag := clause[words[st][0]:words[end-1][1]]
+		frag := clause[words[st][0]:end]
 		figs, err := ParseFigure(frag)
 		if err != nil || len(figs) == 0 {
 			continue
 		}
 		f := figs[0]
-		if f.Text == "" {
+		fs := words[st][0] + f.Start
+		if f.Text == "" || fs > aim || fs+(f.End-f.Start) <= aim || looksLikeYear(f) {
 			continue
 		}
-		// the figure must start at or after the number word we aimed at minus qualifiers
-		if errors.Is(err, ErrNoFigure) {
-			continue
-		}
-		abs := base + words[st][0] + f.Start
-		c := countOf(f)
-		if looksLikeYear(f) {
-			continue
-		}
-		return figureHit{c: c, stated: f.Stated, span: d.span(abs, abs+(f.End-f.Start)), at: abs}, true
+		abs := base + fs
+		return figureHit{c: countOf(f), stated: f.Stated, span: d.span(abs, abs+(f.End-f.Start)), at: abs}, true
 	}
 	return figureHit{}, false
+}
+
+// numberish: digits, a number word, "twenty-nine", or a vague word.
+func numberish(t string) bool {
+	if t[0] >= '0' && t[0] <= '9' {
+		return true
+	}
+	if isNumberWord(t) || vagueWord(t) {
+		return true
+	}
+	a, b, ok := strings.Cut(t, "-")
+	return ok && isNumberWord(a) && isNumberWord(b)
 }
 
 func looksLikeYear(f Figure) bool {
@@ -540,15 +739,15 @@ var (
 		return strings.Join(names, "|")
 	}()
 	// Full and partial dates; ParseDateWith does the reading.
-	dateRE = regexp.MustCompile(`(?:\b|^)(?:` +
+	dateRE = regexp.MustCompile(`(?:^|[^\p{L}\p{N}])((?:` +
 		`(?:1[2-4]\d\d|19\d\d|20\d\d)[-/.]\d{1,2}(?:[-/.]\d{1,2})?` + // 1402-10-13, 2024/01/03
 		`|\d{1,2}(?:st|nd|rd|th)?\s+(?:` + monthAlt + `)(?:\s+ماه)?,?(?:\s+(?:سال\s+)?(?:1[2-4]\d\d|19\d\d|20\d\d))?` + // 13 دی 1402, 3 January 2024, 22 September
 		`|(?:` + monthAlt + `)\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+(?:19\d\d|20\d\d))?` + // June 7, 2017 / June 7
 		`|(?:` + monthAlt + `)(?:\s+ماه)?(?:\s+(?:سال\s+)?(?:1[2-4]\d\d|19\d\d|20\d\d))` + // August 2016, دی ماه 1402
-		`)(?:\b|$)`)
-	bareYearRE = regexp.MustCompile(`(?:\bin|\bduring|سال)\s+(1[34]\d\d|19\d\d|20\d\d)\b`)
-	weekdayRE  = regexp.MustCompile(`(?:\b|^)((?:late |early )?(?:on )?(sunday|monday|tuesday|wednesday|thursday|friday|saturday)(?:'s)?(?: morning| night| evening| afternoon)?|(?:روز |صبح |بامداد |عصر |شب )?(یکشنبه|دوشنبه|سه ?شنبه|چهارشنبه|پنج ?شنبه|جمعه|شنبه)(?: گذشته| شب| صبح)?)`)
-	relativeRE = regexp.MustCompile(`(?:\b|^)(earlier today|earlier in the day|this morning|today|tonight|yesterday|last night|صبح امروز|بامداد امروز|امروز|امشب|دیروز|دیشب|شب گذشته)`)
+		`))(?:$|[^\p{L}\p{N}])`)
+	bareYearRE = regexp.MustCompile(`(?:\bin|\bduring|سال)\s+(1[34]\d\d|19\d\d|20\d\d)(?:$|[^\p{L}\p{N}])`)
+	weekdayRE  = regexp.MustCompile(`(?:^|[^\p{L}\p{N}])((?:late |early )?(?:on )?(sunday|monday|tuesday|wednesday|thursday|friday|saturday)(?:'s)?(?: morning| night| evening| afternoon)?|(?:روز |صبح |بامداد |عصر |شب )?(یکشنبه|دوشنبه|سه ?شنبه|چهارشنبه|پنج ?شنبه|جمعه|شنبه)(?: گذشته| شب| صبح)?)`)
+	relativeRE = regexp.MustCompile(`(?:^|[^\p{L}\p{N}])(earlier today|earlier in the day|this morning|today|tonight|yesterday|last night|صبح امروز|بامداد امروز|امروز|امشب|دیروز|دیشب|شب گذشته)`)
 )
 
 type dateCand struct {
@@ -571,6 +770,9 @@ func (d *doc) readDate(inc *Incident, anchor int) {
 	var cands []dateCand
 	for _, si := range d.order(anchor) {
 		s := d.sents[si]
+		if !d.about(si) {
+			continue
+		}
 		if si != anchor {
 			if _, ok := first(d.n, s.start, s.end, attackNouns); !ok {
 				continue
@@ -581,42 +783,48 @@ func (d *doc) readDate(inc *Incident, anchor int) {
 			break
 		}
 	}
-	var pick *dateCand
+	var pick, rel *dateCand
 	for i := range cands {
 		c := &cands[i]
-		if c.date != "" && (pick == nil || pick.date == "" || betterPrec(c.prec, pick.prec)) {
+		if c.date != "" && c.fromText && (pick == nil || betterPrec(c.prec, pick.prec)) {
 			pick = c
 		}
-	}
-	if pick == nil && len(cands) > 0 {
-		pick = &cands[0]
-	}
-	if k, ok := d.knownEvent(inc); ok && (pick == nil || pick.date == "" || pick.date == k.date[:len(pick.date)] && pick.prec != "day") {
-		if pick == nil || !pick.isWeek || k.weekday() == pick.weekday || pick.month == k.month() && pick.day == k.day() {
-			inc.Date, inc.DatePrecision, inc.DateFromText = ptr(k.date), "day", false
-			inc.Notes = append(inc.Notes, "date from the known event: "+k.name)
-			if pick != nil {
-				sp := d.span(pick.from, pick.to)
-				inc.DateAsWritten = ptr(sp.Text)
-				inc.Spans["date"] = sp
-			}
-			return
+		if c.date != "" && !c.fromText && rel == nil {
+			rel = c
 		}
 	}
-	if pick == nil || pick.date == "" {
-		if pick != nil {
-			sp := d.span(pick.from, pick.to)
-			inc.DateAsWritten = ptr(sp.Text)
-			inc.Spans["date"] = sp
+	asWritten := func(c *dateCand) {
+		sp := d.span(c.from, c.to)
+		inc.DateAsWritten = ptr(sp.Text)
+		inc.Spans["date"] = sp
+	}
+	if pick != nil {
+		inc.Date, inc.DatePrecision, inc.DateFromText = ptr(pick.date), pick.prec, true
+		asWritten(pick)
+		if pick.note != "" {
+			inc.Notes = append(inc.Notes, pick.note)
 		}
 		return
 	}
-	sp := d.span(pick.from, pick.to)
-	inc.Date, inc.DatePrecision, inc.DateFromText = ptr(pick.date), pick.prec, pick.fromText
-	inc.DateAsWritten = ptr(sp.Text)
-	inc.Spans["date"] = sp
-	if pick.note != "" {
-		inc.Notes = append(inc.Notes, pick.note)
+	if k, ok := d.knownEvent(inc); ok && !d.state {
+		inc.Date, inc.DatePrecision, inc.DateFromText = ptr(k.date), "day", false
+		inc.Notes = append(inc.Notes, "date from the known event: "+k.name)
+		for i := range cands {
+			if c := &cands[i]; c.isWeek && c.weekday == k.weekday() || c.month == k.month() && c.day == k.day() {
+				asWritten(c)
+				break
+			}
+		}
+		return
+	}
+	if rel != nil {
+		inc.Date, inc.DatePrecision, inc.DateFromText = ptr(rel.date), rel.prec, false
+		asWritten(rel)
+		inc.Notes = append(inc.Notes, "date resolved against the publication date "+d.opt.Published.String())
+		return
+	}
+	if len(cands) > 0 {
+		asWritten(&cands[0])
 	}
 }
 
@@ -634,7 +842,8 @@ func (d *doc) datesIn(a, b int) []dateCand {
 	if d.lang == "fa" {
 		cal = SolarHijri
 	}
-	for _, m := range dateRE.FindAllStringIndex(s, -1) {
+	for _, m := range dateRE.FindAllStringSubmatchIndex(s, -1) {
+		m = m[2:4]
 		txt := s[m[0]:m[1]]
 		pd, err := ParseDateWith(txt, DateOptions{Calendar: cal})
 		c := dateCand{from: a + m[0], to: a + m[1], fromText: true}

@@ -50,13 +50,14 @@ var attackTypeCues = []struct {
 	ts  []term
 }{
 	{"hijacking", terms("", false, "hijack", "هواپیماربایی")},
-	{"barricade_hostage", terms("", false, "hostage", "گروگان")},
 	{"kidnapping", terms("", false, "kidnap", "abduct", "ربودن", "ربوده", "آدم ربایی")},
 	{"assassination", terms("", false, "assassinat", "ترور شد", "به ترور")},
 	{"armed_assault", terms("", false, "gunmen", "gunman", "opened fire", "shooting", "stormed", "armed attack",
 		"armed assault", "shot dead", "gun and", "clashes", "clash with", "تیراندازی", "مسلح", "درگیری", "به رگبار", "رگبار")},
 	{"bombing", terms("", false, "bomb", "explosion", "explosive", "blast", "missile", "ied", "car bomb", "انفجار",
 		"بمب", "منفجر", "موشک", "خودروی بمبگذاری")},
+	// after the others: hostages are taken in many an armed assault
+	{"barricade_hostage", terms("", false, "hostage", "گروگان")},
 }
 
 var suicideCues = terms("suicide", false, "suicide", "blew himself up", "blew themselves up", "انتحاری", "عملیات استشهادی")
@@ -82,14 +83,14 @@ var targetCues = []struct {
 	{"police", terms("", false, "police", "پلیس", "انتظامی", "کلانتری")},
 	{"military", terms("", false, "military base", "soldiers", "border guards", "مرزبان", "پادگان")},
 	{"militants", terms("", false, "positions of daesh", "daesh positions", "isis headquarters", "strongholds", "مواضع")},
-	{"railway", terms("", false, "train", "railway", "قطار", "خط آهن")},
+	{"railway", concat(terms("", true, "train", "trains"), terms("", false, "railway", "قطار", "خط آهن"))},
 }
 
 // casualty keywords. A figure before or after one of these counts it.
 var (
 	killedWords = concat(
 		terms("killed", false, "killed", "dead", "martyred", "martyrs", "lost their lives", "lost his life", "death toll",
-			"deaths", "died", "killing", "number of people martyred", "number of martyrs", "bodies"),
+			"deaths", "died", "killing", "number of people martyred", "number of martyrs", "bodies", "lives"),
 		terms("killed", false, "کشته", "شهید", "شهادت", "جان باخت", "جان خود را از دست", "فوت", "شهدای"),
 	)
 	woundedWords = concat(
@@ -107,6 +108,17 @@ var (
 	attackerTerms = terms("attacker", false, "attacker", "assailant", "terrorist", "gunmen", "gunman", "militant",
 		"bomber", "تروریست", "مهاجم", "تکفیری")
 )
+
+// aggregateCues mark a sentence that counts many incidents ("17,000
+// Iranians have been killed in acts of terror over the past three
+// decades"): its figures belong to no incident.
+var aggregateCues = terms("aggregate", false, "over the past", "in the past", "since 19", "since 20", "decades",
+	"so far this year", "طی سالهای", "در طول سالهای", "سال گذشته تاکنون")
+
+// backgroundCues mark a sentence about an earlier incident that the news
+// is a response to ("in retaliation for the recent terrorist attacks").
+var backgroundCues = terms("background", false, "retaliation", "revenge", "in response to", "terror", "mastermind",
+	"انتقام", "تروریستی")
 
 // claimCues say a group claimed responsibility.
 var claimCues = terms("claim", false, "claimed responsibility", "claimed the attack", "claimed the attacks", "took responsibility",
