@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -92,6 +93,8 @@ type doc struct {
 	anchor   int
 	anchorAt int // offset of the attack word in the anchor sentence
 	state    bool
+	stateAt  int // end of the state force's name in the anchor sentence
+	cache    map[*term][]hit
 }
 
 type sent struct{ start, end int }
@@ -261,4 +264,40 @@ var weekdayOf = map[string]time.Weekday{
 	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
 	"یکشنبه": time.Sunday, "دوشنبه": time.Monday, "سهشنبه": time.Tuesday, "سه شنبه": time.Tuesday,
 	"چهارشنبه": time.Wednesday, "پنجشنبه": time.Thursday, "پنج شنبه": time.Thursday, "جمعه": time.Friday, "شنبه": time.Saturday,
+}
+
+// findAll is the package findAll over the whole text once per lexicon,
+// cached: the extractor asks each lexicon about many sentences.
+func (d *doc) findAll(from, to int, ts []term) []hit {
+	if len(ts) == 0 || from >= to {
+		return nil
+	}
+	if d.cache == nil {
+		d.cache = map[*term][]hit{}
+	}
+	all, ok := d.cache[&ts[0]]
+	if !ok {
+		all = findAll(d.n, 0, len(d.n), ts)
+		d.cache[&ts[0]] = all
+	}
+	i := sort.Search(len(all), func(i int) bool { return all[i].from >= from })
+	j := i
+	for j < len(all) && all[j].from < to {
+		j++
+	}
+	var out []hit
+	for _, h := range all[i:j] {
+		if h.to <= to {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func (d *doc) first(from, to int, ts []term) (hit, bool) {
+	hs := d.findAll(from, to, ts)
+	if len(hs) == 0 {
+		return hit{}, false
+	}
+	return hs[0], true
 }

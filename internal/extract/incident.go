@@ -32,11 +32,11 @@ func (d *doc) lead() (int, int) {
 // word ("condemning", "funeral", "arrested", "سالگرد") comes before it.
 func (d *doc) classify() (bool, []Span) {
 	a, b := d.lead()
-	ev, ok := first(d.n, a, b, eventVerbs)
+	ev, ok := d.first(a, b, eventVerbs)
 	if !ok {
 		return false, nil
 	}
-	if re, ok := first(d.n, a, ev.from, reactionCues); ok {
+	if re, ok := d.first(a, ev.from, reactionCues); ok {
 		return false, []Span{d.span(re.from, re.to), d.span(ev.from, ev.to)}
 	}
 	return true, []Span{d.span(ev.from, ev.to)}
@@ -48,7 +48,7 @@ func (d *doc) mainIncident() (Incident, bool) {
 	anchor := -1
 	var anchorHit hit
 	for i, s := range d.sents {
-		if h, ok := first(d.n, s.start, s.end, attackNouns); ok {
+		if h, ok := d.first(s.start, s.end, attackNouns); ok {
 			anchor, anchorHit = i, h
 			break
 		}
@@ -74,12 +74,12 @@ func (d *doc) mainIncident() (Incident, bool) {
 // that force as perpetrator.
 func (d *doc) readStateAction(inc *Incident) {
 	s := d.sents[d.anchor]
-	for _, g := range findAll(d.n, s.start, s.end, groupTerms) {
+	for _, g := range d.findAll(s.start, s.end, groupTerms) {
 		if !groupByKey[g.val].state {
 			continue
 		}
-		if _, ok := first(d.n, g.to, min(s.end, g.to+60), stateVerbs); ok {
-			d.state = true
+		if _, ok := d.first(g.to, min(s.end, g.to+60), stateVerbs); ok {
+			d.state, d.stateAt = true, g.to
 			inc.PerpetratorNamed = ptr(groupByKey[g.val].name)
 			inc.Spans["perpetrator_named"] = d.span(g.from, g.to)
 			inc.Notes = append(inc.Notes, "state action: the anchor sentence has a state force acting")
@@ -98,7 +98,7 @@ func (d *doc) about(si int) bool {
 		return true
 	}
 	s := d.sents[si]
-	_, bg := first(d.n, s.start, s.end, backgroundCues)
+	_, bg := d.first(s.start, s.end, backgroundCues)
 	return !bg
 }
 
@@ -163,7 +163,9 @@ func (d *doc) readPlace(inc *Incident, anchor int) {
 		}
 		s := d.sents[si]
 		if d.state && si == anchor {
-			if bg, ok := first(d.n, s.start, s.end, backgroundCues); ok {
+			// the strike's place is told after the force that struck, before the attack it answers
+			s.start = max(s.start, d.stateAt)
+			if bg, ok := d.first(s.start, s.end, backgroundCues); ok {
 				s.end = bg.from
 			}
 		}
@@ -345,7 +347,7 @@ func (d *doc) readWhat(inc *Incident) {
 	rs := d.aboutRanges()
 	firstIn := func(ts []term) (hit, bool) {
 		for _, r := range rs {
-			if h, ok := first(d.n, r.start, r.end, ts); ok {
+			if h, ok := d.first(r.start, r.end, ts); ok {
 				return h, true
 			}
 		}
@@ -357,7 +359,7 @@ func (d *doc) readWhat(inc *Incident) {
 		a = rs[0]
 	}
 	for _, c := range attackTypeCues {
-		if h, ok := first(d.n, a.start, a.end, c.ts); ok {
+		if h, ok := d.first(a.start, a.end, c.ts); ok {
 			inc.AttackType = c.typ
 			inc.Spans["attack_type"] = d.span(h.from, h.to)
 			break
@@ -372,16 +374,23 @@ func (d *doc) readWhat(inc *Incident) {
 			inc.Spans["attack_type"] = d.span(h.from, h.to)
 		}
 	}
+	// Targets come from the first sentence, the anchor first, that names
+	// any: later sentences name parliaments and shrines for other reasons.
 	var targets []string
-	for _, c := range targetCues {
-		if d.state && c.typ != "militants" {
-			continue // a strike's target is the group it answers; parliaments and shrines are the earlier attack's
-		}
-		if h, ok := firstIn(c.ts); ok {
-			targets = append(targets, c.typ)
-			if _, seen := inc.Spans["target_type"]; !seen {
-				inc.Spans["target_type"] = d.span(h.from, h.to)
+	for _, r := range d.anchorFirst(rs) {
+		for _, c := range targetCues {
+			if d.state && c.typ != "militants" {
+				continue // a strike's target is the group it answers; parliaments and shrines are the earlier attack's
 			}
+			if h, ok := d.first(r.start, r.end, c.ts); ok {
+				targets = append(targets, c.typ)
+				if _, seen := inc.Spans["target_type"]; !seen {
+					inc.Spans["target_type"] = d.span(h.from, h.to)
+				}
+			}
+		}
+		if len(targets) > 0 {
+			break
 		}
 	}
 	if len(targets) > 0 {
@@ -406,6 +415,23 @@ func (d *doc) readWhat(inc *Incident) {
 	}
 }
 
+// anchorFirst orders ranges with the anchor's first.
+func (d *doc) anchorFirst(rs []sent) []sent {
+	a := d.sents[d.anchor]
+	out := make([]sent, 0, len(rs))
+	for _, r := range rs {
+		if r.start >= a.start && r.start < a.end {
+			out = append(out, r)
+		}
+	}
+	for _, r := range rs {
+		if !(r.start >= a.start && r.start < a.end) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // aboutRanges are the sentences that name an attack and may speak of the
 // main incident (see about); for a state action the anchor sentence is cut
 // where it turns to the attack being answered.
@@ -415,11 +441,11 @@ func (d *doc) aboutRanges() []sent {
 		if !d.about(si) {
 			continue
 		}
-		if _, ok := first(d.n, s.start, s.end, attackNouns); !ok && si != d.anchor {
+		if _, ok := d.first(s.start, s.end, attackNouns); !ok && si != d.anchor {
 			continue
 		}
 		if d.state && si == d.anchor {
-			if bg, ok := first(d.n, s.start, s.end, backgroundCues); ok {
+			if bg, ok := d.first(s.start, s.end, backgroundCues); ok {
 				s.end = bg.from
 			}
 		}
@@ -438,12 +464,12 @@ func (d *doc) readGroups(inc *Incident) {
 		return // the perpetrator is the state force; claims in the text are for the attack it answers
 	}
 	for _, s := range d.sents {
-		gs := findAll(d.n, s.start, s.end, groupTerms)
+		gs := d.findAll(s.start, s.end, groupTerms)
 		if len(gs) == 0 {
 			continue
 		}
 		if inc.ClaimedBy == nil {
-			if _, ok := first(d.n, s.start, s.end, claimCues); ok {
+			if _, ok := d.first(s.start, s.end, claimCues); ok {
 				g := groupByKey[gs[0].val]
 				if !g.state {
 					inc.ClaimedBy = ptr(g.name)
@@ -452,8 +478,8 @@ func (d *doc) readGroups(inc *Incident) {
 			}
 		}
 		if inc.PerpetratorNamed == nil {
-			if _, ok := first(d.n, s.start, s.end, attributionCues); ok {
-				if _, claim := first(d.n, s.start, s.end, claimCues); !claim {
+			if _, ok := d.first(s.start, s.end, attributionCues); ok {
+				if _, claim := d.first(s.start, s.end, claimCues); !claim {
 					g := groupByKey[gs[0].val]
 					inc.PerpetratorNamed = ptr(g.name)
 					inc.Spans["perpetrator_named"] = d.span(gs[0].from, gs[0].to)
@@ -482,13 +508,13 @@ func (d *doc) readCasualties(inc *Incident) {
 		if !d.about(si) {
 			continue
 		}
-		if _, agg := first(d.n, s.start, s.end, aggregateCues); agg {
+		if _, agg := d.first(s.start, s.end, aggregateCues); agg {
 			continue
 		}
 		if d.otherPlace(s, inc) {
 			continue
 		}
-		comb := findAll(d.n, s.start, s.end, combinedWords)
+		comb := d.findAll(s.start, s.end, combinedWords)
 		for _, h := range comb {
 			if f, ok := d.figureNear(s, h); ok {
 				combined = append(combined, f)
@@ -502,7 +528,7 @@ func (d *doc) readCasualties(inc *Incident) {
 			}
 			return false
 		}
-		for _, h := range findAll(d.n, s.start, s.end, killedWords) {
+		for _, h := range d.findAll(s.start, s.end, killedWords) {
 			if inComb(h) {
 				mentionedK = true
 				continue
@@ -512,7 +538,7 @@ func (d *doc) readCasualties(inc *Incident) {
 				killed = append(killed, f)
 			}
 		}
-		for _, h := range findAll(d.n, s.start, s.end, woundedWords) {
+		for _, h := range d.findAll(s.start, s.end, woundedWords) {
 			if inComb(h) {
 				mentionedW = true
 				continue
@@ -557,7 +583,7 @@ func (d *doc) figureNear(s sent, h hit) (figureHit, bool) {
 		return d.figureAfterFa(s, h)
 	}
 	lo := max(s.start, h.from-160)
-	for _, o := range findAll(d.n, lo, h.from, casualtyAny) {
+	for _, o := range d.findAll(lo, h.from, casualtyAny) {
 		if o.to <= h.from {
 			lo = max(lo, o.to)
 		}
@@ -566,7 +592,7 @@ func (d *doc) figureNear(s sent, h hit) (figureHit, bool) {
 		lo += i + 1
 	}
 	if f, ok := d.figureIn(lo, d.n[lo:h.from], true); ok {
-		if _, att := first(d.n, f.at, h.from, attackerTerms); !att {
+		if _, att := d.first(f.at, h.from, attackerTerms); !att {
 			return f, true
 		}
 	}
@@ -580,13 +606,13 @@ func (d *doc) figureNear(s sent, h hit) (figureHit, bool) {
 	if i := strings.IndexAny(d.n[h.to:hi], ",;:()\"."); i >= 0 {
 		hi = h.to + i
 	}
-	for _, o := range findAll(d.n, h.to, hi, casualtyAny) {
+	for _, o := range d.findAll(h.to, hi, casualtyAny) {
 		if o.from > h.to {
 			hi = min(hi, o.from)
 		}
 	}
 	if f, ok := d.figureIn(h.to, d.n[h.to:hi], false); ok {
-		if _, att := first(d.n, h.to, f.at, attackerTerms); !att {
+		if _, att := d.first(h.to, f.at, attackerTerms); !att {
 			return f, true
 		}
 	}
@@ -628,7 +654,7 @@ func (d *doc) figureAfterFa(s sent, h hit) (figureHit, bool) {
 	if i := strings.IndexAny(d.n[h.to:hi], ",;:()\"."); i >= 0 {
 		hi = h.to + i
 	}
-	for _, o := range findAll(d.n, h.to, hi, casualtyAny) {
+	for _, o := range d.findAll(h.to, hi, casualtyAny) {
 		if o.from > h.to+8 {
 			hi = min(hi, o.from)
 		}
@@ -774,7 +800,7 @@ func (d *doc) readDate(inc *Incident, anchor int) {
 			continue
 		}
 		if si != anchor {
-			if _, ok := first(d.n, s.start, s.end, attackNouns); !ok {
+			if _, ok := d.first(s.start, s.end, attackNouns); !ok {
 				continue
 			}
 		}
@@ -842,7 +868,12 @@ func (d *doc) datesIn(a, b int) []dateCand {
 	if d.lang == "fa" {
 		cal = SolarHijri
 	}
-	for _, m := range dateRE.FindAllStringSubmatchIndex(s, -1) {
+	hasDigit := strings.ContainsAny(s, "0123456789")
+	var dm [][]int
+	if hasDigit { // every date form has a number: skip the costly regexp without one
+		dm = dateRE.FindAllStringSubmatchIndex(s, -1)
+	}
+	for _, m := range dm {
 		m = m[2:4]
 		txt := s[m[0]:m[1]]
 		pd, err := ParseDateWith(txt, DateOptions{Calendar: cal})
@@ -875,7 +906,11 @@ func (d *doc) datesIn(a, b int) []dateCand {
 		}
 		out = append(out, c)
 	}
-	for _, m := range bareYearRE.FindAllStringSubmatchIndex(s, -1) {
+	var ym [][]int
+	if hasDigit {
+		ym = bareYearRE.FindAllStringSubmatchIndex(s, -1)
+	}
+	for _, m := range ym {
 		y, _ := strconv.Atoi(s[m[2]:m[3]])
 		c := dateCand{from: a + m[2], to: a + m[3], fromText: true, prec: "year"}
 		if y < 1500 {
@@ -890,7 +925,11 @@ func (d *doc) datesIn(a, b int) []dateCand {
 		}
 		out = append(out, c)
 	}
-	for _, m := range weekdayRE.FindAllStringSubmatchIndex(s, -1) {
+	var wm [][]int
+	if strings.Contains(s, "day") || strings.Contains(s, "شنبه") || strings.Contains(s, "جمعه") {
+		wm = weekdayRE.FindAllStringSubmatchIndex(s, -1)
+	}
+	for _, m := range wm {
 		name := ""
 		if m[4] >= 0 {
 			name = s[m[4]:m[5]]
@@ -909,7 +948,12 @@ func (d *doc) datesIn(a, b int) []dateCand {
 		out = append(out, c)
 	}
 	var rel []dateCand
-	for _, m := range relativeRE.FindAllStringSubmatchIndex(s, -1) {
+	var rm [][]int
+	if strings.Contains(s, "day") || strings.Contains(s, "night") || strings.Contains(s, "morning") ||
+		strings.Contains(s, "امروز") || strings.Contains(s, "دیروز") || strings.Contains(s, "شب") {
+		rm = relativeRE.FindAllStringSubmatchIndex(s, -1)
+	}
+	for _, m := range rm {
 		off := relativeDays[s[m[2]:m[3]]]
 		c := dateCand{from: a + m[2], to: a + m[3]}
 		if !pub.IsZero() {
@@ -1009,11 +1053,11 @@ func (d *doc) knownEvent(inc *Incident) (knownEv, bool) {
 			continue
 		}
 		if k.city == "Shiraz" {
-			if _, ok := first(d.n, 0, len(d.n), shahCheragh); !ok {
+			if _, ok := d.first(0, len(d.n), shahCheragh); !ok {
 				continue
 			}
 		}
-		if _, ok := first(d.n, 0, len(d.n), k.cues); ok {
+		if _, ok := d.first(0, len(d.n), k.cues); ok {
 			return k, true
 		}
 	}

@@ -60,14 +60,14 @@ var attackTypeCues = []struct {
 	{"barricade_hostage", terms("", false, "hostage", "گروگان")},
 }
 
-var suicideCues = terms("suicide", false, "suicide", "blew himself up", "blew themselves up", "انتحاری", "عملیات استشهادی")
+var suicideCues = terms("suicide", false, "suicide", "blew himself up", "blown himself up", "blew herself up", "blew themselves up", "انتحاری", "عملیات استشهادی")
 
 // siteCues give the number of coordinated sites.
 var siteCues = []struct {
 	n  int
 	ts []term
 }{
-	{2, terms("", false, "twin", "dual", "two simultaneous", "two explosions", "two blasts", "two bombs", "two attacks",
+	{2, terms("", false, "twin", "dual", "two simultaneous", "two explosions", "two blasts", "two bombs", "two attacks", "two terrorist attacks", "two terror attacks", "two suicide",
 		"دو انفجار", "دو حمله", "دو بمب", "انفجارهای دوگانه", "دو انفجار تروریستی")},
 	{3, terms("", false, "three simultaneous", "three explosions", "three blasts", "سه انفجار")},
 }
