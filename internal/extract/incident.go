@@ -579,8 +579,12 @@ func (d *doc) readCasualties(inc *Incident) {
 // keyword may not be separated from it by another casualty word (in "17
 // dead and 56 injured", 56 is not the dead) or by words for the attackers.
 func (d *doc) figureNear(s sent, h hit) (figureHit, bool) {
-	if d.lang == "fa" && (d.n[h.from:h.to] == "شهادت" || strings.HasPrefix(d.n[h.to:], " شدن")) {
+	if d.lang == "fa" && faNounOfDying(d.n, h) {
 		return d.figureAfterFa(s, h)
+	}
+	if d.lang == "en" && strings.HasSuffix(d.n[h.from:h.to], "ing") {
+		// "killing two people and wounding seven": the count follows the verb
+		return d.figureAfter(s, h, 80)
 	}
 	lo := max(s.start, h.from-160)
 	for _, o := range d.findAll(lo, h.from, casualtyAny) {
@@ -597,12 +601,15 @@ func (d *doc) figureNear(s sent, h hit) (figureHit, bool) {
 		}
 	}
 	kw := d.n[h.from:h.to]
-	verbish := strings.HasSuffix(kw, "ing") || strings.Contains(kw, "toll") || strings.Contains(kw, "number") ||
-		d.lang == "fa"
-	if !verbish {
+	if !strings.Contains(kw, "toll") && !strings.Contains(kw, "number") && d.lang != "fa" {
 		return figureHit{}, false
 	}
-	hi := min(s.end, h.to+80)
+	return d.figureAfter(s, h, 140)
+}
+
+// figureAfter reads the first figure in the clause after a keyword.
+func (d *doc) figureAfter(s sent, h hit, reach int) (figureHit, bool) {
+	hi := min(s.end, h.to+reach)
 	if i := strings.IndexAny(d.n[h.to:hi], ",;:()\"."); i >= 0 {
 		hi = h.to + i
 	}
@@ -647,6 +654,21 @@ func (d *doc) otherPlace(s sent, inc *Incident) bool {
 	return named
 }
 
+// faNounOfDying: "شهادت" not in "به شهادت رسیدند", or a word followed
+// by the verbal noun "شدن" (not the verb "شدند").
+func faNounOfDying(n string, h hit) bool {
+	if n[h.from:h.to] == "شهادت" {
+		return !strings.HasSuffix(strings.TrimRight(n[:h.from], " "), "به")
+	}
+	rest := n[h.to:]
+	if !strings.HasPrefix(rest, " شدن") {
+		return false
+	}
+	rest = rest[len(" شدن"):]
+	r, _ := utf8.DecodeRuneInString(rest)
+	return !unicode.IsLetter(r)
+}
+
 // figureAfterFa reads the count after a Persian noun of dying or being
 // hurt: "شهادت دو نفر", "کشته شدن دو نفر و زخمی شدن چند تن".
 func (d *doc) figureAfterFa(s sent, h hit) (figureHit, bool) {
@@ -681,7 +703,7 @@ func (d *doc) figureIn(base int, clause string, fromEnd bool) (figureHit, bool) 
 	if fromEnd {
 		k = len(idx) - 1
 		// a number phrase spans words ("twenty nine", "بیست و نه"): aim at its first word
-		for k > 0 && idx[k-1] >= idx[k]-2 {
+		for k > 0 && idx[k-1] >= idx[k]-2 && !isDigitWord(clause, words[idx[k]]) && !isDigitWord(clause, words[idx[k-1]]) {
 			k--
 		}
 	}
@@ -707,6 +729,8 @@ func (d *doc) figureIn(base int, clause string, fromEnd bool) (figureHit, bool) 
 	}
 	return figureHit{}, false
 }
+
+func isDigitWord(s string, w [2]int) bool { return s[w[0]] >= '0' && s[w[0]] <= '9' }
 
 // numberish: digits, a number word, "twenty-nine", or a vague word.
 func numberish(t string) bool {
@@ -807,6 +831,19 @@ func (d *doc) readDate(inc *Incident, anchor int) {
 		cands = append(cands, d.datesIn(s.start, s.end)...)
 		if len(cands) > 0 {
 			break
+		}
+	}
+	// "The United Nations on Monday condemned the attack … on Friday": a
+	// date next to a reaction verb dates the reaction.
+	if len(cands) > 1 {
+		var keep []dateCand
+		for _, c := range cands {
+			if _, ok := d.first(max(0, c.from-15), min(len(d.n), c.to+15), reactionCues); !ok {
+				keep = append(keep, c)
+			}
+		}
+		if len(keep) > 0 {
+			cands = keep
 		}
 	}
 	var pick, rel *dateCand

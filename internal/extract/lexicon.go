@@ -15,7 +15,8 @@ import (
 var eventVerbs = concat(
 	terms("event", false, "targeted", "stormed", "opened fire", "attacked", "exploded", "blew up", "blew himself up",
 		"detonated", "killed", "were killed", "martyred", "injured", "wounded", "fired", "rained", "shot dead",
-		"gunned down", "abducted", "kidnapped", "clashes erupted", "have been injured", "hit by"),
+		"gunned down", "abducted", "kidnapped", "clashes erupted", "have been injured", "hit by", "tore through", "struck",
+		"went off", "carried out", "killing"),
 	terms("event", false, "کشته شد", "کشته شدن", "به شهادت رسید", "شهید شد", "زخمی شد", "زخمی شدن", "مجروح شد",
 		"منفجر شد", "منفجر کرد", "حمله کرد", "مورد حمله قرار", "هدف قرار", "تیراندازی کرد", "درگیری", "شلیک کرد",
 		"به رگبار بست", "ربوده شد"),
@@ -35,7 +36,7 @@ var reactionCues = concat(
 // attackNouns mark a sentence about a specific violent event; the first
 // sentence with one anchors the main incident.
 var attackNouns = concat(
-	terms("attack", false, "attack", "bombing", "explosion", "blast", "assault", "shooting", "gunmen", "suicide bomb",
+	terms("attack", false, "attack", "bomb", "explod", "explosion", "blast", "assault", "shooting", "gunmen", "suicide bomb",
 		"terror act", "terrorist act", "clash", "missile", "assassinat", "ambush", "massacre", "kidnap", "hostage",
 		"hijack", "stormed", "opened fire", "gunfire"),
 	terms("attack", false, "حمله", "انفجار", "بمبگذاری", "تیراندازی", "درگیری", "عملیات تروریستی", "حادثه تروریستی",
@@ -80,7 +81,8 @@ var targetCues = []struct {
 	{"government_building", terms("", false, "parliament", "majlis", "ministry building", "مجلس شورای اسلامی", "ساختمان مجلس")},
 	{"religious_site", terms("", false, "mausoleum", "shrine", "mosque", "holy", "cemetery", "حرم", "مرقد", "مسجد", "گلزار شهدا", "آرامگاه")},
 	{"military_parade", terms("", false, "military parade", "parade", "رژه")},
-	{"police", terms("", false, "police", "پلیس", "انتظامی", "کلانتری")},
+	{"police", terms("", false, "police station", "police post", "police headquarters", "police officers", "policemen",
+		"police vehicle", "police patrol", "مقر پلیس", "ایستگاه پلیس", "فرماندهی انتظامی", "کلانتری", "ماموران انتظامی")},
 	{"military", terms("", false, "military base", "soldiers", "border guards", "مرزبان", "پادگان")},
 	{"militants", terms("", false, "positions of daesh", "daesh positions", "isis headquarters", "strongholds", "مواضع")},
 	{"railway", concat(terms("", true, "train", "trains"), terms("", false, "railway", "قطار", "خط آهن"))},

@@ -26,3 +26,19 @@ func TestPrintShared(t *testing.T) {
 		t.Log(m)
 	}
 }
+
+func TestPrintOwn(t *testing.T) {
+	if os.Getenv("VIGIL_SCORE_PRINT") == "" {
+		t.Skip("set VIGIL_SCORE_PRINT=1 to print the accuracy tables")
+	}
+	g, _ := gazetteer.Default()
+	docs, err := LoadNews("../testdata/news")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Run(docs, g)
+	t.Logf("OWN\n%s", r.Table())
+	for _, m := range r.Misses {
+		t.Log(m)
+	}
+}
