@@ -587,16 +587,26 @@ func (d *doc) figureNear(s sent, h hit) (figureHit, bool) {
 		return d.figureAfter(s, h, 80)
 	}
 	lo := max(s.start, h.from-160)
+	afterOther := false
 	for _, o := range d.findAll(lo, h.from, casualtyAny) {
 		if o.to <= h.from {
-			lo = max(lo, o.to)
+			lo, afterOther = max(lo, o.to), true
 		}
 	}
 	if i := strings.LastIndexAny(d.n[lo:h.from], ";:()"); i >= 0 {
 		lo += i + 1
 	}
+	if afterOther {
+		lo = cutAtConjunction(d.n, lo, h.from)
+	}
 	if f, ok := d.figureIn(lo, d.n[lo:h.from], true); ok {
 		if _, att := d.first(f.at, h.from, attackerTerms); !att {
+			return f, true
+		}
+	}
+	if d.lang == "en" && !strings.Contains(d.n[h.from:h.to], "toll") {
+		// active voice: "killed 95 people", "wounded 284"
+		if f, ok := d.figureAfter(s, h, 30); ok {
 			return f, true
 		}
 	}
@@ -654,6 +664,27 @@ func (d *doc) otherPlace(s sent, inc *Incident) bool {
 	return named
 }
 
+// cutAtConjunction moves lo past the last "and"/"و" before the keyword
+// at to, when another casualty word came before: in "killed 84 people
+// and wounded 284" the 84 is not the wounded. An "و" inside a number
+// ("بیست و نه") does not cut.
+func cutAtConjunction(n string, lo, to int) int {
+	seg := n[lo:to]
+	for _, c := range []string{" and ", " و "} {
+		for i := strings.LastIndex(seg, c); i >= 0; i = strings.LastIndex(seg[:i], c) {
+			prev := seg[:i]
+			if j := strings.LastIndexByte(prev, ' '); j >= 0 {
+				prev = prev[j+1:]
+			}
+			if prev != "" && numberish(prev) && !(prev[0] >= '0' && prev[0] <= '9') {
+				continue // inside a number phrase
+			}
+			return lo + i + len(c)
+		}
+	}
+	return lo
+}
+
 // faNounOfDying: "شهادت" not in "به شهادت رسیدند", or a word followed
 // by the verbal noun "شدن" (not the verb "شدند").
 func faNounOfDying(n string, h hit) bool {
@@ -692,7 +723,7 @@ func (d *doc) figureIn(base int, clause string, fromEnd bool) (figureHit, bool) 
 	words := wordSpans(clause, 0, len(clause))
 	var idx []int
 	for i, w := range words {
-		if numberish(clause[w[0]:w[1]]) {
+		if numberish(clause[w[0]:w[1]]) && !d.inDate(base+w[0]) {
 			idx = append(idx, i)
 		}
 	}
@@ -731,6 +762,28 @@ func (d *doc) figureIn(base int, clause string, fromEnd bool) (figureHit, bool) 
 }
 
 func isDigitWord(s string, w [2]int) bool { return s[w[0]] >= '0' && s[w[0]] <= '9' }
+
+// inDate reports whether the digits at offset at belong to a date
+// expression ("the attack of 1402-10-13 … killed 95"): such numbers are no
+// casualty figures. Only the text around the number is searched.
+func (d *doc) inDate(at int) bool {
+	if at >= len(d.n) || d.n[at] < '0' || d.n[at] > '9' {
+		return false
+	}
+	lo, hi := max(0, at-40), min(len(d.n), at+40)
+	for lo > 0 && !utf8.RuneStart(d.n[lo]) {
+		lo--
+	}
+	for hi < len(d.n) && !utf8.RuneStart(d.n[hi]) {
+		hi++
+	}
+	for _, m := range dateRE.FindAllStringSubmatchIndex(d.n[lo:hi], -1) {
+		if at >= lo+m[2] && at < lo+m[3] {
+			return true
+		}
+	}
+	return false
+}
 
 // numberish: digits, a number word, "twenty-nine", or a vague word.
 func numberish(t string) bool {
@@ -901,7 +954,8 @@ func (d *doc) datesIn(a, b int) []dateCand {
 	s := d.n[a:b]
 	var out []dateCand
 	pub := d.opt.Published
-	cal := Gregorian
+	// English text: the year rule of ParseDate (1200–1499 is Solar Hijri); Persian: Solar Hijri.
+	cal := Calendar("")
 	if d.lang == "fa" {
 		cal = SolarHijri
 	}

@@ -28,7 +28,7 @@ var reactionCues = concat(
 	terms("reaction", false, "condemn", "condolence", "funeral", "mourner", "arrest", "summon", "anniversary",
 		"commemorat", "marks", "marked", "trial", "sentenced", "executed", "statement", "spokesman", "spokeswoman",
 		"identified", "released photos", "released a report", "announced", "visit", "prosecutor", "sermon",
-		"tweet", "vowed", "pledged", "memorial", "tribute", "court"),
+		"tweet", "vowed", "pledged", "memorial", "tribute", "court", "remember"),
 	terms("reaction", false, "محکوم", "تسلیت", "تشییع", "سالگرد", "سالروز", "بزرگداشت", "یادواره", "گرامیداشت",
 		"بازداشت", "دستگیر", "محاکمه", "اعدام", "دادگاه", "مراسم", "نماز جمعه", "خطبه", "بیانیه", "سخنگو", "امام جمعه"),
 )

@@ -1,0 +1,256 @@
+package extract
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/vigil-project/vigil/internal/gazetteer"
+	"github.com/vigil-project/vigil/internal/model"
+)
+
+func gaz(tb testing.TB) *gazetteer.Gazetteer {
+	tb.Helper()
+	g, err := gazetteer.Default()
+	if err != nil {
+		tb.Fatalf("gazetteer: %v", err)
+	}
+	return g
+}
+
+func day(s string) model.Date {
+	d, err := model.ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func str(p *string) string {
+	if p == nil {
+		return "<nil>"
+	}
+	return *p
+}
+
+func cnt(c *Count) string {
+	if c == nil {
+		return "<nil>"
+	}
+	f := func(p *int) string {
+		if p == nil {
+			return "_"
+		}
+		return fmt.Sprint(*p)
+	}
+	return f(c.Low) + "/" + f(c.High) + "/" + c.Qualifier
+}
+
+// want lists the fields a case checks; "" skips a field.
+type want struct {
+	report                      bool
+	date, prec, city, admin1    string
+	country, attack, target     string
+	killed, wounded, combined   string
+	claimed, perpetrator, sites string
+	suicide                     string
+}
+
+func TestExtract(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct {
+		name, text, lang string
+		pub              string
+		w                want
+	}{
+		{"first report, weekday against publication", "SHIRAZ – A gunman opened fire at the Shah Cheragh shrine in the southern city of Shiraz on Sunday evening, killing two people and wounding seven others.", "en", "2023-08-14",
+			want{report: true, date: "2023-08-13", prec: "day", city: "Shiraz", admin1: "Fars", country: "IR", attack: "armed_assault", target: "religious_site", killed: "2/2/exact", wounded: "7/7/exact", suicide: "false"}},
+		{"yesterday", "Two bombs exploded yesterday in Kerman, killing 84 people.", "en", "2024-01-04",
+			want{report: true, date: "2024-01-03", city: "Kerman", admin1: "Kerman", attack: "bombing", killed: "84/84/exact", sites: "2"}},
+		{"last night", "Gunmen attacked a police station in Zahedan last night; three policemen were killed.", "en", "2023-03-10",
+			want{report: true, date: "2023-03-09", target: "police", killed: "3/3/exact"}},
+		{"Persian yesterday", "دیروز در حمله تروریستی به پاسگاه پلیس در زاهدان سه نفر کشته شدند.", "fa", "2023-03-10",
+			want{report: true, date: "2023-03-09", city: "Zahedan", admin1: "Sistan and Baluchestan", killed: "3/3/exact"}},
+		{"Solar Hijri numeric date", "انفجار در کرمان در تاریخ ۱۴۰۲/۱۰/۱۳ به کشته شدن ۸۴ نفر انجامید.", "fa", "",
+			want{report: true, date: "2024-01-03", prec: "day", city: "Kerman", attack: "bombing", killed: "84/84/exact"}},
+		{"Solar Hijri ISO-like date", "The attack of 1402-10-13 in Kerman killed 95 people.", "en", "",
+			want{report: true, date: "2024-01-03", prec: "day", killed: "95/95/exact"}},
+		{"Persian month name", "در انفجار روز ۱۳ دی ۱۴۰۲ در کرمان ۹۵ نفر به شهادت رسیدند.", "fa", "",
+			want{report: true, date: "2024-01-03", prec: "day", killed: "95/95/exact"}},
+		{"bare Solar Hijri year", "The families remembered the border guards killed in an attack in Saravan in 1401.", "en", "",
+			want{report: false, date: "2022-03-21", prec: "year", city: "Sarāvān"}},
+		{"Gregorian date with year", "On January 3, 2024, twin explosions in Kerman killed at least 84 people and wounded 284.", "en", "",
+			want{report: true, date: "2024-01-03", killed: "84/_/at_least", wounded: "284/284/exact", sites: "2"}},
+		{"Persian number words", "در این حمله بیست و نه نفر کشته و شصت نفر زخمی شدند و مهاجمان در اهواز دستگیر شدند.", "fa", "",
+			want{report: true, city: "Ahvaz", admin1: "Khuzestan", killed: "29/29/exact", wounded: "60/60/exact"}},
+		{"Arabic-Indic digits and Arabic letters", "در حمله تروريستي در شيراز ٢٩ نفر كشته شدند.", "fa", "",
+			want{report: true, city: "Shiraz", killed: "29/29/exact"}},
+		{"English number words", "Twenty-nine people were martyred in the terrorist attack on the military parade in Ahvaz.", "en", "",
+			want{report: true, city: "Ahvaz", target: "military_parade", killed: "29/29/exact"}},
+		{"combined figure kept apart", "At least 70 people were killed or injured when a bomb exploded in Quetta.", "en", "",
+			want{report: true, city: "Quetta", country: "PK", killed: "_/_/none", combined: "70/_/at_least"}},
+		{"attackers excluded", "Gunmen stormed the parliament in Tehran; four attackers were killed by security forces.", "en", "",
+			want{report: true, city: "Tehran", target: "government_building", killed: "_/_/none"}},
+		{"claim by Daesh", "Daesh claimed responsibility for the twin suicide bombings in Kerman that killed 95 people.", "en", "",
+			want{report: true, claimed: "Islamic State", sites: "2", suicide: "true"}},
+		{"claim by the Khorasan branch", "ISKP claimed responsibility for the dual blasts in Kerman.", "en", "",
+			want{claimed: "Islamic State Khorasan Province", sites: "2"}},
+		{"Persian claim", "داعش مسئولیت دو انفجار تروریستی در کرمان را بر عهده گرفت.", "fa", "",
+			want{claimed: "Islamic State", sites: "2", attack: "bombing"}},
+		{"condemnation is no report", "The United Nations on Monday condemned the attack on a mosque in Zahedan, in which 29 worshippers were killed on Friday.", "en", "2023-06-05",
+			want{report: false, date: "2023-06-02", killed: "29/29/exact"}},
+		{"funeral is no report", "Thousands of mourners attended the funeral of the victims of the terrorist attack in Ahvaz.", "en", "",
+			want{report: false, city: "Ahvaz"}},
+		{"anniversary is no report", "Tehran marked the anniversary of the attack on the parliament that killed 17 people.", "en", "",
+			want{report: false}},
+		{"Persian commemoration is no report", "مراسم سالگرد شهدای حمله تروریستی در اهواز برگزار شد.", "fa", "",
+			want{report: false}},
+		{"trial is no report", "A court sentenced three men for the 2017 attack on the parliament in which 17 people were killed.", "en", "",
+			want{report: false}},
+		{"no incident at all", "The minister said the economy grew by three percent.", "en", "",
+			want{report: false}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opt := Options{Lang: tc.lang, Gazetteer: g}
+			if tc.pub != "" {
+				opt.Published = day(tc.pub)
+			}
+			res := Extract(tc.text, opt)
+			if res.IsIncidentReport != tc.w.report {
+				t.Errorf("is_incident_report = %v, want %v (why %v)", res.IsIncidentReport, tc.w.report, res.Why)
+			}
+			if tc.name == "no incident at all" {
+				if len(res.Incidents) != 0 {
+					t.Errorf("incidents = %d, want 0", len(res.Incidents))
+				}
+				return
+			}
+			if len(res.Incidents) == 0 {
+				t.Fatalf("no incident, want one")
+			}
+			inc := res.Incidents[0]
+			check := func(field, got, want string) {
+				if want != "" && got != want {
+					t.Errorf("%s = %q, want %q", field, got, want)
+				}
+			}
+			check("date", str(inc.Date), tc.w.date)
+			check("date_precision", inc.DatePrecision, tc.w.prec)
+			check("city", str(inc.City), tc.w.city)
+			check("admin1", str(inc.Admin1), tc.w.admin1)
+			check("country", str(inc.Country), tc.w.country)
+			check("attack_type", inc.AttackType, tc.w.attack)
+			check("target_type", str(inc.TargetType), tc.w.target)
+			check("killed", cnt(inc.Killed), tc.w.killed)
+			check("wounded", cnt(inc.Wounded), tc.w.wounded)
+			check("combined", cnt(inc.Combined), tc.w.combined)
+			check("claimed_by", str(inc.ClaimedBy), tc.w.claimed)
+			check("perpetrator_named", str(inc.PerpetratorNamed), tc.w.perpetrator)
+			if tc.w.sites != "" {
+				got := "<nil>"
+				if inc.Sites != nil {
+					got = fmt.Sprint(*inc.Sites)
+				}
+				check("sites", got, tc.w.sites)
+			}
+			if tc.w.suicide != "" {
+				got := "<nil>"
+				if inc.Suicide != nil {
+					got = fmt.Sprint(*inc.Suicide)
+				}
+				check("suicide", got, tc.w.suicide)
+			}
+			checkSpans(t, tc.text, res)
+		})
+	}
+}
+
+// checkSpans: every span points into the input and quotes it.
+func checkSpans(t *testing.T, text string, res Result) {
+	t.Helper()
+	all := append([]Span(nil), res.Why...)
+	for _, inc := range res.Incidents {
+		for _, sp := range inc.Spans {
+			all = append(all, sp)
+		}
+	}
+	for _, sp := range all {
+		if sp.Start < 0 || sp.End > len(text) || sp.Start > sp.End {
+			t.Errorf("span %+v outside the text (%d bytes)", sp, len(text))
+			continue
+		}
+		if got := strings.TrimSpace(text[sp.Start:sp.End]); got != sp.Text {
+			t.Errorf("span %d:%d quotes %q, text there is %q", sp.Start, sp.End, sp.Text, got)
+		}
+	}
+}
+
+// The figures' spans quote the words they were read from.
+func TestExtractSpansQuoteFigures(t *testing.T) {
+	text := "TEHRAN – At least 70 people have been injured or martyred in a terrorist attack on a military parade in Ahvaz. The number of people martyred has reached twenty-five."
+	res := Extract(text, Options{Gazetteer: gaz(t)})
+	inc := res.Incidents[0]
+	for field, want := range map[string]string{"killed": "twenty-five", "combined": "At least 70", "city": "Ahvaz"} {
+		if got := inc.Spans[field].Text; got != want {
+			t.Errorf("span of %s = %q, want %q", field, got, want)
+		}
+	}
+	checkSpans(t, text, res)
+}
+
+func TestFarsPublished(t *testing.T) {
+	for _, tc := range []struct{ link, want string }{
+		{"https://www.farsnews.ir/news/13920304000753/x", "2013-05-25"},
+		{"https://www.farsnews.ir/news/8602130026", "2007-05-03"},
+		{"https://www.farsnews.ir/news/13990725000458/title", "2020-10-16"},
+	} {
+		d, ok := FarsPublished(tc.link)
+		if !ok || d.String() != tc.want {
+			t.Errorf("FarsPublished(%q) = %v %v, want %s", tc.link, d, ok, tc.want)
+		}
+	}
+	for _, bad := range []string{"", "https://example.org/", "https://www.farsnews.ir/news/13921399000753/x"} {
+		if d, ok := FarsPublished(bad); ok {
+			t.Errorf("FarsPublished(%q) = %v, want none", bad, d)
+		}
+	}
+}
+
+func TestReadArticlesError(t *testing.T) {
+	if _, err := ReadArticles(strings.NewReader(`{"title": 1}`)); err == nil {
+		t.Error("ReadArticles of an object: no error, want one")
+	}
+	as, err := ReadArticles(strings.NewReader(`[{"title":"t","abstract":"a","paragraphs":["p1","p2"],"link":"l"}]`))
+	if err != nil || len(as) != 1 || as[0].Text() != "t\na\np1\np2" {
+		t.Errorf("ReadArticles = %+v, %v; want one article with text t/a/p1/p2", as, err)
+	}
+}
+
+// Every span of every shared article points into the article.
+func TestExtractSharedSpans(t *testing.T) {
+	texts, pubs := sharedArticles(t)
+	g := gaz(t)
+	for i, text := range texts {
+		checkSpans(t, text, Extract(text, Options{Published: pubs[i], Gazetteer: g}))
+	}
+}
+
+func FuzzExtract(f *testing.F) {
+	for _, s := range []string{
+		"TEHRAN – Gunmen stormed the parliament on Wednesday, killing 12 and injuring 42.",
+		"دیروز در حمله تروریستی در زاهدان بیست و نه نفر کشته و ٣٢ نفر زخمی شدند.",
+		"۱۴۰۲/۱۰/۱۳ دو انفجار در کرمان",
+		"At least 70 killed or injured in 1401.",
+		"", "\xff\xfe attack", "attack attack attack 99999999999999999999 killed",
+	} {
+		f.Add(s)
+	}
+	g := gaz(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		res := Extract(s, Options{Gazetteer: g, Published: day("2024-01-04")})
+		checkSpans(t, s, res)
+		if len(res.Incidents) > 1 {
+			t.Errorf("%d incidents, want at most one (the main)", len(res.Incidents))
+		}
+	})
+}
