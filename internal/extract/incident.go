@@ -514,6 +514,9 @@ func (d *doc) readCasualties(inc *Incident) {
 		if d.otherPlace(s, inc) {
 			continue
 		}
+		if _, ok := d.first(s.start, s.end, deathWords); ok {
+			mentionedK = true
+		}
 		comb := d.findAll(s.start, s.end, combinedWords)
 		for _, h := range comb {
 			if f, ok := d.figureNear(s, h); ok {

@@ -95,6 +95,9 @@ var (
 			"deaths", "died", "killing", "number of people martyred", "number of martyrs", "bodies", "lives"),
 		terms("killed", false, "کشته", "شهید", "شهادت", "جان باخت", "جان خود را از دست", "فوت", "شهدای"),
 	)
+	// deathWords say people died without a count: the labels code them
+	// as qualifier none ("deadly", "bloody").
+	deathWords = terms("death", false, "deadly", "bloody", "fatal", "خونین", "مرگبار")
 	woundedWords = concat(
 		terms("wounded", false, "injured", "wounded", "injuring", "wounding", "hurt", "injuries"),
 		terms("wounded", false, "زخمی", "مجروح", "مصدوم", "جراحت"),

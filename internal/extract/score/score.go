@@ -420,3 +420,19 @@ func Split(docs []Doc, g *gazetteer.Gazetteer) (dev, held Report) {
 	}
 	return Run(dv, g), Run(hd, g)
 }
+
+// Scores is what the accuracy floors are set on: F1 for
+// is_incident_report and incident_found, exact-match accuracy (null =
+// null counts) for the fields of the main incident.
+func (r Report) Scores() map[string]float64 {
+	out := map[string]float64{}
+	for _, f := range Fields {
+		p := r.Field[f]
+		if f == "is_incident_report" || f == "incident_found" {
+			out[f] = p.F1()
+		} else {
+			out[f] = p.Accuracy()
+		}
+	}
+	return out
+}
