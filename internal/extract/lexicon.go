@@ -97,7 +97,7 @@ var (
 	)
 	// deathWords say people died without a count: the labels code them
 	// as qualifier none ("deadly", "bloody").
-	deathWords = terms("death", false, "deadly", "bloody", "fatal", "خونین", "مرگبار")
+	deathWords   = terms("death", false, "deadly", "bloody", "fatal", "خونین", "مرگبار")
 	woundedWords = concat(
 		terms("wounded", false, "injured", "wounded", "injuring", "wounding", "hurt", "injuries"),
 		terms("wounded", false, "زخمی", "مجروح", "مصدوم", "جراحت"),
