@@ -252,6 +252,9 @@ func (d *doc) findPlace(a, b int, firstSentence bool, country string) (gazetteer
 		if most == 0 || placeStop[k] {
 			continue
 		}
+		if agencyName(d.n, w[0], w[1]) {
+			continue
+		}
 		for n := min(most, len(words)-i); n >= 1; n-- {
 			from, to := w[0], words[i+n-1][1]
 			cands := d.gaz.LookupKey(gazetteer.Key(d.n[from:to]))
@@ -261,6 +264,15 @@ func (d *doc) findPlace(a, b int, firstSentence bool, country string) (gazetteer
 		}
 	}
 	return gazetteer.Place{}, Span{}, 0, false
+}
+
+// agencyName: "Fars" in "Fars news agency" / "خبرگزاری فارس" (every Fars
+// article's sign-off) names the agency, not the province.
+func agencyName(n string, from, to int) bool {
+	before := strings.TrimRight(n[:from], " ")
+	after := n[to:]
+	return strings.HasSuffix(before, "خبرگزاری") || strings.HasPrefix(after, " news") ||
+		strings.HasPrefix(after, " خبرگزاری")
 }
 
 // pickPlace accepts a candidate only when it is safe to read from running
