@@ -1,7 +1,41 @@
 // Package extract reads facts out of text as people write them, in English
 // and Persian: casualty figures with their qualifiers, vague words and
 // cited sources (ParseFigure), and dates in the Gregorian and Solar Hijri
-// calendars (ParseDate, HijriToGregorian, GregorianToHijri).
+// calendars (ParseDate, HijriToGregorian, GregorianToHijri); and from a
+// whole news text (Extract) whether it reports a violent incident and
+// what it says of the main one, in the shape of the hand labels of
+// shared/data/news.
+//
+// # Extraction
+//
+// Extract is rules and lexicons, explainable: every value read keeps the
+// span of the input it came from (byte offsets and the quoted words), and
+// values not read from a span say why in Notes. In order:
+//
+//   - The lead (first sentence, or headline and abstract) decides
+//     is_incident_report: an event verb ("were targeted", "stormed",
+//     "کشته شدند") with no reaction word before it ("condemning",
+//     "funeral", "arrested", "anniversary", "سالگرد", "تشییع").
+//   - The first sentence naming an attack anchors the main incident. A
+//     state force acting in it ("the IRGC fired missiles") makes it a
+//     state action, and sentences recalling the attack it answers are
+//     skipped.
+//   - Place: the gazetteer name nearest the attack word, a country named
+//     first, or the dateline; Iranian cities give their province.
+//   - Date: a full date in the text (Gregorian, Solar Hijri with Persian
+//     month names or numbers, a bare Solar Hijri year as a year from its
+//     first day); else one of the five attacks of DESIGN.md when the text
+//     identifies it; else a weekday or "yesterday"/"دیروز" against the
+//     publication date. Dates next to a reaction verb date the reaction.
+//   - Attack type, target, suicide and sites from cue words, the anchor
+//     sentence first; groups from groups.tsv, claimed_by when the sentence
+//     reports a claim, perpetrator_named when it ties the group to the act.
+//   - Casualties: each killed/wounded word takes the figure before it
+//     ("25 people, including children, were killed"), or after a verb
+//     form or toll ("killing 18", "the death toll reached 25", "شهادت دو
+//     نفر"), read by ParseFigure; attackers, dates, aggregates and other
+//     places' figures are skipped, combined figures ("70 killed or
+//     injured") are kept apart, and the largest figure wins, as tolls rise.
 //
 // # Figures
 //

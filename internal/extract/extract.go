@@ -215,7 +215,7 @@ func findAll(n string, from, to int, ts []term) []hit {
 			a := off + i
 			b := a + len(t.text)
 			off = a + 1
-			if a > 0 && startsWord(s, a) && isLetterBefore(s, a) {
+			if a > 0 && isLetterBefore(s, a) {
 				continue
 			}
 			if t.exact && b < len(s) && isLetterAt(s, b) {
@@ -227,8 +227,6 @@ func findAll(n string, from, to int, ts []term) []hit {
 	sortHits(out)
 	return out
 }
-
-func startsWord(s string, a int) bool { return true }
 
 func isLetterBefore(s string, a int) bool {
 	r, _ := utf8.DecodeLastRuneInString(s[:a])

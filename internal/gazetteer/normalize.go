@@ -19,11 +19,12 @@ func Key(s string) string {
 	b := stack[:0]
 	var prev rune
 	emit := func(r rune) {
-		switch {
-		case r == prev:
-			return // doubled letter; also folds "oo" and "ee"
-		case r == 'u' && prev == 'o':
+		if r == 'u' && prev == 'o' {
 			b = b[:len(b)-1] // "ou" → "u"
+			prev, _ = utf8.DecodeLastRune(b)
+		}
+		if r == prev {
+			return // doubled letter; also folds "oo" and "ee"
 		}
 		b = utf8.AppendRune(b, r)
 		prev = r
@@ -31,6 +32,9 @@ func Key(s string) string {
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		i += n
+		if r >= utf8.RuneSelf {
+			r = unicode.ToLower(r) // before folding: "Ȋ" folds as "ȋ" does
+		}
 		if r < utf8.RuneSelf {
 			switch {
 			case r >= 'A' && r <= 'Z':
