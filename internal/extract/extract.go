@@ -3,6 +3,7 @@ package extract
 import (
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -95,6 +96,7 @@ type doc struct {
 	state    bool
 	stateAt  int // end of the state force's name in the anchor sentence
 	cache    map[*term][]hit
+	places   []placeHit // gazetteer names in the text, found on first need
 }
 
 type sent struct{ start, end int }
@@ -264,14 +266,15 @@ var weekdayOf = map[string]time.Weekday{
 	"چهارشنبه": time.Wednesday, "پنجشنبه": time.Thursday, "پنج شنبه": time.Thursday, "جمعه": time.Friday, "شنبه": time.Saturday,
 }
 
-// findAll is the package findAll over the whole text once per lexicon,
-// cached: the extractor asks each lexicon about many sentences.
+// findAll returns the matches of a lexicon in n[from:to], from the
+// matches of all lexicons found in one pass over the text on first need
+// (scanAll); a lexicon not registered in allLexicons is matched on its own.
 func (d *doc) findAll(from, to int, ts []term) []hit {
 	if len(ts) == 0 || from >= to {
 		return nil
 	}
 	if d.cache == nil {
-		d.cache = map[*term][]hit{}
+		d.scanAll()
 	}
 	all, ok := d.cache[&ts[0]]
 	if !ok {
@@ -290,6 +293,75 @@ func (d *doc) findAll(from, to int, ts []term) []hit {
 		}
 	}
 	return out
+}
+
+// lexTerm is a term with the lexicon it belongs to.
+type lexTerm struct {
+	t   term
+	lex *term // &lexicon[0], the cache key
+}
+
+// lexIndex finds terms by their first two runes, so that one pass over
+// the word starts of a text matches every lexicon: searching each term
+// through the whole text was most of the time spent on Persian text,
+// where every word starts with one of a few lead bytes.
+type lexIndex struct {
+	byPrefix map[string][]lexTerm
+	lexes    []*term
+}
+
+var lexicons = sync.OnceValue(func() *lexIndex {
+	ix := &lexIndex{byPrefix: map[string][]lexTerm{}}
+	for _, l := range allLexicons() {
+		if len(l) == 0 {
+			continue
+		}
+		ix.lexes = append(ix.lexes, &l[0])
+		for _, t := range l {
+			ix.byPrefix[prefix2(t.text)] = append(ix.byPrefix[prefix2(t.text)], lexTerm{t, &l[0]})
+		}
+	}
+	return ix
+})
+
+// prefix2 is the first two runes of s (fewer if s is shorter).
+func prefix2(s string) string {
+	_, a := utf8.DecodeRuneInString(s)
+	_, b := utf8.DecodeRuneInString(s[a:])
+	return s[:a+b]
+}
+
+// scanAll matches every registered lexicon at every word start.
+func (d *doc) scanAll() {
+	ix := lexicons()
+	d.cache = make(map[*term][]hit, len(ix.lexes))
+	for _, l := range ix.lexes {
+		d.cache[l] = nil
+	}
+	n := d.n
+	prevWord := false
+	for i := 0; i < len(n); {
+		r, size := utf8.DecodeRuneInString(n[i:])
+		word := unicode.IsLetter(r) || unicode.IsDigit(r)
+		if word && !prevWord {
+			cands := ix.byPrefix[prefix2(n[i:])]
+			for _, c := range cands {
+				if !strings.HasPrefix(n[i:], c.t.text) {
+					continue
+				}
+				end := i + len(c.t.text)
+				if c.t.exact && end < len(n) && isLetterAt(n, end) {
+					continue
+				}
+				d.cache[c.lex] = append(d.cache[c.lex], hit{i, end, c.t.val})
+			}
+		}
+		prevWord = word || (prevWord && unicode.IsMark(r))
+		i += size
+	}
+	for _, l := range ix.lexes {
+		sortHits(d.cache[l])
+	}
 }
 
 func (d *doc) first(from, to int, ts []term) (hit, bool) {

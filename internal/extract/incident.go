@@ -234,33 +234,56 @@ func (d *doc) dateline() (gazetteer.Place, Span, bool) {
 	return p, d.span(words[0][0], words[0][1]), ok
 }
 
-// findPlace scans words in n[a:b] for gazetteer names, longest first,
-// and returns the first acceptable place (in country, when given) and
-// where it starts.
-func (d *doc) findPlace(a, b int, firstSentence bool, country string) (gazetteer.Place, Span, int, bool) {
-	if d.gaz == nil {
-		return gazetteer.Place{}, Span{}, 0, false
+// placeHit is a gazetteer name found in the text: its words and the
+// places it may mean.
+type placeHit struct {
+	from, to int
+	cands    []gazetteer.Place
+}
+
+// placeHits finds, once per text, every word sequence that is a
+// gazetteer name, longest first at each word.
+func (d *doc) placeHits() []placeHit {
+	if d.places != nil || d.gaz == nil {
+		return d.places
 	}
-	words := wordSpans(d.n, a, b)
-	if firstSentence && len(words) > 1 && strings.HasPrefix(strings.TrimSpace(d.n[words[0][1]:min(words[0][1]+3, len(d.n))]), "-") {
-		words = words[1:] // the dateline
-	}
-	for i := 0; i < len(words); i++ {
-		w := words[i]
+	d.places = []placeHit{}
+	words := wordSpans(d.n, 0, len(d.n))
+	for i, w := range words {
 		k := gazetteer.Key(d.n[w[0]:w[1]])
 		most := d.gaz.NameWords(k)
-		if most == 0 || placeStop[k] {
-			continue
-		}
-		if agencyName(d.n, w[0], w[1]) {
+		if most == 0 || placeStop[k] || agencyName(d.n, w[0], w[1]) {
 			continue
 		}
 		for n := min(most, len(words)-i); n >= 1; n-- {
 			from, to := w[0], words[i+n-1][1]
-			cands := d.gaz.LookupKey(gazetteer.Key(d.n[from:to]))
-			if p, ok := d.pickPlace(cands, from, country); ok {
-				return p, d.span(from, to), from, true
+			if cands := d.gaz.LookupKey(gazetteer.Key(d.n[from:to])); len(cands) > 0 {
+				d.places = append(d.places, placeHit{from, to, cands})
 			}
+		}
+	}
+	return d.places
+}
+
+// findPlace returns the first acceptable place (in country, when given)
+// named in n[a:b], and where it starts.
+func (d *doc) findPlace(a, b int, firstSentence bool, country string) (gazetteer.Place, Span, int, bool) {
+	skip := -1
+	if firstSentence {
+		if words := wordSpans(d.n, a, min(b, a+60)); len(words) > 1 &&
+			strings.HasPrefix(strings.TrimSpace(d.n[words[0][1]:min(words[0][1]+3, len(d.n))]), "-") {
+			skip = words[0][0] // the dateline
+		}
+	}
+	hs := d.placeHits()
+	i := sort.Search(len(hs), func(i int) bool { return hs[i].from >= a })
+	for ; i < len(hs) && hs[i].from < b; i++ {
+		h := hs[i]
+		if h.to > b || h.from == skip {
+			continue
+		}
+		if p, ok := d.pickPlace(h.cands, h.from, country); ok {
+			return p, d.span(h.from, h.to), h.from, true
 		}
 	}
 	return gazetteer.Place{}, Span{}, 0, false

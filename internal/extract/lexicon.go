@@ -208,3 +208,25 @@ func GroupKey(name string) string {
 	}
 	return best
 }
+
+// allLexicons lists every lexicon the extractor matches, for the one-pass
+// scan (extract.go, scanAll). A lexicon missing here still works, matched
+// on its own, only slower.
+func allLexicons() [][]term {
+	ls := [][]term{eventVerbs, reactionCues, attackNouns, suicideCues, killedWords, deathWords, woundedWords,
+		combinedWords, attackerTerms, aggregateCues, backgroundCues, claimCues, attributionCues, groupTerms,
+		casualtyAny, stateVerbs, shahCheragh}
+	for _, c := range attackTypeCues {
+		ls = append(ls, c.ts)
+	}
+	for _, c := range siteCues {
+		ls = append(ls, c.ts)
+	}
+	for _, c := range targetCues {
+		ls = append(ls, c.ts)
+	}
+	for _, k := range knownEvents {
+		ls = append(ls, k.cues)
+	}
+	return ls
+}
