@@ -65,8 +65,12 @@ type Incident struct {
 	Combined *Count `json:"combined,omitempty"`
 	// Spans gives, for each field read from the text, the words it was read from.
 	Spans map[string]Span `json:"spans,omitempty"`
-	// Notes explains values not read from a span (a known event's date).
-	Notes []string `json:"notes,omitempty"`
+	// KilledAllValues are the killed figures the text gives for the
+	// incident, verbatim, as the labels list them ("Twenty-nine", "۲").
+	KilledAllValues []string `json:"killed_all_values"`
+	// Notes explains values not read from a span (a known event's date),
+	// "; "-separated as in the labels.
+	Notes string `json:"notes,omitempty"`
 }
 
 // Result is what Extract reads from one text.
@@ -127,6 +131,9 @@ func Extract(text string, opt Options) Result {
 	res := Result{Lang: d.lang, Incidents: []Incident{}}
 	res.IsIncidentReport, res.Why = d.classify()
 	if inc, ok := d.mainIncident(); ok {
+		if inc.KilledAllValues == nil {
+			inc.KilledAllValues = []string{}
+		}
 		res.Incidents = append(res.Incidents, inc)
 	}
 	return res

@@ -99,6 +99,8 @@ func TestExtract(t *testing.T) {
 			want{claimed: "Islamic State", sites: "2", attack: "bombing"}},
 		{"condemnation is no report", "The United Nations on Monday condemned the attack on a mosque in Zahedan, in which 29 worshippers were killed on Friday.", "en", "2023-06-05",
 			want{report: false, date: "2023-06-02", killed: "29/29/exact"}},
+		{"statement date is not the attack's", "Jaish al-Adl said on Thursday that its fighters carried out the bombing in Zahedan on Tuesday that killed 11 border guards.", "en", "2023-03-09",
+			want{report: true, date: "2023-03-07", city: "Zahedan", killed: "11/11/exact", attack: "bombing"}},
 		{"funeral is no report", "Thousands of mourners attended the funeral of the victims of the terrorist attack in Ahvaz.", "en", "",
 			want{report: false, city: "Ahvaz"}},
 		{"anniversary is no report", "Tehran marked the anniversary of the attack on the parliament that killed 17 people.", "en", "",
@@ -194,6 +196,9 @@ func TestExtractSpansQuoteFigures(t *testing.T) {
 		if got := inc.Spans[field].Text; got != want {
 			t.Errorf("span of %s = %q, want %q", field, got, want)
 		}
+	}
+	if got := strings.Join(inc.KilledAllValues, "|"); got != "twenty-five" {
+		t.Errorf("killed_all_values = %q, want %q (the combined 70 is no killed figure)", got, "twenty-five")
 	}
 	checkSpans(t, text, res)
 }

@@ -82,7 +82,7 @@ func (d *doc) readStateAction(inc *Incident) {
 			d.state, d.stateAt = true, g.to
 			inc.PerpetratorNamed = ptr(groupByKey[g.val].name)
 			inc.Spans["perpetrator_named"] = d.span(g.from, g.to)
-			inc.Notes = append(inc.Notes, "state action: the anchor sentence has a state force acting")
+			inc.note("state action: the anchor sentence has a state force acting")
 			return
 		}
 	}
@@ -603,6 +603,9 @@ func (d *doc) readCasualties(inc *Incident) {
 		inc.Spans[field] = best.span
 		return &best.c
 	}
+	for _, f := range killed {
+		inc.KilledAllValues = append(inc.KilledAllValues, f.span.Text)
+	}
 	inc.Killed = set("killed", killed, mentionedK)
 	inc.Wounded = set("wounded", wounded, mentionedW)
 	if len(combined) > 0 {
@@ -925,11 +928,14 @@ func (d *doc) readDate(inc *Incident, anchor int) {
 		}
 	}
 	// "The United Nations on Monday condemned the attack … on Friday": a
-	// date next to a reaction verb dates the reaction.
+	// date next to a reaction or statement verb dates the reaction.
 	if len(cands) > 1 {
 		var keep []dateCand
 		for _, c := range cands {
-			if _, ok := d.first(max(0, c.from-15), min(len(d.n), c.to+15), reactionCues); !ok {
+			lo, hi := max(0, c.from-15), min(len(d.n), c.to+15)
+			_, reaction := d.first(lo, hi, reactionCues)
+			_, statement := d.first(lo, hi, statementCues)
+			if !reaction && !statement {
 				keep = append(keep, c)
 			}
 		}
@@ -956,13 +962,13 @@ func (d *doc) readDate(inc *Incident, anchor int) {
 		inc.Date, inc.DatePrecision, inc.DateFromText = ptr(pick.date), pick.prec, true
 		asWritten(pick)
 		if pick.note != "" {
-			inc.Notes = append(inc.Notes, pick.note)
+			inc.note(pick.note)
 		}
 		return
 	}
 	if k, ok := d.knownEvent(inc); ok && !d.state {
 		inc.Date, inc.DatePrecision, inc.DateFromText = ptr(k.date), "day", false
-		inc.Notes = append(inc.Notes, "date from the known event: "+k.name)
+		inc.note("date from the known event: "+k.name)
 		for i := range cands {
 			if c := &cands[i]; c.isWeek && c.weekday == k.weekday() || c.month == k.month() && c.day == k.day() {
 				asWritten(c)
@@ -974,7 +980,7 @@ func (d *doc) readDate(inc *Incident, anchor int) {
 	if rel != nil {
 		inc.Date, inc.DatePrecision, inc.DateFromText = ptr(rel.date), rel.prec, false
 		asWritten(rel)
-		inc.Notes = append(inc.Notes, "date resolved against the publication date "+d.opt.Published.String())
+		inc.note("date resolved against the publication date "+d.opt.Published.String())
 		return
 	}
 	if len(cands) > 0 {
@@ -1191,4 +1197,12 @@ func (d *doc) knownEvent(inc *Incident) (knownEv, bool) {
 		}
 	}
 	return knownEv{}, false
+}
+
+// note adds an explanation to the incident's notes.
+func (inc *Incident) note(s string) {
+	if inc.Notes != "" {
+		inc.Notes += "; "
+	}
+	inc.Notes += s
 }

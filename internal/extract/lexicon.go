@@ -33,6 +33,11 @@ var reactionCues = concat(
 		"بازداشت", "دستگیر", "محاکمه", "اعدام", "دادگاه", "مراسم", "نماز جمعه", "خطبه", "بیانیه", "سخنگو", "امام جمعه"),
 )
 
+// statementCues: a date next to one dates a statement, not the attack
+// ("the group said on Thursday that …").
+var statementCues = terms("statement", false, "said", "says", "told", "reported", "announced", "stated", "claimed",
+	"گفت", "اعلام کرد", "افزود", "اظهار داشت")
+
 // attackNouns mark a sentence about a specific violent event; the first
 // sentence with one anchors the main incident.
 var attackNouns = concat(
@@ -215,7 +220,7 @@ func GroupKey(name string) string {
 func allLexicons() [][]term {
 	ls := [][]term{eventVerbs, reactionCues, attackNouns, suicideCues, killedWords, deathWords, woundedWords,
 		combinedWords, attackerTerms, aggregateCues, backgroundCues, claimCues, attributionCues, groupTerms,
-		casualtyAny, stateVerbs, shahCheragh}
+		casualtyAny, stateVerbs, shahCheragh, statementCues}
 	for _, c := range attackTypeCues {
 		ls = append(ls, c.ts)
 	}
