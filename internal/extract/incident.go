@@ -603,6 +603,7 @@ func (d *doc) readCasualties(inc *Incident) {
 		inc.Spans[field] = best.span
 		return &best.c
 	}
+	killed, wounded, combined = dedupe(killed), dedupe(wounded), dedupe(combined)
 	for _, f := range killed {
 		inc.KilledAllValues = append(inc.KilledAllValues, f.span.Text)
 	}
@@ -968,7 +969,7 @@ func (d *doc) readDate(inc *Incident, anchor int) {
 	}
 	if k, ok := d.knownEvent(inc); ok && !d.state {
 		inc.Date, inc.DatePrecision, inc.DateFromText = ptr(k.date), "day", false
-		inc.note("date from the known event: "+k.name)
+		inc.note("date from the known event: " + k.name)
 		for i := range cands {
 			if c := &cands[i]; c.isWeek && c.weekday == k.weekday() || c.month == k.month() && c.day == k.day() {
 				asWritten(c)
@@ -980,7 +981,7 @@ func (d *doc) readDate(inc *Incident, anchor int) {
 	if rel != nil {
 		inc.Date, inc.DatePrecision, inc.DateFromText = ptr(rel.date), rel.prec, false
 		asWritten(rel)
-		inc.note("date resolved against the publication date "+d.opt.Published.String())
+		inc.note("date resolved against the publication date " + d.opt.Published.String())
 		return
 	}
 	if len(cands) > 0 {
@@ -1205,4 +1206,18 @@ func (inc *Incident) note(s string) {
 		inc.Notes += "; "
 	}
 	inc.Notes += s
+}
+
+// dedupe drops figures read twice through two keywords ("the number of
+// people martyred" and "martyred").
+func dedupe(fs []figureHit) []figureHit {
+	out := fs[:0]
+	seen := map[int]bool{}
+	for _, f := range fs {
+		if !seen[f.span.Start] {
+			seen[f.span.Start] = true
+			out = append(out, f)
+		}
+	}
+	return out
 }
