@@ -101,6 +101,8 @@ func TestExtract(t *testing.T) {
 			want{report: false, date: "2023-06-02", killed: "29/29/exact"}},
 		{"statement date is not the attack's", "Jaish al-Adl said on Thursday that its fighters carried out the bombing in Zahedan on Tuesday that killed 11 border guards.", "en", "2023-03-09",
 			want{report: true, date: "2023-03-07", city: "Zahedan", killed: "11/11/exact", attack: "bombing"}},
+		{"Persian toll after the noun", "تعداد شهدای حمله تروریستی در شیراز به ۱۵ نفر رسید.", "fa", "",
+			want{city: "Shiraz", killed: "15/15/exact"}},
 		{"funeral is no report", "Thousands of mourners attended the funeral of the victims of the terrorist attack in Ahvaz.", "en", "",
 			want{report: false, city: "Ahvaz"}},
 		{"anniversary is no report", "Tehran marked the anniversary of the attack on the parliament that killed 17 people.", "en", "",
@@ -224,6 +226,14 @@ func TestFarsPublished(t *testing.T) {
 func TestReadArticlesError(t *testing.T) {
 	if _, err := ReadArticles(strings.NewReader(`{"title": 1}`)); err == nil {
 		t.Error("ReadArticles of an object: no error, want one")
+	}
+	_, err := ReadArticles(strings.NewReader("[\n{\"title\": \"a\"},\n{\"title\": 3}\n]"))
+	if err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), `"title"`) {
+		t.Errorf("ReadArticles with a number for a title: %v, want an error naming line 3 and field \"title\"", err)
+	}
+	_, err = ReadArticles(strings.NewReader("[\n{\"title\": \"a\"},\n{\"title\": \n"))
+	if err == nil || !strings.Contains(err.Error(), "line") {
+		t.Errorf("ReadArticles of a truncated list: %v, want an error naming the line", err)
 	}
 	as, err := ReadArticles(strings.NewReader(`[{"title":"t","abstract":"a","paragraphs":["p1","p2"],"link":"l"}]`))
 	if err != nil || len(as) != 1 || as[0].Text() != "t\na\np1\np2" {

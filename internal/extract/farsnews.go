@@ -1,7 +1,9 @@
 package extract
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -37,15 +39,32 @@ func (a Article) Text() string {
 }
 
 // ReadArticles reads a JSON array of articles. A file that is not such a
-// list is an error naming what was wrong; items without any text are kept
-// (they extract to nothing).
+// list is an error naming the line and, for a value of the wrong type,
+// the field; items without any text are kept (they extract to nothing).
 func ReadArticles(r io.Reader) ([]Article, error) {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("article list: %w", err)
+	}
 	var as []Article
-	dec := json.NewDecoder(r)
-	if err := dec.Decode(&as); err != nil {
+	if err := json.Unmarshal(raw, &as); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			return nil, fmt.Errorf("article list: line %d: %w", lineAt(raw, se.Offset), err)
+		case errors.As(err, &te):
+			return nil, fmt.Errorf("article list: line %d: field %q: %w", lineAt(raw, te.Offset), te.Field, err)
+		}
 		return nil, fmt.Errorf("article list: %w", err)
 	}
 	return as, nil
+}
+
+// lineAt is the 1-based line of a byte offset.
+func lineAt(b []byte, off int64) int {
+	off = min(max(off, 0), int64(len(b)))
+	return bytes.Count(b[:off], []byte("\n")) + 1
 }
 
 var farsIDRE = regexp.MustCompile(`/news/(\d{10}|\d{14})(?:/|$)`)

@@ -115,8 +115,11 @@ var (
 	)
 	// attackerTerms before a figure's keyword mean the figure counts the
 	// attackers, whom the labels exclude.
-	attackerTerms = terms("attacker", false, "attacker", "assailant", "terrorist", "gunmen", "gunman", "militant",
-		"bomber", "تروریست", "مهاجم", "تکفیری")
+	attackerTerms = concat(
+		terms("attacker", false, "attacker", "assailant", "gunmen", "gunman", "militant", "bomber", "مهاجم"),
+		// "terrorist" and "تروریستی" are also adjectives ("the terrorist attack"): whole words only
+		terms("attacker", true, "terrorists", "تروریست", "تروریستها", "تروریستهای", "تکفیریها"),
+	)
 )
 
 // aggregateCues mark a sentence that counts many incidents ("17,000
