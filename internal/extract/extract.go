@@ -135,6 +135,7 @@ func Extract(text string, opt Options) Result {
 			inc.KilledAllValues = []string{}
 		}
 		res.Incidents = append(res.Incidents, inc)
+		res.Incidents = append(res.Incidents, d.secondaryIncidents(inc)...)
 	}
 	return res
 }

@@ -264,8 +264,10 @@ func FuzzExtract(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		res := Extract(s, Options{Gazetteer: g, Published: day("2024-01-04")})
 		checkSpans(t, s, res)
-		if len(res.Incidents) > 1 {
-			t.Errorf("%d incidents, want at most one (the main)", len(res.Incidents))
+		for i, inc := range res.Incidents {
+			if inc.Main != (i == 0) {
+				t.Errorf("incident %d: main = %v, want the first and only the first main", i, inc.Main)
+			}
 		}
 	})
 }

@@ -141,19 +141,7 @@ func init() {
 func (d *doc) readPlace(inc *Incident, anchor int) {
 	var country string
 	var countrySpan Span
-	set := func(p gazetteer.Place, sp Span) {
-		if p.Kind == gazetteer.City {
-			inc.City = ptr(p.Name)
-			inc.Spans["city"] = sp
-		}
-		// The labels give admin1 for Iranian cities; elsewhere only when the text names the region.
-		if (p.Kind == gazetteer.Admin1 || p.Country == "IR") && p.Admin1 != "" {
-			inc.Admin1 = ptr(p.Admin1)
-			inc.Spans["admin1"] = sp
-		}
-		inc.Country = ptr(p.Country)
-		inc.Spans["country"] = sp
-	}
+	set := func(p gazetteer.Place, sp Span) { setPlace(inc, p, sp) }
 	for _, si := range d.order(anchor) {
 		if !d.about(si) {
 			continue
@@ -222,6 +210,21 @@ func (d *doc) nearestPlace(s sent, firstSentence bool, country string, p gazette
 		}
 	}
 	return p, sp, pat
+}
+
+// setPlace fills city, admin1 and country from a gazetteer place.
+func setPlace(inc *Incident, p gazetteer.Place, sp Span) {
+	if p.Kind == gazetteer.City {
+		inc.City = ptr(p.Name)
+		inc.Spans["city"] = sp
+	}
+	// The labels give admin1 for Iranian cities; elsewhere only when the text names the region.
+	if (p.Kind == gazetteer.Admin1 || p.Country == "IR") && p.Admin1 != "" {
+		inc.Admin1 = ptr(p.Admin1)
+		inc.Spans["admin1"] = sp
+	}
+	inc.Country = ptr(p.Country)
+	inc.Spans["country"] = sp
 }
 
 // dateline reads "TEHRAN –" at the very start of the text.

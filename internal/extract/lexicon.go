@@ -38,6 +38,10 @@ var reactionCues = concat(
 var statementCues = terms("statement", false, "said", "says", "told", "reported", "announced", "stated", "claimed",
 	"گفت", "اعلام کرد", "افزود", "اظهار داشت")
 
+// warCues: a dated sentence about a war or an invasion is no incident of
+// its own (the labels code neither).
+var warCues = terms("war", true, "war", "invasion", "جنگ", "دفاع مقدس", "جنگ تحمیلی", "تهاجم")
+
 // attackNouns mark a sentence about a specific violent event; the first
 // sentence with one anchors the main incident.
 var attackNouns = concat(
@@ -223,7 +227,7 @@ func GroupKey(name string) string {
 func allLexicons() [][]term {
 	ls := [][]term{eventVerbs, reactionCues, attackNouns, suicideCues, killedWords, deathWords, woundedWords,
 		combinedWords, attackerTerms, aggregateCues, backgroundCues, claimCues, attributionCues, groupTerms,
-		casualtyAny, stateVerbs, shahCheragh, statementCues}
+		casualtyAny, stateVerbs, shahCheragh, statementCues, warCues}
 	for _, c := range attackTypeCues {
 		ls = append(ls, c.ts)
 	}

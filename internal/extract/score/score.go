@@ -203,7 +203,7 @@ func ratio(a, b int) float64 {
 
 // Fields in report order.
 var Fields = []string{"is_incident_report", "incident_found", "date", "city", "admin1", "country", "attack_type",
-	"target_type", "perpetrator_named", "claimed_by", "suicide", "sites", "killed", "wounded"}
+	"target_type", "perpetrator_named", "claimed_by", "suicide", "sites", "killed", "wounded", "secondary"}
 
 // Report holds the counts per field.
 type Report struct {
@@ -268,6 +268,7 @@ func (r *Report) add(d Doc, res extract.Result, g *gazetteer.Gazetteer) {
 	default:
 		found.Correct++
 	}
+	r.secondary(d, res, g)
 	if gm == nil {
 		return // fields are scored on labelled incidents only
 	}
@@ -293,6 +294,60 @@ func (r *Report) add(d Doc, res extract.Result, g *gazetteer.Gazetteer) {
 	r.cmp(d, "sites", intStr(gm.Sites), intStr(pm.Sites), func(a, b string) bool { return a == b })
 	r.cmp(d, "killed", countStr(gm.Killed), countStr(pm.Killed), func(a, b string) bool { return a == b })
 	r.cmp(d, "wounded", countStr(gm.Wounded), countStr(pm.Wounded), func(a, b string) bool { return a == b })
+}
+
+// secondary scores the incidents besides the main one: a labelled one is
+// found (TP) when an extracted secondary incident has its date (at the
+// extracted precision) and the same city or, without one, country; an
+// extracted one that matches no label is FP.
+func (r *Report) secondary(d Doc, res extract.Result, g *gazetteer.Gazetteer) {
+	p := r.Field["secondary"]
+	var golds []GoldIncident
+	for _, gi := range d.Gold.Incidents {
+		if !gi.Main {
+			golds = append(golds, gi)
+		}
+	}
+	var preds []extract.Incident
+	if len(res.Incidents) > 1 {
+		preds = res.Incidents[1:]
+	}
+	used := make([]bool, len(preds))
+	for _, gi := range golds {
+		p.Total++
+		found := false
+		for j, pi := range preds {
+			if used[j] || gi.Date == nil || pi.Date == nil || !strings.HasPrefix(*gi.Date, *pi.Date) {
+				continue
+			}
+			samePlaceOK := gi.City != nil && pi.City != nil && samePlace(g, *gi.City, *pi.City, gazetteer.City) ||
+				(gi.City == nil || pi.City == nil) && gi.Country != nil && pi.Country != nil && *gi.Country == *pi.Country
+			if samePlaceOK {
+				used[j], found = true, true
+				break
+			}
+		}
+		if found {
+			p.TP++
+			p.Correct++
+		} else {
+			p.FN++
+			r.miss(d, "secondary", fmt.Sprintf("%v %v", deref(gi.Date), deref(gi.City)), "")
+		}
+	}
+	for j, pi := range preds {
+		if !used[j] {
+			p.FP++
+			r.miss(d, "secondary", "", fmt.Sprintf("%v %v", deref(pi.Date), deref(pi.City)))
+		}
+	}
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return "null"
+	}
+	return *p
 }
 
 // cmp scores one field: "" is null. Precision and recall count non-null
@@ -428,7 +483,7 @@ func (r Report) Scores() map[string]float64 {
 	out := map[string]float64{}
 	for _, f := range Fields {
 		p := r.Field[f]
-		if f == "is_incident_report" || f == "incident_found" {
+		if f == "is_incident_report" || f == "incident_found" || f == "secondary" {
 			out[f] = p.F1()
 		} else {
 			out[f] = p.Accuracy()
