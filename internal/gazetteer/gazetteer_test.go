@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/vigil-project/vigil/internal/shareddata"
@@ -159,6 +160,7 @@ func TestAdmin1AtSharedNaturalEarth(t *testing.T) {
 	if ir != 31 {
 		t.Errorf("Iranian regions in the shared file = %d, want 31", ir)
 	}
+	t.Logf("label points resolving elsewhere: %d of %d", bad, len(fc.Features))
 	// A few label points of small, ragged regions fall outside the
 	// simplified rings; more than 2% would mean the simplification is too coarse.
 	if limit := len(fc.Features) / 50; bad > limit {
@@ -298,4 +300,59 @@ func BenchmarkLoadMemory(b *testing.B) {
 		b.ReportMetric(float64(after.HeapAlloc-min(before.HeapAlloc, after.HeapAlloc))/1e6, "MB-held")
 	}
 	runtime.KeepAlive(keep)
+}
+
+// GeoNames' own province codes of every Iranian place it lists (2,038)
+// agree with the province the point falls in. GeoNames is independent of
+// the Natural Earth boundaries the lookup uses.
+func TestAdmin1AtSharedGeoNames(t *testing.T) {
+	g := mustDefault(t)
+	dir := []string{"gazetteer", "geonames"}
+	var admin1 []struct{ Code, Name string }
+	var cities []struct{ Name, Lat, Lng, Country, Admin1 string }
+	for _, x := range []struct {
+		file string
+		v    any
+	}{{"admin1.json", &admin1}, {"cities_IR_subset.json", &cities}} {
+		raw, err := os.ReadFile(shareddata.Path(t, append(dir, x.file)...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, x.v); err != nil {
+			t.Fatalf("%s: %v", x.file, err)
+		}
+	}
+	region := map[string]string{} // GeoNames code → our region name, through the names
+	for _, a := range admin1 {
+		if len(a.Code) < 3 || a.Code[:3] != "IR." {
+			continue
+		}
+		name := strings.TrimSuffix(a.Name, " Province")
+		for _, p := range g.Lookup(name) {
+			if p.Kind == Admin1 && p.Country == "IR" {
+				region[a.Code] = p.Name
+				break
+			}
+		}
+		if region[a.Code] == "" {
+			t.Errorf("GeoNames province %s %q: no Iranian region by that name", a.Code, a.Name)
+		}
+	}
+	agree, total := 0, 0
+	for _, c := range cities {
+		want := region["IR."+c.Admin1]
+		lat, err1 := strconv.ParseFloat(c.Lat, 64)
+		lon, err2 := strconv.ParseFloat(c.Lng, 64)
+		if want == "" || err1 != nil || err2 != nil {
+			continue
+		}
+		total++
+		if r, ok := g.Admin1At(lat, lon); ok && r.Name == want {
+			agree++
+		}
+	}
+	t.Logf("GeoNames Iranian places in their province: %d of %d", agree, total)
+	if total < 2000 || float64(agree) < 0.95*float64(total) {
+		t.Errorf("GeoNames Iranian places in their province: %d of %d, want >= 95%% of >= 2000", agree, total)
+	}
 }
