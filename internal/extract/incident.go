@@ -768,9 +768,15 @@ func (d *doc) figureIn(base int, clause string, fromEnd bool) (figureHit, bool) 
 	words := wordSpans(clause, 0, len(clause))
 	var idx []int
 	for i, w := range words {
-		if numberish(clause[w[0]:w[1]]) && !d.inDate(base+w[0]) {
-			idx = append(idx, i)
+		t := clause[w[0]:w[1]]
+		if !numberish(t) || d.inDate(base+w[0]) {
+			continue
 		}
+		// "یک" is also the indefinite article ("به یک مسجد"): a count only before نفر/تن
+		if t == "یک" && (i+1 >= len(words) || !counterFa[clause[words[i+1][0]:words[i+1][1]]]) {
+			continue
+		}
+		idx = append(idx, i)
 	}
 	if len(idx) == 0 {
 		return figureHit{}, false
@@ -829,6 +835,8 @@ func (d *doc) inDate(at int) bool {
 	}
 	return false
 }
+
+var counterFa = map[string]bool{"نفر": true, "تن": true}
 
 // numberish: digits, a number word, "twenty-nine", or a vague word.
 func numberish(t string) bool {

@@ -16,10 +16,10 @@ var eventVerbs = concat(
 	terms("event", false, "targeted", "stormed", "opened fire", "attacked", "exploded", "blew up", "blew himself up",
 		"detonated", "killed", "were killed", "martyred", "injured", "wounded", "fired", "rained", "shot dead",
 		"gunned down", "abducted", "kidnapped", "clashes erupted", "have been injured", "hit by", "tore through", "struck",
-		"went off", "carried out", "killing"),
+		"went off", "carried out", "killing", "death toll", "toll has risen", "toll rose"),
 	terms("event", false, "کشته شد", "کشته شدن", "به شهادت رسید", "شهید شد", "زخمی شد", "زخمی شدن", "مجروح شد",
 		"منفجر شد", "منفجر کرد", "حمله کرد", "مورد حمله قرار", "هدف قرار", "تیراندازی کرد", "درگیری", "شلیک کرد",
-		"به رگبار بست", "ربوده شد"),
+		"به رگبار بست", "ربوده شد", "شمار کشته", "آمار کشته", "تعداد شهدا", "شمار شهدا"),
 )
 
 // reactionCues say the news is a reaction to violence, not the violence:
