@@ -903,7 +903,7 @@ var (
 		`))(?:$|[^\p{L}\p{N}])`)
 	bareYearRE = regexp.MustCompile(`(?:\bin|\bduring|سال)\s+(1[34]\d\d|19\d\d|20\d\d)(?:$|[^\p{L}\p{N}])`)
 	weekdayRE  = regexp.MustCompile(`(?:^|[^\p{L}\p{N}])((?:late |early )?(?:on )?(sunday|monday|tuesday|wednesday|thursday|friday|saturday)(?:'s)?(?: morning| night| evening| afternoon)?|(?:روز |صبح |بامداد |عصر |شب )?(یکشنبه|دوشنبه|سه ?شنبه|چهارشنبه|پنج ?شنبه|جمعه|شنبه)(?: گذشته| شب| صبح)?)`)
-	relativeRE = regexp.MustCompile(`(?:^|[^\p{L}\p{N}])(earlier today|earlier in the day|this morning|today|tonight|yesterday|last night|صبح امروز|بامداد امروز|امروز|امشب|دیروز|دیشب|شب گذشته)`)
+	relativeRE = regexp.MustCompile(`(?:^|[^\p{L}\p{N}])(earlier today|earlier in the day|this morning|today|tonight|yesterday|last night|two days ago|three days ago|صبح امروز|بامداد امروز|امروز|امشب|دیروز|دیشب|شب گذشته|روز گذشته|پریروز|دو روز پیش|سه روز پیش)`)
 )
 
 type dateCand struct {
@@ -1096,8 +1096,8 @@ func (d *doc) datesIn(a, b int) []dateCand {
 	}
 	var rel []dateCand
 	var rm [][]int
-	if strings.Contains(s, "day") || strings.Contains(s, "night") || strings.Contains(s, "morning") ||
-		strings.Contains(s, "امروز") || strings.Contains(s, "دیروز") || strings.Contains(s, "شب") {
+	if strings.Contains(s, "day") || strings.Contains(s, "night") || strings.Contains(s, "morning") || strings.Contains(s, "ago") ||
+		strings.Contains(s, "امروز") || strings.Contains(s, "دیروز") || strings.Contains(s, "شب") || strings.Contains(s, "روز") {
 		rm = relativeRE.FindAllStringSubmatchIndex(s, -1)
 	}
 	for _, m := range rm {

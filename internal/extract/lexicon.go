@@ -148,8 +148,9 @@ var attributionCues = terms("attribution", false, "carried out by", "linked to",
 // relativeDays resolve against the publication date: offset in days.
 var relativeDays = map[string]int{
 	"today": 0, "this morning": 0, "earlier today": 0, "earlier in the day": 0, "tonight": 0,
-	"yesterday": -1, "last night": -1,
+	"yesterday": -1, "last night": -1, "two days ago": -2, "three days ago": -3,
 	"امروز": 0, "صبح امروز": 0, "بامداد امروز": 0, "امشب": 0, "دیروز": -1, "دیشب": -1, "شب گذشته": -1,
+	"روز گذشته": -1, "پریروز": -2, "دو روز پیش": -2, "سه روز پیش": -3,
 }
 
 var countryWordsFa = map[string]string{
