@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -71,6 +72,101 @@ type Incident struct {
 	// Notes explains values not read from a span (a known event's date),
 	// "; "-separated as in the labels.
 	Notes string `json:"notes,omitempty"`
+
+	dateEnd  model.Date // last day of the period Date starts (zero: Date's own day or period)
+	lat, lon *float64   // the gazetteer's point for the place
+}
+
+// Claim turns an extracted incident into the claim fusion takes: what
+// this text says about the event, with the anchor sentence as its text.
+// The caller sets ID, ReportID and Source. An incident without a date is
+// an error: a claim must be placed in time.
+func (inc Incident) Claim() (model.Claim, error) {
+	var c model.Claim
+	if inc.Date == nil {
+		return c, fmt.Errorf("claim: the text gives no date for the incident")
+	}
+	var err error
+	switch len(*inc.Date) {
+	case 4, 7:
+		y, m := 0, 0
+		fmt.Sscanf(*inc.Date, "%d", &y)
+		if len(*inc.Date) == 7 {
+			fmt.Sscanf((*inc.Date)[5:], "%d", &m)
+		}
+		c.Start, c.End, c.DatePrecision, err = model.Period(y, m, 0)
+	default:
+		c.Start, err = model.ParseDate(*inc.Date)
+		c.End, c.DatePrecision = c.Start, model.DatePrecision(inc.DatePrecision)
+		if !inc.dateEnd.IsZero() {
+			c.End = inc.dateEnd
+		}
+		if !c.DatePrecision.Valid() {
+			c.DatePrecision = model.PrecisionDay
+		}
+	}
+	if err != nil {
+		return model.Claim{}, fmt.Errorf("claim: date %q: %w", *inc.Date, err)
+	}
+	c.PlacePrecision = model.PlaceUnknown
+	if inc.Country != nil {
+		c.Country, c.PlacePrecision = *inc.Country, model.PlaceCountry
+	}
+	if inc.Admin1 != nil {
+		c.Admin1, c.PlacePrecision = *inc.Admin1, model.PlaceAdmin1
+	}
+	if inc.City != nil {
+		c.Place, c.PlacePrecision = *inc.City, model.PlaceCity
+	}
+	c.Lat, c.Lon = inc.lat, inc.lon
+	c.AttackType = model.AttackType(inc.AttackType)
+	c.Codes = map[string]string{"extract_attack_type": inc.AttackType}
+	if inc.TargetType != nil {
+		c.Codes["extract_target_type"] = *inc.TargetType
+		first, _, _ := strings.Cut(*inc.TargetType, ",")
+		c.TargetType = targetToGTD[strings.TrimSpace(first)]
+	}
+	if inc.PerpetratorNamed != nil {
+		c.Perpetrator = *inc.PerpetratorNamed
+	}
+	if inc.ClaimedBy != nil {
+		c.ClaimedBy = []string{*inc.ClaimedBy}
+	}
+	c.Killed, c.Wounded = inc.Killed.Range(), inc.Wounded.Range()
+	c.Suicide = inc.Suicide
+	if inc.Sites != nil {
+		c.Sites = *inc.Sites
+	}
+	c.Text = inc.Spans["sentence"].Text
+	return c, nil
+}
+
+// targetToGTD maps the extractor's target words to the GTD's target types.
+var targetToGTD = map[string]model.TargetType{
+	"government_building": "government_general", "religious_site": "religious_figures_institutions",
+	"military_parade": "military", "military": "military", "police": "police",
+	"militants": "terrorists_non_state_militia", "railway": "transportation",
+}
+
+// Range is the count as vigil's model keeps figures: low, best (the
+// conservative reading) and high; nil for no figure (absent or "none").
+func (c *Count) Range() *model.Range {
+	if c == nil || c.Qualifier == "none" {
+		return nil
+	}
+	switch {
+	case c.Low != nil && c.High != nil:
+		q := model.Qualifier(c.Qualifier)
+		if c.Qualifier == "range" {
+			q = model.Exact
+		}
+		return &model.Range{Low: *c.Low, Best: *c.Low, High: *c.High, Qualifier: q}
+	case c.Low != nil:
+		return model.Point(*c.Low, model.AtLeast)
+	case c.High != nil:
+		return model.Point(*c.High, model.UpTo)
+	}
+	return nil
 }
 
 // Result is what Extract reads from one text.

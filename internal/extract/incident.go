@@ -58,6 +58,7 @@ func (d *doc) mainIncident() (Incident, bool) {
 	}
 	inc := Incident{Main: true, AttackType: "unknown", DateFromText: true, Spans: map[string]Span{}}
 	inc.Spans["incident"] = d.span(anchorHit.from, anchorHit.to)
+	inc.Spans["sentence"] = d.span(d.sents[anchor].start, d.sents[anchor].end)
 	d.anchor, d.anchorAt = anchor, anchorHit.from
 	d.readStateAction(&inc)
 	d.readPlace(&inc, anchor)
@@ -225,6 +226,7 @@ func setPlace(inc *Incident, p gazetteer.Place, sp Span) {
 	}
 	inc.Country = ptr(p.Country)
 	inc.Spans["country"] = sp
+	inc.lat, inc.lon = ptr(p.Lat), ptr(p.Lon)
 }
 
 // dateline reads "TEHRAN –" at the very start of the text.
@@ -916,6 +918,7 @@ type dateCand struct {
 	month    int // Gregorian month of a year-less date
 	day      int
 	note     string
+	end      model.Date // last day of a month or year period
 }
 
 // readDate takes the date nearest the anchor: a full date in the text;
@@ -972,6 +975,7 @@ func (d *doc) readDate(inc *Incident, anchor int) {
 	}
 	if pick != nil {
 		inc.Date, inc.DatePrecision, inc.DateFromText = ptr(pick.date), pick.prec, true
+		inc.dateEnd = pick.end
 		asWritten(pick)
 		if pick.note != "" {
 			inc.note(pick.note)
@@ -1048,7 +1052,7 @@ func (d *doc) datesIn(a, b int) []dateCand {
 			c.date, c.prec = pd.Start.String()[:4], "year"
 		} else {
 			// A Solar Hijri month or year straddles two Gregorian ones: give its start, at its precision.
-			c.date, c.prec = pd.Start.String(), string(pd.Precision)
+			c.date, c.prec, c.end = pd.Start.String(), string(pd.Precision), pd.End
 			c.note = fmt.Sprintf("Solar Hijri %s %d/%d: %s to %s", pd.Precision, pd.Year, pd.Month, pd.Start, pd.End)
 		}
 		out = append(out, c)
@@ -1065,8 +1069,12 @@ func (d *doc) datesIn(a, b int) []dateCand {
 			if err != nil {
 				continue
 			}
-			c.date = start.String()
-			c.note = fmt.Sprintf("Solar Hijri year %d begins %s", y, start)
+			end, err := HijriToGregorian(y, 12, HijriMonthDays(y, 12))
+			if err != nil {
+				continue
+			}
+			c.date, c.end = start.String(), end
+			c.note = fmt.Sprintf("Solar Hijri year %d: %s to %s", y, start, end)
 		} else {
 			c.date = strconv.Itoa(y)
 		}

@@ -67,7 +67,7 @@ func (d *doc) secondaryIncidents(main Incident) []Incident {
 func (d *doc) incidentIn(s sent, date *dateCand) Incident {
 	inc := Incident{AttackType: "unknown", DateFromText: true, Spans: map[string]Span{}, KilledAllValues: []string{}}
 	if date != nil {
-		inc.Date, inc.DatePrecision = ptr(date.date), date.prec
+		inc.Date, inc.DatePrecision, inc.dateEnd = ptr(date.date), date.prec, date.end
 		sp := d.span(date.from, date.to)
 		inc.DateAsWritten = ptr(sp.Text)
 		inc.Spans["date"] = sp

@@ -1,0 +1,68 @@
+package extract
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vigil-project/vigil/internal/model"
+)
+
+func TestIncidentClaim(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct {
+		name, text, pub        string
+		start, end             string
+		prec                   model.DatePrecision
+		place, admin1, country string
+		placePrec              model.PlacePrecision
+		killed, wounded        string
+		target                 model.TargetType
+		claimed                string
+	}{
+		{"Persian report", "در پی دو انفجار تروریستی در گلزار شهدای کرمان در روز چهارشنبه ۱۳ دی ۱۴۰۲، دست‌کم ۸۴ نفر به شهادت رسیدند و ۲۸۴ نفر زخمی شدند.", "",
+			"2024-01-03", "2024-01-03", model.PrecisionDay, "Kerman", "Kerman", "IR", model.PlaceCity, "≥84", "284", "religious_figures_institutions", ""},
+		{"Solar Hijri year", "مرزبانانی که در سال ۱۴۰۱ در حمله تروریستی در سراوان به شهادت رسیدند.", "",
+			"2022-03-21", "2023-03-20", model.PrecisionYear, "Sarāvān", "Sistan and Baluchestan", "IR", model.PlaceCity, "", "", "military", ""},
+		{"Gregorian month", "In August 2016 gunmen attacked a police station in Kermanshah, killing 3 policemen; Jaish al-Adl claimed responsibility.", "",
+			"2016-08-01", "2016-08-31", model.PrecisionMonth, "Kermanshah", "Kermanshah", "IR", model.PlaceCity, "3", "", "police", "Jaish al-Adl"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Gazetteer: g})
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			c, err := res.Incidents[0].Claim()
+			if err != nil {
+				t.Fatalf("Claim: %v", err)
+			}
+			if c.Start.String() != tc.start || c.End.String() != tc.end || c.DatePrecision != tc.prec {
+				t.Errorf("date %s–%s %s, want %s–%s %s", c.Start, c.End, c.DatePrecision, tc.start, tc.end, tc.prec)
+			}
+			if c.Place != tc.place || c.Admin1 != tc.admin1 || c.Country != tc.country || c.PlacePrecision != tc.placePrec {
+				t.Errorf("place %q/%q/%q %s, want %q/%q/%q %s", c.Place, c.Admin1, c.Country, c.PlacePrecision, tc.place, tc.admin1, tc.country, tc.placePrec)
+			}
+			if c.Lat == nil || c.Lon == nil {
+				t.Errorf("no coordinates for %s", c.Place)
+			}
+			if got := c.Killed.String(); got != tc.killed {
+				t.Errorf("killed %q, want %q", got, tc.killed)
+			}
+			if got := c.Wounded.String(); got != tc.wounded {
+				t.Errorf("wounded %q, want %q", got, tc.wounded)
+			}
+			if c.TargetType != tc.target {
+				t.Errorf("target %q, want %q", c.TargetType, tc.target)
+			}
+			if got := strings.Join(c.ClaimedBy, ","); got != tc.claimed {
+				t.Errorf("claimed_by %q, want %q", got, tc.claimed)
+			}
+			if c.Text == "" || !strings.Contains(tc.text, c.Text) {
+				t.Errorf("claim text %q is not a sentence of the input", c.Text)
+			}
+		})
+	}
+	res := Extract("Gunmen attacked a checkpoint in Zahedan, killing two soldiers.", Options{Gazetteer: g})
+	if _, err := res.Incidents[0].Claim(); err == nil {
+		t.Error("Claim of an undated incident: no error, want one")
+	}
+}
