@@ -1,0 +1,375 @@
+package extract
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/vigil-project/vigil/internal/gazetteer"
+	"github.com/vigil-project/vigil/internal/model"
+)
+
+type figureHit struct {
+	c      Count
+	stated int
+	span   Span
+	at     int
+}
+
+// readCasualties reads every figure tied to a killed, wounded or combined
+// keyword and keeps, per kind, the largest: follow-up reports revise
+// tolls upward, and the labels code the text's latest, highest figure.
+func (d *doc) readCasualties(inc *Incident) {
+	var killed, wounded, combined []figureHit
+	mentionedK, mentionedW := false, false
+	for si, s := range d.sents {
+		if !d.about(si) {
+			continue
+		}
+		if _, agg := d.first(s.start, s.end, aggregateCues); agg {
+			continue
+		}
+		if d.otherPlace(s, inc) {
+			continue
+		}
+		if _, ok := d.first(s.start, s.end, deathWords); ok {
+			mentionedK = true
+		}
+		comb := d.findAll(s.start, s.end, combinedWords)
+		for _, h := range comb {
+			if f, ok := d.figureNear(s, h); ok {
+				combined = append(combined, f)
+			}
+		}
+		inComb := func(h hit) bool {
+			for _, c := range comb {
+				if h.from >= c.from && h.from < c.to {
+					return true
+				}
+			}
+			return false
+		}
+		for _, h := range d.findAll(s.start, s.end, killedWords) {
+			if inComb(h) {
+				mentionedK = true
+				continue
+			}
+			mentionedK = true
+			if f, ok := d.figureNear(s, h); ok {
+				killed = append(killed, f)
+			}
+		}
+		for _, h := range d.findAll(s.start, s.end, woundedWords) {
+			if inComb(h) {
+				mentionedW = true
+				continue
+			}
+			mentionedW = true
+			if f, ok := d.figureNear(s, h); ok {
+				wounded = append(wounded, f)
+			}
+		}
+	}
+	set := func(field string, fs []figureHit, mentioned bool) *Count {
+		if len(fs) == 0 {
+			if mentioned {
+				return &Count{Qualifier: "none"}
+			}
+			return nil
+		}
+		best := fs[0]
+		for _, f := range fs[1:] {
+			if f.stated > best.stated || f.stated == best.stated && f.c.Qualifier == "exact" && best.c.Qualifier != "exact" {
+				best = f
+			}
+		}
+		inc.Spans[field] = best.span
+		return &best.c
+	}
+	killed, wounded, combined = dedupe(killed), dedupe(wounded), dedupe(combined)
+	for _, f := range killed {
+		inc.KilledAllValues = append(inc.KilledAllValues, f.span.Text)
+	}
+	inc.Killed = set("killed", killed, mentionedK)
+	inc.Wounded = set("wounded", wounded, mentionedW)
+	if len(combined) > 0 {
+		inc.Combined = set("combined", combined, true)
+	}
+}
+
+// figureNear finds the figure that a casualty keyword counts: before it
+// in the sentence ("25 people, including children, were killed", "۲
+// لبنانی کشته شدند"), or after a verb form or a toll ("killing 18", "the
+// death toll has reached 25", "کشته شدن دو نفر"). A figure before the
+// keyword may not be separated from it by another casualty word (in "17
+// dead and 56 injured", 56 is not the dead) or by words for the attackers.
+func (d *doc) figureNear(s sent, h hit) (figureHit, bool) {
+	if d.lang == "fa" && faNounOfDying(d.n, h) {
+		return d.figureAfterFa(s, h)
+	}
+	if d.lang == "en" && strings.HasSuffix(d.n[h.from:h.to], "ing") {
+		// "killing two people and wounding seven": the count follows the verb
+		return d.figureAfter(s, h, 80)
+	}
+	lo := max(s.start, h.from-160)
+	afterOther := false
+	for _, o := range d.findAll(lo, h.from, casualtyAny) {
+		if o.to <= h.from {
+			lo, afterOther = max(lo, o.to), true
+		}
+	}
+	if i := strings.LastIndexAny(d.n[lo:h.from], ";:()"); i >= 0 {
+		lo += i + 1
+	}
+	if afterOther {
+		lo = cutAtConjunction(d.n, lo, h.from)
+	}
+	if f, ok := d.figureIn(lo, d.n[lo:h.from], true); ok {
+		if _, att := d.first(f.at, h.from, attackerTerms); !att {
+			return f, true
+		}
+	}
+	if d.lang == "en" && !strings.Contains(d.n[h.from:h.to], "toll") {
+		// active voice: "killed 95 people", "wounded 284"
+		if f, ok := d.figureAfter(s, h, 30); ok {
+			return f, true
+		}
+	}
+	kw := d.n[h.from:h.to]
+	if !strings.Contains(kw, "toll") && !strings.Contains(kw, "number") && d.lang != "fa" {
+		return figureHit{}, false
+	}
+	return d.figureAfter(s, h, 140)
+}
+
+// figureAfter reads the first figure in the clause after a keyword.
+func (d *doc) figureAfter(s sent, h hit, reach int) (figureHit, bool) {
+	hi := min(s.end, h.to+reach)
+	if i := strings.IndexAny(d.n[h.to:hi], ",;:()\"."); i >= 0 {
+		hi = h.to + i
+	}
+	for _, o := range d.findAll(h.to, hi, casualtyAny) {
+		if o.from > h.to {
+			hi = min(hi, o.from)
+		}
+	}
+	if f, ok := d.figureIn(h.to, d.n[h.to:hi], false); ok {
+		if _, att := d.first(h.to, f.at, attackerTerms); !att {
+			return f, true
+		}
+	}
+	return figureHit{}, false
+}
+
+var casualtyAny = concat(killedWords, woundedWords)
+
+// otherPlace reports whether a sentence is about somewhere else: it
+// names places and none is the main incident's city (or, without a city,
+// in its country). Its figures belong to another incident.
+func (d *doc) otherPlace(s sent, inc *Incident) bool {
+	if inc.Country == nil {
+		return false
+	}
+	named := false
+	for from := s.start; from < s.end; {
+		p, _, at, ok := d.findPlace(from, s.end, false, "")
+		if !ok {
+			break
+		}
+		named = true
+		if inc.City != nil && p.Name == *inc.City || inc.City == nil && p.Country == *inc.Country ||
+			inc.Admin1 != nil && p.Kind == gazetteer.Admin1 && p.Name == *inc.Admin1 {
+			return false
+		}
+		from = at + 1
+		for from < s.end && isWordByte(d.n[from]) {
+			from++
+		}
+	}
+	return named
+}
+
+// cutAtConjunction moves lo past the last "and"/"و" before the keyword
+// at to, when another casualty word came before: in "killed 84 people
+// and wounded 284" the 84 is not the wounded. An "و" inside a number
+// ("بیست و نه") does not cut.
+func cutAtConjunction(n string, lo, to int) int {
+	seg := n[lo:to]
+	for _, c := range []string{" and ", " و "} {
+		for i := strings.LastIndex(seg, c); i >= 0; i = strings.LastIndex(seg[:i], c) {
+			prev := seg[:i]
+			if j := strings.LastIndexByte(prev, ' '); j >= 0 {
+				prev = prev[j+1:]
+			}
+			if prev != "" && numberish(prev) && !(prev[0] >= '0' && prev[0] <= '9') {
+				continue // inside a number phrase
+			}
+			return lo + i + len(c)
+		}
+	}
+	return lo
+}
+
+// faNounOfDying: "شهادت" not in "به شهادت رسیدند", or a word followed
+// by the verbal noun "شدن" (not the verb "شدند").
+func faNounOfDying(n string, h hit) bool {
+	if n[h.from:h.to] == "شهادت" {
+		return !strings.HasSuffix(strings.TrimRight(n[:h.from], " "), "به")
+	}
+	rest := n[h.to:]
+	if !strings.HasPrefix(rest, " شدن") {
+		return false
+	}
+	rest = rest[len(" شدن"):]
+	r, _ := utf8.DecodeRuneInString(rest)
+	return !unicode.IsLetter(r)
+}
+
+// figureAfterFa reads the count after a Persian noun of dying or being
+// hurt: "شهادت دو نفر", "کشته شدن دو نفر و زخمی شدن چند تن".
+func (d *doc) figureAfterFa(s sent, h hit) (figureHit, bool) {
+	hi := min(s.end, h.to+80)
+	if i := strings.IndexAny(d.n[h.to:hi], ",;:()\"."); i >= 0 {
+		hi = h.to + i
+	}
+	for _, o := range d.findAll(h.to, hi, casualtyAny) {
+		if o.from > h.to+8 {
+			hi = min(hi, o.from)
+		}
+	}
+	return d.figureIn(h.to, d.n[h.to:hi], false)
+}
+
+// figureIn finds a figure in a clause: the last one (fromEnd) or the
+// first. It aims at a number or number word and lets ParseFigure, which
+// knows qualifiers and number words, read the words around it; the
+// figure read must cover the word aimed at.
+func (d *doc) figureIn(base int, clause string, fromEnd bool) (figureHit, bool) {
+	words := wordSpans(clause, 0, len(clause))
+	var idx []int
+	for i, w := range words {
+		t := clause[w[0]:w[1]]
+		if !numberish(t) || d.inDate(base+w[0]) {
+			continue
+		}
+		// "یک" is also the indefinite article ("به یک مسجد"): a count only before نفر/تن
+		if t == "یک" && (i+1 >= len(words) || !counterFa[clause[words[i+1][0]:words[i+1][1]]]) {
+			continue
+		}
+		idx = append(idx, i)
+	}
+	if len(idx) == 0 {
+		return figureHit{}, false
+	}
+	k := 0
+	if fromEnd {
+		k = len(idx) - 1
+		// a number phrase spans words ("twenty nine", "بیست و نه"): aim at its first word
+		for k > 0 && idx[k-1] >= idx[k]-2 && !isDigitWord(clause, words[idx[k]]) && !isDigitWord(clause, words[idx[k-1]]) {
+			k--
+		}
+	}
+	pick := idx[k]
+	aim := words[pick][0]
+	for st := max(pick-4, 0); st <= pick; st++ {
+		end := len(clause)
+		if !fromEnd {
+			end = words[min(len(words)-1, pick+6)][1]
+		}
+		frag := clause[words[st][0]:end]
+		figs, err := ParseFigure(frag)
+		if err != nil || len(figs) == 0 {
+			continue
+		}
+		f := figs[0]
+		fs := words[st][0] + f.Start
+		if f.Text == "" || fs > aim || fs+(f.End-f.Start) <= aim || looksLikeYear(f) {
+			continue
+		}
+		abs := base + fs
+		return figureHit{c: countOf(f), stated: f.Stated, span: d.span(abs, abs+(f.End-f.Start)), at: abs}, true
+	}
+	return figureHit{}, false
+}
+
+func isDigitWord(s string, w [2]int) bool { return s[w[0]] >= '0' && s[w[0]] <= '9' }
+
+// inDate reports whether the digits at offset at belong to a date
+// expression ("the attack of 1402-10-13 … killed 95"): such numbers are no
+// casualty figures. Only the text around the number is searched.
+func (d *doc) inDate(at int) bool {
+	if at >= len(d.n) || d.n[at] < '0' || d.n[at] > '9' {
+		return false
+	}
+	lo, hi := max(0, at-40), min(len(d.n), at+40)
+	for lo > 0 && !utf8.RuneStart(d.n[lo]) {
+		lo--
+	}
+	for hi < len(d.n) && !utf8.RuneStart(d.n[hi]) {
+		hi++
+	}
+	for _, m := range dateRE.FindAllStringSubmatchIndex(d.n[lo:hi], -1) {
+		if at >= lo+m[2] && at < lo+m[3] {
+			return true
+		}
+	}
+	return false
+}
+
+var counterFa = map[string]bool{"نفر": true, "تن": true}
+
+// numberish: digits, a number word, "twenty-nine", or a vague word.
+func numberish(t string) bool {
+	if t[0] >= '0' && t[0] <= '9' {
+		return true
+	}
+	if isNumberWord(t) || vagueWord(t) {
+		return true
+	}
+	a, b, ok := strings.Cut(t, "-")
+	return ok && isNumberWord(a) && isNumberWord(b)
+}
+
+func looksLikeYear(f Figure) bool {
+	return f.Range.Best >= 1300 && f.Range.Best <= 2100 && f.Vague == "" && f.Range.Low == f.Range.High
+}
+
+func vagueWord(t string) bool {
+	switch t {
+	case "dozens", "scores", "hundreds", "several", "tens", "thousands", "دهها", "صدها", "چند", "چندین", "هزاران":
+		return true
+	}
+	return false
+}
+
+// countOf turns a parsed figure into the labels' shape.
+func countOf(f Figure) Count {
+	r := f.Range
+	switch {
+	case f.Vague != "":
+		return Count{Qualifier: "none"}
+	case r.Qualifier == model.AtLeast:
+		return Count{Low: ptr(f.Stated), Qualifier: "at_least"}
+	case r.Qualifier == model.UpTo:
+		return Count{High: ptr(f.Stated), Qualifier: "up_to"}
+	case r.Low != r.High:
+		return Count{Low: ptr(r.Low), High: ptr(r.High), Qualifier: "range"}
+	case r.Qualifier == model.About:
+		return Count{Low: ptr(r.Low), High: ptr(r.High), Qualifier: "about"}
+	}
+	return Count{Low: ptr(r.Low), High: ptr(r.High), Qualifier: "exact"}
+}
+
+// dedupe drops figures read twice through two keywords ("the number of
+// people martyred" and "martyred").
+func dedupe(fs []figureHit) []figureHit {
+	out := fs[:0]
+	seen := map[int]bool{}
+	for _, f := range fs {
+		if !seen[f.span.Start] {
+			seen[f.span.Start] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,347 @@
+package extract
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigil-project/vigil/internal/model"
+)
+
+var (
+	monthAlt = func() string {
+		var names []string
+		for k := range gregorianMonths {
+			names = append(names, regexp.QuoteMeta(k))
+		}
+		for k := range hijriMonthNames {
+			names = append(names, regexp.QuoteMeta(k))
+		}
+		sort.Slice(names, func(i, j int) bool { return len(names[i]) > len(names[j]) })
+		return strings.Join(names, "|")
+	}()
+	// Full and partial dates; ParseDateWith does the reading.
+	dateRE = regexp.MustCompile(`(?:^|[^\p{L}\p{N}])((?:` +
+		`(?:1[2-4]\d\d|19\d\d|20\d\d)[-/.]\d{1,2}(?:[-/.]\d{1,2})?` + // 1402-10-13, 2024/01/03
+		`|\d{1,2}(?:st|nd|rd|th)?\s+(?:` + monthAlt + `)(?:\s+ماه)?,?(?:\s+(?:سال\s+)?(?:1[2-4]\d\d|19\d\d|20\d\d))?` + // 13 دی 1402, 3 January 2024, 22 September
+		`|(?:` + monthAlt + `)\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+(?:19\d\d|20\d\d))?` + // June 7, 2017 / June 7
+		`|(?:` + monthAlt + `)(?:\s+ماه)?(?:\s+(?:سال\s+)?(?:1[2-4]\d\d|19\d\d|20\d\d))` + // August 2016, دی ماه 1402
+		`))(?:$|[^\p{L}\p{N}])`)
+	bareYearRE = regexp.MustCompile(`(?:\bin|\bduring|سال)\s+(1[34]\d\d|19\d\d|20\d\d)(?:$|[^\p{L}\p{N}])`)
+	weekdayRE  = regexp.MustCompile(`(?:^|[^\p{L}\p{N}])((?:late |early )?(?:on )?(sunday|monday|tuesday|wednesday|thursday|friday|saturday)(?:'s)?(?: morning| night| evening| afternoon)?|(?:روز |صبح |بامداد |عصر |شب )?(یکشنبه|دوشنبه|سه ?شنبه|چهارشنبه|پنج ?شنبه|جمعه|شنبه)(?: گذشته| شب| صبح)?)`)
+	relativeRE = regexp.MustCompile(`(?:^|[^\p{L}\p{N}])(earlier today|earlier in the day|this morning|today|tonight|yesterday|last night|two days ago|three days ago|صبح امروز|بامداد امروز|امروز|امشب|دیروز|دیشب|شب گذشته|روز گذشته|پریروز|دو روز پیش|سه روز پیش)`)
+)
+
+type dateCand struct {
+	from, to int
+	date     string
+	prec     string
+	fromText bool
+	weekday  time.Weekday
+	isWeek   bool
+	month    int // Gregorian month of a year-less date
+	day      int
+	note     string
+	end      model.Date // last day of a month or year period
+}
+
+// readDate takes the date nearest the anchor: a full date in the text;
+// else a weekday, a relative day or a year-less date resolved against the
+// publication date; else a known event the text identifies (its date
+// then does not come from the text, as the labels mark it).
+func (d *doc) readDate(inc *Incident, anchor int) {
+	var cands []dateCand
+	for _, si := range d.order(anchor) {
+		s := d.sents[si]
+		if !d.about(si) {
+			continue
+		}
+		if si != anchor {
+			if _, ok := d.first(s.start, s.end, attackNouns); !ok {
+				continue
+			}
+		}
+		cands = append(cands, d.datesIn(s.start, s.end)...)
+		if len(cands) > 0 {
+			break
+		}
+	}
+	// "The United Nations on Monday condemned the attack … on Friday": a
+	// date next to a reaction or statement verb dates the reaction.
+	if len(cands) > 1 {
+		var keep []dateCand
+		for _, c := range cands {
+			lo, hi := max(0, c.from-15), min(len(d.n), c.to+15)
+			_, reaction := d.first(lo, hi, reactionCues)
+			_, statement := d.first(lo, hi, statementCues)
+			if !reaction && !statement {
+				keep = append(keep, c)
+			}
+		}
+		if len(keep) > 0 {
+			cands = keep
+		}
+	}
+	var pick, rel *dateCand
+	for i := range cands {
+		c := &cands[i]
+		if c.date != "" && c.fromText && (pick == nil || betterPrec(c.prec, pick.prec)) {
+			pick = c
+		}
+		if c.date != "" && !c.fromText && rel == nil {
+			rel = c
+		}
+	}
+	asWritten := func(c *dateCand) {
+		sp := d.span(c.from, c.to)
+		inc.DateAsWritten = ptr(sp.Text)
+		inc.Spans["date"] = sp
+	}
+	if pick != nil {
+		inc.Date, inc.DatePrecision, inc.DateFromText = ptr(pick.date), pick.prec, true
+		inc.dateEnd = pick.end
+		asWritten(pick)
+		if pick.note != "" {
+			inc.note(pick.note)
+		}
+		return
+	}
+	if k, ok := d.knownEvent(inc); ok && !d.state {
+		inc.Date, inc.DatePrecision, inc.DateFromText = ptr(k.date), "day", false
+		inc.note("date from the known event: " + k.name)
+		for i := range cands {
+			if c := &cands[i]; c.isWeek && c.weekday == k.weekday() || c.month == k.month() && c.day == k.day() {
+				asWritten(c)
+				break
+			}
+		}
+		return
+	}
+	if rel != nil {
+		inc.Date, inc.DatePrecision, inc.DateFromText = ptr(rel.date), rel.prec, false
+		asWritten(rel)
+		inc.note("date resolved against the publication date " + d.opt.Published.String())
+		return
+	}
+	if len(cands) > 0 {
+		asWritten(&cands[0])
+	}
+}
+
+func betterPrec(a, b string) bool {
+	rank := map[string]int{"day": 3, "month": 2, "year": 1}
+	return rank[a] > rank[b]
+}
+
+// datesIn finds date expressions in n[a:b] and resolves what it can.
+func (d *doc) datesIn(a, b int) []dateCand {
+	s := d.n[a:b]
+	var out []dateCand
+	pub := d.opt.Published
+	// English text: the year rule of ParseDate (1200–1499 is Solar Hijri); Persian: Solar Hijri.
+	cal := Calendar("")
+	if d.lang == "fa" {
+		cal = SolarHijri
+	}
+	hasDigit := strings.ContainsAny(s, "0123456789")
+	var dm [][]int
+	if hasDigit { // every date form has a number: skip the costly regexp without one
+		dm = dateRE.FindAllStringSubmatchIndex(s, -1)
+	}
+	for _, m := range dm {
+		m = m[2:4]
+		txt := s[m[0]:m[1]]
+		pd, err := ParseDateWith(txt, DateOptions{Calendar: cal})
+		c := dateCand{from: a + m[0], to: a + m[1], fromText: true}
+		if err != nil {
+			// a year-less day and month: "June 7", "22 September", "13 دی"
+			mo, day, ok := monthDay(txt)
+			if !ok {
+				continue
+			}
+			c.month, c.day = mo, day
+			if !pub.IsZero() {
+				if dt, ok := resolveMonthDay(mo, day, pub, d.lang == "fa" && isHijriMonthText(txt)); ok {
+					c.date, c.prec, c.fromText = dt.String(), "day", false
+				}
+			}
+			out = append(out, c)
+			continue
+		}
+		if pd.Precision == model.PrecisionDay && !(pd.Calendar == SolarHijri && pd.Start != pd.End) {
+			c.date, c.prec = pd.Start.String(), "day"
+		} else if pd.Calendar == Gregorian && pd.Precision == model.PrecisionMonth {
+			c.date, c.prec = pd.Start.String()[:7], "month"
+		} else if pd.Calendar == Gregorian && pd.Precision == model.PrecisionYear {
+			c.date, c.prec = pd.Start.String()[:4], "year"
+		} else {
+			// A Solar Hijri month or year straddles two Gregorian ones: give its start, at its precision.
+			c.date, c.prec, c.end = pd.Start.String(), string(pd.Precision), pd.End
+			c.note = fmt.Sprintf("Solar Hijri %s %d/%d: %s to %s", pd.Precision, pd.Year, pd.Month, pd.Start, pd.End)
+		}
+		out = append(out, c)
+	}
+	var ym [][]int
+	if hasDigit {
+		ym = bareYearRE.FindAllStringSubmatchIndex(s, -1)
+	}
+	for _, m := range ym {
+		y, _ := strconv.Atoi(s[m[2]:m[3]])
+		c := dateCand{from: a + m[2], to: a + m[3], fromText: true, prec: "year"}
+		if y < 1500 {
+			start, err := HijriToGregorian(y, 1, 1)
+			if err != nil {
+				continue
+			}
+			end, err := HijriToGregorian(y, 12, HijriMonthDays(y, 12))
+			if err != nil {
+				continue
+			}
+			c.date, c.end = start.String(), end
+			c.note = fmt.Sprintf("Solar Hijri year %d: %s to %s", y, start, end)
+		} else {
+			c.date = strconv.Itoa(y)
+		}
+		out = append(out, c)
+	}
+	var wm [][]int
+	if strings.Contains(s, "day") || strings.Contains(s, "شنبه") || strings.Contains(s, "جمعه") {
+		wm = weekdayRE.FindAllStringSubmatchIndex(s, -1)
+	}
+	for _, m := range wm {
+		name := ""
+		if m[4] >= 0 {
+			name = s[m[4]:m[5]]
+		} else if m[6] >= 0 {
+			name = s[m[6]:m[7]]
+		}
+		wd, ok := weekdayOf[name]
+		if !ok {
+			continue
+		}
+		c := dateCand{from: a + m[2], to: a + m[3], isWeek: true, weekday: wd}
+		if !pub.IsZero() {
+			back := (int(pub.Time().Weekday()) - int(wd) + 7) % 7
+			c.date, c.prec, c.fromText = pub.AddDays(-back).String(), "day", false
+		}
+		out = append(out, c)
+	}
+	var rel []dateCand
+	var rm [][]int
+	if strings.Contains(s, "day") || strings.Contains(s, "night") || strings.Contains(s, "morning") || strings.Contains(s, "ago") ||
+		strings.Contains(s, "امروز") || strings.Contains(s, "دیروز") || strings.Contains(s, "شب") || strings.Contains(s, "روز") {
+		rm = relativeRE.FindAllStringSubmatchIndex(s, -1)
+	}
+	for _, m := range rm {
+		off := relativeDays[s[m[2]:m[3]]]
+		c := dateCand{from: a + m[2], to: a + m[3]}
+		if !pub.IsZero() {
+			c.date, c.prec, c.fromText = pub.AddDays(off).String(), "day", false
+		}
+		rel = append(rel, c)
+	}
+	// "دیشب و امروز" (last night and today): the labels take the later day.
+	sort.SliceStable(rel, func(i, j int) bool { return rel[i].date > rel[j].date })
+	out = append(out, rel...)
+	return out
+}
+
+func isHijriMonthText(txt string) bool {
+	for _, w := range strings.Fields(txt) {
+		if _, c, ok := monthName(w); ok {
+			return c == SolarHijri
+		}
+	}
+	return false
+}
+
+// monthDay reads "June 7" / "7 June" / "13 دی" without a year.
+func monthDay(txt string) (int, int, bool) {
+	var mo, day int
+	var cal Calendar
+	for _, w := range strings.Fields(strings.ReplaceAll(txt, ",", " ")) {
+		w = strings.TrimRight(w, "stndrh")
+		if m, c, ok := monthName(w); ok {
+			mo, cal = m, c
+			continue
+		}
+		if n, err := strconv.Atoi(w); err == nil && n >= 1 && n <= 31 {
+			day = n
+		}
+	}
+	_ = cal
+	return mo, day, mo != 0 && day != 0
+}
+
+// resolveMonthDay gives the latest date with that month and day on or
+// before the publication date.
+func resolveMonthDay(mo, day int, pub model.Date, hijri bool) (model.Date, bool) {
+	if hijri {
+		jy, _, _, err := GregorianToHijri(pub)
+		if err != nil {
+			return model.Date{}, false
+		}
+		for y := jy; y >= jy-1; y-- {
+			if dt, err := HijriToGregorian(y, mo, day); err == nil && !pub.Before(dt) {
+				return dt, true
+			}
+		}
+		return model.Date{}, false
+	}
+	for y := pub.Year; y >= pub.Year-1; y-- {
+		if dt, err := model.NewDate(y, time.Month(mo), day); err == nil && !pub.Before(dt) {
+			return dt, true
+		}
+	}
+	return model.Date{}, false
+}
+
+// knownEvent is a major attack a text may identify without giving its
+// date: the motivating cases of DESIGN.md. The labels date such texts
+// from knowledge of the event (date_from_text false), and so does this.
+type knownEv struct {
+	name, date, city string
+	cues             []term
+}
+
+func (k knownEv) weekday() time.Weekday {
+	t, _ := time.Parse("2006-01-02", k.date)
+	return t.Weekday()
+}
+func (k knownEv) month() int { m, _ := strconv.Atoi(k.date[5:7]); return m }
+func (k knownEv) day() int   { v, _ := strconv.Atoi(k.date[8:10]); return v }
+
+var knownEvents = []knownEv{
+	{"Tehran parliament and Khomeini mausoleum attacks", "2017-06-07", "Tehran",
+		terms("", false, "parliament", "majlis", "mausoleum", "مجلس شورای اسلامی", "مرقد امام")},
+	{"Ahvaz military parade attack", "2018-09-22", "Ahvaz", terms("", false, "parade", "رژه")},
+	{"Shah Cheragh shrine attack 2022", "2022-10-26", "Shiraz", terms("", false, "2022", "1401")},
+	{"Shah Cheragh shrine attack 2023", "2023-08-13", "Shiraz", terms("", false, "2023", "1402")},
+	{"Kerman bombings at the Soleimani commemoration", "2024-01-03", "Kerman",
+		terms("", false, "soleimani", "سلیمانی", "گلزار شهدا")},
+}
+
+var shahCheragh = terms("", false, "shah cheragh", "shah cheraq", "shahcheragh", "شاهچراغ", "شاه چراغ")
+
+func (d *doc) knownEvent(inc *Incident) (knownEv, bool) {
+	if inc.City == nil {
+		return knownEv{}, false
+	}
+	for _, k := range knownEvents {
+		if *inc.City != k.city {
+			continue
+		}
+		if k.city == "Shiraz" {
+			if _, ok := d.first(0, len(d.n), shahCheragh); !ok {
+				continue
+			}
+		}
+		if _, ok := d.first(0, len(d.n), k.cues); ok {
+			return k, true
+		}
+	}
+	return knownEv{}, false
+}

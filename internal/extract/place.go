@@ -1,0 +1,274 @@
+package extract
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/vigil-project/vigil/internal/gazetteer"
+)
+
+// placeStop are capitalised English words that are also town names
+// somewhere and must not be read as places.
+var placeStop = map[string]bool{}
+
+func init() {
+	for _, w := range []string{"imam", "islamic", "iran", "said", "news", "police", "union", "university", "nation", "as",
+		"of", "iranian", "mehr", "tasnim", "irna", "isna", "fars", "march", "may", "june", "july", "august", "date",
+		"guard", "guards", "leader", "deputy", "president", "minister", "ministry", "general", "front", "resistance",
+		"national", "martyrs", "martyr", "day", "saturday", "sunday", "monday", "tuesday", "wednesday", "thursday",
+		"friday", "mosul", "parliament", "majlis", "revolution", "victory", "independence", "liberty", "hope", "justice",
+		"security", "intelligence", "reuters", "press", "the", "al", "bin", "abu", "amir", "ali", "hassan", "hussein",
+		"khomeini", "khamenei", "rouhani", "zarif", "soleimani", "qassemi", "english", "persian", "arab", "gulf", "persian gulf"} {
+		placeStop[gazetteer.Key(w)] = true
+	}
+}
+
+// readPlace finds the place named nearest the anchor: a city (its region
+// and country from the gazetteer), else a region, else a country. A
+// country named before the first place and differing from it ("fired
+// missiles into eastern Syria … for the attacks in Tehran") wins, and a
+// city is then sought in that country only. A dateline ("TEHRAN –") is
+// the last resort: it says where the story was filed.
+func (d *doc) readPlace(inc *Incident, anchor int) {
+	var country string
+	var countrySpan Span
+	set := func(p gazetteer.Place, sp Span) { setPlace(inc, p, sp) }
+	for _, si := range d.order(anchor) {
+		if !d.about(si) {
+			continue
+		}
+		if si > anchor+3 && country != "" {
+			break
+		}
+		s := d.sents[si]
+		if d.state && si == anchor {
+			// the strike's place is told after the force that struck, before the attack it answers
+			s.start = max(s.start, d.stateAt)
+			if bg, ok := d.first(s.start, s.end, backgroundCues); ok {
+				s.end = bg.from
+			}
+		}
+		p, sp, pat, ok := d.findPlace(s.start, s.end, si == 0, country)
+		if ok && si == anchor {
+			p, sp, pat = d.nearestPlace(s, si == 0, country, p, sp, pat)
+		}
+		if country == "" {
+			if c, csp, cat, cok := d.findCountry(s.start, s.end); cok && (!ok || cat < pat && c != p.Country) {
+				country, countrySpan = c, csp
+				if ok && p.Country != c {
+					p, sp, _, ok = d.findPlace(s.start, s.end, si == 0, country)
+				}
+			}
+		}
+		if ok {
+			set(p, sp)
+			return
+		}
+	}
+	if p, sp, ok := d.dateline(); ok && (country == "" || country == p.Country) && !d.state {
+		set(p, sp)
+		return
+	}
+	if country != "" {
+		inc.Country = ptr(country)
+		inc.Spans["country"] = countrySpan
+	}
+}
+
+// nearestPlace picks, among the places of the anchor sentence, the one
+// nearest the attack word, counting places before it at double distance:
+// "summoned … to Tehran after terrorists carried out attacks … in Ahvaz".
+func (d *doc) nearestPlace(s sent, firstSentence bool, country string, p gazetteer.Place, sp Span, pat int) (gazetteer.Place, Span, int) {
+	at := d.anchorAt
+	dist := func(x int) int {
+		if x < at {
+			return 2 * (at - x)
+		}
+		return x - at
+	}
+	best := dist(pat)
+	for from := pat + 1; from < s.end; {
+		q, qsp, qat, ok := d.findPlace(from, s.end, false, country)
+		if !ok {
+			break
+		}
+		if dd := dist(qat); dd < best {
+			p, sp, pat, best = q, qsp, qat, dd
+		}
+		from = qat + 1
+		for from < s.end && isWordByte(d.n[from]) {
+			from++
+		}
+	}
+	return p, sp, pat
+}
+
+// setPlace fills city, admin1 and country from a gazetteer place.
+func setPlace(inc *Incident, p gazetteer.Place, sp Span) {
+	if p.Kind == gazetteer.City {
+		inc.City = ptr(p.Name)
+		inc.Spans["city"] = sp
+	}
+	// The labels give admin1 for Iranian cities; elsewhere only when the text names the region.
+	if (p.Kind == gazetteer.Admin1 || p.Country == "IR") && p.Admin1 != "" {
+		inc.Admin1 = ptr(p.Admin1)
+		inc.Spans["admin1"] = sp
+	}
+	inc.Country = ptr(p.Country)
+	inc.Spans["country"] = sp
+	inc.lat, inc.lon = ptr(p.Lat), ptr(p.Lon)
+}
+
+// dateline reads "TEHRAN –" at the very start of the text.
+func (d *doc) dateline() (gazetteer.Place, Span, bool) {
+	words := wordSpans(d.n, 0, min(len(d.n), 40))
+	if len(words) < 2 || !strings.HasPrefix(strings.TrimSpace(d.n[words[0][1]:min(words[0][1]+3, len(d.n))]), "-") {
+		return gazetteer.Place{}, Span{}, false
+	}
+	p, ok := d.pickPlace(d.gaz.LookupKey(gazetteer.Key(d.n[words[0][0]:words[0][1]])), words[0][0], "")
+	return p, d.span(words[0][0], words[0][1]), ok
+}
+
+// placeHit is a gazetteer name found in the text: its words and the
+// places it may mean.
+type placeHit struct {
+	from, to int
+	cands    []gazetteer.Place
+}
+
+// placeHits finds, once per text, every word sequence that is a
+// gazetteer name, longest first at each word.
+func (d *doc) placeHits() []placeHit {
+	if d.places != nil || d.gaz == nil {
+		return d.places
+	}
+	d.places = []placeHit{}
+	words := wordSpans(d.n, 0, len(d.n))
+	for i, w := range words {
+		k := gazetteer.Key(d.n[w[0]:w[1]])
+		most := d.gaz.NameWords(k)
+		if most == 0 || placeStop[k] || agencyName(d.n, w[0], w[1]) {
+			continue
+		}
+		for n := min(most, len(words)-i); n >= 1; n-- {
+			from, to := w[0], words[i+n-1][1]
+			if cands := d.gaz.LookupKey(gazetteer.Key(d.n[from:to])); len(cands) > 0 {
+				d.places = append(d.places, placeHit{from, to, cands})
+			}
+		}
+	}
+	return d.places
+}
+
+// findPlace returns the first acceptable place (in country, when given)
+// named in n[a:b], and where it starts.
+func (d *doc) findPlace(a, b int, firstSentence bool, country string) (gazetteer.Place, Span, int, bool) {
+	skip := -1
+	if firstSentence {
+		if words := wordSpans(d.n, a, min(b, a+60)); len(words) > 1 &&
+			strings.HasPrefix(strings.TrimSpace(d.n[words[0][1]:min(words[0][1]+3, len(d.n))]), "-") {
+			skip = words[0][0] // the dateline
+		}
+	}
+	hs := d.placeHits()
+	i := sort.Search(len(hs), func(i int) bool { return hs[i].from >= a })
+	for ; i < len(hs) && hs[i].from < b; i++ {
+		h := hs[i]
+		if h.to > b || h.from == skip {
+			continue
+		}
+		if p, ok := d.pickPlace(h.cands, h.from, country); ok {
+			return p, d.span(h.from, h.to), h.from, true
+		}
+	}
+	return gazetteer.Place{}, Span{}, 0, false
+}
+
+// agencyName: "Fars" in "Fars news agency" / "خبرگزاری فارس" (every Fars
+// article's sign-off) names the agency, not the province.
+func agencyName(n string, from, to int) bool {
+	before := strings.TrimRight(n[:from], " ")
+	after := n[to:]
+	return strings.HasSuffix(before, "خبرگزاری") || strings.HasPrefix(after, " news") ||
+		strings.HasPrefix(after, " خبرگزاری")
+}
+
+// pickPlace accepts a candidate only when it is safe to read from running
+// text: a curated place, an Iranian one, or a large city written with a
+// capital letter (English).
+func (d *doc) pickPlace(cands []gazetteer.Place, from int, country string) (gazetteer.Place, bool) {
+	capital := true
+	if d.lang == "en" {
+		r, _ := utf8.DecodeRuneInString(d.orig[d.idx[from]:])
+		capital = unicode.IsUpper(r)
+	}
+	for _, p := range cands {
+		if country != "" && p.Country != country {
+			continue
+		}
+		switch {
+		case p.Curated && (capital || d.lang != "en"):
+			return p, true
+		case !capital:
+		case p.Country == "IR" && d.lang == "en" && (p.Population > 0 || p.Kind == gazetteer.Admin1):
+			return p, true
+		case p.Kind == gazetteer.City && p.Population >= 500000 && d.lang == "en":
+			return p, true
+		}
+	}
+	return gazetteer.Place{}, false
+}
+
+func (d *doc) findCountry(a, b int) (string, Span, int, bool) {
+	words := wordSpans(d.n, a, b)
+	table := countryWordsEn
+	if d.lang == "fa" {
+		table = countryWordsFa
+	}
+	for i, w := range words {
+		for n := 2; n >= 1; n-- {
+			if i+n > len(words) {
+				continue
+			}
+			t := d.n[w[0]:words[i+n-1][1]]
+			t = strings.TrimSuffix(t, "'s")
+			if c, ok := table[t]; ok {
+				return c, d.span(w[0], words[i+n-1][1]), w[0], true
+			}
+		}
+	}
+	return "", Span{}, 0, false
+}
+
+// wordSpans returns [from, to) of each word (letters, digits, inner ' and -).
+func wordSpans(n string, a, b int) [][2]int {
+	var out [][2]int
+	i := a
+	for i < b {
+		r, sz := utf8.DecodeRuneInString(n[i:])
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			i += sz
+			continue
+		}
+		j := i
+		for j < b {
+			r2, sz2 := utf8.DecodeRuneInString(n[j:])
+			if unicode.IsLetter(r2) || unicode.IsDigit(r2) || unicode.IsMark(r2) {
+				j += sz2
+				continue
+			}
+			if (r2 == '-' || r2 == '\'') && j+1 < b {
+				if r3, _ := utf8.DecodeRuneInString(n[j+1:]); unicode.IsLetter(r3) {
+					j += sz2
+					continue
+				}
+			}
+			break
+		}
+		out = append(out, [2]int{i, j})
+		i = j
+	}
+	return out
+}

@@ -1,0 +1,149 @@
+package extract
+
+import "strings"
+
+// readWhat reads attack type, target, suicide and sites from the
+// sentences about the main incident, the anchor first.
+func (d *doc) readWhat(inc *Incident) {
+	rs := d.aboutRanges()
+	firstIn := func(ts []term) (hit, bool) {
+		for _, r := range rs {
+			if h, ok := d.first(r.start, r.end, ts); ok {
+				return h, true
+			}
+		}
+		return hit{}, false
+	}
+	// The anchor sentence says best how this attack was made; then the rest.
+	a := d.sents[d.anchor]
+	if len(rs) > 0 && rs[0].start == a.start {
+		a = rs[0]
+	}
+	for _, c := range attackTypeCues {
+		if h, ok := d.first(a.start, a.end, c.ts); ok {
+			inc.AttackType = c.typ
+			inc.Spans["attack_type"] = d.span(h.from, h.to)
+			break
+		}
+	}
+	for _, c := range attackTypeCues {
+		if inc.AttackType != "unknown" {
+			break
+		}
+		if h, ok := firstIn(c.ts); ok {
+			inc.AttackType = c.typ
+			inc.Spans["attack_type"] = d.span(h.from, h.to)
+		}
+	}
+	// Targets come from the first sentence, the anchor first, that names
+	// any: later sentences name parliaments and shrines for other reasons.
+	var targets []string
+	for _, r := range d.anchorFirst(rs) {
+		for _, c := range targetCues {
+			if d.state && c.typ != "militants" {
+				continue // a strike's target is the group it answers; parliaments and shrines are the earlier attack's
+			}
+			if h, ok := d.first(r.start, r.end, c.ts); ok {
+				targets = append(targets, c.typ)
+				if _, seen := inc.Spans["target_type"]; !seen {
+					inc.Spans["target_type"] = d.span(h.from, h.to)
+				}
+			}
+		}
+		if len(targets) > 0 {
+			break
+		}
+	}
+	if len(targets) > 0 {
+		inc.TargetType = ptr(strings.Join(targets, ", "))
+	}
+	if h, ok := firstIn(suicideCues); ok && !d.state {
+		inc.Suicide = ptr(true)
+		inc.Spans["suicide"] = d.span(h.from, h.to)
+	} else if inc.AttackType != "unknown" || d.state {
+		// The text says how the attack was made and no word of a suicide attack.
+		inc.Suicide = ptr(false)
+	}
+	if d.state {
+		return
+	}
+	for _, c := range siteCues {
+		if h, ok := firstIn(c.ts); ok {
+			inc.Sites = ptr(c.n)
+			inc.Spans["sites"] = d.span(h.from, h.to)
+			break
+		}
+	}
+}
+
+// anchorFirst orders ranges with the anchor's first.
+func (d *doc) anchorFirst(rs []sent) []sent {
+	a := d.sents[d.anchor]
+	out := make([]sent, 0, len(rs))
+	for _, r := range rs {
+		if r.start >= a.start && r.start < a.end {
+			out = append(out, r)
+		}
+	}
+	for _, r := range rs {
+		if !(r.start >= a.start && r.start < a.end) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// aboutRanges are the sentences that name an attack and may speak of the
+// main incident (see about); for a state action the anchor sentence is cut
+// where it turns to the attack being answered.
+func (d *doc) aboutRanges() []sent {
+	var out []sent
+	for si, s := range d.sents {
+		if !d.about(si) {
+			continue
+		}
+		if _, ok := d.first(s.start, s.end, attackNouns); !ok && si != d.anchor {
+			continue
+		}
+		if d.state && si == d.anchor {
+			if bg, ok := d.first(s.start, s.end, backgroundCues); ok {
+				s.end = bg.from
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// readGroups sets claimed_by from a group named in a sentence that reports
+// a claim, and perpetrator_named from a group tied to the attack by the
+// sentence ("carried out by", "ISIS militants stormed").
+func (d *doc) readGroups(inc *Incident) {
+	if d.state {
+		return // the perpetrator is the state force; claims in the text are for the attack it answers
+	}
+	for _, s := range d.sents {
+		gs := d.findAll(s.start, s.end, groupTerms)
+		if len(gs) == 0 {
+			continue
+		}
+		if inc.ClaimedBy == nil {
+			if _, ok := d.first(s.start, s.end, claimCues); ok {
+				g := groupByKey[gs[0].val]
+				if !g.state {
+					inc.ClaimedBy = ptr(g.name)
+					inc.Spans["claimed_by"] = d.span(gs[0].from, gs[0].to)
+				}
+			}
+		}
+		if inc.PerpetratorNamed == nil {
+			if _, ok := d.first(s.start, s.end, attributionCues); ok {
+				if _, claim := d.first(s.start, s.end, claimCues); !claim {
+					g := groupByKey[gs[0].val]
+					inc.PerpetratorNamed = ptr(g.name)
+					inc.Spans["perpetrator_named"] = d.span(gs[0].from, gs[0].to)
+				}
+			}
+		}
+	}
+}
