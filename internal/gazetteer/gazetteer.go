@@ -23,6 +23,8 @@ import (
 	"sync"
 )
 
+//go:generate ../../scripts/gen-gazetteer.sh
+
 // Kind tells a city from an admin-1 region in lookup results.
 type Kind uint8
 

@@ -93,6 +93,45 @@ func TestLookup(t *testing.T) {
 	}
 }
 
+// The embedded data is whole: every region of the world, the cities
+// kept, and every Iranian place tied to a province with a Persian name.
+func TestEmbeddedData(t *testing.T) {
+	g := mustDefault(t)
+	if n := len(g.Regions()); n != 4596 {
+		t.Errorf("regions = %d, want Natural Earth's 4596", n)
+	}
+	ir := 0
+	for _, r := range g.Regions() {
+		if r.Country == "IR" {
+			ir++
+			if r.NameFa == "" {
+				t.Errorf("Iranian region %s has no Persian name", r.Name)
+			}
+		}
+	}
+	if ir != 31 {
+		t.Errorf("Iranian regions = %d, want 31", ir)
+	}
+	cities, irCities := 0, 0
+	for _, ps := range g.byKey {
+		for _, p := range ps {
+			if p.Kind != City {
+				continue
+			}
+			cities++
+			if p.Country == "IR" {
+				irCities++
+				if p.Admin1 == "" {
+					t.Errorf("Iranian place %s has no province", p.Name)
+				}
+			}
+		}
+	}
+	if cities < 26000 || irCities < 2000 {
+		t.Errorf("city entries = %d (Iran %d), want >= 26000 (Iran >= 2000)", cities, irCities)
+	}
+}
+
 func TestAdmin1At(t *testing.T) {
 	g := mustDefault(t)
 	for _, tc := range []struct {
