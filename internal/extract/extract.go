@@ -232,8 +232,50 @@ func Extract(text string, opt Options) Result {
 		}
 		res.Incidents = append(res.Incidents, inc)
 		res.Incidents = append(res.Incidents, d.secondaryIncidents(inc)...)
+		if res.IsIncidentReport && inc.dateEndsBefore(opt.Published.AddDays(-staleDays)) && !opt.Published.IsZero() {
+			// "سردار … در سال ۱۳۶۵ شهید شد": an event verb in the lead, but the
+			// news is not the violence itself when it happened long before.
+			res.IsIncidentReport = false
+			res.Why = append(res.Why, inc.Spans["date"])
+		}
 	}
 	return res
+}
+
+// staleDays: an incident that ended more than this before publication is
+// history, not the news (the labels' incident reports are same-day
+// coverage and updates within days).
+const staleDays = 14
+
+// dateEndsBefore reports whether the incident's date (its whole period)
+// lies before day.
+func (inc Incident) dateEndsBefore(day model.Date) bool {
+	if inc.Date == nil {
+		return false
+	}
+	end := inc.dateEnd
+	if end.IsZero() {
+		switch len(*inc.Date) {
+		case 4, 7:
+			y, m := 0, 0
+			fmt.Sscanf(*inc.Date, "%d", &y)
+			if len(*inc.Date) == 7 {
+				fmt.Sscanf((*inc.Date)[5:], "%d", &m)
+			}
+			_, e, _, err := model.Period(y, m, 0)
+			if err != nil {
+				return false
+			}
+			end = e
+		default:
+			d, err := model.ParseDate(*inc.Date)
+			if err != nil {
+				return false
+			}
+			end = d
+		}
+	}
+	return end.Before(day)
 }
 
 // detectLang counts Arabic-script letters against Latin ones.

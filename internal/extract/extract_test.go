@@ -115,6 +115,8 @@ func TestExtract(t *testing.T) {
 			want{report: true, date: "2023-08-13", city: "Shiraz", killed: "2/2/exact", attack: "armed_assault"}},
 		{"English month and day without a year", "On June 7 gunmen stormed the parliament in Tehran, killing 17 people.", "en", "2017-06-20",
 			want{report: true, date: "2017-06-07", killed: "17/17/exact"}},
+		{"old violence in the lead is no report", "سردار احمدی در سال ۱۳۶۵ در حمله موشکی به اهواز شهید شد.", "fa", "2023-09-10",
+			want{report: false, date: "1986-03-21", prec: "year", city: "Ahvaz"}},
 		{"funeral is no report", "Thousands of mourners attended the funeral of the victims of the terrorist attack in Ahvaz.", "en", "",
 			want{report: false, city: "Ahvaz"}},
 		{"anniversary is no report", "Tehran marked the anniversary of the attack on the parliament that killed 17 people.", "en", "",
