@@ -18,7 +18,7 @@ func init() {
 		"of", "iranian", "mehr", "tasnim", "irna", "isna", "fars", "march", "may", "june", "july", "august", "date",
 		"guard", "guards", "leader", "deputy", "president", "minister", "ministry", "general", "front", "resistance",
 		"national", "martyrs", "martyr", "day", "saturday", "sunday", "monday", "tuesday", "wednesday", "thursday",
-		"friday", "mosul", "parliament", "majlis", "revolution", "victory", "independence", "liberty", "hope", "justice",
+		"friday", "parliament", "majlis", "revolution", "victory", "independence", "liberty", "hope", "justice",
 		"security", "intelligence", "reuters", "press", "the", "al", "bin", "abu", "amir", "ali", "hassan", "hussein",
 		"khomeini", "khamenei", "rouhani", "zarif", "soleimani", "qassemi", "english", "persian", "arab", "gulf", "persian gulf"} {
 		placeStop[gazetteer.Key(w)] = true
@@ -52,7 +52,7 @@ func (d *doc) readPlace(inc *Incident, anchor int) {
 		}
 		p, sp, pat, ok := d.findPlace(s.start, s.end, si == 0, country)
 		if ok && si == anchor {
-			p, sp, pat = d.nearestPlace(s, si == 0, country, p, sp, pat)
+			p, sp, pat = d.nearestPlace(s, d.anchorAt, country, p, sp, pat)
 		}
 		if country == "" {
 			if c, csp, cat, cok := d.findCountry(s.start, s.end); cok && (!ok || cat < pat && c != p.Country) {
@@ -77,14 +77,14 @@ func (d *doc) readPlace(inc *Incident, anchor int) {
 	}
 }
 
-// nearestPlace picks, among the places of the anchor sentence, the one
-// nearest the attack word, counting places before it at double distance:
-// "summoned … to Tehran after terrorists carried out attacks … in Ahvaz".
-func (d *doc) nearestPlace(s sent, firstSentence bool, country string, p gazetteer.Place, sp Span, pat int) (gazetteer.Place, Span, int) {
-	at := d.anchorAt
+// nearestPlace picks, among the places of a sentence, the first after the
+// attack word, else the nearest before it: "summoned … to Tehran after
+// terrorists carried out attacks … in Ahvaz", "a brigade in Mosul, in
+// clashes … in Kermanshah".
+func (d *doc) nearestPlace(s sent, at int, country string, p gazetteer.Place, sp Span, pat int) (gazetteer.Place, Span, int) {
 	dist := func(x int) int {
 		if x < at {
-			return 2 * (at - x)
+			return len(d.n) + (at - x) // any place after the attack word comes first
 		}
 		return x - at
 	}
@@ -149,10 +149,13 @@ func (d *doc) placeHits() []placeHit {
 	for i, w := range words {
 		k := gazetteer.Key(d.n[w[0]:w[1]])
 		most := d.gaz.NameWords(k)
-		if most == 0 || placeStop[k] || agencyName(d.n, w[0], w[1]) {
+		if most == 0 || agencyName(d.n, w[0], w[1]) {
 			continue
 		}
 		for n := min(most, len(words)-i); n >= 1; n-- {
+			if n == 1 && placeStop[k] {
+				break // "Fars" alone is the agency; "Fars province" is the province
+			}
 			from, to := w[0], words[i+n-1][1]
 			if cands := d.gaz.LookupKey(gazetteer.Key(d.n[from:to])); len(cands) > 0 {
 				d.places = append(d.places, placeHit{from, to, cands})
@@ -187,11 +190,12 @@ func (d *doc) findPlace(a, b int, firstSentence bool, country string) (gazetteer
 }
 
 // agencyName: "Fars" in "Fars news agency" / "خبرگزاری فارس" (every Fars
-// article's sign-off) names the agency, not the province.
+// article's sign-off) names the agency, and "خلیج فارس" the Persian Gulf,
+// not the province.
 func agencyName(n string, from, to int) bool {
 	before := strings.TrimRight(n[:from], " ")
 	after := n[to:]
-	return strings.HasSuffix(before, "خبرگزاری") || strings.HasPrefix(after, " news") ||
+	return strings.HasSuffix(before, "خبرگزاری") || strings.HasSuffix(before, "خلیج") || strings.HasPrefix(after, " news") ||
 		strings.HasPrefix(after, " خبرگزاری")
 }
 

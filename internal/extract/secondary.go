@@ -75,7 +75,10 @@ func (d *doc) incidentIn(s sent, date *dateCand) Incident {
 			inc.note(date.note)
 		}
 	}
-	if p, sp, _, ok := d.findPlace(s.start, s.end, false, ""); ok {
+	if p, sp, pat, ok := d.findPlace(s.start, s.end, false, ""); ok {
+		if h, ok := d.first(s.start, s.end, attackNouns); ok {
+			p, sp, _ = d.nearestPlace(s, h.from, "", p, sp, pat) // "a brigade in Mosul, in clashes … in Kermanshah"
+		}
 		setPlace(&inc, p, sp)
 	} else if c, sp, _, ok := d.findCountry(s.start, s.end); ok {
 		inc.Country = ptr(c)
