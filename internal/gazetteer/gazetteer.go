@@ -20,6 +20,7 @@ package gazetteer
 
 import (
 	"math"
+	"strings"
 	"sync"
 )
 
@@ -99,7 +100,40 @@ func Default() (*Gazetteer, error) {
 // regions, each by population. The slice is
 // shared: callers must not modify it. An unknown name gives nil.
 func (g *Gazetteer) Lookup(name string) []Place {
-	return g.byKey[Key(name)]
+	k := Key(name)
+	if ps, ok := g.byKey[k]; ok {
+		return ps
+	}
+	// "Khuzestan Province", "استان خوزستان", "Ostan-e Fars": the region's
+	// name with a word for "province" around it.
+	for _, w := range regionWords {
+		if t, ok := strings.CutSuffix(k, w); ok && t != "" {
+			return regionsOnly(g.byKey[t])
+		}
+		if t, ok := strings.CutPrefix(k, w); ok && t != "" {
+			return regionsOnly(g.byKey[t])
+		}
+	}
+	return nil
+}
+
+// regionWords are the folded words that say "province" or "state".
+var regionWords = func() []string {
+	var out []string
+	for _, w := range []string{"province", "governorate", "state", "region", "ostane", "ostan", "استان"} {
+		out = append(out, Key(w))
+	}
+	return out
+}()
+
+func regionsOnly(ps []Place) []Place {
+	var out []Place
+	for _, p := range ps {
+		if p.Kind == Admin1 {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // LookupKey is Lookup for a name already folded with Key.

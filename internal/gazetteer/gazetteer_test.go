@@ -73,6 +73,9 @@ func TestLookup(t *testing.T) {
 		{"Deir ez-Zor", "Deir ez-Zor", "SY", "Dayr Az Zawr", City},
 		{"Madrid", "Madrid", "ES", "Madrid", City},
 		{"Paris", "Paris", "FR", "Paris", City},
+		{"Khuzestan Province", "Khuzestan", "IR", "Khuzestan", Admin1},
+		{"استان کرمان", "Kerman", "IR", "Kerman", Admin1},
+		{"Ostan-e Sistan va Baluchestan", "Sistan and Baluchestan", "IR", "Sistan and Baluchestan", Admin1},
 	} {
 		ps := g.Lookup(tc.name)
 		if len(ps) == 0 {
