@@ -74,6 +74,9 @@ func TestLookup(t *testing.T) {
 		{"Madrid", "Madrid", "ES", "Madrid", City},
 		{"Paris", "Paris", "FR", "Paris", City},
 		{"Khuzestan Province", "Khuzestan", "IR", "Khuzestan", Admin1},
+		{"بروجرد", "Borūjerd", "IR", "Lorestan", City},
+		{"ماهشهر", "Bandar-e Māhshahr", "IR", "Khuzestan", City},
+		{"سرپل ذهاب", "Sarpol-e Z̄ahāb", "IR", "Kermanshah", City},
 		{"استان کرمان", "Kerman", "IR", "Kerman", Admin1},
 		{"Ostan-e Sistan va Baluchestan", "Sistan and Baluchestan", "IR", "Sistan and Baluchestan", Admin1},
 	} {
