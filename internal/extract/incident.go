@@ -25,7 +25,31 @@ func (d *doc) classify() (bool, []Span) {
 	if re, ok := d.first(a, ev.from, reactionCues); ok {
 		return false, []Span{d.span(re.from, re.to), d.span(ev.from, ev.to)}
 	}
+	if oc, ok := d.first(a, ev.from, occasionCues); ok {
+		// "the anniversary of the attack" commemorates the attack; "a ceremony
+		// marking … Soleimani's death, two bombs exploded" was attacked.
+		_, ofAttack := d.first(oc.to, min(b, oc.to+40), attackNouns)
+		if f, counted := d.leadFigure(a, b); counted && !ofAttack {
+			return true, []Span{d.span(ev.from, ev.to), f.span}
+		}
+		return false, []Span{d.span(oc.from, oc.to), d.span(ev.from, ev.to)}
+	}
 	return true, []Span{d.span(ev.from, ev.to)}
+}
+
+// leadFigure finds a casualty figure in the lead.
+func (d *doc) leadFigure(a, b int) (figureHit, bool) {
+	for _, s := range d.sents {
+		if s.end <= a || s.start >= b {
+			continue
+		}
+		for _, h := range d.findAll(s.start, s.end, casualtyAny) {
+			if f, ok := d.figureNear(s, h); ok && f.c.Qualifier != "none" {
+				return f, true
+			}
+		}
+	}
+	return figureHit{}, false
 }
 
 // mainIncident reads the incident that the first sentence naming an

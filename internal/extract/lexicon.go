@@ -25,12 +25,20 @@ var eventVerbs = concat(
 // reactionCues say the news is a reaction to violence, not the violence:
 // before the first event verb of the lead, they make a text no incident report.
 var reactionCues = concat(
-	terms("reaction", false, "condemn", "condolence", "funeral", "mourner", "arrest", "summon", "anniversary",
-		"commemorat", "marks", "marked", "trial", "sentenced", "executed", "statement", "spokesman", "spokeswoman",
-		"identified", "released photos", "released a report", "announced", "visit", "prosecutor", "sermon",
-		"tweet", "vowed", "pledged", "memorial", "tribute", "court", "remember"),
-	terms("reaction", false, "محکوم", "تسلیت", "تشییع", "سالگرد", "سالروز", "بزرگداشت", "یادواره", "گرامیداشت",
-		"بازداشت", "دستگیر", "محاکمه", "اعدام", "دادگاه", "مراسم", "نماز جمعه", "خطبه", "بیانیه", "سخنگو", "امام جمعه"),
+	terms("reaction", false, "condemn", "condolence", "funeral", "mourner", "arrest", "summon", "trial", "sentenced",
+		"executed", "statement", "spokesman", "spokeswoman", "identified", "released photos", "released a report",
+		"announced", "visit", "prosecutor", "sermon", "tweet", "vowed", "pledged", "court", "remember"),
+	terms("reaction", false, "محکوم", "تسلیت", "تشییع", "بازداشت", "دستگیر", "محاکمه", "اعدام", "دادگاه", "نماز جمعه",
+		"خطبه", "بیانیه", "سخنگو", "امام جمعه"),
+)
+
+// occasionCues name a commemoration. Before the lead's event verb they
+// make a text no incident report, unless the lead counts casualties: the
+// Kerman bombings struck a crowd marking an anniversary ("در مراسم سالگرد
+// … ۸۴ نفر کشته شدند").
+var occasionCues = concat(
+	terms("occasion", false, "anniversary", "commemorat", "marks", "marked", "memorial", "tribute", "ceremony"),
+	terms("occasion", false, "سالگرد", "سالروز", "بزرگداشت", "یادواره", "گرامیداشت", "مراسم"),
 )
 
 // statementCues: a date next to one dates a statement, not the attack
@@ -228,7 +236,7 @@ func GroupKey(name string) string {
 func allLexicons() [][]term {
 	ls := [][]term{eventVerbs, reactionCues, attackNouns, suicideCues, killedWords, deathWords, woundedWords,
 		combinedWords, attackerTerms, aggregateCues, backgroundCues, claimCues, attributionCues, groupTerms,
-		casualtyAny, stateVerbs, shahCheragh, statementCues, warCues}
+		casualtyAny, stateVerbs, shahCheragh, statementCues, warCues, occasionCues}
 	for _, c := range attackTypeCues {
 		ls = append(ls, c.ts)
 	}
