@@ -15,8 +15,10 @@
 //   - The lead (first sentence, or headline and abstract) decides
 //     is_incident_report: an event verb ("were targeted", "stormed",
 //     "کشته شدند") with no reaction word before it ("condemning",
-//     "funeral", "arrested", "anniversary", "سالگرد", "تشییع"), and the
-//     incident did not end more than two weeks before publication.
+//     "funeral", "arrested", "تشییع", "بازداشت"), no commemoration word
+//     ("anniversary", "سالگرد", "مراسم") either, unless the lead counts
+//     casualties of an attack on the commemoration itself (Kerman 2024),
+//     and the incident did not end more than two weeks before publication.
 //   - The first sentence naming an attack anchors the main incident. A
 //     state force acting in it ("the IRGC fired missiles") makes it a
 //     state action, and sentences recalling the attack it answers are
