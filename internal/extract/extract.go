@@ -394,13 +394,6 @@ func sortHits(h []hit) {
 	}
 }
 
-func first(n string, from, to int, ts []term) (hit, bool) {
-	hs := findAll(n, from, to, ts)
-	if len(hs) == 0 {
-		return hit{}, false
-	}
-	return hs[0], true
-}
 
 func ptr[T any](v T) *T { return &v }
 

@@ -113,8 +113,9 @@ func (d *doc) about(si int) bool {
 	return !bg
 }
 
-// order returns sentences around the anchor, the anchor first: the
-// nearest text is the likeliest to speak of the same event.
+// order returns the sentence indexes with the anchor first, then the
+// others in text order: the anchor is the likeliest to speak of the
+// main incident, and text order keeps the lead before the background.
 func (d *doc) order(anchor int) []int {
 	out := []int{anchor}
 	for i := range d.sents {
