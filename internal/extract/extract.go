@@ -394,7 +394,6 @@ func sortHits(h []hit) {
 	}
 }
 
-
 func ptr[T any](v T) *T { return &v }
 
 // weekdayOf maps normalised weekday names to time.Weekday.
