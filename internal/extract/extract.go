@@ -226,7 +226,12 @@ func Extract(text string, opt Options) Result {
 	d.sents = splitSentences(d.n)
 	res := Result{Lang: d.lang, Incidents: []Incident{}}
 	res.IsIncidentReport, res.Why = d.classify()
-	if inc, ok := d.mainIncident(); ok {
+	inc, found := d.mainIncident()
+	if !found && res.IsIncidentReport {
+		// a train hitting a truck, a car crash: violence verbs, no attack
+		res.IsIncidentReport = false
+	}
+	if found {
 		if inc.KilledAllValues == nil {
 			inc.KilledAllValues = []string{}
 		}

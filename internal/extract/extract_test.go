@@ -127,6 +127,8 @@ func TestExtract(t *testing.T) {
 			want{report: true, date: "2024-01-03", city: "Kerman", killed: "84/84/exact", sites: "2"}},
 		{"Persian: an attack on a commemoration is a report", "در مراسم سالگرد شهادت سردار سلیمانی در کرمان دو انفجار رخ داد که ۸۴ نفر کشته شدند.", "fa", "2024-01-03",
 			want{report: true, date: "2024-01-03", city: "Kerman", killed: "84/84/exact", sites: "2"}},
+		{"any country by its English name", "Gunmen opened fire on a bus in northern Burkina Faso, killing 12 passengers.", "en", "",
+			want{report: true, country: "BF", killed: "12/12/exact", attack: "armed_assault"}},
 		{"funeral is no report", "Thousands of mourners attended the funeral of the victims of the terrorist attack in Ahvaz.", "en", "",
 			want{report: false, city: "Ahvaz"}},
 		{"anniversary is no report", "Tehran marked the anniversary of the attack on the parliament that killed 17 people.", "en", "",
@@ -136,6 +138,10 @@ func TestExtract(t *testing.T) {
 		{"trial is no report", "A court sentenced three men for the 2017 attack on the parliament in which 17 people were killed.", "en", "",
 			want{report: false}},
 		{"no incident at all", "The minister said the economy grew by three percent.", "en", "",
+			want{report: false}},
+		{"no incident: an accident", "A train carrying lawmakers hit a truck in Virginia; one person was killed.", "en", "",
+			want{report: false}},
+		{"no incident: a verbal attack", "The president attacked the press again in a speech on Monday.", "en", "",
 			want{report: false}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -147,7 +153,7 @@ func TestExtract(t *testing.T) {
 			if res.IsIncidentReport != tc.w.report {
 				t.Errorf("is_incident_report = %v, want %v (why %v)", res.IsIncidentReport, tc.w.report, res.Why)
 			}
-			if tc.name == "no incident at all" {
+			if strings.HasPrefix(tc.name, "no incident") {
 				if len(res.Incidents) != 0 {
 					t.Errorf("incidents = %d, want 0", len(res.Incidents))
 				}

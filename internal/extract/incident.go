@@ -58,7 +58,17 @@ func (d *doc) mainIncident() (Incident, bool) {
 	anchor := -1
 	var anchorHit hit
 	for i, s := range d.sents {
-		if h, ok := d.first(s.start, s.end, attackNouns); ok {
+		h, ok := d.first(s.start, s.end, attackNouns)
+		if !ok {
+			continue
+		}
+		// "attacks on the press", "sexual assault": an attack word alone is no
+		// violent incident; its sentence or the next must say violence happened.
+		end := s.end
+		if i+1 < len(d.sents) {
+			end = d.sents[i+1].end
+		}
+		if _, ok := d.first(s.start, end, violenceCues); ok {
 			anchor, anchorHit = i, h
 			break
 		}

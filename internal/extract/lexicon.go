@@ -60,6 +60,12 @@ var attackNouns = concat(
 		"حادثه تروریستي", "انتحاری", "ترور ", "شلیک", "گروگان", "ربودن", "به رگبار"),
 )
 
+// violenceCues: words that make an attack word a violent incident.
+var violenceCues = concat(killedWords, woundedWords, combinedWords, deathWords,
+	terms("violence", false, "terror", "gunmen", "gunman", "bomb", "explo", "blast", "missile", "suicide", "stormed",
+		"opened fire", "shooting", "armed", "militant", "casualt", "hostage", "kidnap", "assassinat",
+		"ترور", "انفجار", "بمب", "انتحاری", "مسلح", "تیراندازی", "موشک", "گروگان", "درگیری"))
+
 // attackTypes in order of precedence: gunmen storming a building is an
 // armed assault even when one of them blows himself up (the GTD's and the
 // labels' reading of Tehran 2017).
@@ -236,7 +242,7 @@ func GroupKey(name string) string {
 func allLexicons() [][]term {
 	ls := [][]term{eventVerbs, reactionCues, attackNouns, suicideCues, killedWords, deathWords, woundedWords,
 		combinedWords, attackerTerms, aggregateCues, backgroundCues, claimCues, attributionCues, groupTerms,
-		casualtyAny, stateVerbs, shahCheragh, statementCues, warCues, occasionCues}
+		casualtyAny, stateVerbs, shahCheragh, statementCues, warCues, occasionCues, violenceCues}
 	for _, c := range attackTypeCues {
 		ls = append(ls, c.ts)
 	}

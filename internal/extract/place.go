@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vigil-project/vigil/internal/gazetteer"
+	"github.com/vigil-project/vigil/internal/model"
 )
 
 // placeStop are capitalised English words that are also town names
@@ -241,9 +242,22 @@ func (d *doc) findCountry(a, b int) (string, Span, int, bool) {
 			if c, ok := table[t]; ok {
 				return c, d.span(w[0], words[i+n-1][1]), w[0], true
 			}
+			if d.lang == "en" && d.capitalised(w[0]) {
+				// any country by its English name ("Kenya", "Burkina Faso")
+				if c, ok := model.CountryByName(t); ok {
+					return c.ISO2, d.span(w[0], words[i+n-1][1]), w[0], true
+				}
+			}
 		}
 	}
 	return "", Span{}, 0, false
+}
+
+// capitalised reports whether the input's letter at normalised offset at
+// is upper case ("Chad" the country, not "chad").
+func (d *doc) capitalised(at int) bool {
+	r, _ := utf8.DecodeRuneInString(d.orig[d.idx[at]:])
+	return unicode.IsUpper(r)
 }
 
 // wordSpans returns [from, to) of each word (letters, digits, inner ' and -).
