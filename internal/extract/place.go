@@ -147,18 +147,24 @@ func (d *doc) placeHits() []placeHit {
 	}
 	d.places = []placeHit{}
 	words := wordSpans(d.n, 0, len(d.n))
+	var buf []byte
 	for i, w := range words {
-		k := gazetteer.Key(d.n[w[0]:w[1]])
-		most := d.gaz.NameWords(k)
+		if d.lang == "en" && !d.capitalised(w[0]) {
+			continue // English names are written with a capital (pickPlace insists)
+		}
+		buf = gazetteer.AppendKey(buf[:0], d.n[w[0]:w[1]])
+		most := d.gaz.NameWordsKey(buf)
 		if most == 0 || agencyName(d.n, w[0], w[1]) {
 			continue
 		}
+		stop := placeStop[string(buf)]
 		for n := min(most, len(words)-i); n >= 1; n-- {
-			if n == 1 && placeStop[k] {
+			if n == 1 && stop {
 				break // "Fars" alone is the agency; "Fars province" is the province
 			}
 			from, to := w[0], words[i+n-1][1]
-			if cands := d.gaz.LookupKey(gazetteer.Key(d.n[from:to])); len(cands) > 0 {
+			buf = gazetteer.AppendKey(buf[:0], d.n[from:to])
+			if cands := d.gaz.LookupKey(string(buf)); len(cands) > 0 {
 				d.places = append(d.places, placeHit{from, to, cands})
 			}
 		}

@@ -25,6 +25,9 @@ func (d *doc) secondaryIncidents(main Incident) []Incident {
 		if _, war := d.first(s.start, s.end, warCues); war {
 			continue // the labels code no war as a whole ("the Iran-Iraq war in September 1980")
 		}
+		if !hasYear(d.n[s.start:s.end]) {
+			continue // a written date of its own has a year: skip the date regexps without one
+		}
 		var date *dateCand
 		for _, c := range d.datesIn(s.start, s.end) {
 			if c.fromText && c.date != "" {
@@ -103,4 +106,20 @@ func (d *doc) incidentIn(s sent, date *dateCand) Incident {
 		inc.KilledAllValues = append(inc.KilledAllValues, best.span.Text)
 	}
 	return inc
+}
+
+// hasYear reports whether s has a run of three or four digits.
+func hasYear(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			run++
+			continue
+		}
+		if run == 3 || run == 4 {
+			return true
+		}
+		run = 0
+	}
+	return run == 3 || run == 4
 }

@@ -148,6 +148,11 @@ func (g *Gazetteer) NameWords(firstWordKey string) int {
 	return g.first[firstWordKey]
 }
 
+// NameWordsKey is NameWords for a key built with AppendKey; it does not allocate.
+func (g *Gazetteer) NameWordsKey(firstWordKey []byte) int {
+	return g.first[string(firstWordKey)]
+}
+
 // Regions returns all admin-1 regions, indexed by Region.ID. Shared, read-only.
 func (g *Gazetteer) Regions() []Region { return g.regions }
 

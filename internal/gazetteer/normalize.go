@@ -16,12 +16,19 @@ import (
 // Key never fails: text without letters gives "".
 func Key(s string) string {
 	var stack [64]byte
-	b := stack[:0]
+	return string(AppendKey(stack[:0], s))
+}
+
+// AppendKey appends Key(s) to dst: a scanner that folds every word of a
+// text reuses one buffer instead of allocating a string per word.
+func AppendKey(dst []byte, s string) []byte {
+	b := dst
+	base := len(dst)
 	var prev rune
 	emit := func(r rune) {
 		if r == 'u' && prev == 'o' {
 			b = b[:len(b)-1] // "ou" → "u"
-			prev, _ = utf8.DecodeLastRune(b)
+			prev, _ = utf8.DecodeLastRune(b[base:])
 		}
 		if r == prev {
 			return // doubled letter; also folds "oo" and "ee"
@@ -81,7 +88,7 @@ func Key(s string) string {
 			emit(unicode.ToLower(r))
 		}
 	}
-	return string(b)
+	return b
 }
 
 // latinFold maps the precomposed Latin letters and the ʿayn/hamza marks
