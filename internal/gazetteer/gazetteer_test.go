@@ -298,6 +298,9 @@ func FuzzKey(f *testing.F) {
 		if Key(k) != k {
 			t.Errorf("Key not idempotent: Key(%q) = %q, Key of that = %q", s, k, Key(k))
 		}
+		if got := string(AppendKey([]byte("xo"), s)); got != "xo"+k {
+			t.Errorf("AppendKey(xo, %q) = %q, want %q", s, got, "xo"+k)
+		}
 		_ = g.Lookup(s)
 	})
 }
