@@ -129,6 +129,8 @@ func TestExtract(t *testing.T) {
 			want{report: true, date: "2024-01-03", city: "Kerman", killed: "84/84/exact", sites: "2"}},
 		{"any country by its English name", "Gunmen opened fire on a bus in northern Burkina Faso, killing 12 passengers.", "en", "",
 			want{report: true, country: "BF", killed: "12/12/exact", attack: "armed_assault"}},
+		{"a group condemning is no perpetrator", "Hezbollah condemned the bombing in Kerman, in which ISIS militants killed 84 people.", "en", "",
+			want{report: false, perpetrator: "Islamic State", killed: "84/84/exact"}},
 		{"funeral is no report", "Thousands of mourners attended the funeral of the victims of the terrorist attack in Ahvaz.", "en", "",
 			want{report: false, city: "Ahvaz"}},
 		{"anniversary is no report", "Tehran marked the anniversary of the attack on the parliament that killed 17 people.", "en", "",
@@ -300,4 +302,33 @@ func FuzzExtract(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Every line of groups.tsv is read, and every name finds its group.
+func TestGroupsTable(t *testing.T) {
+	n := 0
+	for line := range strings.SplitSeq(groupsTSV, "\n") {
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		n++
+		f := strings.Split(line, "\t")
+		if len(f) != 4 {
+			t.Errorf("groups.tsv line %q: %d fields, want 4", line, len(f))
+			continue
+		}
+		for name := range strings.SplitSeq(f[3], "|") {
+			if got := GroupKey(name); got != f[0] {
+				t.Errorf("GroupKey(%q) = %q, want %q", name, got, f[0])
+			}
+		}
+	}
+	for _, notGroup := range []string{"حماسه حسینی", "this is it", "سپاهیان علم"} {
+		if got := GroupKey(notGroup); got != "" {
+			t.Errorf("GroupKey(%q) = %q, want none", notGroup, got)
+		}
+	}
+	if n != len(groupByKey) {
+		t.Errorf("groups read = %d, lines = %d", len(groupByKey), n)
+	}
 }

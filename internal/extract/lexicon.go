@@ -3,6 +3,7 @@ package extract
 import (
 	_ "embed"
 	"strings"
+	"unicode/utf8"
 )
 
 // The lexicons below are written in plain form and normalised once at
@@ -211,8 +212,9 @@ var groupTerms, groupByKey = func() ([]term, map[string]group) {
 		}
 		by[f[0]] = group{key: f[0], name: f[1], state: f[2] == "1"}
 		for a := range strings.SplitSeq(f[3], "|") {
-			// short acronyms must be whole words ("IS", "ISKP"); names may take suffixes ("Daesh's")
-			ts = append(ts, term{text: Normalize(a), exact: len(a) <= 5, val: f[0]})
+			// short names must be whole words ("IS", "ISKP", "حماس" not in "حماسه" epic);
+			// longer ones may take suffixes ("Taliban's", "طالبانی")
+			ts = append(ts, term{text: Normalize(a), exact: utf8.RuneCountInString(a) <= 5, val: f[0]})
 		}
 	}
 	return ts, by

@@ -137,13 +137,30 @@ func (d *doc) readGroups(inc *Incident) {
 			}
 		}
 		if inc.PerpetratorNamed == nil {
-			if _, ok := d.first(s.start, s.end, attributionCues); ok {
-				if _, claim := d.first(s.start, s.end, claimCues); !claim {
-					g := groupByKey[gs[0].val]
-					inc.PerpetratorNamed = ptr(g.name)
-					inc.Spans["perpetrator_named"] = d.span(gs[0].from, gs[0].to)
+			if _, claim := d.first(s.start, s.end, claimCues); !claim {
+				for _, gh := range gs {
+					if d.attributed(s, gh) {
+						inc.PerpetratorNamed = ptr(groupByKey[gh.val].name)
+						inc.Spans["perpetrator_named"] = d.span(gh.from, gh.to)
+						break
+					}
 				}
 			}
 		}
 	}
+}
+
+// attributed reports whether the sentence ties the group to the attack:
+// an attribution word right after it ("ISIS militants stormed") or right
+// before it ("carried out by Daesh", "linked to Daesh"), and no reaction
+// verb after it ("Hezbollah condemned the attack").
+func (d *doc) attributed(s sent, g hit) bool {
+	if _, reacts := d.first(g.to, min(s.end, g.to+40), reactionCues); reacts {
+		return false
+	}
+	if _, ok := d.first(g.to, min(s.end, g.to+40), attributionCues); ok {
+		return true
+	}
+	_, ok := d.first(max(s.start, g.from-40), g.from, attributionCues)
+	return ok
 }
