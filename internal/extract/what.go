@@ -128,11 +128,18 @@ func (d *doc) readGroups(inc *Incident) {
 			continue
 		}
 		if inc.ClaimedBy == nil {
-			if _, ok := d.first(s.start, s.end, claimCues); ok {
-				g := groupByKey[gs[0].val]
-				if !g.state {
-					inc.ClaimedBy = ptr(g.name)
-					inc.Spans["claimed_by"] = d.span(gs[0].from, gs[0].to)
+			if c, ok := d.first(s.start, s.end, claimCues); ok {
+				// the group nearest the claim words claims ("Hamas praised the attack, which ISIS claimed")
+				best, bestDist := -1, 0
+				for i, gh := range gs {
+					dist := max(gh.from-c.to, c.from-gh.to, 0)
+					if !groupByKey[gh.val].state && (best < 0 || dist < bestDist) {
+						best, bestDist = i, dist
+					}
+				}
+				if best >= 0 {
+					inc.ClaimedBy = ptr(groupByKey[gs[best].val].name)
+					inc.Spans["claimed_by"] = d.span(gs[best].from, gs[best].to)
 				}
 			}
 		}
