@@ -28,7 +28,8 @@ var eventVerbs = concat(
 var reactionCues = concat(
 	terms("reaction", false, "condemn", "condolence", "funeral", "mourner", "arrest", "summon", "trial", "sentenced",
 		"executed", "statement", "spokesman", "spokeswoman", "identified", "released photos", "released a report",
-		"announced", "visit", "prosecutor", "sermon", "tweet", "vowed", "pledged", "court", "remember"),
+		"announced", "visit", "prosecutor", "sermon", "tweet", "vowed", "pledged", "court", "remember", "praise",
+		"hailed", "welcomed"),
 	terms("reaction", false, "محکوم", "تسلیت", "تشییع", "بازداشت", "دستگیر", "محاکمه", "اعدام", "دادگاه", "نماز جمعه",
 		"خطبه", "بیانیه", "سخنگو", "امام جمعه"),
 )
