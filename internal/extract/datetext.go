@@ -261,18 +261,16 @@ func isHijriMonthText(txt string) bool {
 // monthDay reads "June 7" / "7 June" / "13 دی" without a year.
 func monthDay(txt string) (int, int, bool) {
 	var mo, day int
-	var cal Calendar
 	for _, w := range strings.Fields(strings.ReplaceAll(txt, ",", " ")) {
-		w = strings.TrimRight(w, "stndrh")
-		if m, c, ok := monthName(w); ok {
-			mo, cal = m, c
+		if m, _, ok := monthName(w); ok {
+			mo = m
 			continue
 		}
-		if n, err := strconv.Atoi(w); err == nil && n >= 1 && n <= 31 {
+		// "7th", "22nd": the ordinal suffix off a number, never off a month ("march")
+		if n, err := strconv.Atoi(strings.TrimRight(w, "stndrh")); err == nil && n >= 1 && n <= 31 {
 			day = n
 		}
 	}
-	_ = cal
 	return mo, day, mo != 0 && day != 0
 }
 

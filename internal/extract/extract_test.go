@@ -133,6 +133,8 @@ func TestExtract(t *testing.T) {
 			want{report: false, perpetrator: "Islamic State", killed: "84/84/exact"}},
 		{"the group nearest the claim claims", "Hamas praised the bombing in Kerman that killed 84 people, which Daesh claimed through its Amaq agency.", "en", "",
 			want{report: false, claimed: "Islamic State", killed: "84/84/exact"}},
+		{"year-less 'March 7th'", "On March 7th a bomb exploded in Quetta, killing 9 people.", "en", "2023-03-20",
+			want{report: true, date: "2023-03-07", city: "Quetta", killed: "9/9/exact"}},
 		{"funeral is no report", "Thousands of mourners attended the funeral of the victims of the terrorist attack in Ahvaz.", "en", "",
 			want{report: false, city: "Ahvaz"}},
 		{"anniversary is no report", "Tehran marked the anniversary of the attack on the parliament that killed 17 people.", "en", "",
