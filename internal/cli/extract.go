@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/vigil-project/vigil/internal/export"
 	"github.com/vigil-project/vigil/internal/extract"
@@ -33,7 +34,7 @@ func runExtract(ctx context.Context, env Env, args []string) error {
 	fs := flag.NewFlagSet("extract", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	lang := fs.String("lang", "auto", "language of the text: en, fa or auto")
-	published := fs.String("published", "", "publication date (2024-01-03, or Solar Hijri 1402-10-13) for relative dates")
+	published := fs.String("published", "", "publication date (2024-01-03, Solar Hijri 1402-10-13, or 2024-01-03T18:30:00+03:30) for relative dates")
 	cfg.Format = export.JSON
 	fs.Func("format", "output format: json (the only one)", func(s string) error {
 		f, err := export.ParseFormat(s)
@@ -62,11 +63,13 @@ func runExtract(ctx context.Context, env Env, args []string) error {
 	}
 	var pub model.Date
 	if *published != "" {
-		pd, err := extract.ParseDate(*published)
-		if err != nil || pd.Precision != model.PrecisionDay {
-			return usagef("extract: --published %q: want a day such as 2024-01-03 or 1402-10-13", *published)
+		if t, err := time.Parse(time.RFC3339, *published); err == nil {
+			pub = model.DateOf(t) // a feed's timestamp, in its own time zone's day
+		} else if pd, err := extract.ParseDate(*published); err == nil && pd.Precision == model.PrecisionDay {
+			pub = pd.Start
+		} else {
+			return usagef("extract: --published %q: want a day such as 2024-01-03 or 1402-10-13, or an RFC 3339 time", *published)
 		}
-		pub = pd.Start
 	}
 	name := pos[0]
 	var raw []byte

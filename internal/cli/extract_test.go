@@ -75,6 +75,20 @@ func TestExtractCommandStdin(t *testing.T) {
 	}
 }
 
+func TestExtractCommandPublishedTimestamp(t *testing.T) {
+	out, stderr, err := vigilIn(t, "Two bombs exploded yesterday in Kerman, killing 84 people.", "extract", "-", "--published", "2024-01-04T09:15:00+03:30")
+	if err != nil {
+		t.Fatalf("vigil extract: %v\n%s", err, stderr)
+	}
+	var g goldShape
+	if err := json.Unmarshal([]byte(out), &g); err != nil || len(g.Incidents) == 0 {
+		t.Fatalf("output %q: %v", out, err)
+	}
+	if g.Published != "2024-01-04" || g.Incidents[0].Date == nil || *g.Incidents[0].Date != "2024-01-03" {
+		t.Errorf("published %q, date %v; want 2024-01-04 and yesterday 2024-01-03", g.Published, g.Incidents[0].Date)
+	}
+}
+
 func TestExtractCommandArticleList(t *testing.T) {
 	list := `[{"title":"ادامه درگیری‌ها در طرابلس/ ۲ لبنانی دیگر کشته شدند","abstract":"ادامه درگیری‌ها در طرابلس در طول دیشب و امروز باعث کشته شدن دو نفر و زخمی شدن چند تن شد.","paragraphs":[],"link":"https://www.farsnews.ir/news/13920304000753/x"},
 	{"title":"چاپ دوم کتاب منتشر شد","abstract":"کتاب منتشر شد.","paragraphs":["متن"],"link":"https://www.farsnews.ir/news/13940525000372/y"}]`
