@@ -95,6 +95,23 @@ func (d *doc) readCasualties(inc *Incident) {
 	if len(combined) > 0 {
 		inc.Combined = set("combined", combined, true)
 	}
+	// "X was assassinated": the labels code one named person killed as exact 1.
+	if inc.AttackType == "assassination" && (inc.Killed == nil || inc.Killed.Qualifier == "none") {
+		a := d.sents[d.anchor]
+		if h, ok := d.first(a.start, a.end, assassinatedOne); ok && !exactWordAfter(d.n, h.to, "ند") {
+			inc.Killed = &Count{Low: ptr(1), High: ptr(1), Qualifier: "exact"}
+			inc.Spans["killed"] = d.span(h.from, h.to)
+			inc.note("one person assassinated: killed 1")
+		}
+	}
+}
+
+var assassinatedOne = terms("assassinated", false, "was assassinated", "was shot dead", "ترور شد", "به شهادت رسید")
+
+// exactWordAfter reports whether the word continues with suffix right
+// after offset at ("ترور شد" + "ند" is the plural "ترور شدند").
+func exactWordAfter(n string, at int, suffix string) bool {
+	return strings.HasPrefix(n[at:], suffix)
 }
 
 // figureNear finds the figure that a casualty keyword counts: before it

@@ -135,6 +135,8 @@ func TestExtract(t *testing.T) {
 			want{report: false, claimed: "Islamic State", killed: "84/84/exact"}},
 		{"year-less 'March 7th'", "On March 7th a bomb exploded in Quetta, killing 9 people.", "en", "2023-03-20",
 			want{report: true, date: "2023-03-07", city: "Quetta", killed: "9/9/exact"}},
+		{"one person assassinated is one killed", "A provincial judge was assassinated by gunmen in Zahedan on Sunday.", "en", "2023-03-06",
+			want{report: true, attack: "assassination", killed: "1/1/exact", date: "2023-03-05"}},
 		{"funeral is no report", "Thousands of mourners attended the funeral of the victims of the terrorist attack in Ahvaz.", "en", "",
 			want{report: false, city: "Ahvaz"}},
 		{"anniversary is no report", "Tehran marked the anniversary of the attack on the parliament that killed 17 people.", "en", "",

@@ -17,10 +17,10 @@ var eventVerbs = concat(
 	terms("event", false, "targeted", "stormed", "opened fire", "attacked", "exploded", "blew up", "blew himself up",
 		"detonated", "killed", "were killed", "martyred", "injured", "wounded", "fired", "rained", "shot dead",
 		"gunned down", "abducted", "kidnapped", "clashes erupted", "have been injured", "hit by", "tore through", "struck",
-		"went off", "carried out", "killing", "death toll", "toll has risen", "toll rose"),
+		"went off", "carried out", "killing", "death toll", "toll has risen", "toll rose", "assassinated"),
 	terms("event", false, "کشته شد", "کشته شدن", "به شهادت رسید", "شهید شد", "زخمی شد", "زخمی شدن", "مجروح شد",
 		"منفجر شد", "منفجر کرد", "حمله کرد", "مورد حمله قرار", "هدف قرار", "تیراندازی کرد", "درگیری", "شلیک کرد",
-		"به رگبار بست", "ربوده شد", "شمار کشته", "آمار کشته", "تعداد شهدا", "شمار شهدا"),
+		"به رگبار بست", "ربوده شد", "ترور شد", "شمار کشته", "آمار کشته", "تعداد شهدا", "شمار شهدا"),
 )
 
 // reactionCues say the news is a reaction to violence, not the violence:
@@ -245,7 +245,7 @@ func GroupKey(name string) string {
 func allLexicons() [][]term {
 	ls := [][]term{eventVerbs, reactionCues, attackNouns, suicideCues, killedWords, deathWords, woundedWords,
 		combinedWords, attackerTerms, aggregateCues, backgroundCues, claimCues, attributionCues, groupTerms,
-		casualtyAny, stateVerbs, shahCheragh, statementCues, warCues, occasionCues, violenceCues}
+		casualtyAny, stateVerbs, shahCheragh, statementCues, warCues, occasionCues, violenceCues, assassinatedOne}
 	for _, c := range attackTypeCues {
 		ls = append(ls, c.ts)
 	}
