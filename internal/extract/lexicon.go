@@ -57,7 +57,7 @@ var warCues = terms("war", true, "war", "invasion", "جنگ", "دفاع مقدس
 var attackNouns = concat(
 	terms("attack", false, "attack", "bomb", "explod", "explosion", "blast", "assault", "shooting", "gunmen", "suicide bomb",
 		"terror act", "terrorist act", "clash", "missile", "assassinat", "ambush", "massacre", "kidnap", "hostage",
-		"hijack", "stormed", "opened fire", "gunfire"),
+		"hijack", "stormed", "opened fire", "gunfire", "assailant", "stabbing"),
 	terms("attack", false, "حمله", "انفجار", "بمبگذاری", "تیراندازی", "درگیری", "عملیات تروریستی", "حادثه تروریستی",
 		"حادثه تروریستي", "انتحاری", "ترور ", "شلیک", "گروگان", "ربودن", "به رگبار"),
 )
@@ -65,7 +65,8 @@ var attackNouns = concat(
 // violenceCues: words that make an attack word a violent incident.
 var violenceCues = concat(killedWords, woundedWords, combinedWords, deathWords,
 	terms("violence", false, "terror", "gunmen", "gunman", "bomb", "explo", "blast", "missile", "suicide", "stormed",
-		"opened fire", "shooting", "armed", "militant", "casualt", "hostage", "kidnap", "assassinat",
+		"opened fire", "shooting", "armed", "militant", "casualt", "hostage", "kidnap", "assassinat", "shot dead",
+		"gunned down", "stabb",
 		"ترور", "انفجار", "بمب", "انتحاری", "مسلح", "تیراندازی", "موشک", "گروگان", "درگیری"))
 
 // attackTypes in order of precedence: gunmen storming a building is an
@@ -79,7 +80,7 @@ var attackTypeCues = []struct {
 	{"kidnapping", terms("", false, "kidnap", "abduct", "ربودن", "ربوده", "آدم ربایی")},
 	{"assassination", terms("", false, "assassinat", "ترور شد", "به ترور")},
 	{"armed_assault", terms("", false, "gunmen", "gunman", "opened fire", "shooting", "stormed", "armed attack",
-		"armed assault", "shot dead", "gun and", "clashes", "clash with", "تیراندازی", "مسلح", "درگیری", "به رگبار", "رگبار")},
+		"armed assault", "shot dead", "gunned down", "gun and", "clashes", "clash with", "تیراندازی", "مسلح", "درگیری", "به رگبار", "رگبار")},
 	{"bombing", terms("", false, "bomb", "explosion", "explosive", "blast", "missile", "ied", "car bomb", "انفجار",
 		"بمب", "منفجر", "موشک", "خودروی بمبگذاری")},
 	// after the others: hostages are taken in many an armed assault
