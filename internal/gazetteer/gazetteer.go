@@ -9,7 +9,8 @@
 //     "Ahwaz", "اهواز") → candidate places with country, admin-1 region,
 //     coordinates and population, most populous first.
 //   - Admin1At: a point → the admin-1 region that contains it, through a
-//     1° grid over region bounding boxes, then point-in-polygon.
+//     1° grid over region bounding boxes, then point-in-polygon;
+//     FillAdmin1 gives a claim with coordinates only its region.
 //
 // The data files under data/ are made by scripts/gen-gazetteer.sh from npm
 // packages (see data/SOURCE.md for sources and licences); aliases.tsv,
