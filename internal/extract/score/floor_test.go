@@ -2,6 +2,7 @@ package score
 
 import (
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/vigil-project/vigil/internal/gazetteer"
@@ -39,6 +40,11 @@ func checkFloors(t *testing.T, name string, r Report) {
 	}
 	if testing.Verbose() {
 		t.Logf("%s:\n%s", name, r.Table())
+		if os.Getenv("VIGIL_SCORE_MISSES") != "" {
+			for _, m := range r.Misses {
+				t.Log(m)
+			}
+		}
 	}
 }
 
