@@ -1,8 +1,10 @@
 package extract
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigil-project/vigil/internal/model"
 )
@@ -64,5 +66,31 @@ func TestIncidentClaim(t *testing.T) {
 	res := Extract("Gunmen attacked a checkpoint in Zahedan, killing two soldiers.", Options{Gazetteer: g})
 	if _, err := res.Incidents[0].Claim(); err == nil {
 		t.Error("Claim of an undated incident: no error, want one")
+	}
+}
+
+func TestClaimExtractor(t *testing.T) {
+	x := ClaimExtractor{Gazetteer: gaz(t)}
+	pub := time.Date(2024, 1, 4, 9, 0, 0, 0, time.UTC)
+	cs, err := x.Extract(context.Background(), "Two bombs exploded yesterday in Kerman, killing 84 people. In August 2016 gunmen attacked a police post in Kermanshah.", "", pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 2 {
+		t.Fatalf("%d claims, want 2 (main and the dated secondary)", len(cs))
+	}
+	if cs[0].Start.String() != "2024-01-03" || cs[0].Place != "Kerman" || cs[0].Codes["is_incident_report"] != "true" || cs[0].Codes["main"] != "true" {
+		t.Errorf("main claim %s %s %v, want 2024-01-03 Kerman, a report, main", cs[0].Start, cs[0].Place, cs[0].Codes)
+	}
+	if cs[1].Start.String() != "2016-08-01" || cs[1].Place != "Kermanshah" || cs[1].Codes["main"] != "false" {
+		t.Errorf("secondary claim %s %s %v, want 2016-08 Kermanshah, not main", cs[1].Start, cs[1].Place, cs[1].Codes)
+	}
+	if cs, _ := x.Extract(context.Background(), "Gunmen attacked a checkpoint in Zahedan, killing two soldiers.", "en", time.Time{}); len(cs) != 0 {
+		t.Errorf("undated incident without a publication date: %d claims, want none", len(cs))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := x.Extract(ctx, "text", "", pub); err == nil {
+		t.Error("cancelled context: no error, want one")
 	}
 }
