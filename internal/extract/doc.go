@@ -39,7 +39,8 @@
 //     نفر"), read by ParseFigure; attackers, dates, aggregates and other
 //     places' figures are skipped, combined figures ("70 killed or
 //     injured") are kept apart, and the largest figure wins, as tolls rise.
-//   - Incident.Claim turns an incident into the model.Claim fusion takes.
+//   - Incident.Claim turns an incident into the model.Claim fusion takes;
+//     ClaimExtractor does so for a whole article, as the feed poller asks.
 //   - Secondary incidents, after the main one: a sentence naming an attack
 //     with its own written date, and the attack a state strike answers
 //     when the text identifies it; wars and invasions are not coded.
