@@ -143,6 +143,8 @@ func TestExtract(t *testing.T) {
 			want{report: true, date: "2021-10-08", city: "Kunduz", country: "AF", killed: "50/50/about", suicide: "true", attack: "bombing"}},
 		{"shot dead", "Unknown assailants shot dead a cleric in Zahedan on Saturday; no group has claimed responsibility.", "en", "2024-02-06",
 			want{report: true, date: "2024-02-03", city: "Zahedan", attack: "armed_assault", claimed: "<nil>"}},
+		{"three sites", "Three explosions hit Kabul on Tuesday, killing 12 people.", "en", "",
+			want{report: true, sites: "3", killed: "12/12/exact", attack: "bombing"}},
 		{"funeral is no report", "Thousands of mourners attended the funeral of the victims of the terrorist attack in Ahvaz.", "en", "",
 			want{report: false, city: "Ahvaz"}},
 		{"anniversary is no report", "Tehran marked the anniversary of the attack on the parliament that killed 17 people.", "en", "",

@@ -96,7 +96,10 @@ var siteCues = []struct {
 }{
 	{2, terms("", false, "twin", "dual", "two simultaneous", "two explosions", "two blasts", "two bombs", "two attacks", "two terrorist attacks", "two terror attacks", "two suicide",
 		"دو انفجار", "دو حمله", "دو بمب", "انفجارهای دوگانه", "دو انفجار تروریستی")},
-	{3, terms("", false, "three simultaneous", "three explosions", "three blasts", "سه انفجار")},
+	{3, terms("", false, "triple", "three simultaneous", "three explosions", "three blasts", "three bombs", "three attacks",
+		"three suicide", "سه انفجار", "سه حمله", "سه بمب")},
+	{4, terms("", false, "four simultaneous", "four explosions", "four blasts", "four bombs", "four attacks",
+		"چهار انفجار", "چهار حمله")},
 }
 
 // targetCues map words to target types; the labels join several with ", ".
