@@ -296,6 +296,20 @@ func TestExtractSharedSpans(t *testing.T) {
 	}
 }
 
+// Without a gazetteer (one that failed to load) extraction still works,
+// without places.
+func TestExtractWithoutGazetteer(t *testing.T) {
+	text := "TEHRAN – Gunmen stormed the parliament on Wednesday, killing 12 people."
+	n, idx := normalizeMap(text)
+	dd := &doc{orig: text, n: n, idx: idx, lang: "en", sents: splitSentences(n)}
+	if p, _, ok := dd.dateline(); ok {
+		t.Errorf("dateline without a gazetteer = %v, want none", p)
+	}
+	if _, _, _, ok := dd.findPlace(0, len(n), true, ""); ok {
+		t.Error("findPlace without a gazetteer found a place")
+	}
+}
+
 func FuzzExtract(f *testing.F) {
 	for _, s := range []string{
 		"TEHRAN – Gunmen stormed the parliament on Wednesday, killing 12 and injuring 42.",

@@ -125,7 +125,7 @@ func setPlace(inc *Incident, p gazetteer.Place, sp Span) {
 // dateline reads "TEHRAN –" at the very start of the text.
 func (d *doc) dateline() (gazetteer.Place, Span, bool) {
 	words := wordSpans(d.n, 0, min(len(d.n), 40))
-	if len(words) < 2 || !strings.HasPrefix(strings.TrimSpace(d.n[words[0][1]:min(words[0][1]+3, len(d.n))]), "-") {
+	if d.gaz == nil || len(words) < 2 || !strings.HasPrefix(strings.TrimSpace(d.n[words[0][1]:min(words[0][1]+3, len(d.n))]), "-") {
 		return gazetteer.Place{}, Span{}, false
 	}
 	p, ok := d.pickPlace(d.gaz.LookupKey(gazetteer.Key(d.n[words[0][0]:words[0][1]])), words[0][0], "")
