@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/vigil-project/vigil/internal/export"
+	"github.com/vigil-project/vigil/internal/gazetteer"
 	"github.com/vigil-project/vigil/internal/ingest"
 	"github.com/vigil-project/vigil/internal/source"
 )
@@ -103,7 +104,11 @@ func importFile(ctx context.Context, env Env, st ingest.Store, open openFunc, fi
 		}
 		return open(file, fl, opts, progress)
 	}
-	sum, err := ingest.Run(ctx, st, opener, ingest.Options{File: name, BatchSize: fl.batch, Strict: fl.strict, Now: env.Now})
+	places, err := gazetteer.Default()
+	if err != nil {
+		return ingest.Summary{}, fmt.Errorf("import %s: %w", file, err)
+	}
+	sum, err := ingest.Run(ctx, st, opener, ingest.Options{File: name, BatchSize: fl.batch, Strict: fl.strict, Now: env.Now, Places: places})
 	if bar != nil {
 		bar.Finish()
 		fmt.Fprintln(env.Stderr)

@@ -43,6 +43,11 @@ type Options struct {
 	// OnBatch, when set, is called after each committed batch with the
 	// records read so far (for progress display).
 	OnBatch func(read int)
+	// Places, when set, gives claims with coordinates but no admin-1
+	// region (GTD rows with a point only, GDELT points) the region their
+	// point falls in, flagged model.FlagAdmin1FromPoint, so that every
+	// incident with coordinates can be counted by region.
+	Places interface{ FillAdmin1(*model.Claim) bool }
 }
 
 // Summary is what an import did.
@@ -223,6 +228,9 @@ func pipeline(ctx context.Context, st Store, rd source.Reader, opts Options, sum
 				b.rejs = append(b.rejs, store.Rejection{Source: rd.Source().Name, File: opts.File, Line: line,
 					Field: terr.(*model.TextError).Field, Reason: terr.(*model.TextError).Reason, Raw: string(rec.Report.Raw)})
 				continue
+			}
+			if opts.Places != nil && opts.Places.FillAdmin1(&rec.Claim) {
+				rec.Claim.Flags = append(rec.Claim.Flags, model.FlagAdmin1FromPoint)
 			}
 			b.recs = append(b.recs, rec)
 			if len(b.recs) >= opts.BatchSize {

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vigil-project/vigil/internal/gazetteer"
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/source"
 	"github.com/vigil-project/vigil/internal/store"
@@ -206,5 +208,54 @@ func TestBadTextRejectedAlone(t *testing.T) {
 	}
 	if sum.New != 4 || sum.Rejected != 1 || len(sum.Reasons) != 1 || !strings.HasPrefix(sum.Reasons[0], "d.csv:4: text: NUL") {
 		t.Errorf("summary = %+v, want 4 new, 1 rejected at d.csv:4 on text", sum)
+	}
+}
+
+// A claim with a point but no province gets the province its point falls
+// in from the embedded boundaries, flagged as vigil's, and can then be
+// selected by province; a point across the border from the claim's
+// country is left alone.
+func TestAdmin1FromPoint(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	if err := st.EnsureSource(ctx, storetest.GTD); err != nil {
+		t.Fatal(err)
+	}
+	recs := storetest.Synthetic("gtd", 0, 3, fetched)
+	at := func(i int, country string, lat, lon float64) {
+		recs[i].Claim.Country, recs[i].Claim.Admin1 = country, ""
+		recs[i].Claim.Lat, recs[i].Claim.Lon = &lat, &lon
+	}
+	at(0, "IR", 30.2839, 57.0834) // Kerman city
+	at(1, "IR", 33.3152, 44.3661) // Baghdad, but the claim says Iran
+	items := []any{recs[0], recs[1], recs[2]}
+	places, err := gazetteer.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(ctx, st, opener(items, nil), Options{File: "f.csv", Places: places}); err != nil {
+		t.Fatal(err)
+	}
+	var got []model.Incident
+	if err := st.Incidents(ctx, store.Filter{Admin1: "Kerman"}, func(inc model.Incident) error {
+		got = append(got, inc)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ID != model.IncidentIDFor("gtd", recs[0].Report.SourceRef) {
+		t.Fatalf("incidents in Kerman: %v, want the one whose point is there", got)
+	}
+	claims, err := st.Claims(ctx, got[0].ID)
+	if err != nil || len(claims) != 1 || !slices.Contains(claims[0].Flags, model.FlagAdmin1FromPoint) {
+		t.Errorf("claim flags %v (%v), want %s", claims, err, model.FlagAdmin1FromPoint)
+	}
+	other, err := st.Incident(ctx, model.IncidentIDFor("gtd", recs[1].Report.SourceRef))
+	if err != nil || other.Admin1 != "" {
+		t.Errorf("a point in Iraq for a claim in Iran got admin1 %q (%v), want none", other.Admin1, err)
+	}
+	third, err := st.Incident(ctx, model.IncidentIDFor("gtd", recs[2].Report.SourceRef))
+	if err != nil || third.Admin1 != recs[2].Claim.Admin1 {
+		t.Errorf("a claim with its own province got %q, want it kept (%q)", third.Admin1, recs[2].Claim.Admin1)
 	}
 }

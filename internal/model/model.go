@@ -106,6 +106,9 @@ const (
 	FlagDoubtTerrorism = "doubt_terrorism"
 	// FlagUnsuccessful marks attacks the source records as failed (GTD success=0).
 	FlagUnsuccessful = "unsuccessful"
+	// FlagAdmin1FromPoint marks an admin-1 region vigil found from the
+	// claim's coordinates (reverse geocoding), not one the source gave.
+	FlagAdmin1FromPoint = "admin1_from_point"
 )
 
 // Status is how far an incident is verified.
