@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		{"Sources", testSources},
 		{"ConcurrentImports", testConcurrentImports},
 		{"Feeds", testFeeds},
+		{"Aggregate", testAggregate},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

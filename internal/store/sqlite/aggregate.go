@@ -1,0 +1,128 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/vigil-project/vigil/internal/model"
+	"github.com/vigil-project/vigil/internal/store"
+)
+
+// Aggregate counts the incidents f selects, and adds up their killed,
+// grouped by the dimensions by (see store.Bucket), in key order. f's
+// cursor and limit are ignored: an aggregate covers the whole selection.
+func (s *Store) Aggregate(ctx context.Context, f store.Filter, by []store.Dimension) ([]store.Bucket, error) {
+	f.After, f.Limit = "", 0
+	where, args, err := filterSQL(f)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate: %w", err)
+	}
+	var keys []string
+	admin1 := false
+	for _, d := range by {
+		switch d {
+		case store.ByWeek:
+			// The Monday on or before the start: back six days, then
+			// forward to the next Monday (or stay on one).
+			keys = append(keys, `coalesce(date(start_date, '-6 days', 'weekday 1'), '')`)
+		case store.ByMonth:
+			keys = append(keys, `coalesce(substr(start_date, 1, 7), '')`)
+		case store.ByCountry:
+			keys = append(keys, `country`)
+		case store.ByAdmin1:
+			keys = append(keys, `country`, `admin1`)
+			admin1 = true
+		case store.ByActor:
+			keys = append(keys, `perpetrator`)
+		case store.ByType:
+			keys = append(keys, `attack_type`)
+		default:
+			return nil, fmt.Errorf("aggregate: unknown dimension %q", d)
+		}
+	}
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("aggregate: no dimension")
+	}
+	cols := make([]string, len(keys))
+	for i, k := range keys {
+		cols[i] = fmt.Sprintf("%s AS k%d", k, i)
+	}
+	groups := make([]string, len(keys))
+	for i := range keys {
+		groups[i] = fmt.Sprintf("k%d", i)
+	}
+	inner := `SELECT ` + strings.Join(cols, ", ") + `, count(*) AS n, coalesce(sum(killed_best), 0) AS killed, min(rowid) AS r
+		FROM incidents` + where + ` GROUP BY ` + strings.Join(groups, ", ")
+	// The folded admin1 key is named as its first incident spells it: a
+	// lookup by rowid per group, not a JSON read per incident.
+	q := `SELECT g.*, '' FROM (` + inner + `) g ORDER BY ` + strings.Join(groups, ", ")
+	if admin1 {
+		q = `SELECT g.*, coalesce(json_extract(i.doc, '$.admin1'), '') FROM (` + inner + `) g
+			JOIN incidents i ON i.rowid = g.r ORDER BY ` + strings.Join(groups, ", ")
+	}
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate: %w", err)
+	}
+	defer rows.Close()
+	out := []store.Bucket{}
+	for rows.Next() {
+		vals := make([]string, len(keys))
+		dest := make([]any, 0, len(keys)+4)
+		for i := range vals {
+			dest = append(dest, &vals[i])
+		}
+		var b store.Bucket
+		var r int64
+		var name string
+		dest = append(dest, &b.Count, &b.Killed, &r, &name)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("aggregate: %w", err)
+		}
+		fillBucket(&b, by, vals, name)
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("aggregate: %w", err)
+	}
+	return out, nil
+}
+
+// fillBucket sets b's keys from the key columns in the order Aggregate
+// selected them (admin1 takes two: country and the folded name).
+func fillBucket(b *store.Bucket, by []store.Dimension, vals []string, admin1Name string) {
+	i := 0
+	for _, d := range by {
+		switch d {
+		case store.ByWeek, store.ByMonth:
+			b.Period = vals[i]
+		case store.ByCountry:
+			b.Country = vals[i]
+		case store.ByAdmin1:
+			b.Country = vals[i]
+			i++
+			b.Admin1 = admin1Name
+		case store.ByActor:
+			b.Actor = vals[i]
+		case store.ByType:
+			b.AttackType = model.AttackType(vals[i])
+		}
+		i++
+	}
+}
+
+// Generation returns a number that changes whenever what the store holds
+// changes: every change to an incident appends a version row, whose
+// rowid only grows, and every import is logged. Reading it costs two
+// index lookups, so a server can check it on each request.
+func (s *Store) Generation(ctx context.Context) (int64, error) {
+	var g int64
+	err := s.read.QueryRowContext(ctx, `SELECT
+		coalesce((SELECT max(rowid) FROM incident_versions), 0) +
+		coalesce((SELECT max(id) FROM import_runs), 0)`).Scan(&g)
+	if err != nil {
+		return 0, fmt.Errorf("store generation: %w", err)
+	}
+	return g, nil
+}
