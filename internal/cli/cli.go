@@ -82,6 +82,7 @@ func commands() []command {
 		{"ingest", "store saved feeds, article pages, text files and JSON article lists (offline)", runIngest},
 		{"demo", "import the bundled demo dataset and show it", runDemo},
 		{"extract", "read incident claims from a news text or article list (English, Persian)", runExtract},
+		{"serve", "serve the JSON API and the dashboard (default on 127.0.0.1:8080)", runServe},
 		{"version", "print vigil's version and schema version", runVersion},
 		{"completion", "print a shell completion script: bash, zsh or fish", runCompletion},
 	}

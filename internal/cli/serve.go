@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/vigil-project/vigil/internal/server"
+	"github.com/vigil-project/vigil/internal/store/postgres"
+	"github.com/vigil-project/vigil/internal/store/sqlite"
+)
+
+// serveStore is what `vigil serve` needs of a store: the server's reads
+// and Close.
+type serveStore interface {
+	server.Store
+	Close() error
+}
+
+// Both backends serve.
+var (
+	_ serveStore = (*sqlite.Store)(nil)
+	_ serveStore = (*postgres.Store)(nil)
+)
+
+func runServe(ctx context.Context, env Env, args []string) error {
+	var cfg Config
+	fs := newFlags(env, "serve", "", &cfg, false, "")
+	addr := fs.String("addr", server.DefaultAddr, "address to listen on (loopback by default: say 0.0.0.0:8080 to expose it)")
+	pos, err := parse(fs, args, env, &cfg)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("serve takes no arguments, got %q", pos[0])
+	}
+	return serve(ctx, env, cfg.DB, *addr)
+}
+
+// serve runs the server on the store at dsn until ctx is cancelled.
+func serve(ctx context.Context, env Env, dsn, addr string) error {
+	b, err := openStore(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	st, ok := b.(serveStore)
+	if !ok {
+		return fmt.Errorf("serve: store %T cannot serve", b)
+	}
+	log := env.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	srv, err := server.New(st, server.Config{Addr: addr, Version: Version, Log: log, GenerationTTL: time.Second})
+	if err != nil {
+		return usagef("serve: %v", err)
+	}
+	return srv.Run(ctx, func(a string) {
+		fmt.Fprintf(env.Stdout, "vigil is serving %s on http://%s/ (Ctrl-C stops it)\n", dsn, a)
+	})
+}
