@@ -1,0 +1,435 @@
+// vigil's dashboard: a map of the selected incidents, a timeline that
+// brushes the period, filters kept in the URL, tempo and severity charts
+// with their tests in words, and a page per incident. Everything it loads
+// comes from the server that served it: no CDN, no tiles, no remote font.
+//
+// Report text is untrusted: it only ever reaches the page as text nodes
+// (h() below), never as HTML.
+import L from 'leaflet';
+import 'leaflet.markercluster';
+import uPlot from 'uplot';
+import { feature } from 'topojson-client';
+import { lang, t, num, date, month, instant, range } from './i18n.js';
+
+const FILTERS = ['country', 'admin1', 'actor', 'type', 'status', 'since', 'until', 'min_killed'];
+const TYPES = ['assassination', 'armed_assault', 'bombing', 'hijacking', 'barricade_hostage', 'kidnapping', 'facility_attack', 'unarmed_assault', 'unknown'];
+const STATUSES = ['confirmed', 'probable', 'unverified', 'disputed', 'retracted'];
+// One colour per attack type (colour-blind-safe where the count allows).
+const COLOURS = {
+  assassination: '#7b3294', armed_assault: '#d7191c', bombing: '#fdae61', hijacking: '#2b83ba',
+  barricade_hostage: '#5e3c99', kidnapping: '#1a9641', facility_attack: '#a6611a', unarmed_assault: '#018571', unknown: '#777777',
+};
+
+/** h makes an element; strings become text nodes, never HTML. */
+function h(tag, attrs, ...kids) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v == null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const k of kids.flat()) {
+    if (k == null || k === false) continue;
+    el.append(k instanceof Node ? k : document.createTextNode(String(k)));
+  }
+  return el;
+}
+
+/** safeHref returns u when it is an http(s) URL: other schemes never become links. */
+function safeHref(u) {
+  try {
+    const p = new URL(u);
+    return p.protocol === 'http:' || p.protocol === 'https:' ? p.href : null;
+  } catch { return null; }
+}
+
+async function getJSON(path) {
+  const r = await fetch(path, { headers: { Accept: 'application/json' } });
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(body.error || r.statusText);
+  return body;
+}
+
+/** params returns the URL's filters. */
+function params() {
+  const q = new URLSearchParams(location.search);
+  const f = {};
+  for (const k of FILTERS) if (q.get(k)) f[k] = q.get(k);
+  return f;
+}
+function query(f, extra) {
+  const q = new URLSearchParams();
+  for (const k of FILTERS) if (f[k]) q.set(k, f[k]);
+  for (const [k, v] of Object.entries(extra || {})) q.set(k, v);
+  return q.toString();
+}
+/** go puts the filters (and the language) in the URL and redraws. */
+function go(f) {
+  const q = new URLSearchParams(query(f));
+  const cur = new URLSearchParams(location.search);
+  if (cur.get('lang')) q.set('lang', cur.get('lang'));
+  history.pushState(null, '', '/' + (q.toString() ? '?' + q : ''));
+  route();
+}
+function langLink() {
+  const q = new URLSearchParams(location.search);
+  q.set('lang', lang === 'fa' ? 'en' : 'fa');
+  return h('a', { class: 'switch', href: location.pathname + '?' + q, hreflang: lang === 'fa' ? 'en' : 'fa', id: 'lang-switch' }, t('switch'));
+}
+
+const app = document.getElementById('app');
+let map = null;
+
+function route() {
+  document.title = t('title');
+  const m = location.pathname.match(/^\/incident\/([^/]+)$/);
+  if (map) { map.remove(); map = null; }
+  app.replaceChildren();
+  if (m) incidentPage(decodeURIComponent(m[1]));
+  else dashboard();
+}
+window.addEventListener('popstate', route);
+
+// ---- the dashboard ----
+
+async function dashboard() {
+  const f = params();
+  const header = h('header', { class: 'top' }, h('h1', {}, 'vigil'), h('span', { class: 'count', id: 'count' }), langLink());
+  const filters = h('form', { class: 'filters', id: 'filters' });
+  const mapEl = h('div', { id: 'map', class: 'map' });
+  const list = h('ol', { id: 'list', class: 'list' });
+  const more = h('button', { type: 'button', id: 'more', hidden: true }, t('more'));
+  const timeline = h('div', { id: 'timeline', class: 'chart' });
+  const tempo = h('div', { id: 'tempo', class: 'chart' });
+  const tempoSay = h('p', { class: 'sentence', id: 'tempo-sentence' });
+  const sev = h('div', { id: 'severity', class: 'chart' });
+  const sevSay = h('p', { class: 'sentence', id: 'severity-sentence' });
+  app.append(header, filters,
+    h('main', { class: 'grid' }, mapEl, h('section', { class: 'side' }, list, more)),
+    h('section', { class: 'charts' },
+      h('figure', {}, h('figcaption', {}, t('timeline')), timeline),
+      h('figure', {}, h('figcaption', {}, t('tempo')), tempo, tempoSay),
+      h('figure', {}, h('figcaption', {}, t('severity')), sev, sevSay)));
+
+  drawMap(mapEl, f);
+  buildFilters(filters, f);
+  loadList(list, more, f, '');
+  // The timeline shows every period of the other filters; the chosen
+  // period is shaded and brushing chooses another.
+  const wide = { ...f }; delete wide.since; delete wide.until;
+  getJSON('/api/aggregates?' + query(wide, { by: 'month' })).then((ag) => drawTimeline(timeline, ag.buckets, f)).catch(showError(timeline));
+  getJSON('/api/aggregates?' + query(f, { by: 'month' })).then((ag) => {
+    drawBars(tempo, ag.buckets, 'count', '#3b6ea5');
+    drawBars(sev, ag.buckets, 'killed', '#b2182b');
+  }).catch(showError(tempo));
+  sentence(tempoSay, 'tempo', f);
+  sentence(sev, 'severity', f, sevSay);
+}
+
+function showError(el) {
+  return (e) => el.replaceChildren(h('p', { class: 'error' }, t('error') + e.message));
+}
+
+function sentence(el, kind, f, target) {
+  const out = target || el;
+  getJSON(`/api/analyze/${kind}?` + query(f))
+    .then((a) => { out.textContent = a.sentence; })
+    .catch(() => { out.textContent = t('no_result'); });
+}
+
+async function buildFilters(form, f) {
+  const field = (name, control) => h('label', {}, h('span', {}, t(name)), control);
+  const select = (name, options) => {
+    const s = h('select', { name, id: 'f-' + name },
+      h('option', { value: '' }, t('any')),
+      options.map(([v, label]) => h('option', { value: v, selected: f[name] === v }, label)));
+    s.addEventListener('change', () => go({ ...params(), [name]: s.value || undefined }));
+    return s;
+  };
+  const input = (name, type, attrs) => {
+    const i = h('input', { name, id: 'f-' + name, type, value: f[name] || '', ...attrs });
+    i.addEventListener('change', () => go({ ...params(), [name]: i.value || undefined }));
+    return i;
+  };
+  const country = select('country', []);
+  const admin1 = select('admin1', []);
+  const actor = select('actor', []);
+  form.append(
+    field('country', country), field('admin1', admin1), field('actor', actor),
+    field('type', select('type', TYPES.map((v) => [v, t(v)]))),
+    field('status', select('status', STATUSES.map((v) => [v, t(v)]))),
+    field('since', input('since', 'date')), field('until', input('until', 'date')),
+    field('min_killed', input('min_killed', 'number', { min: 0, step: 1, inputmode: 'numeric' })),
+    h('button', { type: 'button', id: 'reset', onclick: () => go({}) }, t('reset')));
+  form.addEventListener('submit', (e) => e.preventDefault());
+  // The choices are what the store holds (a country's provinces once a
+  // country is chosen), each with its count.
+  const fill = async (sel, by, key, label, scope) => {
+    const ag = await getJSON('/api/aggregates?' + query(scope || {}, { by }));
+    for (const b of ag.buckets) {
+      const v = b[key];
+      if (!v) continue;
+      sel.append(h('option', { value: v, selected: f[sel.name] === v }, `${label(b)} (${num(b.count)})`));
+    }
+    if (f[sel.name]) sel.value = f[sel.name];
+  };
+  fill(country, 'country', 'country', (b) => b.country);
+  fill(admin1, 'admin1', 'admin1', (b) => b.admin1, f.country ? { country: f.country } : {});
+  fill(actor, 'actor', 'actor', (b) => b.actor);
+}
+
+async function loadList(list, more, f, cursor) {
+  const page = await getJSON('/api/incidents?' + query(f, { limit: 50, ...(cursor ? { cursor } : {}) })).catch((e) => { showError(list)(e); return null; });
+  if (!page) return;
+  for (const inc of page.incidents) {
+    list.append(h('li', { class: 'item', 'data-id': inc.id },
+      h('span', { class: 'dot', 'data-type': inc.attack_type }),
+      h('a', { href: '/incident/' + encodeURIComponent(inc.id) + location.search, class: 'incident-link', onclick: nav }, inc.place || inc.admin1 || inc.country || inc.id),
+      h('span', { class: 'when' }, date(inc.start)),
+      h('span', { class: 'killed', title: t('killed') }, range(inc.killed)),
+      (inc.contested || []).length ? h('span', { class: 'badge' }, t('contested')) : null));
+  }
+  document.getElementById('count').textContent = `${num(list.children.length)}${page.next_cursor ? '+' : ''} ${t('incidents')}`;
+  more.hidden = !page.next_cursor;
+  more.onclick = () => { more.hidden = true; loadList(list, more, f, page.next_cursor); };
+}
+
+function nav(e) {
+  if (e.ctrlKey || e.metaKey || e.shiftKey || e.button) return;
+  e.preventDefault();
+  history.pushState(null, '', e.currentTarget.getAttribute('href'));
+  route();
+  window.scrollTo(0, 0);
+}
+
+// ---- the map ----
+
+function drawMap(el, f) {
+  map = L.map(el, { preferCanvas: true, minZoom: 2, maxZoom: 12, worldCopyJump: true, attributionControl: true, zoomSnap: 0.5 }).setView([32, 53], 4);
+  map.attributionControl.setPrefix(false).addAttribution('Boundaries: Natural Earth');
+  const renderer = L.canvas({ padding: 0.2 });
+  const countries = L.layerGroup().addTo(map);
+  const admin1 = L.layerGroup();
+  getJSON('/assets/countries.json').then((topo) => {
+    L.geoJSON(feature(topo, topo.objects.countries), {
+      renderer, interactive: false,
+      style: { color: '#8a8a8a', weight: 0.8, fillColor: '#f3f1ea', fillOpacity: 1 },
+    }).addTo(countries);
+    countries.eachLayer((l) => l.bringToBack());
+    // Provinces come second: they are bigger, and only matter zoomed in.
+    return getJSON('/assets/admin1.json');
+  }).then((topo) => {
+    L.geoJSON(feature(topo, topo.objects.admin1), {
+      renderer, interactive: false, style: { color: '#b5b0a0', weight: 0.5, fill: false, dashArray: '2 2' },
+    }).addTo(admin1);
+    const toggle = () => (map && map.getZoom() >= 4.5 ? admin1.addTo(map) : admin1.remove());
+    map.on('zoomend', toggle);
+    toggle();
+  }).catch(() => {});
+
+  const cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40, spiderfyOnMaxZoom: true });
+  map.addLayer(cluster);
+  getJSON('/api/export.geojson?' + query(f, { limit: 5000 })).then((fc) => {
+    const markers = fc.features.map((ft) => {
+      const p = ft.properties;
+      const killed = p.killed ? p.killed.best : 0;
+      const m = L.circleMarker([ft.geometry.coordinates[1], ft.geometry.coordinates[0]], {
+        radius: 5 + 2.2 * Math.sqrt(killed), color: '#222', weight: 1,
+        fillColor: COLOURS[p.attack_type] || COLOURS.unknown, fillOpacity: 0.8, className: 'incident-marker',
+      });
+      m.bindPopup(() => h('div', { class: 'popup' },
+        h('strong', {}, p.place || p.admin1 || ''), h('br'), date(p.start), h('br'),
+        `${t('killed')}: ${range(p.killed)}`, h('br'),
+        h('a', { href: '/incident/' + encodeURIComponent(p.id) + location.search, onclick: nav }, '→')));
+      return m;
+    });
+    cluster.addLayers(markers);
+    el.dataset.markers = String(markers.length);
+    if (markers.length) map.fitBounds(L.featureGroup(markers).getBounds().pad(0.3), { maxZoom: 7 });
+    el.append(legend());
+  }).catch(showError(el));
+}
+
+function legend() {
+  return h('div', { class: 'legend' }, TYPES.filter((k) => k !== 'unknown').map((k) =>
+    h('span', { class: 'key' }, h('span', { class: 'dot', 'data-type': k }), t(k))));
+}
+
+// ---- charts ----
+
+const monthSecs = (p) => Date.UTC(+p.slice(0, 4), +p.slice(5, 7) - 1, 1) / 1000;
+
+/** series fills the months between the first and last bucket with zeros. */
+function series(buckets, key) {
+  const dated = buckets.filter((b) => b.period);
+  if (!dated.length) return [[], []];
+  const byMonth = new Map(dated.map((b) => [b.period, b[key]]));
+  const xs = [], ys = [];
+  let [y, m] = dated[0].period.split('-').map(Number);
+  const [ly, lm] = dated[dated.length - 1].period.split('-').map(Number);
+  while (y < ly || (y === ly && m <= lm)) {
+    const p = `${y}-${String(m).padStart(2, '0')}`;
+    xs.push(monthSecs(p));
+    ys.push(byMonth.get(p) || 0);
+    if (++m > 12) { m = 1; y++; }
+  }
+  return [xs, ys];
+}
+
+function axes() {
+  const font = '12px Vazirmatn, system-ui, sans-serif';
+  return [
+    { font, values: (u, splits) => splits.map((s) => month(s)), space: 70 },
+    { font, values: (u, splits) => splits.map((s) => num(s)), size: 40 },
+  ];
+}
+
+function chartWidth(el) { return Math.max(260, el.clientWidth || el.parentElement.clientWidth || 400); }
+
+function drawBars(el, buckets, key, colour) {
+  const data = series(buckets, key);
+  el.replaceChildren();
+  if (!data[0].length) return;
+  new uPlot({
+    width: chartWidth(el), height: 160, legend: { show: false }, cursor: { drag: { x: false, y: false } },
+    scales: { x: { time: true } }, axes: axes(),
+    series: [{}, { stroke: colour, fill: colour + '55', paths: uPlot.paths.bars({ size: [0.9, 20] }), points: { show: false } }],
+  }, data, el);
+}
+
+function drawTimeline(el, buckets, f) {
+  const data = series(buckets, 'count');
+  el.replaceChildren();
+  if (!data[0].length) return;
+  const u = new uPlot({
+    width: chartWidth(el), height: 140, legend: { show: false },
+    cursor: { drag: { x: true, y: false, setScale: false } },
+    scales: { x: { time: true } }, axes: axes(),
+    series: [{}, { stroke: '#555', fill: '#5555', paths: uPlot.paths.bars({ size: [0.9, 20] }), points: { show: false } }],
+    hooks: {
+      setSelect: [(u) => {
+        if (u.select.width < 2) return;
+        const from = new Date(u.posToVal(u.select.left, 'x') * 1000).toISOString().slice(0, 10);
+        const to = new Date(u.posToVal(u.select.left + u.select.width, 'x') * 1000).toISOString().slice(0, 10);
+        go({ ...params(), since: from, until: to });
+      }],
+      draw: [(u) => {
+        // Shade the chosen period.
+        if (!f.since && !f.until) return;
+        const x0 = f.since ? u.valToPos(Date.parse(f.since) / 1000, 'x', true) : u.bbox.left;
+        const x1 = f.until ? u.valToPos(Date.parse(f.until) / 1000, 'x', true) : u.bbox.left + u.bbox.width;
+        u.ctx.save();
+        u.ctx.fillStyle = 'rgba(59,110,165,0.15)';
+        u.ctx.fillRect(x0, u.bbox.top, Math.max(1, x1 - x0), u.bbox.height);
+        u.ctx.restore();
+      }],
+    },
+  }, data, el);
+  el.dataset.months = String(data[0].length);
+  return u;
+}
+
+// ---- the incident page ----
+
+async function incidentPage(id) {
+  const back = h('a', { href: '/' + location.search, class: 'back', onclick: nav }, t('back'));
+  app.append(h('header', { class: 'top' }, back, langLink()));
+  let d;
+  try {
+    d = await getJSON('/api/incidents/' + encodeURIComponent(id));
+  } catch (e) {
+    app.append(h('p', { class: 'error' }, e.message === 'not found' || /not found/.test(e.message) ? t('not_found') : t('error') + e.message));
+    return;
+  }
+  const inc = d.incident;
+  document.title = `${inc.place || inc.admin1 || id} — vigil`;
+  const contested = new Set(inc.contested || []);
+  const badge = (field) => (contested.has(field) ? h('span', { class: 'badge contested', 'data-field': field }, t('contested')) : null);
+  const row = (key, value, field) => (value === '' || value == null ? null : h('tr', {}, h('th', {}, t(key)), h('td', {}, value, ' ', badge(field || key))));
+  const figure = (key) => {
+    const r = inc[key];
+    if (!r) return row(key, '—');
+    return h('tr', {}, h('th', {}, t(key)), h('td', {},
+      h('span', { class: 'range' },
+        h('span', { class: 'low', title: t('low') }, num(r.low)),
+        h('span', { class: 'best', title: t('best') }, num(r.best)),
+        h('span', { class: 'high', title: t('high') }, num(r.high))),
+      ' ', range(r), ' ', badge(key)));
+  };
+  app.append(h('main', { class: 'incident', id: 'incident', 'data-id': inc.id },
+    h('h1', {}, [inc.place, inc.admin1].filter(Boolean).join(', ') || inc.id),
+    h('p', { class: 'meta' }, h('span', { class: 'status', 'data-status': inc.status }, t(inc.status)), ' · ', date(inc.start),
+      ' · ', h('a', { href: `/facts/${encodeURIComponent(inc.id)}?lang=${lang}`, id: 'facts-link' }, t('facts_page'))),
+    h('table', { class: 'facts' }, h('tbody', {},
+      row('date', date(inc.start) + (inc.end && inc.end !== inc.start ? ' – ' + date(inc.end) : ''), 'start'),
+      row('place', [inc.place, inc.admin1, inc.country].filter(Boolean).join(', ')),
+      row('type', t(inc.attack_type), 'attack_type'),
+      figure('killed'), figure('wounded'),
+      row('perpetrator', inc.perpetrator),
+      row('claimed_by', (inc.claimed_by || []).join(', ')),
+      row('suicide', inc.suicide == null ? '' : t(inc.suicide ? 'yes' : 'no')),
+      row('sites', inc.sites > 1 ? num(inc.sites) : ''))),
+    h('section', {}, h('h2', {}, t('figures')), h('div', { id: 'figure-chart', class: 'chart' })),
+    h('section', {}, h('h2', {}, t('sources')), h('ol', { class: 'sources', id: 'sources' }, d.claims.map(sourceItem))),
+    d.related.length ? h('section', {}, h('h2', {}, t('related')), h('ul', { id: 'related' }, d.related.map((r) =>
+      h('li', {}, h('a', { href: '/incident/' + encodeURIComponent(r.id) + location.search, onclick: nav }, r.place || r.id), ' — ', date(r.start), ' · ', t('killed'), ': ', range(r.killed))))) : null,
+    h('section', {}, h('h2', {}, t('versions')), versionsTable(d.versions))));
+  figureChart(document.getElementById('figure-chart'), inc, d.versions);
+}
+
+function sourceItem(c) {
+  const links = [];
+  for (const v of Object.values(c.codes || {})) {
+    for (const w of String(v).split(/\s+/)) {
+      const href = safeHref(w.replace(/^[(<"']+|[)>"',;.]+$/g, ''));
+      if (href) links.push(h('a', { href, rel: 'noopener noreferrer nofollow', target: '_blank' }, new URL(href).host));
+    }
+  }
+  const cited = c.codes && c.codes.sources;
+  return h('li', { class: c.superseded_by ? 'source old' : 'source' },
+    h('strong', {}, c.source), c.superseded_by ? h('span', { class: 'badge' }, t('superseded')) : null,
+    c.killed ? h('span', { class: 'said' }, ` — ${t('killed')}: ${range(c.killed)}`) : null,
+    c.wounded ? h('span', { class: 'said' }, ` · ${t('wounded')}: ${range(c.wounded)}`) : null,
+    c.text ? h('blockquote', {}, c.text) : null,
+    cited ? h('p', { class: 'cited' }, cited) : null,
+    links.length ? h('p', { class: 'links' }, links) : null,
+    c.origin ? h('small', {}, c.origin) : null);
+}
+
+function versionsTable(versions) {
+  return h('table', { class: 'versions', id: 'versions' },
+    h('thead', {}, h('tr', {}, h('th', {}, t('version')), h('th', {}, t('date')), h('th', {}, t('killed')), h('th', {}, t('author')), h('th', {}, t('reason')))),
+    h('tbody', {}, versions.map((v) => h('tr', {},
+      h('td', {}, num(v.version)), h('td', {}, instant(v.at)), h('td', {}, range(v.incident.killed)), h('td', {}, v.author), h('td', {}, v.reason)))));
+}
+
+/** figureChart plots how the killed figure changed: the fused timeline when
+ * the incident has one, else its versions. */
+function figureChart(el, inc, versions) {
+  let pts = [];
+  const tl = inc.timeline && Array.isArray(inc.timeline.killed) ? inc.timeline.killed : null;
+  if (tl) {
+    pts = tl.filter((r) => r.value && r.time).map((r) => ({ t: Date.parse(r.time) / 1000, v: r.value }));
+  } else {
+    pts = versions.filter((v) => v.incident.killed).map((v) => ({ t: Date.parse(v.at) / 1000, v: v.incident.killed }));
+  }
+  pts.sort((a, b) => a.t - b.t);
+  el.dataset.points = String(pts.length);
+  if (!pts.length) { el.append(h('p', {}, '—')); return; }
+  if (pts.length === 1) pts.push({ t: pts[0].t + 3600, v: pts[0].v }); // a flat line reads better than a dot
+  const xs = pts.map((p) => p.t);
+  const font = '12px Vazirmatn, system-ui, sans-serif';
+  new uPlot({
+    width: chartWidth(el), height: 200, legend: { show: true },
+    scales: { x: { time: true } },
+    axes: [{ font, values: (u, s) => s.map((x) => instant(new Date(x * 1000).toISOString()).replace(' UTC', '')), space: 120 },
+      { font, values: (u, s) => s.map((x) => num(x)), size: 40 }],
+    series: [{ label: '' },
+      { label: t('low'), stroke: '#999', dash: [4, 4] },
+      { label: t('best'), stroke: '#b2182b', width: 2 },
+      { label: t('high'), stroke: '#999', dash: [4, 4] }],
+    bands: [{ series: [3, 1], fill: 'rgba(178,24,43,0.12)' }],
+  }, [xs, pts.map((p) => p.v.low), pts.map((p) => p.v.best), pts.map((p) => p.v.high)], el);
+}
+
+route();
