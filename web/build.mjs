@@ -26,6 +26,7 @@ await esbuild.build({
 });
 copyFileSync('node_modules/vazirmatn/fonts/webfonts/Vazirmatn[wght].woff2', out + 'fonts/vazirmatn.woff2');
 copyFileSync('node_modules/vazirmatn/OFL.txt', out + 'fonts/vazirmatn-OFL.txt');
+copyFileSync('src/favicon.svg', out + 'favicon.svg');
 
 // The basemap: simplify to what a country or a province needs on screen,
 // quantize, keep only names. Sizes are printed so a change is noticed.

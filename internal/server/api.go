@@ -332,8 +332,11 @@ type analysisAnswer struct {
 	Incidents int `json:"incidents"`
 	// Sentence says what the result means, in words.
 	Sentence string `json:"sentence"`
-	// Result is the analysis as `vigil analyze KIND --format json` gives it.
+	// Result is the analysis as `vigil analyze KIND --format json` gives
+	// it, or null when the selection does not allow it.
 	Result json.RawMessage `json:"result"`
+	// Unavailable says why there is no result (too few incidents…).
+	Unavailable string `json:"unavailable,omitempty"`
 }
 
 // maxBootstrap bounds the tail fit's bootstrap on a server, where a
@@ -378,8 +381,10 @@ func (s *Server) analyzeSelection(r *http.Request) (any, error) {
 	}
 	res, err := runAnalysis(kind, incs, f, bin, boot)
 	if err != nil {
-		// Too few incidents and the like: the analysis says why.
-		return nil, &apiError{status: http.StatusUnprocessableEntity, msg: fmt.Sprintf("%s: %v", kind, err)}
+		// Too few incidents and the like: not a failure of the request but
+		// an answer about the selection, which the analysis words.
+		return analysisAnswer{Kind: kind, Incidents: len(incs), Sentence: "No result: " + err.Error() + ".",
+			Result: json.RawMessage("null"), Unavailable: err.Error()}, nil
 	}
 	b, err := json.Marshal(res)
 	if err != nil {

@@ -105,6 +105,11 @@ func (s *Server) pageRoutes(get func(string, http.Handler)) error {
 	dashboard := s.dynamic(lang, func(w http.ResponseWriter, r *http.Request) (page, error) {
 		return render("index.html", map[string]any{"Lang": lang(r), "Dir": dir(lang(r))})
 	})
+	icon, err := loadStatic(assets, "favicon.svg", "image/svg+xml")
+	if err != nil {
+		return fmt.Errorf("assets: %w", err)
+	}
+	get("/favicon.ico", icon)
 	get("/{$}", dashboard)
 	get("/incident/{id}", dashboard)
 	get("/facts/{id}", s.dynamic(lang, s.facts))

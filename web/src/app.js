@@ -205,7 +205,9 @@ function nav(e) {
 // ---- the map ----
 
 function drawMap(el, f) {
-  map = L.map(el, { preferCanvas: true, minZoom: 2, maxZoom: 12, worldCopyJump: true, attributionControl: true, zoomSnap: 0.5 }).setView([32, 53], 4);
+  map = L.map(el, {
+    // No zoom animation: leaving the page mid-animation would break Leaflet (it reads a removed pane).
+    preferCanvas: true, minZoom: 2, maxZoom: 12, zoomAnimation: false, markerZoomAnimation: false, worldCopyJump: true, attributionControl: true, zoomSnap: 0.5 }).setView([32, 53], 4);
   map.attributionControl.setPrefix(false).addAttribution('Boundaries: Natural Earth');
   const renderer = L.canvas({ padding: 0.2 });
   const countries = L.layerGroup().addTo(map);
@@ -245,7 +247,7 @@ function drawMap(el, f) {
     });
     cluster.addLayers(markers);
     el.dataset.markers = String(markers.length);
-    if (markers.length) map.fitBounds(L.featureGroup(markers).getBounds().pad(0.3), { maxZoom: 7 });
+    if (markers.length) map.fitBounds(L.featureGroup(markers).getBounds().pad(0.3), { maxZoom: 7, animate: false });
     el.append(legend());
   }).catch(showError(el));
 }
