@@ -169,7 +169,7 @@ func (s *Server) facts(w http.ResponseWriter, r *http.Request) (page, error) {
 		}
 	}
 	add("date", localDate(l, inc.Start))
-	add("place", strings.Trim(strings.Join([]string{inc.Place, inc.Admin1, countryName(inc.Country)}, ", "), ", "))
+	add("place", strings.Join(nonEmpty(inc.Place, inc.Admin1, countryName(inc.Country)), ", "))
 	add("attack_type", translate(l, string(inc.AttackType)))
 	add("killed", localRange(l, inc.Killed))
 	add("wounded", localRange(l, inc.Wounded))
@@ -203,7 +203,19 @@ func (s *Server) facts(w http.ResponseWriter, r *http.Request) (page, error) {
 		"Lang": l, "Dir": dir(l), "Incident": inc, "Facts": confirmed, "Contested": inc.Contested,
 		"Sources": sources, "Retracted": retracted, "Related": d.Related, "Versions": len(d.Versions),
 		"Other": otherLang(l), "Path": r.URL.Path,
+		"Where": strings.Join(nonEmpty(inc.Place, inc.Admin1, countryName(inc.Country)), ", "),
 	})
+}
+
+// nonEmpty returns the strings that are not empty, in order.
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func otherLang(l string) string {
