@@ -12,9 +12,12 @@ LDFLAGS := -s -w -X github.com/vigil-project/vigil/internal/cli.Version=$(VERSIO
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/vigil
 
-# Builds vigil, imports the bundled demo dataset into ./vigil.db and shows it.
+# Builds vigil, imports the bundled demo dataset into ./vigil.db, shows it,
+# then serves the dashboard and the API on it (Ctrl-C stops the server).
+ADDR    ?= 127.0.0.1:8080
 demo: build
 	$(BIN) --db $(DB) demo
+	$(BIN) --db $(DB) serve --addr $(ADDR)
 
 # Installs and starts what the tests need (PostgreSQL on a throwaway
 # directory and port), then vet and every test with the race detector.

@@ -16,6 +16,17 @@ if ! command -v ogrinfo >/dev/null; then
   apt-get update -qq && apt-get install -y -qq gdal-bin >/dev/null
 fi
 
+# chromium runs the dashboard's browser tests (internal/server, through
+# chromedp); in CI they fail without it. Their screenshots go to
+# VIGIL_ARTEFACTS.
+if ! command -v chromium >/dev/null; then
+  echo "== installing chromium"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi
+export VIGIL_ARTEFACTS="${VIGIL_ARTEFACTS:-$PWD/bench/out/browser}"
+echo "== browser test screenshots: $VIGIL_ARTEFACTS"
+
 echo "== go vet"
 go vet ./...
 
