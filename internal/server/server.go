@@ -185,9 +185,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(addr str
 // generation returns the store's generation, read again when older than
 // GenerationTTL.
 func (s *Server) generation(ctx context.Context) (int64, error) {
+	if s.cfg.GenerationTTL <= 0 {
+		return s.st.Generation(ctx)
+	}
 	s.genMu.Lock()
 	defer s.genMu.Unlock()
-	if s.cfg.GenerationTTL > 0 && !s.genRead.IsZero() && time.Since(s.genRead) < s.cfg.GenerationTTL {
+	if !s.genRead.IsZero() && time.Since(s.genRead) < s.cfg.GenerationTTL {
 		return s.gen, nil
 	}
 	g, err := s.st.Generation(ctx)
