@@ -1,11 +1,13 @@
 package server
 
 import (
+	"context"
 	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 
@@ -130,8 +132,9 @@ func selection(r *http.Request) (store.Filter, error) {
 		}
 	}
 	if v := q.Get("min_killed"); v != "" {
-		if f.MinKilled, err = strconv.Atoi(v); err != nil || f.MinKilled < 0 {
-			return f, badRequest("min_killed %q: want a whole number ≥ 0", v)
+		// Bounded as the stores' integer columns are.
+		if f.MinKilled, err = strconv.Atoi(v); err != nil || f.MinKilled < 0 || f.MinKilled > math.MaxInt32 {
+			return f, badRequest("min_killed %q: want a whole number from 0 to 2147483647", v)
 		}
 	}
 	return f, nil
@@ -318,11 +321,27 @@ func (s *Server) aggregates(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, badRequest("by: %v", err)
 	}
-	b, err := s.st.Aggregate(r.Context(), f, by)
+	b, err := s.aggregate(r.Context(), f, by)
 	if err != nil {
 		return nil, fmt.Errorf("aggregate: %w", err)
 	}
 	return aggregateAnswer{By: by, Buckets: b}, nil
+}
+
+// aggregate answers from the in-memory snapshot when it is of the store's
+// current generation, else from the store (and has a snapshot built).
+func (s *Server) aggregate(ctx context.Context, f store.Filter, by []store.Dimension) ([]store.Bucket, error) {
+	if s.snaps != nil {
+		gen, err := s.generation(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if snap := s.snaps.get(gen, s.st.Generation); snap != nil {
+			s.metrics.snapshotHits.Inc()
+			return snap.aggregate(f, by)
+		}
+	}
+	return s.st.Aggregate(ctx, f, by)
 }
 
 // analysisAnswer is an answer of /api/analyze/{kind}.

@@ -121,10 +121,11 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 
 // metrics are the server's own Prometheus series, beside the Go runtime's.
 type metrics struct {
-	requests  *prometheus.CounterVec
-	duration  *prometheus.HistogramVec
-	cacheHits prometheus.Counter
-	notMod    prometheus.Counter
+	requests     *prometheus.CounterVec
+	duration     *prometheus.HistogramVec
+	cacheHits    prometheus.Counter
+	notMod       prometheus.Counter
+	snapshotHits prometheus.Counter
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -143,7 +144,10 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name: "vigil_http_not_modified_total", Help: "Requests answered 304 Not Modified from their ETag.",
 		}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.cacheHits, m.notMod,
+	m.snapshotHits = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "vigil_aggregate_snapshot_hits_total", Help: "Aggregates computed from the in-memory snapshot rather than the store.",
+	})
+	reg.MustRegister(m.requests, m.duration, m.cacheHits, m.notMod, m.snapshotHits,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }
@@ -293,22 +297,52 @@ func (s *Server) dynamic(vary func(*http.Request) string, render func(w http.Res
 			writePage(w, r, e, gz)
 			return
 		}
-		p, err := render(w, r)
+		e, err := s.renderOnce(key, w, r, render)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		e := &entry{page: p}
-		{
-			var buf bytes.Buffer
-			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-			zw.Write(p.body)
-			zw.Close()
-			e.gz = buf.Bytes()
-		}
-		s.cache.put(key, e)
 		writePage(w, r, e, gz)
 	}
+}
+
+// renderOnce renders the answer of key, or waits for the request already
+// rendering it: a burst of the same request on a cold cache costs one
+// render, not one per request.
+func (s *Server) renderOnce(key string, w http.ResponseWriter, r *http.Request, render func(w http.ResponseWriter, r *http.Request) (page, error)) (*entry, error) {
+	s.flightMu.Lock()
+	if f, ok := s.flights[key]; ok {
+		s.flightMu.Unlock()
+		select {
+		case <-f.done:
+			return f.e, f.err
+		case <-r.Context().Done():
+			return nil, r.Context().Err()
+		}
+	}
+	f := &flight{done: make(chan struct{})}
+	s.flights[key] = f
+	s.flightMu.Unlock()
+	defer func() {
+		s.flightMu.Lock()
+		delete(s.flights, key)
+		s.flightMu.Unlock()
+		close(f.done)
+	}()
+	p, err := render(w, r)
+	if err != nil {
+		f.err = err
+		return nil, err
+	}
+	e := &entry{page: p}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	zw.Write(p.body)
+	zw.Close()
+	e.gz = buf.Bytes()
+	s.cache.put(key, e)
+	f.e = e
+	return e, nil
 }
 
 // writePage writes a rendered answer, compressed if the client takes it.

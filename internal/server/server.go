@@ -55,6 +55,9 @@ type Config struct {
 	// CacheBytes bounds the memory kept for cached JSON answers; 0 means
 	// 64 MiB, negative disables the cache.
 	CacheBytes int
+	// NoSnapshot keeps aggregates in the store: no in-memory copy of the
+	// aggregate columns (see snapshot).
+	NoSnapshot bool
 	// ShutdownTimeout bounds how long Run waits for requests in flight
 	// once its context is cancelled; 0 means 10 s.
 	ShutdownTimeout time.Duration
@@ -78,6 +81,19 @@ type Server struct {
 	genMu   sync.Mutex
 	gen     int64
 	genRead time.Time
+
+	snaps *snapshots // nil when the store cannot give its rows
+
+	flightMu sync.Mutex
+	flights  map[string]*flight // answers being rendered, by cache key
+}
+
+// flight is an answer being rendered; requests for the same answer wait
+// for it instead of rendering it again.
+type flight struct {
+	done chan struct{}
+	e    *entry
+	err  error
 }
 
 // New returns a server over st.
@@ -101,7 +117,10 @@ func New(st Store, cfg Config) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{st: st, cfg: cfg, log: log, mux: http.NewServeMux(), reg: prometheus.NewRegistry()}
+	s := &Server{st: st, cfg: cfg, log: log, mux: http.NewServeMux(), reg: prometheus.NewRegistry(), flights: map[string]*flight{}}
+	if rs, ok := st.(RowStore); ok && !cfg.NoSnapshot {
+		s.snaps = &snapshots{rs: rs, onError: func(err error) { log.Error("aggregate snapshot", "err", err) }}
+	}
 	if cfg.CacheBytes > 0 {
 		s.cache = newCache(cfg.CacheBytes)
 	}

@@ -377,6 +377,7 @@ func testErrors(t *testing.T, a *api) {
 		{"GET", "/api/incidents?since=2024-13-01", 400, "since"},
 		{"GET", "/api/incidents?country=Atlantis", 400, "country"},
 		{"GET", "/api/incidents?min_killed=-1", 400, "min_killed"},
+		{"GET", "/api/incidents?min_killed=99999999999", 400, "min_killed"},
 		{"GET", "/api/incidents?limit=5000", 400, "limit"},
 		{"GET", "/api/incidents?cursor=nonsense", 400, "cursor"},
 		{"GET", "/api/incidents?contry=IR", 400, "unknown parameter"},

@@ -78,3 +78,21 @@ type Bucket struct {
 	// Killed adds up the best estimates; incidents of unknown toll add 0.
 	Killed int `json:"killed"`
 }
+
+// Row is the part of an incident that aggregates and filters read, as
+// the store keeps it for its queries: Admin1 case-folded, Actors the
+// lower-cased perpetrator and claimant names one a line, KilledBest -1
+// when unknown, dates zero when unknown (End is Start when the source
+// gave no end).
+type Row struct {
+	ID          string
+	Start, End  model.Date
+	Country     string
+	Admin1      string
+	Admin1Name  string // as the incident spells it
+	AttackType  model.AttackType
+	Status      model.Status
+	KilledBest  int
+	Perpetrator string
+	Actors      string
+}

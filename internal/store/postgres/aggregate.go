@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
@@ -121,4 +122,39 @@ func (s *Store) Generation(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("store generation: %w", err)
 	}
 	return g, nil
+}
+
+// Rows calls fn with the aggregate columns of every incident, in no
+// particular order, without decoding their documents: what a server needs
+// to keep the whole store's aggregates in memory.
+func (s *Store) Rows(ctx context.Context, fn func(store.Row) error) error {
+	rows, err := s.pool.Query(ctx, `SELECT id, start_date, end_date, country, admin1, coalesce(doc->>'admin1', ''),
+		attack_type, status, coalesce(killed_best, -1), perpetrator, actors FROM incidents`)
+	if err != nil {
+		return fmt.Errorf("incident rows: %w", err)
+	}
+	defer rows.Close()
+	var r store.Row
+	var start, end *time.Time
+	var typ, status string
+	for rows.Next() {
+		if err := rows.Scan(&r.ID, &start, &end, &r.Country, &r.Admin1, &r.Admin1Name, &typ, &status, &r.KilledBest, &r.Perpetrator, &r.Actors); err != nil {
+			return fmt.Errorf("incident rows: %w", err)
+		}
+		r.Start, r.End = model.Date{}, model.Date{}
+		if start != nil {
+			r.Start = model.DateOf(start.UTC())
+		}
+		if end != nil {
+			r.End = model.DateOf(end.UTC())
+		}
+		r.AttackType, r.Status = model.AttackType(typ), model.Status(status)
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("incident rows: %w", err)
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
@@ -52,14 +53,15 @@ func (s *Store) Aggregate(ctx context.Context, f store.Filter, by []store.Dimens
 	for i := range keys {
 		groups[i] = fmt.Sprintf("k%d", i)
 	}
-	inner := `SELECT ` + strings.Join(cols, ", ") + `, count(*) AS n, coalesce(sum(killed_best), 0) AS killed, min(rowid) AS r
+	inner := `SELECT ` + strings.Join(cols, ", ") + `, count(*) AS n, coalesce(sum(killed_best), 0) AS killed, min(id) AS r
 		FROM incidents` + where + ` GROUP BY ` + strings.Join(groups, ", ")
-	// The folded admin1 key is named as its first incident spells it: a
-	// lookup by rowid per group, not a JSON read per incident.
+	// The folded admin1 key is named as its incident of the smallest id
+	// spells it (as in store/postgres): one lookup per group, not a JSON
+	// read per incident.
 	q := `SELECT g.*, '' FROM (` + inner + `) g ORDER BY ` + strings.Join(groups, ", ")
 	if admin1 {
 		q = `SELECT g.*, coalesce(json_extract(i.doc, '$.admin1'), '') FROM (` + inner + `) g
-			JOIN incidents i ON i.rowid = g.r ORDER BY ` + strings.Join(groups, ", ")
+			JOIN incidents i ON i.id = g.r ORDER BY ` + strings.Join(groups, ", ")
 	}
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -74,8 +76,7 @@ func (s *Store) Aggregate(ctx context.Context, f store.Filter, by []store.Dimens
 			dest = append(dest, &vals[i])
 		}
 		var b store.Bucket
-		var r int64
-		var name string
+		var r, name string
 		dest = append(dest, &b.Count, &b.Killed, &r, &name)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("aggregate: %w", err)
@@ -125,4 +126,63 @@ func (s *Store) Generation(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("store generation: %w", err)
 	}
 	return g, nil
+}
+
+// Rows calls fn with the aggregate columns of every incident, in no
+// particular order, without decoding their documents: what a server needs
+// to keep the whole store's aggregates in memory.
+func (s *Store) Rows(ctx context.Context, fn func(store.Row) error) error {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, coalesce(start_date, ''), coalesce(end_date, ''), country, admin1,
+		coalesce(json_extract(doc, '$.admin1'), ''), attack_type, status, coalesce(killed_best, -1), perpetrator, actors FROM incidents`)
+	if err != nil {
+		return fmt.Errorf("incident rows: %w", err)
+	}
+	defer rows.Close()
+	var r store.Row
+	var start, end, typ, status string
+	for rows.Next() {
+		if err := rows.Scan(&r.ID, &start, &end, &r.Country, &r.Admin1, &r.Admin1Name, &typ, &status, &r.KilledBest, &r.Perpetrator, &r.Actors); err != nil {
+			return fmt.Errorf("incident rows: %w", err)
+		}
+		if r.Start, err = parseDay(start); err != nil {
+			return fmt.Errorf("incident rows: %s: %w", r.ID, err)
+		}
+		if r.End, err = parseDay(end); err != nil {
+			return fmt.Errorf("incident rows: %s: %w", r.ID, err)
+		}
+		r.AttackType, r.Status = model.AttackType(typ), model.Status(status)
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("incident rows: %w", err)
+	}
+	return nil
+}
+
+// parseDay parses a stored 'YYYY-MM-DD' (” for unknown) without the
+// cost of time.Parse, which would dominate a scan of a million rows.
+func parseDay(s string) (model.Date, error) {
+	if s == "" {
+		return model.Date{}, nil
+	}
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return model.Date{}, fmt.Errorf("date %q: want YYYY-MM-DD", s)
+	}
+	n := func(b string) int {
+		v := 0
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	y, m, d := n(s[:4]), n(s[5:7]), n(s[8:])
+	if y < 1 || m < 1 || m > 12 || d < 1 || d > 31 {
+		return model.Date{}, fmt.Errorf("date %q: want YYYY-MM-DD", s)
+	}
+	return model.Date{Year: y, Month: time.Month(m), Day: d}, nil
 }

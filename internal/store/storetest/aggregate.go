@@ -14,6 +14,7 @@ import (
 type aggregator interface {
 	Aggregate(ctx context.Context, f store.Filter, by []store.Dimension) ([]store.Bucket, error)
 	Generation(ctx context.Context) (int64, error)
+	Rows(ctx context.Context, fn func(store.Row) error) error
 }
 
 func testAggregate(t *testing.T, b Backend) {
@@ -84,6 +85,32 @@ func testAggregate(t *testing.T, b Backend) {
 	}
 	if _, err := a.Aggregate(ctx, store.Filter{}, []store.Dimension{"planet"}); err == nil {
 		t.Errorf("unknown dimension: got no error")
+	}
+	rows := map[string]store.Row{}
+	if err := a.Rows(ctx, func(r store.Row) error {
+		rows[r.ID] = r
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 7 {
+		t.Errorf("rows: got %d, want 7", len(rows))
+	}
+	wantRows := []store.Row{
+		{ID: incidentOf("acled", "kerman"), Start: model.Date{Year: 2024, Month: 1, Day: 3}, End: model.Date{Year: 2024, Month: 1, Day: 3},
+			Country: "IR", Admin1: "kerman", Admin1Name: "Kerman", AttackType: model.Bombing, Status: model.StatusUnverified, KilledBest: 95,
+			Perpetrator: "Islamic State", Actors: "islamic state"},
+		{ID: incidentOf("acled", "monthly"), Start: model.Date{Year: 2020, Month: 5, Day: 1}, End: model.Date{Year: 2020, Month: 5, Day: 31},
+			Country: "IR", Admin1: "sistan and baluchestan", Admin1Name: "Sistan and Baluchestan", AttackType: model.ArmedAssault, Status: model.StatusUnverified, KilledBest: -1,
+			Perpetrator: "Jaish ul-Adl", Actors: "jaish ul-adl"},
+		{ID: incidentOf("gtd", "ahvaz"), Start: model.Date{Year: 2018, Month: 9, Day: 22}, End: model.Date{Year: 2018, Month: 9, Day: 22},
+			Country: "IR", Admin1: "khuzestan", Admin1Name: "Khuzestan", AttackType: model.ArmedAssault, Status: model.StatusUnverified, KilledBest: 25,
+			Perpetrator: "Unknown", Actors: "unknown\nislamic state\nal-ahvaziya"},
+	}
+	for _, want := range wantRows {
+		if got := rows[want.ID]; !reflect.DeepEqual(got, want) {
+			t.Errorf("row %s:\n got %+v\nwant %+v", want.ID, got, want)
+		}
 	}
 	g2, err := a.Generation(ctx)
 	if err != nil {
