@@ -119,7 +119,11 @@ func New(st Store, cfg Config) (*Server, error) {
 	}
 	s := &Server{st: st, cfg: cfg, log: log, mux: http.NewServeMux(), reg: prometheus.NewRegistry(), flights: map[string]*flight{}}
 	if rs, ok := st.(RowStore); ok && !cfg.NoSnapshot {
-		s.snaps = &snapshots{rs: rs, onError: func(err error) { log.Error("aggregate snapshot", "err", err) }}
+		s.snaps = &snapshots{rs: rs,
+			onError: func(err error) { log.Error("aggregate snapshot", "err", err) },
+			onReady: func(rows int, took time.Duration) {
+				log.Info("aggregate snapshot ready", "incidents", rows, "took", took.Round(time.Millisecond))
+			}}
 	}
 	if cfg.CacheBytes > 0 {
 		s.cache = newCache(cfg.CacheBytes)

@@ -24,7 +24,8 @@ import (
 // smallest id spells it); TestSnapshotMatchesStore holds it to that.
 type snapshot struct {
 	gen        int64
-	start, end []int32 // days since 1970-01-01; noDay when unknown
+	start, end []int32  // days since 1970-01-01; noDay when unknown
+	month      []uint32 // periodKey of the start's month, computed once
 	country    []uint32
 	admin1     []uint32 // folded
 	perp       []uint32
@@ -39,6 +40,7 @@ type snapshot struct {
 	spelt []uint32
 	strs  []string
 	ids   map[string]uint32
+	dims  map[store.Dimension]dimension
 }
 
 const noDay = -1 << 31
@@ -79,6 +81,7 @@ func buildSnapshot(ctx context.Context, rs RowStore, gen int64) (*snapshot, erro
 	var ids []string
 	err := rs.Rows(ctx, func(r store.Row) error {
 		s.start = append(s.start, dayNumber(r.Start))
+		s.month = append(s.month, periodKey(dayNumber(r.Start), false))
 		s.end = append(s.end, dayNumber(r.End))
 		c, a := s.intern(r.Country), s.intern(r.Admin1)
 		s.country = append(s.country, c)
@@ -104,11 +107,87 @@ func buildSnapshot(ctx context.Context, rs RowStore, gen int64) (*snapshot, erro
 	for r, i := range order {
 		s.rank[i] = int32(r)
 	}
+	s.buildDims()
 	return s, nil
 }
 
+// dimension is one dimension's dense codes: code[i] is row i's group in
+// it, keys[c] what group c is (its bucket fields and sort key).
+type dimension struct {
+	code []uint32
+	keys []dimKey
+}
+
+type dimKey struct {
+	sort  []string // the store's ORDER BY columns
+	value string   // period, country, actor or attack type
+	pair  [2]uint32
+}
+
+// encode gives each distinct value of key(i) a dense code.
+func (s *snapshot) encode(key func(i int) dimKey, id func(i int) uint64) dimension {
+	n := len(s.start)
+	d := dimension{code: make([]uint32, n)}
+	codes := map[uint64]uint32{}
+	for i := 0; i < n; i++ {
+		k := id(i)
+		c, ok := codes[k]
+		if !ok {
+			c = uint32(len(d.keys))
+			codes[k] = c
+			d.keys = append(d.keys, key(i))
+		}
+		d.code[i] = c
+	}
+	return d
+}
+
+// dims builds the dense codes of every dimension, once per snapshot.
+func (s *snapshot) buildDims() {
+	s.dims = map[store.Dimension]dimension{
+		store.ByWeek: s.encode(func(i int) dimKey {
+			p := periodString(periodKey(s.start[i], true), true)
+			return dimKey{sort: []string{p}, value: p}
+		}, func(i int) uint64 { return uint64(periodKey(s.start[i], true)) }),
+		store.ByMonth: s.encode(func(i int) dimKey {
+			p := periodString(s.month[i], false)
+			return dimKey{sort: []string{p}, value: p}
+		}, func(i int) uint64 { return uint64(s.month[i]) }),
+		store.ByCountry: s.encode(func(i int) dimKey {
+			c := s.strs[s.country[i]]
+			return dimKey{sort: []string{c}, value: c}
+		}, func(i int) uint64 { return uint64(s.country[i]) }),
+		store.ByAdmin1: s.encode(func(i int) dimKey {
+			return dimKey{sort: []string{s.strs[s.country[i]], s.strs[s.admin1[i]]}, pair: [2]uint32{s.country[i], s.admin1[i]}}
+		}, func(i int) uint64 { return uint64(s.country[i])<<32 | uint64(s.admin1[i]) }),
+		store.ByActor: s.encode(func(i int) dimKey {
+			a := s.strs[s.perp[i]]
+			return dimKey{sort: []string{a}, value: a}
+		}, func(i int) uint64 { return uint64(s.perp[i]) }),
+		store.ByType: s.encode(func(i int) dimKey {
+			t := s.strs[s.typ[i]]
+			return dimKey{sort: []string{t}, value: t}
+		}, func(i int) uint64 { return uint64(s.typ[i]) }),
+	}
+}
+
+// denseLimit bounds the groups accumulated in a flat array; beyond it a
+// map holds them.
+const denseLimit = 1 << 22
+
 // aggregate computes what store.Aggregate would for f and by.
 func (s *snapshot) aggregate(f store.Filter, by []store.Dimension) ([]store.Bucket, error) {
+	if len(by) == 0 || len(by) > 2 {
+		return nil, fmt.Errorf("aggregate: want one or two dimensions, got %d", len(by))
+	}
+	ds := make([]dimension, len(by))
+	for j, d := range by {
+		dim, ok := s.dims[d]
+		if !ok {
+			return nil, fmt.Errorf("aggregate: unknown dimension %q", d)
+		}
+		ds[j] = dim
+	}
 	match, err := s.matcher(f)
 	if err != nil {
 		return nil, err
@@ -117,84 +196,78 @@ func (s *snapshot) aggregate(f store.Filter, by []store.Dimension) ([]store.Buck
 		count, killed int
 		first         int32 // the row of the smallest id
 	}
-	type key [3]uint32 // up to two dimensions; admin1 takes two slots
-	groups := map[key]*acc{}
+	c1 := ds[0].code
+	var c2 []uint32
+	n2 := 1
+	if len(ds) == 2 {
+		c2, n2 = ds[1].code, len(ds[1].keys)
+	}
+	groups := len(ds[0].keys) * n2
+	var dense []acc
+	var sparse map[int]*acc
+	if groups <= denseLimit {
+		dense = make([]acc, groups)
+	} else {
+		sparse = map[int]*acc{}
+	}
 	n := len(s.start)
-	// Period keys are day numbers of the week's Monday or the month's
-	// first day, stored in a key slot as uint32 of the day number.
 	for i := 0; i < n; i++ {
-		if !match(i) {
+		if match != nil && !match(i) {
 			continue
 		}
-		var k key
-		j := 0
-		for _, d := range by {
-			switch d {
-			case store.ByWeek:
-				k[j] = periodKey(s.start[i], true)
-			case store.ByMonth:
-				k[j] = periodKey(s.start[i], false)
-			case store.ByCountry:
-				k[j] = s.country[i]
-			case store.ByAdmin1:
-				k[j] = s.country[i]
-				j++
-				k[j] = s.admin1[i]
-			case store.ByActor:
-				k[j] = s.perp[i]
-			case store.ByType:
-				k[j] = s.typ[i]
-			default:
-				return nil, fmt.Errorf("aggregate: unknown dimension %q", d)
-			}
-			j++
+		g := int(c1[i]) * n2
+		if c2 != nil {
+			g += int(c2[i])
 		}
-		a := groups[k]
-		if a == nil {
-			a = &acc{first: int32(i)}
-			groups[k] = a
-		} else if s.rank[i] < s.rank[a.first] {
+		var a *acc
+		if dense != nil {
+			a = &dense[g]
+		} else if a = sparse[g]; a == nil {
+			a = &acc{}
+			sparse[g] = a
+		}
+		if a.count == 0 || s.rank[i] < s.rank[a.first] {
 			a.first = int32(i)
 		}
 		a.count++
-		if s.killed[i] > 0 {
-			a.killed += int(s.killed[i])
+		if k := s.killed[i]; k > 0 {
+			a.killed += int(k)
 		}
-	}
-	if len(by) == 0 {
-		return nil, fmt.Errorf("aggregate: no dimension")
 	}
 	type row struct {
 		sort []string
 		b    store.Bucket
 	}
-	rows := make([]row, 0, len(groups))
-	for k, a := range groups {
+	var rows []row
+	emit := func(g int, a *acc) {
 		r := row{b: store.Bucket{Count: a.count, Killed: a.killed}}
-		j := 0
-		for _, d := range by {
+		codes := []int{g / n2, g % n2}
+		for j, d := range by {
+			k := ds[j].keys[codes[j]]
+			r.sort = append(r.sort, k.sort...)
 			switch d {
 			case store.ByWeek, store.ByMonth:
-				r.b.Period = periodString(k[j], d == store.ByWeek)
-				r.sort = append(r.sort, r.b.Period)
+				r.b.Period = k.value
 			case store.ByCountry:
-				r.b.Country = s.strs[k[j]]
-				r.sort = append(r.sort, r.b.Country)
+				r.b.Country = k.value
 			case store.ByAdmin1:
-				r.b.Country = s.strs[k[j]]
+				r.b.Country = s.strs[k.pair[0]]
 				r.b.Admin1 = s.strs[s.spelt[a.first]]
-				r.sort = append(r.sort, r.b.Country, s.strs[k[j+1]])
-				j++
 			case store.ByActor:
-				r.b.Actor = s.strs[k[j]]
-				r.sort = append(r.sort, r.b.Actor)
+				r.b.Actor = k.value
 			case store.ByType:
-				r.b.AttackType = model.AttackType(s.strs[k[j]])
-				r.sort = append(r.sort, s.strs[k[j]])
+				r.b.AttackType = model.AttackType(k.value)
 			}
-			j++
 		}
 		rows = append(rows, r)
+	}
+	for g := range dense {
+		if dense[g].count > 0 {
+			emit(g, &dense[g])
+		}
+	}
+	for g, a := range sparse {
+		emit(g, a)
 	}
 	slices.SortFunc(rows, func(a, b row) int { return slices.Compare(a.sort, b.sort) })
 	out := make([]store.Bucket, len(rows))
@@ -296,6 +369,12 @@ func (s *snapshot) matcher(f store.Filter) (func(int) bool, error) {
 		k := int32(min(f.MinKilled, 1<<31-1))
 		tests = append(tests, func(i int) bool { return s.killed[i] >= k })
 	}
+	switch len(tests) {
+	case 0:
+		return nil, nil
+	case 1:
+		return tests[0], nil
+	}
 	return func(i int) bool {
 		for _, t := range tests {
 			if !t(i) {
@@ -314,6 +393,7 @@ type snapshots struct {
 	cur      *snapshot
 	building bool
 	onError  func(error)
+	onReady  func(rows int, took time.Duration)
 }
 
 // get returns the snapshot of generation gen, or nil (and starts building
@@ -333,6 +413,7 @@ func (ss *snapshots) get(gen int64, build func(context.Context) (int64, error)) 
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 			defer cancel()
 			var snap *snapshot
+			t0 := time.Now()
 			g, err := build(ctx)
 			if err == nil {
 				snap, err = buildSnapshot(ctx, ss.rs, g)
@@ -345,6 +426,9 @@ func (ss *snapshots) get(gen int64, build func(context.Context) (int64, error)) 
 				return
 			}
 			ss.cur = snap
+			if ss.onReady != nil {
+				ss.onReady(len(snap.start), time.Since(t0))
+			}
 		}()
 	}
 	return nil
