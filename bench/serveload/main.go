@@ -68,7 +68,11 @@ func run() error {
 		{"monthly by admin1, whole store, uncached", func(i int) string {
 			return "/api/aggregates?by=month,admin1&since=" + day(i)
 		}},
-		{"page of 100 incidents, uncached", func(i int) string {
+		{"page of 100 incidents by cursor, uncached", func(i int) string {
+			// "DAY/i" continues before the first id of that day (ids are "i" + hex).
+			return "/api/incidents?limit=100&cursor=" + day(i*7+10000) + "/i"
+		}},
+		{"page of 100 incidents since a day, uncached", func(i int) string {
 			return "/api/incidents?limit=100&since=" + day(i*7+3000)
 		}},
 		{"page of 100 of one country, uncached", func(i int) string {
