@@ -396,6 +396,13 @@ type snapshots struct {
 	onReady  func(rows int, took time.Duration)
 }
 
+// current returns the latest snapshot built, or nil.
+func (ss *snapshots) current() *snapshot {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.cur
+}
+
 // get returns the snapshot of generation gen, or nil (and starts building
 // one) when there is none yet.
 func (ss *snapshots) get(gen int64, build func(context.Context) (int64, error)) *snapshot {

@@ -125,7 +125,7 @@ func TestAggregatesUseSnapshot(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("aggregate %d: got %s, want %s", i, brief(got), brief(want))
 		}
-		if s.snaps.cur != nil {
+		if s.snaps.current() != nil {
 			break
 		}
 		if i > 1000 {
