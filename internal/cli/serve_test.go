@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a writer the test can read while the server writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServe runs `vigil serve` on the demo store, reads the address it
+// prints, asks it for the demo's incidents and stops it by cancelling.
+func TestServe(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "vigil.db")
+	mustVigil(t, db, "demo")
+	var out syncBuffer
+	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: io.Discard,
+		Getenv: func(string) string { return "" }, Now: time.Now}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, env, []string{"--db", db, "serve", "--addr", "127.0.0.1:0"}) }()
+	addr := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)/`)
+	var m []string
+	for deadline := time.Now().Add(10 * time.Second); m == nil; time.Sleep(20 * time.Millisecond) {
+		if m = addr.FindStringSubmatch(out.String()); m == nil && time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("serve printed no address: %q", out.String())
+		}
+	}
+	resp, err := http.Get("http://" + m[1] + "/api/incidents?country=IR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page struct {
+		Incidents []json.RawMessage `json:"incidents"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&page)
+	resp.Body.Close()
+	if err != nil || len(page.Incidents) != 11 {
+		t.Errorf("GET /api/incidents: %d incidents (%v), want the demo's 11", len(page.Incidents), err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve after cancel: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop after cancel")
+	}
+}
+
+func TestServeUsage(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "vigil.db")
+	for _, args := range [][]string{{"serve", "--addr", "no-port"}, {"serve", "extra"}} {
+		_, _, err := vigil(t, db, args...)
+		if ExitCode(err) != 2 {
+			t.Errorf("vigil %s: got %v (exit %d), want a usage error", strings.Join(args, " "), err, ExitCode(err))
+		}
+	}
+}
