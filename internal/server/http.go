@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/vigil-project/vigil/internal/store"
 )
@@ -148,7 +149,7 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		Name: "vigil_aggregate_snapshot_hits_total", Help: "Aggregates computed from the in-memory snapshot rather than the store.",
 	})
 	reg.MustRegister(m.requests, m.duration, m.cacheHits, m.notMod, m.snapshotHits,
-		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
@@ -369,14 +370,6 @@ func jsonPage(v any) (page, error) {
 	}
 	return page{ctype: "application/json", body: append(b, '\n')}, nil
 }
-
-// gzipWriter compresses a streamed answer.
-type gzipWriter struct {
-	http.ResponseWriter
-	zw *gzip.Writer
-}
-
-func (g *gzipWriter) Write(b []byte) (int, error) { return g.zw.Write(b) }
 
 // stream serves a GET whose answer is too big to keep (exports): the ETag
 // and 304 as dynamic gives them, the body written as it is made and

@@ -465,7 +465,7 @@ func testPages(t *testing.T, a *api, all []model.Incident) {
 		}
 	}
 	fa := a.get("/facts/"+kerman.ID, "Accept-Language", "fa-IR,fa;q=0.9,en;q=0.8")
-	for _, want := range []string{`lang="fa"`, `dir="rtl"`, "۱۳ دی ۱۴۰۲", "۹۵", "واقعیت‌های تأییدشده"} {
+	for _, want := range []string{`lang="fa"`, `dir="rtl"`, "۱۳ دی ۱۴۰۲", "۹۵", "واقعیت\u200cهای تأییدشده"} {
 		if !strings.Contains(string(fa.body), want) {
 			t.Errorf("facts page (fa by Accept-Language): %q missing", want)
 		}
