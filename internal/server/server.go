@@ -184,6 +184,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(addr str
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	// The aggregate snapshot is built at once rather than on the first
+	// aggregate: the dashboard asks for several as soon as it opens.
+	if s.snaps != nil {
+		if gen, err := s.generation(ctx); err == nil {
+			s.snaps.get(gen, s.st.Generation)
+		}
+	}
 	s.log.Info("serving", "addr", ln.Addr().String())
 	if ready != nil {
 		ready(ln.Addr().String())

@@ -394,6 +394,10 @@ type snapshots struct {
 	building bool
 	onError  func(error)
 	onReady  func(rows int, took time.Duration)
+	// notBefore holds off the next build for as long as the last one
+	// took: while the store changes all the time (an import), rebuilding
+	// takes at most half of one core.
+	notBefore time.Time
 }
 
 // current returns the latest snapshot built, or nil.
@@ -414,7 +418,7 @@ func (ss *snapshots) get(gen int64, build func(context.Context) (int64, error)) 
 	if ss.cur != nil && ss.cur.gen == gen {
 		return ss.cur
 	}
-	if !ss.building {
+	if !ss.building && !time.Now().Before(ss.notBefore) {
 		ss.building = true
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -428,6 +432,7 @@ func (ss *snapshots) get(gen int64, build func(context.Context) (int64, error)) 
 			ss.mu.Lock()
 			defer ss.mu.Unlock()
 			ss.building = false
+			ss.notBefore = time.Now().Add(time.Since(t0))
 			if err != nil {
 				ss.onError(err)
 				return
