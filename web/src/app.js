@@ -11,6 +11,15 @@ import uPlot from 'uplot';
 import { feature } from 'topojson-client';
 import { lang, t, num, date, month, instant, range } from './i18n.js';
 
+// Leaflet's canvas renderer may still have a frame queued when its map is
+// removed (the page moved on); it then draws on a context it no longer
+// has. Skip such a frame instead of throwing.
+const redraw = L.Canvas.prototype._redraw;
+L.Canvas.prototype._redraw = function () {
+  if (this._ctx) redraw.call(this);
+  else this._redrawRequest = null;
+};
+
 const FILTERS = ['country', 'admin1', 'actor', 'type', 'status', 'since', 'until', 'min_killed'];
 const TYPES = ['assassination', 'armed_assault', 'bombing', 'hijacking', 'barricade_hostage', 'kidnapping', 'facility_attack', 'unarmed_assault', 'unknown'];
 const STATUSES = ['confirmed', 'probable', 'unverified', 'disputed', 'retracted'];
@@ -205,14 +214,19 @@ function nav(e) {
 // ---- the map ----
 
 function drawMap(el, f) {
-  map = L.map(el, {
+  // Loads finish after the page may have moved on: each callback checks
+  // that its map is still the one shown before drawing on it.
+  const m = L.map(el, {
     // No zoom animation: leaving the page mid-animation would break Leaflet (it reads a removed pane).
     preferCanvas: true, minZoom: 2, maxZoom: 12, zoomAnimation: false, markerZoomAnimation: false, worldCopyJump: true, attributionControl: true, zoomSnap: 0.5 }).setView([32, 53], 4);
+  map = m;
+  const live = () => map === m;
   map.attributionControl.setPrefix(false).addAttribution('Boundaries: Natural Earth');
   const renderer = L.canvas({ padding: 0.2 });
   const countries = L.layerGroup().addTo(map);
   const admin1 = L.layerGroup();
   getJSON('/assets/countries.json').then((topo) => {
+    if (!live()) return null;
     L.geoJSON(feature(topo, topo.objects.countries), {
       renderer, interactive: false,
       style: { color: '#8a8a8a', weight: 0.8, fillColor: '#f3f1ea', fillOpacity: 1 },
@@ -221,17 +235,19 @@ function drawMap(el, f) {
     // Provinces come second: they are bigger, and only matter zoomed in.
     return getJSON('/assets/admin1.json');
   }).then((topo) => {
+    if (!topo || !live()) return;
     L.geoJSON(feature(topo, topo.objects.admin1), {
       renderer, interactive: false, style: { color: '#b5b0a0', weight: 0.5, fill: false, dashArray: '2 2' },
     }).addTo(admin1);
-    const toggle = () => (map && map.getZoom() >= 4.5 ? admin1.addTo(map) : admin1.remove());
-    map.on('zoomend', toggle);
+    const toggle = () => (live() && m.getZoom() >= 4.5 ? admin1.addTo(m) : admin1.remove());
+    m.on('zoomend', toggle);
     toggle();
   }).catch(() => {});
 
   const cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40, spiderfyOnMaxZoom: true });
   map.addLayer(cluster);
   getJSON('/api/export.geojson?' + query(f, { limit: 5000 })).then((fc) => {
+    if (!live()) return;
     const markers = fc.features.map((ft) => {
       const p = ft.properties;
       const killed = p.killed ? p.killed.best : 0;
@@ -247,7 +263,7 @@ function drawMap(el, f) {
     });
     cluster.addLayers(markers);
     el.dataset.markers = String(markers.length);
-    if (markers.length) map.fitBounds(L.featureGroup(markers).getBounds().pad(0.3), { maxZoom: 7, animate: false });
+    if (markers.length) m.fitBounds(L.featureGroup(markers).getBounds().pad(0.3), { maxZoom: 7, animate: false });
     el.append(legend());
   }).catch(showError(el));
 }
