@@ -53,7 +53,18 @@ const countries50 = JSON.parse(readFileSync('node_modules/world-atlas/countries-
     properties: { n: f.properties.name_en || f.properties.name || '', f: (f.properties.name_fa || '').replace(/^استان /, ''), c: f.properties.iso_a2 || '' },
   }));
   writeFileSync(out + 'admin1.json', round(shrink({ admin1: { type: 'FeatureCollection', features } }, 0.015, 1e4)));
+  // Province names in Persian by country and lower-cased English name,
+  // for the Persian dashboard.
+  const fa = {};
+  for (const f of src.features) {
+    const p = f.properties;
+    const name = (p.name_fa || '').replace(/^استان /, '');
+    if (!name || !p.iso_a2 || p.iso_a2 === '-99') continue;
+    fa[p.iso_a2] ||= {};
+    for (const en of [p.name_en, p.name]) if (en) fa[p.iso_a2][en.toLowerCase()] = name;
+  }
+  writeFileSync(out + 'admin1-fa.json', JSON.stringify(fa));
 }
-for (const f of ['app.js', 'app.css', 'countries.json', 'admin1.json']) {
+for (const f of ['app.js', 'app.css', 'countries.json', 'admin1.json', 'admin1-fa.json']) {
   console.log(f.padEnd(16), (readFileSync(out + f).length / 1024).toFixed(0).padStart(6), 'KiB');
 }

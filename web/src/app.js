@@ -86,6 +86,16 @@ function langLink() {
   return h('a', { class: 'switch', href: location.pathname + '?' + q, hreflang: lang === 'fa' ? 'en' : 'fa', id: 'lang-switch' }, t('switch'));
 }
 
+// Province names in Persian (from Natural Earth), for the Persian page.
+const faNames = lang === 'fa' ? getJSON('/assets/admin1-fa.json').catch(() => ({})) : Promise.resolve({});
+
+/** placeName names where an incident happened, in Persian where a
+ * province of that name is known. */
+function placeName(inc, names) {
+  const local = (s) => (s && names[inc.country] && names[inc.country][s.toLowerCase()]) || s;
+  return local(inc.place) || local(inc.admin1) || inc.country || inc.id;
+}
+
 const app = document.getElementById('app');
 let map = null;
 
@@ -110,9 +120,9 @@ async function dashboard() {
   const more = h('button', { type: 'button', id: 'more', hidden: true }, t('more'));
   const timeline = h('div', { id: 'timeline', class: 'chart' });
   const tempo = h('div', { id: 'tempo', class: 'chart' });
-  const tempoSay = h('p', { class: 'sentence', id: 'tempo-sentence' });
+  const tempoSay = h('p', { class: 'sentence', id: 'tempo-sentence', dir: 'auto' });
   const sev = h('div', { id: 'severity', class: 'chart' });
-  const sevSay = h('p', { class: 'sentence', id: 'severity-sentence' });
+  const sevSay = h('p', { class: 'sentence', id: 'severity-sentence', dir: 'auto' });
   app.append(header, filters,
     h('main', { class: 'grid' }, mapEl, h('section', { class: 'side' }, list, more)),
     h('section', { class: 'charts' },
@@ -188,12 +198,13 @@ async function buildFilters(form, f) {
 }
 
 async function loadList(list, more, f, cursor) {
+  const names = await faNames;
   const page = await getJSON('/api/incidents?' + query(f, { limit: 50, ...(cursor ? { cursor } : {}) })).catch((e) => { showError(list)(e); return null; });
   if (!page) return;
   for (const inc of page.incidents) {
     list.append(h('li', { class: 'item', 'data-id': inc.id },
       h('span', { class: 'dot', 'data-type': inc.attack_type }),
-      h('a', { href: '/incident/' + encodeURIComponent(inc.id) + location.search, class: 'incident-link', onclick: nav }, inc.place || inc.admin1 || inc.country || inc.id),
+      h('a', { href: '/incident/' + encodeURIComponent(inc.id) + location.search, class: 'incident-link', onclick: nav }, placeName(inc, names)),
       h('span', { class: 'when' }, date(inc.start)),
       h('span', { class: 'killed', title: t('killed') }, range(inc.killed)),
       (inc.contested || []).length ? h('span', { class: 'badge' }, t('contested')) : null));
@@ -360,6 +371,8 @@ async function incidentPage(id) {
     return;
   }
   const inc = d.incident;
+  const names = await faNames;
+  const local = (v) => (v && names[inc.country] && names[inc.country][v.toLowerCase()]) || v;
   document.title = `${inc.place || inc.admin1 || id} — vigil`;
   const contested = new Set(inc.contested || []);
   const badge = (field) => (contested.has(field) ? h('span', { class: 'badge contested', 'data-field': field }, t('contested')) : null);
@@ -375,7 +388,7 @@ async function incidentPage(id) {
       ' ', range(r), ' ', badge(key)));
   };
   app.append(h('main', { class: 'incident', id: 'incident', 'data-id': inc.id },
-    h('h1', {}, [inc.place, inc.admin1].filter(Boolean).join(', ') || inc.id),
+    h('h1', {}, [local(inc.place), local(inc.admin1)].filter(Boolean).join(lang === 'fa' ? '، ' : ', ') || inc.id),
     h('p', { class: 'meta' }, h('span', { class: 'status', 'data-status': inc.status }, t(inc.status)), ' · ', date(inc.start),
       ' · ', h('a', { href: `/facts/${encodeURIComponent(inc.id)}?lang=${lang}`, id: 'facts-link' }, t('facts_page'))),
     h('table', { class: 'facts' }, h('tbody', {},
@@ -408,8 +421,8 @@ function sourceItem(c) {
     h('strong', {}, c.source), c.superseded_by ? h('span', { class: 'badge' }, t('superseded')) : null,
     c.killed ? h('span', { class: 'said' }, ` — ${t('killed')}: ${range(c.killed)}`) : null,
     c.wounded ? h('span', { class: 'said' }, ` · ${t('wounded')}: ${range(c.wounded)}`) : null,
-    c.text ? h('blockquote', {}, c.text) : null,
-    cited ? h('p', { class: 'cited' }, cited) : null,
+    c.text ? h('blockquote', { dir: 'auto' }, c.text) : null,
+    cited ? h('p', { class: 'cited', dir: 'auto' }, cited) : null,
     links.length ? h('p', { class: 'links' }, links) : null,
     c.origin ? h('small', {}, c.origin) : null);
 }
