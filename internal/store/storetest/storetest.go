@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		{"ConcurrentImports", testConcurrentImports},
 		{"Feeds", testFeeds},
 		{"Aggregate", testAggregate},
+		{"Alerts", testAlerts},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
