@@ -80,6 +80,7 @@ func commands() []command {
 		{"restore", "check a backup and restore it into the store --db names (--force to replace one)", runRestore},
 		{"feeds", "follow news feeds: add URL, list, rm NAME, poll", runFeeds},
 		{"ingest", "store saved feeds, article pages, text files and JSON article lists (offline)", runIngest},
+		{"alerts", "alert rules, checks, delivery (webhook, e-mail) and the Atom feed", runAlerts},
 		{"demo", "import the bundled demo dataset and show it", runDemo},
 		{"extract", "read incident claims from a news text or article list (English, Persian)", runExtract},
 		{"serve", "serve the JSON API and the dashboard (default on 127.0.0.1:8080)", runServe},

@@ -176,7 +176,8 @@ func (s *Store) ReportIDs(ctx context.Context, incidentIDs []string) (map[string
 
 // SaveAlert stores an alert and enqueues its deliveries in one
 // transaction, unless the rule already raised an alert with the same key:
-// then nothing is written and created is false.
+// then nothing is written and created is false. The deliveries are due at
+// once, whatever time the alert was evaluated at.
 func (s *Store) SaveAlert(ctx context.Context, a store.Alert, ds []store.Delivery) (id int64, created bool, err error) {
 	incs, reps := a.Incidents, a.Reports
 	if incs == nil {
@@ -206,7 +207,7 @@ func (s *Store) SaveAlert(ctx context.Context, a store.Alert, ds []store.Deliver
 	}
 	for _, d := range ds {
 		if _, err := tx.Exec(ctx, `INSERT INTO alert_outbox (alert_id, rule_id, channel, target, idem_key, state, next_attempt)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, a.RuleID, d.Channel, d.Target, d.IdemKey, store.OutboxPending, a.At); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, 'epoch')`, id, a.RuleID, d.Channel, d.Target, d.IdemKey, store.OutboxPending); err != nil {
 			return 0, false, fmt.Errorf("save alert %d/%s: enqueue %s %s: %w", a.RuleID, a.Key, d.Channel, d.Target, err)
 		}
 	}
@@ -277,6 +278,9 @@ func scanOutbox(row pgx.Row) (store.OutboxItem, error) {
 		return store.OutboxItem{}, err
 	}
 	it.NextAttempt, it.LeaseUntil, it.Delivered = it.NextAttempt.UTC(), parseTime(leaseUntil), parseTime(delivered)
+	if it.NextAttempt.Unix() == 0 {
+		it.NextAttempt = time.Time{} // due at once, as SQLite's 0
+	}
 	return it, nil
 }
 

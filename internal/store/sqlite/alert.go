@@ -214,7 +214,8 @@ func (s *Store) ReportIDs(ctx context.Context, incidentIDs []string) (map[string
 
 // SaveAlert stores an alert and enqueues its deliveries in one
 // transaction, unless the rule already raised an alert with the same key:
-// then nothing is written and created is false.
+// then nothing is written and created is false. The deliveries are due at
+// once, whatever time the alert was evaluated at.
 func (s *Store) SaveAlert(ctx context.Context, a store.Alert, ds []store.Delivery) (id int64, created bool, err error) {
 	incs, reps, err := alertLists(a)
 	if err != nil {
@@ -241,7 +242,7 @@ func (s *Store) SaveAlert(ctx context.Context, a store.Alert, ds []store.Deliver
 	a.ID = id
 	for _, d := range ds {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO alert_outbox (alert_id, rule_id, channel, target, idem_key, state, next_attempt)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, a.RuleID, d.Channel, d.Target, d.IdemKey, store.OutboxPending, micros(a.At)); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, 0)`, id, a.RuleID, d.Channel, d.Target, d.IdemKey, store.OutboxPending); err != nil {
 			return 0, false, fmt.Errorf("save alert %d/%s: enqueue %s %s: %w", a.RuleID, a.Key, d.Channel, d.Target, err)
 		}
 	}

@@ -1,0 +1,424 @@
+package cli
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vigil-project/vigil/internal/alert"
+	"github.com/vigil-project/vigil/internal/export"
+	"github.com/vigil-project/vigil/internal/store"
+)
+
+// alertBackend is what the alerts commands need of a store beyond
+// backend: both stores have these methods.
+type alertBackend interface {
+	alert.Store
+	alert.Outbox
+	AddAlertRule(ctx context.Context, r store.AlertRule) (int64, error)
+	DeleteAlertRule(ctx context.Context, id int64) error
+	Alerts(ctx context.Context, limit int) ([]store.Alert, error)
+}
+
+const alertsUsage = `usage: vigil alerts SUBCOMMAND [flags]
+
+  rules add KIND --name NAME [flags]   add a rule; KIND is one of: %s
+  rules list                           list the rules
+  rules rm ID                          remove a rule (its alerts stay)
+  check [--at TIME]                    evaluate every rule at TIME (default now), store alerts, enqueue deliveries
+  deliver [--loop]                     deliver what the outbox holds (once, or until stopped)
+  list [--limit N]                     list alerts, newest first, with their evidence
+  feed [--limit N] [--self URL]        print the alerts as an Atom feed
+
+Delivery reads the environment: VIGIL_WEBHOOK_SECRET (HMAC key of webhooks),
+VIGIL_SMTP_ADDR (host:port), VIGIL_SMTP_FROM, VIGIL_SMTP_USER, VIGIL_SMTP_PASSWORD,
+VIGIL_SMTP_CA (a PEM file of certificates to trust instead of the system's).
+`
+
+func runAlerts(ctx context.Context, env Env, args []string) error {
+	// Global flags (--db, --format) may have come before the subcommand.
+	var global []string
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		global = append(global, args[0])
+		if !strings.Contains(args[0], "=") && len(args) > 1 {
+			global = append(global, args[1])
+			args = args[1:]
+		}
+		args = args[1:]
+	}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintf(env.Stderr, alertsUsage, kindNames())
+		if len(args) == 0 {
+			return usagef("alerts: no subcommand given")
+		}
+		return nil
+	}
+	sub, rest := args[0], append(global, args[1:]...)
+	switch sub {
+	case "rules":
+		if len(args) < 2 {
+			return usagef("alerts rules: want add, list or rm")
+		}
+		rest = append(global, args[2:]...)
+		switch args[1] {
+		case "add":
+			return alertRulesAdd(ctx, env, rest)
+		case "list", "ls":
+			return alertRulesList(ctx, env, rest)
+		case "rm", "remove":
+			return alertRulesRm(ctx, env, rest)
+		}
+		return usagef("alerts rules %q: want add, list or rm", args[1])
+	case "check":
+		return alertsCheck(ctx, env, rest)
+	case "deliver":
+		return alertsDeliver(ctx, env, rest)
+	case "list", "ls":
+		return alertsList(ctx, env, rest)
+	case "feed":
+		return alertsFeed(ctx, env, rest)
+	}
+	fmt.Fprintf(env.Stderr, alertsUsage, kindNames())
+	return usagef("alerts: unknown subcommand %q", sub)
+}
+
+func kindNames() string {
+	s := make([]string, len(alert.Kinds))
+	for i, k := range alert.Kinds {
+		s[i] = string(k)
+	}
+	return strings.Join(s, ", ")
+}
+
+// openAlerts opens the store with its alert methods.
+func openAlerts(ctx context.Context, cfg Config) (backend, alertBackend, error) {
+	b, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return nil, nil, err
+	}
+	ab, ok := b.(alertBackend)
+	if !ok {
+		b.Close()
+		return nil, nil, fmt.Errorf("store %T has no alert tables", b)
+	}
+	return b, ab, nil
+}
+
+// tableOrJSON refuses output formats that alerts do not have.
+func tableOrJSON(cfg Config) error {
+	if cfg.Format != export.Table && cfg.Format != export.JSON {
+		return usagef("--format %s: alerts are written as table or json", cfg.Format)
+	}
+	return nil
+}
+
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+// parseTimeArg reads a time as RFC 3339 or a date (midnight UTC).
+func parseTimeArg(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("time %q: want RFC 3339 (2024-01-03T12:00:00Z) or YYYY-MM-DD", s)
+}
+
+func alertRulesAdd(ctx context.Context, env Env, args []string) error {
+	var cfg Config
+	fs := newFlags(env, "alerts rules add", "KIND --name NAME", &cfg, false, export.Table)
+	var name, since string
+	var spec alert.Spec
+	var incidents, webhooks, emails listFlag
+	fs.StringVar(&name, "name", "", "the rule's name (required)")
+	fs.StringVar(&spec.Country, "country", "", "scope: ISO alpha-2 country")
+	fs.StringVar(&spec.Admin1, "admin1", "", "scope: province or state")
+	fs.StringVar(&spec.Actor, "actor", "", "scope (incident, revised, claim): perpetrator or claimant, a substring")
+	fs.StringVar(&spec.AttackType, "attack-type", "", "scope (incident, revised, claim): attack type")
+	fs.StringVar(&spec.Status, "status", "", "scope (incident, revised, claim): status")
+	fs.IntVar(&spec.MinKilled, "min-killed", 0, "incident: killed (best) at least N")
+	fs.Var(&incidents, "incident", "revised, claim: follow this incident id (repeatable; default every incident in scope)")
+	fs.StringVar(&spec.Level, "level", "", "surge, high, forecast, followon: admin1 (default) or country")
+	fs.StringVar(&spec.Window, "window", "", "surge: week (default) or month")
+	fs.StringVar(&spec.Baseline, "baseline", "", "surge: month (default) or year")
+	fs.IntVar(&spec.Floor, "floor", 0, "surge: least incidents (default 3); high: least killed (default 10)")
+	fs.IntVar(&spec.Years, "years", 0, "high: 1 (default) or 3")
+	fs.Float64Var(&spec.Threshold, "threshold", 0, "forecast: probability in (0, 1] (default 0.5)")
+	fs.IntVar(&spec.Horizon, "horizon", 0, "forecast: weeks ahead, 1 to 4 (default 1)")
+	fs.Float64Var(&spec.Multiple, "multiple", 0, "followon: intensity above this multiple of the background (default 2)")
+	fs.IntVar(&spec.FitYears, "fit-years", 0, "followon: years of history fitted (default 3)")
+	fs.IntVar(&spec.Lookback, "lookback", 0, "followon: days after an attack it may alert (default 7)")
+	fs.Var(&webhooks, "webhook", "deliver to this URL (repeatable)")
+	fs.Var(&emails, "email", "deliver to this address (repeatable)")
+	fs.StringVar(&since, "since", "", "look at incident changes from TIME on (default now)")
+	pos, err := parse(fs, args, env, &cfg)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("alerts rules add: want one KIND (%s), got %d arguments", kindNames(), len(pos))
+	}
+	if name == "" {
+		return usagef("alerts rules add: --name is required")
+	}
+	spec.Incidents, spec.Webhooks, spec.Emails = incidents, webhooks, emails
+	r, err := alert.NewRule(name, alert.Kind(pos[0]), spec)
+	if err != nil {
+		return usagef("alerts rules add: %v", err)
+	}
+	r.Created = env.Now().UTC()
+	r.Checked = r.Created
+	if since != "" {
+		if r.Checked, err = parseTimeArg(since); err != nil {
+			return usagef("alerts rules add: --since: %v", err)
+		}
+	}
+	b, ab, err := openAlerts(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	id, err := ab.AddAlertRule(ctx, r)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "rule %d %q (%s) added\n", id, name, pos[0])
+	return nil
+}
+
+func alertRulesList(ctx context.Context, env Env, args []string) error {
+	var cfg Config
+	fs := newFlags(env, "alerts rules list", "", &cfg, true, export.Table)
+	if _, err := parse(fs, args, env, &cfg); err != nil {
+		return err
+	}
+	if err := tableOrJSON(cfg); err != nil {
+		return err
+	}
+	b, ab, err := openAlerts(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	rules, err := ab.AlertRules(ctx)
+	if err != nil {
+		return err
+	}
+	if cfg.Format == export.JSON {
+		if rules == nil {
+			rules = []store.AlertRule{}
+		}
+		return writeJSON(env.Stdout, rules)
+	}
+	w := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tNAME\tKIND\tCHECKED\tSPEC")
+	for _, r := range rules {
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", r.ID, r.Name, r.Kind, r.Checked.Format(time.RFC3339), r.Spec)
+	}
+	return w.Flush()
+}
+
+func alertRulesRm(ctx context.Context, env Env, args []string) error {
+	var cfg Config
+	fs := newFlags(env, "alerts rules rm", "ID", &cfg, false, export.Table)
+	pos, err := parse(fs, args, env, &cfg)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("alerts rules rm: want one rule ID")
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil {
+		return usagef("alerts rules rm: %q is not a rule id", pos[0])
+	}
+	b, ab, err := openAlerts(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	if err := ab.DeleteAlertRule(ctx, id); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "rule %d removed\n", id)
+	return nil
+}
+
+func alertsCheck(ctx context.Context, env Env, args []string) error {
+	var cfg Config
+	fs := newFlags(env, "alerts check", "", &cfg, true, export.Table)
+	var at string
+	fs.StringVar(&at, "at", "", "evaluate at TIME (RFC 3339 or YYYY-MM-DD; default now)")
+	if _, err := parse(fs, args, env, &cfg); err != nil {
+		return err
+	}
+	if err := tableOrJSON(cfg); err != nil {
+		return err
+	}
+	t := env.Now().UTC()
+	if at != "" {
+		var err error
+		if t, err = parseTimeArg(at); err != nil {
+			return usagef("alerts check: --at: %v", err)
+		}
+	}
+	b, ab, err := openAlerts(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	// The forecasting models are wired in here once they exist; until
+	// then forecast rules are skipped and reported.
+	e := &alert.Evaluator{Store: ab, Log: env.Log}
+	res, err := e.Check(ctx, t)
+	if err != nil {
+		return err
+	}
+	for _, s := range res.Skipped {
+		fmt.Fprintf(env.Stderr, "skipped: %s\n", s)
+	}
+	if cfg.Format == export.JSON {
+		if res.Alerts == nil {
+			res.Alerts = []store.Alert{}
+		}
+		return writeJSON(env.Stdout, res)
+	}
+	fmt.Fprintf(env.Stdout, "%d rules evaluated at %s: %d new alerts\n", res.Rules, t.Format(time.RFC3339), len(res.Alerts))
+	return writeAlerts(env.Stdout, res.Alerts)
+}
+
+func alertsList(ctx context.Context, env Env, args []string) error {
+	var cfg Config
+	fs := newFlags(env, "alerts list", "", &cfg, true, export.Table)
+	var limit int
+	fs.IntVar(&limit, "limit", 50, "at most N alerts (0 for all)")
+	if _, err := parse(fs, args, env, &cfg); err != nil {
+		return err
+	}
+	if err := tableOrJSON(cfg); err != nil {
+		return err
+	}
+	b, ab, err := openAlerts(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	as, err := ab.Alerts(ctx, limit)
+	if err != nil {
+		return err
+	}
+	if cfg.Format == export.JSON {
+		if as == nil {
+			as = []store.Alert{}
+		}
+		return writeJSON(env.Stdout, as)
+	}
+	return writeAlerts(env.Stdout, as)
+}
+
+func writeAlerts(w io.Writer, as []store.Alert) error {
+	for _, a := range as {
+		fmt.Fprintf(w, "\n#%d %s  [%s: %s]\n  %s\n", a.ID, a.At.Format(time.RFC3339), a.Kind, a.RuleName, a.Title)
+		fmt.Fprintf(w, "  evidence: incidents %s; reports %s\n", strings.Join(a.Incidents, ", "), strings.Join(a.Reports, ", "))
+	}
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func alertsFeed(ctx context.Context, env Env, args []string) error {
+	var cfg Config
+	fs := newFlags(env, "alerts feed", "", &cfg, false, export.Table)
+	var limit int
+	var self string
+	fs.IntVar(&limit, "limit", 100, "at most N alerts, newest first (0 for all)")
+	fs.StringVar(&self, "self", "", "the URL the feed is served at")
+	if _, err := parse(fs, args, env, &cfg); err != nil {
+		return err
+	}
+	b, ab, err := openAlerts(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	as, err := ab.Alerts(ctx, limit)
+	if err != nil {
+		return err
+	}
+	return alert.RenderAtom(env.Stdout, as, alert.FeedOptions{Self: self})
+}
+
+func alertsDeliver(ctx context.Context, env Env, args []string) error {
+	var cfg Config
+	fs := newFlags(env, "alerts deliver", "", &cfg, false, export.Table)
+	d := &alert.Deliverer{Now: env.Now, Log: env.Log}
+	var loop bool
+	var poll, timeout time.Duration
+	fs.BoolVar(&loop, "loop", false, "keep delivering until interrupted")
+	fs.DurationVar(&poll, "poll", 5*time.Second, "with --loop: look for due items this often")
+	fs.DurationVar(&d.Lease, "lease", 5*time.Minute, "own leased items this long (longer than a batch takes)")
+	fs.IntVar(&d.Batch, "batch", 20, "lease this many items at once")
+	fs.DurationVar(&timeout, "timeout", 10*time.Second, "time limit of one webhook attempt (e-mail: three times it)")
+	fs.DurationVar(&d.RetryBase, "retry-base", 30*time.Second, "backoff after the first failure (doubling, with jitter)")
+	fs.DurationVar(&d.RetryMax, "retry-max", time.Hour, "longest backoff")
+	fs.IntVar(&d.MaxAttempts, "max-attempts", 12, "give an item up after this many failed attempts")
+	fs.DurationVar(&d.GroupWindow, "group", time.Hour, "e-mail: one message per rule and address within this long")
+	if _, err := parse(fs, args, env, &cfg); err != nil {
+		return err
+	}
+	d.Webhook = &alert.Webhook{Secret: []byte(env.Getenv("VIGIL_WEBHOOK_SECRET")), Timeout: timeout}
+	if addr := env.Getenv("VIGIL_SMTP_ADDR"); addr != "" {
+		m := &alert.Mailer{Addr: addr, From: env.Getenv("VIGIL_SMTP_FROM"), Username: env.Getenv("VIGIL_SMTP_USER"),
+			Password: env.Getenv("VIGIL_SMTP_PASSWORD"), Timeout: 3 * timeout}
+		if m.From == "" {
+			return usagef("alerts deliver: VIGIL_SMTP_FROM is needed with VIGIL_SMTP_ADDR")
+		}
+		if ca := env.Getenv("VIGIL_SMTP_CA"); ca != "" {
+			pem, err := os.ReadFile(ca)
+			if err != nil {
+				return fmt.Errorf("alerts deliver: VIGIL_SMTP_CA: %w", err)
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pem) {
+				return fmt.Errorf("alerts deliver: VIGIL_SMTP_CA %s: no PEM certificate in it", ca)
+			}
+			host := addr
+			if i := strings.LastIndex(addr, ":"); i >= 0 {
+				host = addr[:i]
+			}
+			m.TLS = &tls.Config{RootCAs: pool, ServerName: host, MinVersion: tls.VersionTLS12}
+		}
+		d.Mail = m
+	}
+	b, ab, err := openAlerts(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	d.Outbox = ab
+	if loop {
+		fmt.Fprintln(env.Stderr, "delivering until interrupted")
+		return d.Loop(ctx, poll)
+	}
+	st, err := d.DeliverOnce(ctx)
+	fmt.Fprintf(env.Stdout, "leased %d, delivered %d (%d e-mails), failed %d (will retry), given up %d, deferred %d\n",
+		st.Leased, st.Delivered, st.Emails, st.Failed, st.Dead, st.Deferred)
+	return err
+}

@@ -1,0 +1,301 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+
+	"github.com/vigil-project/vigil/internal/alert"
+	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/store/sqlite"
+	"github.com/vigil-project/vigil/internal/store/storetest"
+)
+
+// vigilEnv runs one command in-process with the environment given.
+func vigilEnv(t *testing.T, vars map[string]string, now time.Time, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+		Getenv: func(k string) string { return vars[k] }, Now: func() time.Time { return now }}
+	err := Run(context.Background(), env, args)
+	return out.String(), errb.String(), err
+}
+
+// hookRecorder is a webhook receiver that checks each signature and
+// records each idempotency key as it arrives.
+type hookRecorder struct {
+	t      *testing.T
+	secret []byte
+	delay  time.Duration
+	arrive chan string // each key as it arrives, if not nil
+
+	mu   sync.Mutex
+	keys []string
+	bad  int
+}
+
+func (h *hookRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return
+	}
+	key := r.Header.Get(alert.HeaderIdempotencyKey)
+	h.mu.Lock()
+	if !alert.VerifySignature(h.secret, body, r.Header.Get(alert.HeaderSignature)) {
+		h.bad++
+		h.mu.Unlock()
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
+	h.keys = append(h.keys, key)
+	h.mu.Unlock()
+	if h.arrive != nil {
+		select {
+		case h.arrive <- key:
+		default:
+		}
+	}
+	time.Sleep(h.delay)
+	w.WriteHeader(http.StatusOK)
+}
+
+func (h *hookRecorder) received() (all []string, distinct []string, bad int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	all = slices.Clone(h.keys)
+	distinct = slices.Compact(slices.Sorted(slices.Values(all)))
+	return all, distinct, h.bad
+}
+
+// TestAlertsCommands runs the alerts commands on both stores over the
+// demo dataset: rules, a check at a given time, delivery to a webhook,
+// the list and the Atom feed.
+func TestAlertsCommands(t *testing.T) {
+	for name, db := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+			hook := &hookRecorder{t: t, secret: []byte("k")}
+			srv := httptest.NewServer(hook)
+			defer srv.Close()
+			vars := map[string]string{"VIGIL_DB": db, "VIGIL_WEBHOOK_SECRET": "k"}
+			run := func(args ...string) string {
+				t.Helper()
+				out, stderr, err := vigilEnv(t, vars, now, args...)
+				if err != nil {
+					t.Fatalf("vigil %s: %v\n%s", strings.Join(args, " "), err, stderr)
+				}
+				return out
+			}
+			run("demo")
+			run("alerts", "rules", "add", "incident", "--name", "deadly", "--min-killed", "20", "--since", "2000-01-01", "--webhook", srv.URL)
+			run("alerts", "rules", "add", "claim", "--name", "IS claims", "--actor", "islamic state", "--since", "2000-01-01")
+			run("alerts", "rules", "add", "surge", "--name", "surges")
+			if _, _, err := vigilEnv(t, vars, now, "alerts", "rules", "add", "surge", "--name", "bad", "--window", "day"); ExitCode(err) != 2 || !strings.Contains(err.Error(), "window") {
+				t.Errorf("a bad window got %v, want a usage error naming window", err)
+			}
+			var rules []store.AlertRule
+			if err := json.Unmarshal([]byte(run("alerts", "rules", "list", "--format", "json")), &rules); err != nil || len(rules) != 3 {
+				t.Fatalf("rules list got %v (%v), want 3", rules, err)
+			}
+			run("alerts", "rules", "rm", "3")
+			if _, _, err := vigilEnv(t, vars, now, "alerts", "rules", "rm", "3"); err == nil {
+				t.Errorf("removing rule 3 twice got no error")
+			}
+
+			var res alert.Result
+			if err := json.Unmarshal([]byte(run("alerts", "check", "--at", "2026-11-25T13:00:00Z", "--format", "json")), &res); err != nil {
+				t.Fatal(err)
+			}
+			// The demo's incidents with 20 killed or more: Zahedan 2019,
+			// Ahvaz 2018, Kerman 2024; Islamic State claims in it: the
+			// demo's Tehran, Ahvaz, Shiraz and Kerman attacks.
+			var deadly, claims int
+			for _, a := range res.Alerts {
+				switch a.RuleName {
+				case "deadly":
+					deadly++
+				case "IS claims":
+					claims++
+				}
+				if len(a.Incidents) != 1 || len(a.Reports) != 1 {
+					t.Errorf("alert %q evidence got %v %v, want one incident and its report", a.Title, a.Incidents, a.Reports)
+				}
+			}
+			if deadly != 3 || claims < 3 {
+				t.Errorf("check got %d deadly and %d claim alerts, want 3 and at least 3", deadly, claims)
+			}
+			if again := run("alerts", "check", "--at", "2026-11-25T13:00:00Z"); !strings.Contains(again, ": 0 new alerts") {
+				t.Errorf("second check got %q, want no new alerts", again)
+			}
+			out := run("alerts", "deliver")
+			if !strings.Contains(out, "delivered 3") {
+				t.Errorf("deliver got %q, want 3 delivered", out)
+			}
+			if _, distinct, bad := hook.received(); len(distinct) != 3 || bad != 0 {
+				t.Errorf("receiver got %d keys, %d bad signatures; want 3 and 0", len(distinct), bad)
+			}
+			list := run("alerts", "list")
+			if !strings.Contains(list, "Kerman") || !strings.Contains(list, "evidence: incidents") {
+				t.Errorf("list got %q, want Kerman with its evidence", list)
+			}
+			feed, err := gofeed.NewParser().ParseString(run("alerts", "feed", "--limit", "0"))
+			if err != nil || len(feed.Items) != len(res.Alerts) {
+				t.Fatalf("feed got %v, %v; want %d entries", feed, err, len(res.Alerts))
+			}
+		})
+	}
+}
+
+// buildVigil builds the vigil binary into a temporary directory.
+func buildVigil(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "vigil")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/vigil-project/vigil/cmd/vigil")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestDeliverSurvivesKill kills `vigil alerts deliver --loop` with
+// SIGKILL while a slow receiver holds a delivery, restarts it, and checks
+// that every alert was received at least once and, deduplicated by
+// idempotency key, exactly once.
+func TestDeliverSurvivesKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary; not in -short")
+	}
+	bin := buildVigil(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "vigil.db")
+	ctx := t.Context()
+
+	s, err := sqlite.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := s.EnsureSource(ctx, storetest.GTD); err != nil {
+		t.Fatal(err)
+	}
+	const n = 30
+	if _, err := s.ImportBatch(ctx, storetest.Synthetic("gtd", 0, n, seen), seen); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	hook := &hookRecorder{t: t, secret: []byte("kill-test"), delay: 300 * time.Millisecond, arrive: make(chan string, 1)}
+	srv := httptest.NewServer(hook)
+	defer srv.Close()
+	env := append(os.Environ(), "VIGIL_DB="+db, "VIGIL_WEBHOOK_SECRET=kill-test")
+	runBin := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("vigil %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	runBin("alerts", "rules", "add", "incident", "--name", "all", "--since", "2025-12-31", "--webhook", srv.URL)
+	if out := runBin("alerts", "check", "--at", "2026-01-02T00:00:00Z"); !strings.Contains(out, ": 30 new alerts") {
+		t.Fatalf("check got %q, want 30 new alerts", out)
+	}
+	deliver := func() *exec.Cmd {
+		cmd := exec.Command(bin, "alerts", "deliver", "--loop", "--poll", "100ms", "--lease", "2s", "--batch", "5", "--timeout", "5s")
+		cmd.Env = env
+		var logs bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &logs, &logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+
+	first := deliver()
+	// Let some deliveries through, then kill while the receiver holds one.
+	for i := 0; i < 8; i++ {
+		select {
+		case <-hook.arrive:
+		case <-time.After(30 * time.Second):
+			first.Process.Kill()
+			t.Fatalf("only %d deliveries arrived", i)
+		}
+	}
+	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	first.Wait()
+	before, _, _ := hook.received()
+	if len(before) >= n {
+		t.Fatalf("all %d delivered before the kill: the test did not kill mid-delivery", len(before))
+	}
+
+	second := deliver()
+	deadline := time.After(60 * time.Second)
+	for {
+		_, distinct, _ := hook.received()
+		if len(distinct) == n {
+			break
+		}
+		select {
+		case <-deadline:
+			second.Process.Kill()
+			t.Fatalf("after the restart only %d of %d alerts arrived", len(distinct), n)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	// Let the last answer be recorded, then stop the deliverer as an
+	// operator would.
+	time.Sleep(500 * time.Millisecond)
+	second.Process.Signal(syscall.SIGTERM)
+	if err := second.Wait(); err != nil {
+		t.Errorf("deliverer stopped by SIGTERM: %v", err)
+	}
+
+	all, distinct, bad := hook.received()
+	s, err = sqlite.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	items, err := s.Outbox(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, it := range items {
+		want = append(want, it.IdemKey)
+		if it.State != store.OutboxDelivered {
+			t.Errorf("outbox item %d is %s, want delivered", it.ID, it.State)
+		}
+	}
+	slices.Sort(want)
+	if !slices.Equal(distinct, want) {
+		t.Errorf("distinct keys received got %d, want the %d of the outbox", len(distinct), len(want))
+	}
+	if bad != 0 {
+		t.Errorf("%d requests with a bad signature", bad)
+	}
+	// The delivery held when vigil was killed went out again with the
+	// same key: at least once, and exactly once by key.
+	if len(all) <= len(distinct) {
+		t.Errorf("received %d requests for %d keys: want the killed delivery repeated", len(all), len(distinct))
+	}
+	t.Logf("received %d requests, %d distinct keys (%d before the kill)", len(all), len(distinct), len(before))
+}
