@@ -53,11 +53,11 @@ func enqueue(t testing.TB, s *sqlite.Store, rule int64, key string, at time.Time
 	for i := range ds {
 		ds[i].IdemKey = alert.IdempotencyKey(rule, key, ds[i])
 	}
-	id, created, err := s.SaveAlert(t.Context(), a, ds)
-	if err != nil || !created {
-		t.Fatalf("SaveAlert: %v %v", created, err)
+	ids, err := s.SaveAlerts(t.Context(), []store.NewAlert{{Alert: a, Deliveries: ds}})
+	if err != nil || len(ids) != 1 || ids[0] == 0 {
+		t.Fatalf("SaveAlerts: %v %v", ids, err)
 	}
-	a.ID = id
+	a.ID = ids[0]
 	return a
 }
 

@@ -22,7 +22,7 @@ type Store interface {
 	RegionDays(ctx context.Context, from, to model.Date, country string) ([]store.RegionDay, error)
 	ReportIDs(ctx context.Context, incidentIDs []string) (map[string][]string, error)
 	Incidents(ctx context.Context, f store.Filter, fn func(model.Incident) error) error
-	SaveAlert(ctx context.Context, a store.Alert, ds []store.Delivery) (int64, bool, error)
+	SaveAlerts(ctx context.Context, as []store.NewAlert) ([]int64, error)
 }
 
 // Forecaster gives risk forecasts per region: what forecast rules read.
@@ -109,11 +109,26 @@ func (e *Evaluator) Check(ctx context.Context, at time.Time) (Result, error) {
 			regions = append(regions, r)
 		}
 	}
+	// The region counts are read while the changes are scanned: two
+	// independent reads, each on a connection of its own.
+	type fetched struct {
+		days []store.RegionDay
+		err  error
+	}
+	daysc := make(chan fetched, 1)
+	go func() {
+		days, err := e.fetchRegionDays(ctx, regions, at)
+		daysc <- fetched{days, err}
+	}()
 	cands, err := e.checkChanges(ctx, changes, at)
+	f := <-daysc
+	if err == nil {
+		err = f.err
+	}
 	if err != nil {
 		return res, fmt.Errorf("check alerts: %w", err)
 	}
-	rc, skipped, err := e.checkRegions(ctx, regions, at)
+	rc, skipped, err := e.checkRegions(ctx, regions, f.days, at)
 	if err != nil {
 		return res, fmt.Errorf("check alerts: %w", err)
 	}
@@ -151,7 +166,7 @@ func (e *Evaluator) save(ctx context.Context, cands []candidate, at time.Time) (
 	if err != nil {
 		return nil, err
 	}
-	var out []store.Alert
+	batch := make([]store.NewAlert, 0, len(cands))
 	for _, c := range cands {
 		a := store.Alert{RuleID: c.rule.ID, RuleName: c.rule.Name, Kind: string(c.rule.Kind), Key: c.key, At: at,
 			Title: c.title, Summary: c.summary, Incidents: c.incidents, Reports: []string{}}
@@ -172,16 +187,22 @@ func (e *Evaluator) save(ctx context.Context, cands []candidate, at time.Time) (
 		for i := range ds {
 			ds[i].IdemKey = IdempotencyKey(a.RuleID, a.Key, ds[i])
 		}
-		id, created, err := e.Store.SaveAlert(ctx, a, ds)
-		if err != nil {
-			return nil, err
+		batch = append(batch, store.NewAlert{Alert: a, Deliveries: ds})
+	}
+	created, err := e.Store.SaveAlerts(ctx, batch)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Alert
+	for i, id := range created {
+		if id == 0 {
+			continue
 		}
-		if created {
-			a.ID = id
-			out = append(out, a)
-			if e.Log != nil {
-				e.Log.Info("alert", "rule", c.rule.Name, "key", c.key, "title", c.title)
-			}
+		a := batch[i].Alert
+		a.ID = id
+		out = append(out, a)
+		if e.Log != nil {
+			e.Log.Info("alert", "rule", a.RuleName, "key", a.Key, "title", a.Title)
 		}
 	}
 	return out, nil
@@ -246,7 +267,9 @@ func newIncident(r Rule, vc store.VersionChange) candidate {
 	return candidate{rule: r, key: "incident/" + inc.ID, title: title,
 		summary:   incidentLine(inc),
 		incidents: []string{inc.ID},
-		details:   map[string]any{"incident": inc}}
+		details: map[string]any{"incident_id": inc.ID, "version": vc.Version.Version, "start": inc.Start,
+			"country": inc.Country, "admin1": inc.Admin1, "attack_type": inc.AttackType, "killed": inc.Killed,
+			"wounded": inc.Wounded, "status": inc.Status}}
 }
 
 // revised finds a change of the killed or wounded figures or of the

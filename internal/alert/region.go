@@ -105,11 +105,11 @@ func regions(r Rule, days []store.RegionDay, from int) []*region {
 	return out
 }
 
-// checkRegions evaluates the rules on regions over one read of the
-// region-day counts.
-func (e *Evaluator) checkRegions(ctx context.Context, rules []Rule, at time.Time) ([]candidate, []string, error) {
+// fetchRegionDays reads, once for every region rule, the region-day
+// counts of the longest history any of them needs.
+func (e *Evaluator) fetchRegionDays(ctx context.Context, rules []Rule, at time.Time) ([]store.RegionDay, error) {
 	if len(rules) == 0 {
-		return nil, nil, nil
+		return nil, nil
 	}
 	today := model.DateOf(at)
 	longest, country := 0, rules[0].Spec.Country
@@ -119,13 +119,16 @@ func (e *Evaluator) checkRegions(ctx context.Context, rules []Rule, at time.Time
 			country = ""
 		}
 	}
-	var days []store.RegionDay
-	if longest > 0 {
-		var err error
-		if days, err = e.Store.RegionDays(ctx, today.AddDays(-longest+1), today, country); err != nil {
-			return nil, nil, err
-		}
+	if longest == 0 {
+		return nil, nil
 	}
+	return e.Store.RegionDays(ctx, today.AddDays(-longest+1), today, country)
+}
+
+// checkRegions evaluates the rules on regions over the region-day counts
+// that fetchRegionDays read.
+func (e *Evaluator) checkRegions(ctx context.Context, rules []Rule, days []store.RegionDay, at time.Time) ([]candidate, []string, error) {
+	today := model.DateOf(at)
 	var out []candidate
 	var skipped []string
 	forecasts := map[int][]RegionRisk{}

@@ -50,6 +50,12 @@ type Delivery struct {
 	IdemKey string `json:"idempotency_key"`
 }
 
+// NewAlert is an alert to store with the deliveries to enqueue for it.
+type NewAlert struct {
+	Alert
+	Deliveries []Delivery
+}
+
 // Outbox item states.
 const (
 	OutboxPending   = "pending"

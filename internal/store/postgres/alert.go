@@ -174,47 +174,71 @@ func (s *Store) ReportIDs(ctx context.Context, incidentIDs []string) (map[string
 	return out, nil
 }
 
-// SaveAlert stores an alert and enqueues its deliveries in one
-// transaction, unless the rule already raised an alert with the same key:
-// then nothing is written and created is false. The deliveries are due at
-// once, whatever time the alert was evaluated at.
-func (s *Store) SaveAlert(ctx context.Context, a store.Alert, ds []store.Delivery) (id int64, created bool, err error) {
-	incs, reps := a.Incidents, a.Reports
-	if incs == nil {
-		incs = []string{}
-	}
-	if reps == nil {
-		reps = []string{}
-	}
-	var details any
-	if len(a.Details) > 0 {
-		details = string(a.Details)
+// saveAlertSQL stores one alert and its deliveries in one statement,
+// unless the rule raised the same key before, and gives the new id.
+const saveAlertSQL = `WITH a AS (
+	INSERT INTO alerts (rule_id, rule_name, kind, key, at, title, summary, incidents, reports, details)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, to_jsonb($8::text[]), to_jsonb($9::text[]), $10::jsonb)
+	ON CONFLICT (rule_id, key) DO NOTHING RETURNING id),
+o AS (
+	INSERT INTO alert_outbox (alert_id, rule_id, channel, target, idem_key, state, next_attempt)
+	SELECT a.id, $1, d.channel, d.target, d.idem_key, $11, 'epoch'
+	FROM a, unnest($12::text[], $13::text[], $14::text[]) AS d (channel, target, idem_key))
+SELECT id FROM a`
+
+// SaveAlerts stores alerts and enqueues their deliveries, all in one
+// transaction, and returns each alert's id, or 0 for one that its rule
+// raised before with the same key: such an alert is not stored again and
+// nothing is enqueued for it. The deliveries are due at once, whatever
+// time the alert was evaluated at. The statements go as one pipelined
+// batch.
+func (s *Store) SaveAlerts(ctx context.Context, as []store.NewAlert) ([]int64, error) {
+	ids := make([]int64, len(as))
+	if len(as) == 0 {
+		return ids, nil
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
-		return 0, false, fmt.Errorf("save alert: %w", err)
+		return nil, fmt.Errorf("save alerts: %w", err)
 	}
 	defer tx.Rollback(ctx)
-	err = tx.QueryRow(ctx, `INSERT INTO alerts (rule_id, rule_name, kind, key, at, title, summary, incidents, reports, details)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, to_jsonb($8::text[]), to_jsonb($9::text[]), $10::jsonb)
-		ON CONFLICT (rule_id, key) DO NOTHING RETURNING id`,
-		a.RuleID, a.RuleName, a.Kind, a.Key, a.At, a.Title, a.Summary, incs, reps, details).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, false, nil
-	}
-	if err != nil {
-		return 0, false, fmt.Errorf("save alert %d/%s: %w", a.RuleID, a.Key, err)
-	}
-	for _, d := range ds {
-		if _, err := tx.Exec(ctx, `INSERT INTO alert_outbox (alert_id, rule_id, channel, target, idem_key, state, next_attempt)
-			VALUES ($1, $2, $3, $4, $5, $6, 'epoch')`, id, a.RuleID, d.Channel, d.Target, d.IdemKey, store.OutboxPending); err != nil {
-			return 0, false, fmt.Errorf("save alert %d/%s: enqueue %s %s: %w", a.RuleID, a.Key, d.Channel, d.Target, err)
+	var batch pgx.Batch
+	for i, na := range as {
+		a := na.Alert
+		incs, reps := a.Incidents, a.Reports
+		if incs == nil {
+			incs = []string{}
 		}
+		if reps == nil {
+			reps = []string{}
+		}
+		var details any
+		if len(a.Details) > 0 {
+			details = string(a.Details)
+		}
+		chans, targets, keys := make([]string, 0, len(na.Deliveries)), make([]string, 0, len(na.Deliveries)), make([]string, 0, len(na.Deliveries))
+		for _, d := range na.Deliveries {
+			chans, targets, keys = append(chans, d.Channel), append(targets, d.Target), append(keys, d.IdemKey)
+		}
+		batch.Queue(saveAlertSQL, a.RuleID, a.RuleName, a.Kind, a.Key, a.At, a.Title, a.Summary, incs, reps, details,
+			store.OutboxPending, chans, targets, keys).QueryRow(func(row pgx.Row) error {
+			err := row.Scan(&ids[i])
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("save alert %d/%s: %w", a.RuleID, a.Key, err)
+			}
+			return nil
+		})
+	}
+	if err := tx.SendBatch(ctx, &batch).Close(); err != nil {
+		return nil, fmt.Errorf("save alerts: %w", err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return 0, false, fmt.Errorf("save alert %d/%s: commit: %w", a.RuleID, a.Key, err)
+		return nil, fmt.Errorf("save alerts: commit: %w", err)
 	}
-	return id, true, nil
+	return ids, nil
 }
 
 const alertCols = `a.id, a.rule_id, a.rule_name, a.kind, a.key, a.at, a.title, a.summary, a.incidents::text, a.reports::text, a.details::text`

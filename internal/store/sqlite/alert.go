@@ -212,44 +212,63 @@ func (s *Store) ReportIDs(ctx context.Context, incidentIDs []string) (map[string
 	return out, nil
 }
 
-// SaveAlert stores an alert and enqueues its deliveries in one
-// transaction, unless the rule already raised an alert with the same key:
-// then nothing is written and created is false. The deliveries are due at
-// once, whatever time the alert was evaluated at.
-func (s *Store) SaveAlert(ctx context.Context, a store.Alert, ds []store.Delivery) (id int64, created bool, err error) {
-	incs, reps, err := alertLists(a)
-	if err != nil {
-		return 0, false, err
+// SaveAlerts stores alerts and enqueues their deliveries, all in one
+// transaction, and returns each alert's id, or 0 for one that its rule
+// raised before with the same key: such an alert is not stored again and
+// nothing is enqueued for it. The deliveries are due at once, whatever
+// time the alert was evaluated at.
+func (s *Store) SaveAlerts(ctx context.Context, as []store.NewAlert) ([]int64, error) {
+	ids := make([]int64, len(as))
+	if len(as) == 0 {
+		return ids, nil
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, false, fmt.Errorf("save alert: %w", err)
+		return nil, fmt.Errorf("save alerts: %w", err)
 	}
 	defer tx.Rollback()
-	var details any
-	if len(a.Details) > 0 {
-		details = string(a.Details)
-	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO alerts (rule_id, rule_name, kind, key, at, title, summary, incidents, reports, details)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rule_id, key) DO NOTHING RETURNING id`,
-		a.RuleID, a.RuleName, a.Kind, a.Key, micros(a.At), a.Title, a.Summary, incs, reps, details).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
-	}
+	insAlert, err := tx.PrepareContext(ctx, `INSERT INTO alerts (rule_id, rule_name, kind, key, at, title, summary, incidents, reports, details)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rule_id, key) DO NOTHING RETURNING id`)
 	if err != nil {
-		return 0, false, fmt.Errorf("save alert %d/%s: %w", a.RuleID, a.Key, err)
+		return nil, fmt.Errorf("save alerts: %w", err)
 	}
-	a.ID = id
-	for _, d := range ds {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO alert_outbox (alert_id, rule_id, channel, target, idem_key, state, next_attempt)
-			VALUES (?, ?, ?, ?, ?, ?, 0)`, id, a.RuleID, d.Channel, d.Target, d.IdemKey, store.OutboxPending); err != nil {
-			return 0, false, fmt.Errorf("save alert %d/%s: enqueue %s %s: %w", a.RuleID, a.Key, d.Channel, d.Target, err)
+	defer insAlert.Close()
+	insItem, err := tx.PrepareContext(ctx, `INSERT INTO alert_outbox (alert_id, rule_id, channel, target, idem_key, state, next_attempt)
+		VALUES (?, ?, ?, ?, ?, ?, 0)`)
+	if err != nil {
+		return nil, fmt.Errorf("save alerts: %w", err)
+	}
+	defer insItem.Close()
+	for i, na := range as {
+		a := na.Alert
+		incs, reps, err := alertLists(a)
+		if err != nil {
+			return nil, err
+		}
+		var details any
+		if len(a.Details) > 0 {
+			details = string(a.Details)
+		}
+		var id int64
+		err = insAlert.QueryRowContext(ctx, a.RuleID, a.RuleName, a.Kind, a.Key, micros(a.At), a.Title, a.Summary,
+			incs, reps, details).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("save alert %d/%s: %w", a.RuleID, a.Key, err)
+		}
+		ids[i] = id
+		for _, d := range na.Deliveries {
+			if _, err := insItem.ExecContext(ctx, id, a.RuleID, d.Channel, d.Target, d.IdemKey, store.OutboxPending); err != nil {
+				return nil, fmt.Errorf("save alert %d/%s: enqueue %s %s: %w", a.RuleID, a.Key, d.Channel, d.Target, err)
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, false, fmt.Errorf("save alert %d/%s: commit: %w", a.RuleID, a.Key, err)
+		return nil, fmt.Errorf("save alerts: commit: %w", err)
 	}
-	return id, true, nil
+	return ids, nil
 }
 
 // alertLists encodes an alert's evidence lists, never as null.

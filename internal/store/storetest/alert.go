@@ -23,7 +23,7 @@ type AlertBackend interface {
 	VersionsBetween(ctx context.Context, since, until time.Time, fn func(store.VersionChange) error) error
 	RegionDays(ctx context.Context, from, to model.Date, country string) ([]store.RegionDay, error)
 	ReportIDs(ctx context.Context, incidentIDs []string) (map[string][]string, error)
-	SaveAlert(ctx context.Context, a store.Alert, ds []store.Delivery) (int64, bool, error)
+	SaveAlerts(ctx context.Context, as []store.NewAlert) ([]int64, error)
 	Alerts(ctx context.Context, limit int) ([]store.Alert, error)
 	LeaseOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]store.OutboxItem, error)
 	FinishOutbox(ctx context.Context, id int64, r store.OutboxResult) error
@@ -166,29 +166,50 @@ func testVersionsBetween(t *testing.T, b AlertBackend) {
 	}
 }
 
+// saveAlert stores one alert through SaveAlerts.
+func saveAlert(t *testing.T, b AlertBackend, a store.Alert, ds []store.Delivery) (int64, bool, error) {
+	t.Helper()
+	ids, err := b.SaveAlerts(t.Context(), []store.NewAlert{{Alert: a, Deliveries: ds}})
+	if err != nil {
+		return 0, false, err
+	}
+	if len(ids) != 1 {
+		t.Fatalf("SaveAlerts of one alert returned %d ids", len(ids))
+	}
+	return ids[0], ids[0] != 0, nil
+}
+
 func testOutbox(t *testing.T, b AlertBackend) {
 	ctx := t.Context()
 	a := store.Alert{RuleID: 7, RuleName: "r", Kind: "incident", Key: "i1", At: at1, Title: "Kerman: 95 killed",
 		Summary: "s", Incidents: []string{"i1"}, Reports: []string{"gtd:1"}, Details: json.RawMessage(`{"killed":95}`)}
 	ds := []store.Delivery{{Channel: "webhook", Target: "http://x/hook", IdemKey: "k1"}, {Channel: "email", Target: "a@example.org", IdemKey: "k2"}}
-	id, created, err := b.SaveAlert(ctx, a, ds)
+	id, created, err := saveAlert(t, b, a, ds)
 	if err != nil || !created || id == 0 {
 		t.Fatalf("SaveAlert got %d, %v, %v; want a new alert", id, created, err)
 	}
 	// Same rule and key: not again, and nothing enqueued.
-	if _, created, err := b.SaveAlert(ctx, a, []store.Delivery{{Channel: "webhook", Target: "http://x/hook", IdemKey: "k3"}}); err != nil || created {
+	if _, created, err := saveAlert(t, b, a, []store.Delivery{{Channel: "webhook", Target: "http://x/hook", IdemKey: "k3"}}); err != nil || created {
 		t.Fatalf("SaveAlert again got created %v, %v; want false", created, err)
 	}
 	// The same key under another rule is another alert.
 	a2 := a
 	a2.RuleID, a2.At, a2.Incidents, a2.Reports, a2.Details = 8, at2, nil, nil, nil
-	if _, created, err := b.SaveAlert(ctx, a2, nil); err != nil || !created {
+	if _, created, err := saveAlert(t, b, a2, nil); err != nil || !created {
 		t.Fatalf("SaveAlert other rule got %v, %v; want created", created, err)
+	}
+	// In one batch: a new alert, an old key, and the same new key twice.
+	b3 := a
+	b3.RuleID, b3.Key = 9, "b3"
+	batchIDs, err := b.SaveAlerts(ctx, []store.NewAlert{{Alert: b3}, {Alert: a}, {Alert: b3}})
+	if err != nil || len(batchIDs) != 3 || batchIDs[0] == 0 || batchIDs[1] != 0 || batchIDs[2] != 0 {
+		t.Fatalf("SaveAlerts batch got %v, %v; want only the first stored", batchIDs, err)
 	}
 	alerts, err := b.Alerts(ctx, 0)
 	if err != nil {
 		t.Fatalf("Alerts: %v", err)
 	}
+	alerts = slices.DeleteFunc(alerts, func(x store.Alert) bool { return x.RuleID == 9 })
 	if len(alerts) != 2 || alerts[0].RuleID != 8 || alerts[1].ID != id {
 		t.Fatalf("Alerts got %+v, want the rule 8 alert then %d", alerts, id)
 	}
