@@ -245,6 +245,13 @@ func NewRule(name string, k Kind, s Spec) (store.AlertRule, error) {
 	if err := s.Validate(k); err != nil {
 		return store.AlertRule{}, fmt.Errorf("rule %q: %w", name, err)
 	}
+	// "Name <a@example.org>" is kept as the bare address SMTP wants.
+	s.Emails = slices.Clone(s.Emails)
+	for i, a := range s.Emails {
+		if p, err := mail.ParseAddress(a); err == nil {
+			s.Emails[i] = p.Address
+		}
+	}
 	b, err := json.Marshal(s)
 	if err != nil {
 		return store.AlertRule{}, fmt.Errorf("rule %q: %w", name, err)
