@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/vigil-project/vigil/internal/store"
@@ -60,6 +61,7 @@ type DeliverStats struct {
 	Failed    int `json:"failed"`
 	Dead      int `json:"dead"`
 	Deferred  int `json:"deferred"`
+	Expired   int `json:"expired"` // leases that ran out before their turn: left for the next lease
 	Emails    int `json:"emails"`
 }
 
@@ -166,6 +168,10 @@ func (d *Deliverer) deliver(ctx context.Context, items []store.OutboxItem, st *D
 	var groups []*group
 	byKey := map[string]*group{}
 	for _, it := range items {
+		if d.expired(it) {
+			st.Expired++
+			continue
+		}
 		switch it.Channel {
 		case ChannelWebhook:
 			var err error
@@ -193,6 +199,10 @@ func (d *Deliverer) deliver(ctx context.Context, items []store.OutboxItem, st *D
 		}
 	}
 	for _, g := range groups {
+		if slices.ContainsFunc(g.items, d.expired) {
+			st.Expired += len(g.items)
+			continue
+		}
 		last, err := d.Outbox.LastDelivered(ctx, g.rule, store.Delivery{Channel: ChannelEmail, Target: g.to})
 		if err != nil {
 			return err
@@ -223,6 +233,13 @@ func (d *Deliverer) deliver(ctx context.Context, items []store.OutboxItem, st *D
 		}
 	}
 	return nil
+}
+
+// expired reports whether the lease of an item ran out before its turn
+// came (a batch slower than the lease): another deliverer may have it by
+// now, so this one leaves it, rather than send it a second time.
+func (d *Deliverer) expired(it store.OutboxItem) bool {
+	return !d.Now().Before(it.LeaseUntil)
 }
 
 // finish records an attempt's outcome.

@@ -464,3 +464,36 @@ func TestNoSenderConfigured(t *testing.T) {
 		t.Errorf("got %+v, %v; want both kept for a retry", st, err)
 	}
 }
+
+// TestLeaseRunsOut: a batch slower than its lease leaves the items whose
+// lease ran out (another deliverer may hold them by then) and takes them
+// again under a new lease: each is sent once.
+func TestLeaseRunsOut(t *testing.T) {
+	s := openStore(t)
+	clk := &clock{t: time.Date(2024, 1, 3, 12, 0, 0, 0, time.UTC)}
+	var mu sync.Mutex
+	got := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got[r.Header.Get(alert.HeaderIdempotencyKey)]++
+		mu.Unlock()
+		clk.Add(time.Minute) // each delivery takes as long as the lease
+	}))
+	defer srv.Close()
+	for i := range 3 {
+		enqueue(t, s, 1, fmt.Sprintf("k%d", i), clk.Now(), store.Delivery{Channel: alert.ChannelWebhook, Target: srv.URL})
+	}
+	d := &alert.Deliverer{Outbox: s, Webhook: &alert.Webhook{}, Now: clk.Now, Lease: time.Minute, Batch: 3}
+	st, err := d.DeliverOnce(t.Context())
+	if err != nil || st.Delivered != 3 || st.Expired == 0 {
+		t.Fatalf("got %+v, %v; want 3 delivered after leases ran out", st, err)
+	}
+	for k, n := range got {
+		if n != 1 {
+			t.Errorf("key %s sent %d times, want once", k, n)
+		}
+	}
+	if len(got) != 3 {
+		t.Errorf("receiver got %d keys, want 3", len(got))
+	}
+}

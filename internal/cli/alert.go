@@ -383,7 +383,11 @@ func alertsDeliver(ctx context.Context, env Env, args []string) error {
 	if _, err := parse(fs, args, env, &cfg); err != nil {
 		return err
 	}
-	d.Webhook = &alert.Webhook{Secret: []byte(env.Getenv("VIGIL_WEBHOOK_SECRET")), Timeout: timeout}
+	secret := env.Getenv("VIGIL_WEBHOOK_SECRET")
+	if secret == "" {
+		fmt.Fprintln(env.Stderr, "warning: VIGIL_WEBHOOK_SECRET is not set: webhooks go out unsigned")
+	}
+	d.Webhook = &alert.Webhook{Secret: []byte(secret), Timeout: timeout}
 	if addr := env.Getenv("VIGIL_SMTP_ADDR"); addr != "" {
 		m := &alert.Mailer{Addr: addr, From: env.Getenv("VIGIL_SMTP_FROM"), Username: env.Getenv("VIGIL_SMTP_USER"),
 			Password: env.Getenv("VIGIL_SMTP_PASSWORD"), Timeout: 3 * timeout}
@@ -418,7 +422,7 @@ func alertsDeliver(ctx context.Context, env Env, args []string) error {
 		return d.Loop(ctx, poll)
 	}
 	st, err := d.DeliverOnce(ctx)
-	fmt.Fprintf(env.Stdout, "leased %d, delivered %d (%d e-mails), failed %d (will retry), given up %d, deferred %d\n",
-		st.Leased, st.Delivered, st.Emails, st.Failed, st.Dead, st.Deferred)
+	fmt.Fprintf(env.Stdout, "leased %d, delivered %d (%d e-mails), failed %d (will retry), given up %d, deferred %d (grouping), lease ran out %d\n",
+		st.Leased, st.Delivered, st.Emails, st.Failed, st.Dead, st.Deferred, st.Expired)
 	return err
 }
