@@ -1,14 +1,21 @@
 package alert_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/vigil-project/vigil/internal/alert"
 	"github.com/vigil-project/vigil/internal/model"
+	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/store/postgres"
 	"github.com/vigil-project/vigil/internal/store/storetest"
 )
 
@@ -45,18 +52,66 @@ func benchRecords(first, n int, end model.Date, fetched time.Time) []model.Recor
 // 14,000 alerts: the worst case for storing alerts. scoped: those two
 // rules are scoped as an analyst would (one country, one group), and the
 // batch raises a few hundred.
+//
+// It runs on SQLite, and on PostgreSQL too when VIGIL_TEST_POSTGRES names
+// a server (scripts/pgtest.sh).
 func BenchmarkCheckAfterBatch(b *testing.B) {
-	for _, scoped := range []bool{false, true} {
-		name := "storm"
-		if scoped {
-			name = "scoped"
+	backends := map[string]func(b *testing.B) benchStore{"sqlite": func(b *testing.B) benchStore { return openStore(b) }}
+	if base := os.Getenv("VIGIL_TEST_POSTGRES"); base != "" {
+		backends["postgres"] = func(b *testing.B) benchStore { return openPostgres(b, base) }
+	}
+	for _, name := range []string{"sqlite", "postgres"} {
+		open, ok := backends[name]
+		if !ok {
+			continue
 		}
-		b.Run(name, func(b *testing.B) { benchCheck(b, scoped) })
+		for _, scoped := range []bool{false, true} {
+			kind := "storm"
+			if scoped {
+				kind = "scoped"
+			}
+			b.Run(name+"/"+kind, func(b *testing.B) { benchCheck(b, open(b), scoped) })
+		}
 	}
 }
 
-func benchCheck(b *testing.B, scoped bool) {
-	s := openStore(b)
+// benchStore is what the benchmark uses of a store.
+type benchStore interface {
+	alert.Store
+	ImportBatch(ctx context.Context, recs []model.Record, at time.Time) (store.BatchCounts, error)
+	AddAlertRule(ctx context.Context, r store.AlertRule) (int64, error)
+}
+
+// openPostgres makes a fresh database on the server at base and opens it.
+func openPostgres(b *testing.B, base string) *postgres.Store {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	name := fmt.Sprintf("vigil_alert_bench_%d", rand.Uint64())
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		b.Fatal(err)
+	}
+	s, err := postgres.Open(ctx, strings.Replace(base, "/postgres?", "/"+name+"?", 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		s.Close()
+		if c, err := pgx.Connect(ctx, base); err == nil {
+			c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			c.Close(ctx)
+		}
+	})
+	if err := s.EnsureSource(ctx, storetest.GTD); err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+func benchCheck(b *testing.B, s benchStore, scoped bool) {
 	ctx := b.Context()
 	seen := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	end := model.DateOf(seen)

@@ -33,7 +33,9 @@ func openStore(t testing.TB) *sqlite.Store {
 	return s
 }
 
-func addRule(t testing.TB, s *sqlite.Store, name string, k alert.Kind, spec alert.Spec, checked time.Time) int64 {
+func addRule(t testing.TB, s interface {
+	AddAlertRule(context.Context, store.AlertRule) (int64, error)
+}, name string, k alert.Kind, spec alert.Spec, checked time.Time) int64 {
 	t.Helper()
 	r, err := alert.NewRule(name, k, spec)
 	if err != nil {
