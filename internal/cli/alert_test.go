@@ -3,8 +3,19 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
 	"io"
+	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +28,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-smtp"
 	"github.com/mmcdole/gofeed"
 
 	"github.com/vigil-project/vigil/internal/alert"
@@ -91,7 +103,9 @@ func TestAlertsCommands(t *testing.T) {
 			hook := &hookRecorder{t: t, secret: []byte("k")}
 			srv := httptest.NewServer(hook)
 			defer srv.Close()
-			vars := map[string]string{"VIGIL_DB": db, "VIGIL_WEBHOOK_SECRET": "k"}
+			sink, smtpAddr, caFile := startSMTPServer(t)
+			vars := map[string]string{"VIGIL_DB": db, "VIGIL_WEBHOOK_SECRET": "k",
+				"VIGIL_SMTP_ADDR": smtpAddr, "VIGIL_SMTP_FROM": "vigil@example.org", "VIGIL_SMTP_CA": caFile}
 			run := func(args ...string) string {
 				t.Helper()
 				out, stderr, err := vigilEnv(t, vars, now, args...)
@@ -102,7 +116,8 @@ func TestAlertsCommands(t *testing.T) {
 			}
 			run("demo")
 			run("alerts", "rules", "add", "incident", "--name", "deadly", "--min-killed", "20", "--since", "2000-01-01", "--webhook", srv.URL)
-			run("alerts", "rules", "add", "claim", "--name", "IS claims", "--actor", "islamic state", "--since", "2000-01-01")
+			run("alerts", "rules", "add", "claim", "--name", "IS claims", "--actor", "islamic state", "--since", "2000-01-01",
+				"--email", "Duty Officer <duty@example.org>")
 			run("alerts", "rules", "add", "surge", "--name", "surges")
 			if _, _, err := vigilEnv(t, vars, now, "alerts", "rules", "add", "surge", "--name", "bad", "--window", "day"); ExitCode(err) != 2 || !strings.Contains(err.Error(), "window") {
 				t.Errorf("a bad window got %v, want a usage error naming window", err)
@@ -142,8 +157,12 @@ func TestAlertsCommands(t *testing.T) {
 				t.Errorf("second check got %q, want no new alerts", again)
 			}
 			out := run("alerts", "deliver")
-			if !strings.Contains(out, "delivered 3") {
-				t.Errorf("deliver got %q, want 3 delivered", out)
+			if want := fmt.Sprintf("delivered %d (1 e-mails)", 3+claims); !strings.Contains(out, want) {
+				t.Errorf("deliver got %q, want %q: 3 webhooks and the claims in one e-mail", out, want)
+			}
+			if msgs := sink.messages(); len(msgs) != 1 || !strings.Contains(msgs[0], fmt.Sprintf("Subject: [vigil] IS claims: %d alerts", claims)) ||
+				!strings.Contains(msgs[0], "To: duty@example.org") {
+				t.Errorf("SMTP server got %d messages, want one of %d claims to duty@example.org:\n%v", len(msgs), claims, msgs)
 			}
 			if _, distinct, bad := hook.received(); len(distinct) != 3 || bad != 0 {
 				t.Errorf("receiver got %d keys, %d bad signatures; want 3 and 0", len(distinct), bad)
@@ -158,6 +177,79 @@ func TestAlertsCommands(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mailSink is an SMTP server backend that keeps the messages it gets
+// over TLS and refuses any sent in clear text.
+type mailSink struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (m *mailSink) messages() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.msgs)
+}
+
+func (m *mailSink) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	return &mailSession{sink: m, conn: c}, nil
+}
+
+type mailSession struct {
+	sink *mailSink
+	conn *smtp.Conn
+}
+
+func (s *mailSession) Reset()                                    {}
+func (s *mailSession) Logout() error                             { return nil }
+func (s *mailSession) Mail(string, *smtp.MailOptions) error      { return nil }
+func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error { return nil }
+func (s *mailSession) Data(r io.Reader) error {
+	if _, ok := s.conn.TLSConnectionState(); !ok {
+		return errors.New("clear text")
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.sink.mu.Lock()
+	s.sink.msgs = append(s.sink.msgs, string(b))
+	s.sink.mu.Unlock()
+	return nil
+}
+
+// startSMTPServer starts a real SMTP server with STARTTLS on a loopback
+// port, under a self-signed certificate written to a PEM file for
+// VIGIL_SMTP_CA.
+func startSMTPServer(t *testing.T) (*mailSink, string, string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "vigil test smtp"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sink := &mailSink{}
+	srv := smtp.NewServer(sink)
+	srv.Domain = "localhost"
+	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return sink, l.Addr().String(), caFile
 }
 
 // buildVigil builds the vigil binary into a temporary directory.
