@@ -196,6 +196,11 @@ func (s Spec) Validate(k Kind) error {
 			bad("horizon", "%d: want 1 to 4 weeks", s.Horizon)
 		}
 	case KindFollowOn:
+		// One fit per evaluation, with a background rate per region: the
+		// regions of one country keep it to a few dozen parameters.
+		if s.Country == "" {
+			bad("country", "a follow-on rule needs one")
+		}
 		if !(s.Multiple > 1) {
 			bad("multiple", "%g: want more than 1", s.Multiple)
 		}

@@ -144,7 +144,7 @@ func alertRulesAdd(ctx context.Context, env Env, args []string) error {
 	var spec alert.Spec
 	var incidents, webhooks, emails listFlag
 	fs.StringVar(&name, "name", "", "the rule's name (required)")
-	fs.StringVar(&spec.Country, "country", "", "scope: ISO alpha-2 country")
+	fs.StringVar(&spec.Country, "country", "", "scope: ISO alpha-2 country (followon: required)")
 	fs.StringVar(&spec.Admin1, "admin1", "", "scope: province or state")
 	fs.StringVar(&spec.Actor, "actor", "", "scope (incident, revised, claim): perpetrator or claimant, a substring")
 	fs.StringVar(&spec.AttackType, "attack-type", "", "scope (incident, revised, claim): attack type")
