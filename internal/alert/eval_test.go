@@ -435,3 +435,40 @@ func TestBadRules(t *testing.T) {
 		t.Errorf("got skipped %v alerts %v, want broken skipped and one alert", res.Skipped, keys(res.Alerts))
 	}
 }
+
+// TestModelForecaster runs a forecast rule on the forecasting models: a
+// province attacked every few days is forecast at risk, one attacked
+// once a year is not.
+func TestModelForecaster(t *testing.T) {
+	s := openStore(t)
+	start := date("2021-01-01")
+	var es []event
+	for d := 0; d < 3*365; d += 3 {
+		es = append(es, event{ref: fmt.Sprintf("s%d", d), day: start.AddDays(d), admin1: "Sistan", killed: 1})
+	}
+	for y := range 3 {
+		es = append(es, event{ref: fmt.Sprintf("t%d", y), day: start.AddDays(365*y + 100), admin1: "Tehran", killed: 1})
+	}
+	at := start.AddDays(3 * 365).Time()
+	seed(t, s, at.Add(-time.Hour), es...)
+	addRule(t, s, "risk", alert.KindForecast, alert.Spec{Threshold: 0.5, Horizon: 2}, at)
+	e := &alert.Evaluator{Store: s, Forecaster: &alert.ModelForecaster{Store: s}}
+	res := check(t, e, at)
+	if len(res.Skipped) != 0 || len(res.Alerts) != 1 {
+		t.Fatalf("got alerts %v skipped %v, want one for Sistan", keys(res.Alerts), res.Skipped)
+	}
+	a := res.Alerts[0]
+	var det struct {
+		Forecast alert.RegionRisk `json:"forecast"`
+	}
+	if err := json.Unmarshal(a.Details, &det); err != nil {
+		t.Fatal(err)
+	}
+	f := det.Forecast
+	if f.Admin1 != "Sistan" || f.Probability < 0.5 || f.Probability > 1 || !model.DateOf(at).Before(f.Start) || f.Model == "" {
+		t.Errorf("forecast got %+v, want Sistan at ≥ 50%% for a week after %s", f, model.DateOf(at))
+	}
+	if len(a.Incidents) < 8 {
+		t.Errorf("evidence got %d incidents, want Sistan's of the last 28 days (9 or 10)", len(a.Incidents))
+	}
+}

@@ -302,11 +302,16 @@ func yearsName(y int) string {
 }
 
 // forecast alerts on the regions in scope whose forecast probability is
-// at least the threshold, once per region and forecast period; the
-// evidence is the region's incidents of the last 28 days, which the
-// forecast rests on.
+// at least the threshold in some period of the horizon: one alert per
+// region and forecast (keyed by the first period forecast), naming the
+// riskiest period. The evidence is the region's incidents of the last 28
+// days, which the forecast rests on.
 func (e *Evaluator) forecast(ctx context.Context, r Rule, risks []RegionRisk, today model.Date) ([]candidate, error) {
-	var out []candidate
+	type regionRisks struct {
+		first, top RegionRisk
+	}
+	byRegion := map[string]*regionRisks{}
+	var order []string
 	for _, k := range risks {
 		if r.Spec.Country != "" && !strings.EqualFold(k.Country, r.Spec.Country) {
 			continue
@@ -314,17 +319,36 @@ func (e *Evaluator) forecast(ctx context.Context, r Rule, risks []RegionRisk, to
 		if r.Spec.Admin1 != "" && !strings.EqualFold(k.Admin1, r.Spec.Admin1) {
 			continue
 		}
+		key := strings.ToUpper(k.Country) + "/" + strings.ToLower(k.Admin1)
+		g := byRegion[key]
+		if g == nil {
+			g = &regionRisks{first: k, top: k}
+			byRegion[key] = g
+			order = append(order, key)
+			continue
+		}
+		if k.Start.Before(g.first.Start) {
+			g.first = k
+		}
+		if k.Probability > g.top.Probability {
+			g.top = k
+		}
+	}
+	var out []candidate
+	for _, key := range order {
+		g := byRegion[key]
+		k := g.top
 		if math.IsNaN(k.Probability) || k.Probability < r.Spec.Threshold {
 			continue
 		}
-		g := &region{country: strings.ToUpper(k.Country), admin1: strings.ToLower(k.Admin1), whole: k.Admin1 == ""}
-		ev, err := e.evidence(ctx, g, today.AddDays(-27), today, nil)
+		reg := &region{country: strings.ToUpper(k.Country), admin1: strings.ToLower(k.Admin1), whole: k.Admin1 == ""}
+		ev, err := e.evidence(ctx, reg, today.AddDays(-27), today, nil)
 		if err != nil {
 			return nil, err
 		}
 		name := regionName(k.Country, k.Admin1)
 		out = append(out, candidate{rule: r,
-			key: fmt.Sprintf("forecast/%s/%s/%s", g.key(), k.Start, k.End),
+			key: fmt.Sprintf("forecast/%s/%s", key, g.first.Start),
 			title: fmt.Sprintf("Risk in %s: %.0f%% chance of an attack %s to %s (%s model; expected killed %.1f)",
 				name, 100*k.Probability, k.Start, k.End, k.Model, k.ExpectedKilled),
 			summary:   lines(ev),

@@ -280,9 +280,9 @@ func alertsCheck(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer b.Close()
-	// The forecasting models are wired in here once they exist; until
-	// then forecast rules are skipped and reported.
-	e := &alert.Evaluator{Store: ab, Log: env.Log}
+	// Forecast rules read the forecasting models (the one that backtests
+	// best, as vigil forecast shows); only rules of that kind pay for it.
+	e := &alert.Evaluator{Store: ab, Log: env.Log, Forecaster: &alert.ModelForecaster{Store: ab}}
 	res, err := e.Check(ctx, t)
 	if err != nil {
 		return err
