@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -46,20 +47,25 @@ VIGIL_SMTP_CA (a PEM file of certificates to trust instead of the system's).
 func runAlerts(ctx context.Context, env Env, args []string) error {
 	// Global flags (--db, --format) may have come before the subcommand.
 	var global []string
-	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+	for len(args) > 0 {
+		name, _, hasValue := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+		if !strings.HasPrefix(args[0], "-") || (name != "db" && name != "format") {
+			break
+		}
 		global = append(global, args[0])
-		if !strings.Contains(args[0], "=") && len(args) > 1 {
+		if !hasValue && len(args) > 1 {
 			global = append(global, args[1])
 			args = args[1:]
 		}
 		args = args[1:]
 	}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		fmt.Fprintf(env.Stderr, alertsUsage, kindNames())
-		if len(args) == 0 {
-			return usagef("alerts: no subcommand given")
-		}
-		return nil
+		return usagef("alerts: no subcommand given")
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
+		fmt.Fprintf(env.Stderr, alertsUsage, kindNames())
+		return flag.ErrHelp
 	}
 	sub, rest := args[0], append(global, args[1:]...)
 	switch sub {

@@ -391,3 +391,15 @@ func TestDeliverSurvivesKill(t *testing.T) {
 	}
 	t.Logf("received %d requests, %d distinct keys (%d before the kill)", len(all), len(distinct), len(before))
 }
+
+func TestAlertsHelp(t *testing.T) {
+	for _, args := range [][]string{{"help", "alerts"}, {"alerts", "-h"}, {"alerts", "--help"}} {
+		out, stderr, err := vigilEnv(t, nil, time.Time{}, args...)
+		if ExitCode(err) != 0 || !strings.Contains(out+stderr, "rules add KIND") {
+			t.Errorf("vigil %s got exit %d (%v), output %q; want the alerts usage and exit 0", strings.Join(args, " "), ExitCode(err), err, out+stderr)
+		}
+	}
+	if _, _, err := vigilEnv(t, nil, time.Time{}, "alerts", "frobnicate"); ExitCode(err) != 2 {
+		t.Errorf("an unknown subcommand got exit %d, want 2", ExitCode(err))
+	}
+}
