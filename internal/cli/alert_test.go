@@ -33,7 +33,6 @@ import (
 
 	"github.com/vigil-project/vigil/internal/alert"
 	"github.com/vigil-project/vigil/internal/store"
-	"github.com/vigil-project/vigil/internal/store/sqlite"
 	"github.com/vigil-project/vigil/internal/store/storetest"
 )
 
@@ -272,11 +271,19 @@ func TestDeliverSurvivesKill(t *testing.T) {
 		t.Skip("builds the binary; not in -short")
 	}
 	bin := buildVigil(t)
-	dir := t.TempDir()
-	db := filepath.Join(dir, "vigil.db")
-	ctx := t.Context()
+	for name, db := range stores(t) {
+		t.Run(name, func(t *testing.T) { testDeliverSurvivesKill(t, bin, db) })
+	}
+}
 
-	s, err := sqlite.Open(ctx, db)
+// outboxLister is the store method the test reads the outbox with.
+type outboxLister interface {
+	Outbox(ctx context.Context) ([]store.OutboxItem, error)
+}
+
+func testDeliverSurvivesKill(t *testing.T, bin, db string) {
+	ctx := t.Context()
+	s, err := openStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,12 +368,12 @@ func TestDeliverSurvivesKill(t *testing.T) {
 	}
 
 	all, distinct, bad := hook.received()
-	s, err = sqlite.Open(ctx, db)
+	s, err = openStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	items, err := s.Outbox(ctx)
+	items, err := s.(outboxLister).Outbox(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
