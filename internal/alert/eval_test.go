@@ -341,9 +341,9 @@ func TestFollowOn(t *testing.T) {
 	s := openStore(t)
 	rng := rand.New(rand.NewPCG(7, 8))
 	origin := date("2021-01-01")
-	// μ 0.02 a day, each attack adding 0.6 expected follow-ons with a
+	// μ 0.04 a day, each attack adding 0.6 expected follow-ons with a
 	// half-life of about 1.4 days.
-	ts := analyze.SimulateHawkes(0.02, 0.3, 0.5, 3*365-30, rng)
+	ts := analyze.SimulateHawkes(0.04, 0.3, 0.5, 3*365-30, rng)
 	var es []event
 	for i, x := range ts {
 		es = append(es, event{ref: fmt.Sprintf("h%d", i), day: origin.AddDays(int(x)), admin1: "Sistan", killed: 1})
@@ -470,5 +470,21 @@ func TestModelForecaster(t *testing.T) {
 	}
 	if len(a.Incidents) < 8 {
 		t.Errorf("evidence got %d incidents, want Sistan's of the last 28 days (9 or 10)", len(a.Incidents))
+	}
+}
+
+// TestFollowOnTooFew: a handful of attacks is no basis for a Hawkes fit;
+// the rule says so instead of alerting on a meaningless window.
+func TestFollowOnTooFew(t *testing.T) {
+	s := openStore(t)
+	var es []event
+	for i := range 10 {
+		es = append(es, event{ref: fmt.Sprintf("e%d", i), day: date("2023-01-01").AddDays(30 * i), admin1: "Kerman", killed: 5})
+	}
+	seed(t, s, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), es...)
+	addRule(t, s, "follow-on", alert.KindFollowOn, alert.Spec{Country: "IR"}, time.Time{})
+	res := check(t, &alert.Evaluator{Store: s}, date("2023-10-28").Time())
+	if len(res.Alerts) != 0 || len(res.Skipped) != 1 || !strings.Contains(res.Skipped[0], "too few") {
+		t.Errorf("got alerts %v skipped %v, want the rule skipped for too few events", keys(res.Alerts), res.Skipped)
 	}
 }

@@ -358,6 +358,12 @@ func (e *Evaluator) forecast(ctx context.Context, r Rule, risks []RegionRisk, to
 	return out, nil
 }
 
+// followOnMinEvents is the fewest events a follow-on rule fits: three
+// parameters and a background per region are not worth reading from
+// fewer than a few dozen (analyze.FitHawkes), and a window drawn from a
+// meaningless fit would only raise false alarms.
+const followOnMinEvents = 30
+
 // followOn fits the Hawkes model with regional backgrounds to the rule's
 // regions over FitYears and, for each day with attacks in the last
 // Lookback days, finds the window in which the intensity left by the
@@ -387,8 +393,8 @@ func (e *Evaluator) followOn(ctx context.Context, r Rule, days []store.RegionDay
 			}
 		}
 	}
-	if len(ts) < analyze.HawkesMinEvents {
-		return nil, fmt.Sprintf("%d events in %d years: too few to fit", len(ts), r.Spec.FitYears), nil
+	if len(ts) < followOnMinEvents {
+		return nil, fmt.Sprintf("%d events in %d years: too few to fit (want %d)", len(ts), r.Spec.FitYears, followOnMinEvents), nil
 	}
 	end := float64(t - origin + 1)
 	fit, err := analyze.FitHawkesRegions(ts, labels, analyze.HawkesOptions{Start: 0, End: end, Unit: "days"})
