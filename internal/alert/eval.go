@@ -234,10 +234,11 @@ func (e *Evaluator) checkChanges(ctx context.Context, rules []Rule, at time.Time
 	if len(active) == 0 {
 		return nil, nil
 	}
+	today := model.DateOf(at)
 	var out []candidate
 	err := e.Store.VersionsBetween(ctx, since, at, func(vc store.VersionChange) error {
 		for _, r := range active {
-			if !vc.At.After(r.Checked) || !r.Spec.matches(vc.Incident) {
+			if !vc.At.After(r.Checked) || !r.Spec.matches(vc.Incident) || !recent(vc.Incident, r.Spec.Recent, today) {
 				continue
 			}
 			switch r.Kind {
@@ -254,6 +255,19 @@ func (e *Evaluator) checkChanges(ctx context.Context, rules []Rule, at time.Time
 		return nil
 	})
 	return out, err
+}
+
+// recent reports whether an incident went on within days before today
+// (its end, or its start when the end is unknown); days 0 takes any.
+func recent(inc model.Incident, days int, today model.Date) bool {
+	if days == 0 {
+		return true
+	}
+	end := inc.End
+	if end.IsZero() {
+		end = inc.Start
+	}
+	return !end.IsZero() && !end.Before(today.AddDays(-days))
 }
 
 // newIncident is the alert of an incident new to the rule: one per

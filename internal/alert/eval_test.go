@@ -488,3 +488,32 @@ func TestFollowOnTooFew(t *testing.T) {
 		t.Errorf("got alerts %v skipped %v, want the rule skipped for too few events", keys(res.Alerts), res.Skipped)
 	}
 }
+
+// TestRecent: importing a historical dataset does not alert as if its
+// incidents were new.
+func TestRecent(t *testing.T) {
+	s := openStore(t)
+	t0 := time.Date(2024, 1, 10, 0, 0, 0, 0, time.UTC)
+	addRule(t, s, "recent", alert.KindIncident, alert.Spec{Recent: 30}, t0)
+	addRule(t, s, "any", alert.KindIncident, alert.Spec{}, t0)
+	seed(t, s, t0.Add(time.Hour),
+		event{ref: "old", day: date("2017-06-07"), admin1: "Tehran", killed: 17},
+		event{ref: "edge", day: date("2023-12-11"), admin1: "Kerman", killed: 1},
+		event{ref: "past", day: date("2023-12-10"), admin1: "Kerman", killed: 1},
+		event{ref: "new", day: date("2024-01-03"), admin1: "Kerman", killed: 95})
+	res := check(t, &alert.Evaluator{Store: s}, t0.Add(2*time.Hour))
+	var recentKeys, anyKeys []string
+	for _, a := range res.Alerts {
+		if a.RuleName == "recent" {
+			recentKeys = append(recentKeys, a.Key)
+		} else {
+			anyKeys = append(anyKeys, a.Key)
+		}
+	}
+	want := []string{"incident/" + model.IncidentIDFor("gtd", "edge"), "incident/" + model.IncidentIDFor("gtd", "new")}
+	slices.Sort(recentKeys)
+	slices.Sort(want)
+	if !slices.Equal(recentKeys, want) || len(anyKeys) != 4 {
+		t.Errorf("recent rule got %v (want %v); unlimited rule got %d (want 4)", recentKeys, want, len(anyKeys))
+	}
+}

@@ -78,6 +78,10 @@ type Spec struct {
 	// Incidents (revised, claim): the followed incidents; empty follows
 	// every incident in scope.
 	Incidents []string `json:"incidents,omitempty"`
+	// Recent (incident, revised, claim): only incidents that went on
+	// within this many days before the evaluation; 0 for any. An import of
+	// a historical dataset is then no flood of "new" incidents.
+	Recent int `json:"recent,omitempty"`
 
 	// Level (region rules): "admin1" (default) or "country".
 	Level string `json:"level,omitempty"`
@@ -163,6 +167,9 @@ func (s Spec) Validate(k Kind) error {
 	}
 	if s.MinKilled < 0 {
 		bad("min_killed", "%d is negative", s.MinKilled)
+	}
+	if s.Recent < 0 {
+		bad("recent", "%d is negative", s.Recent)
 	}
 	if s.Level != "admin1" && s.Level != "country" {
 		bad("level", "%q: want admin1 or country", s.Level)

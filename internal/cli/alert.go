@@ -156,6 +156,7 @@ func alertRulesAdd(ctx context.Context, env Env, args []string) error {
 	fs.StringVar(&spec.AttackType, "attack-type", "", "scope (incident, revised, claim): attack type")
 	fs.StringVar(&spec.Status, "status", "", "scope (incident, revised, claim): status")
 	fs.IntVar(&spec.MinKilled, "min-killed", 0, "incident: killed (best) at least N")
+	fs.IntVar(&spec.Recent, "recent", 30, "incident, revised, claim: only incidents that went on in the N days before the check (0: any)")
 	fs.Var(&incidents, "incident", "revised, claim: follow this incident id (repeatable; default every incident in scope)")
 	fs.StringVar(&spec.Level, "level", "", "surge, high, forecast, followon: admin1 (default) or country")
 	fs.StringVar(&spec.Window, "window", "", "surge: week (default) or month")

@@ -114,8 +114,8 @@ func TestAlertsCommands(t *testing.T) {
 				return out
 			}
 			run("demo")
-			run("alerts", "rules", "add", "incident", "--name", "deadly", "--min-killed", "20", "--since", "2000-01-01", "--webhook", srv.URL)
-			run("alerts", "rules", "add", "claim", "--name", "IS claims", "--actor", "islamic state", "--since", "2000-01-01",
+			run("alerts", "rules", "add", "incident", "--name", "deadly", "--min-killed", "20", "--since", "2000-01-01", "--recent", "0", "--webhook", srv.URL)
+			run("alerts", "rules", "add", "claim", "--name", "IS claims", "--actor", "islamic state", "--since", "2000-01-01", "--recent", "0",
 				"--email", "Duty Officer <duty@example.org>")
 			run("alerts", "rules", "add", "surge", "--name", "surges")
 			if _, _, err := vigilEnv(t, vars, now, "alerts", "rules", "add", "surge", "--name", "bad", "--window", "day"); ExitCode(err) != 2 || !strings.Contains(err.Error(), "window") {
@@ -311,7 +311,7 @@ func testDeliverSurvivesKill(t *testing.T, bin, db string) {
 		}
 		return string(out)
 	}
-	runBin("alerts", "rules", "add", "incident", "--name", "all", "--since", "2025-12-31", "--webhook", srv.URL)
+	runBin("alerts", "rules", "add", "incident", "--name", "all", "--since", "2025-12-31", "--recent", "0", "--webhook", srv.URL)
 	if out := runBin("alerts", "check", "--at", "2026-01-02T00:00:00Z"); !strings.Contains(out, ": 30 new alerts") {
 		t.Fatalf("check got %q, want 30 new alerts", out)
 	}
