@@ -14,8 +14,8 @@ import (
 	"github.com/vigil-project/vigil/internal/store"
 )
 
-// The alert tables keep times as integer microseconds (see migration
-// 0002_alerts.sql); zero stands for "never".
+// The alert tables keep times as integer microseconds (see the alerts
+// migration); zero stands for "never".
 
 func micros(t time.Time) int64 {
 	if t.IsZero() {
