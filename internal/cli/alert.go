@@ -25,6 +25,7 @@ type alertBackend interface {
 	alert.Store
 	alert.Outbox
 	AddAlertRule(ctx context.Context, r store.AlertRule) (int64, error)
+	UpdateAlertRule(ctx context.Context, r store.AlertRule) error
 	DeleteAlertRule(ctx context.Context, id int64) error
 	Alerts(ctx context.Context, limit int) ([]store.Alert, error)
 }
@@ -32,6 +33,7 @@ type alertBackend interface {
 const alertsUsage = `usage: vigil alerts SUBCOMMAND [flags]
 
   rules add KIND --name NAME [flags]   add a rule; KIND is one of: %s
+  rules edit ID [flags]                change the settings given of a rule
   rules list                           list the rules
   rules rm ID                          remove a rule (its alerts stay)
   check [--at TIME]                    evaluate every rule at TIME (default now), store alerts, enqueue deliveries
@@ -71,7 +73,7 @@ func runAlerts(ctx context.Context, env Env, args []string) error {
 	switch sub {
 	case "rules":
 		if len(args) < 2 {
-			return usagef("alerts rules: want add, list or rm")
+			return usagef("alerts rules: want add, edit, list or rm")
 		}
 		rest = append(global, args[2:]...)
 		switch args[1] {
@@ -79,10 +81,12 @@ func runAlerts(ctx context.Context, env Env, args []string) error {
 			return alertRulesAdd(ctx, env, rest)
 		case "list", "ls":
 			return alertRulesList(ctx, env, rest)
+		case "edit":
+			return alertRulesEdit(ctx, env, rest)
 		case "rm", "remove":
 			return alertRulesRm(ctx, env, rest)
 		}
-		return usagef("alerts rules %q: want add, list or rm", args[1])
+		return usagef("alerts rules %q: want add, edit, list or rm", args[1])
 	case "check":
 		return alertsCheck(ctx, env, rest)
 	case "deliver":
@@ -126,11 +130,31 @@ func tableOrJSON(cfg Config) error {
 	return nil
 }
 
-// listFlag collects a repeatable flag.
-type listFlag []string
+// listFlag collects a repeatable flag into a list; given at all, it
+// replaces what the list held, and "" empties it.
+type listFlag struct {
+	list *[]string
+	set  bool
+}
 
-func (l *listFlag) String() string     { return strings.Join(*l, ",") }
-func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+// String implements flag.Value.
+func (l *listFlag) String() string {
+	if l.list == nil {
+		return ""
+	}
+	return strings.Join(*l.list, ",")
+}
+
+// Set implements flag.Value.
+func (l *listFlag) Set(s string) error {
+	if !l.set {
+		*l.list, l.set = nil, true
+	}
+	if s != "" {
+		*l.list = append(*l.list, s)
+	}
+	return nil
+}
 
 // parseTimeArg reads a time as RFC 3339 or a date (midnight UTC).
 func parseTimeArg(s string) (time.Time, error) {
@@ -143,33 +167,39 @@ func parseTimeArg(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("time %q: want RFC 3339 (2024-01-03T12:00:00Z) or YYYY-MM-DD", s)
 }
 
+// specFlags binds the flags of a rule's settings to spec and name, with
+// their current values as defaults (so that an edit changes only the
+// flags given).
+func specFlags(fs *flag.FlagSet, spec *alert.Spec, name *string) {
+	fs.StringVar(name, "name", *name, "the rule's name (required)")
+	fs.StringVar(&spec.Country, "country", spec.Country, "scope: ISO alpha-2 country (followon: required)")
+	fs.StringVar(&spec.Admin1, "admin1", spec.Admin1, "scope: province or state")
+	fs.StringVar(&spec.Actor, "actor", spec.Actor, "scope (incident, revised, claim): perpetrator or claimant, a substring")
+	fs.StringVar(&spec.AttackType, "attack-type", spec.AttackType, "scope (incident, revised, claim): attack type")
+	fs.StringVar(&spec.Status, "status", spec.Status, "scope (incident, revised, claim): status")
+	fs.IntVar(&spec.MinKilled, "min-killed", spec.MinKilled, "incident: killed (best) at least N")
+	fs.IntVar(&spec.Recent, "recent", spec.Recent, "incident, revised, claim: only incidents that went on in the N days before the check (0: any)")
+	fs.Var(&listFlag{list: &spec.Incidents}, "incident", "revised, claim: follow this incident id (repeatable; default every incident in scope)")
+	fs.StringVar(&spec.Level, "level", spec.Level, "surge, high, forecast, followon: admin1 (default) or country")
+	fs.StringVar(&spec.Window, "window", spec.Window, "surge: week (default) or month")
+	fs.StringVar(&spec.Baseline, "baseline", spec.Baseline, "surge: month (default) or year")
+	fs.IntVar(&spec.Floor, "floor", spec.Floor, "surge: least incidents (default 3); high: least killed (default 10)")
+	fs.IntVar(&spec.Years, "years", spec.Years, "high: 1 (default) or 3")
+	fs.Float64Var(&spec.Threshold, "threshold", spec.Threshold, "forecast: probability in (0, 1] (default 0.5)")
+	fs.IntVar(&spec.Horizon, "horizon", spec.Horizon, "forecast: weeks ahead, 1 to 4 (default 1)")
+	fs.Float64Var(&spec.Multiple, "multiple", spec.Multiple, "followon: intensity above this multiple of the background (default 2)")
+	fs.IntVar(&spec.FitYears, "fit-years", spec.FitYears, "followon: years of history fitted (default 3)")
+	fs.IntVar(&spec.Lookback, "lookback", spec.Lookback, "followon: days after an attack it may alert (default 7)")
+	fs.Var(&listFlag{list: &spec.Webhooks}, "webhook", "deliver to this URL (repeatable; given, it replaces the list; \"\" for none)")
+	fs.Var(&listFlag{list: &spec.Emails}, "email", "deliver to this address (repeatable; given, it replaces the list; \"\" for none)")
+}
+
 func alertRulesAdd(ctx context.Context, env Env, args []string) error {
 	var cfg Config
 	fs := newFlags(env, "alerts rules add", "KIND --name NAME", &cfg, false, export.Table)
 	var name, since string
-	var spec alert.Spec
-	var incidents, webhooks, emails listFlag
-	fs.StringVar(&name, "name", "", "the rule's name (required)")
-	fs.StringVar(&spec.Country, "country", "", "scope: ISO alpha-2 country (followon: required)")
-	fs.StringVar(&spec.Admin1, "admin1", "", "scope: province or state")
-	fs.StringVar(&spec.Actor, "actor", "", "scope (incident, revised, claim): perpetrator or claimant, a substring")
-	fs.StringVar(&spec.AttackType, "attack-type", "", "scope (incident, revised, claim): attack type")
-	fs.StringVar(&spec.Status, "status", "", "scope (incident, revised, claim): status")
-	fs.IntVar(&spec.MinKilled, "min-killed", 0, "incident: killed (best) at least N")
-	fs.IntVar(&spec.Recent, "recent", 30, "incident, revised, claim: only incidents that went on in the N days before the check (0: any)")
-	fs.Var(&incidents, "incident", "revised, claim: follow this incident id (repeatable; default every incident in scope)")
-	fs.StringVar(&spec.Level, "level", "", "surge, high, forecast, followon: admin1 (default) or country")
-	fs.StringVar(&spec.Window, "window", "", "surge: week (default) or month")
-	fs.StringVar(&spec.Baseline, "baseline", "", "surge: month (default) or year")
-	fs.IntVar(&spec.Floor, "floor", 0, "surge: least incidents (default 3); high: least killed (default 10)")
-	fs.IntVar(&spec.Years, "years", 0, "high: 1 (default) or 3")
-	fs.Float64Var(&spec.Threshold, "threshold", 0, "forecast: probability in (0, 1] (default 0.5)")
-	fs.IntVar(&spec.Horizon, "horizon", 0, "forecast: weeks ahead, 1 to 4 (default 1)")
-	fs.Float64Var(&spec.Multiple, "multiple", 0, "followon: intensity above this multiple of the background (default 2)")
-	fs.IntVar(&spec.FitYears, "fit-years", 0, "followon: years of history fitted (default 3)")
-	fs.IntVar(&spec.Lookback, "lookback", 0, "followon: days after an attack it may alert (default 7)")
-	fs.Var(&webhooks, "webhook", "deliver to this URL (repeatable)")
-	fs.Var(&emails, "email", "deliver to this address (repeatable)")
+	spec := alert.Spec{Recent: 30}
+	specFlags(fs, &spec, &name)
 	fs.StringVar(&since, "since", "", "look at incident changes from TIME on (default now)")
 	pos, err := parse(fs, args, env, &cfg)
 	if err != nil {
@@ -181,7 +211,6 @@ func alertRulesAdd(ctx context.Context, env Env, args []string) error {
 	if name == "" {
 		return usagef("alerts rules add: --name is required")
 	}
-	spec.Incidents, spec.Webhooks, spec.Emails = incidents, webhooks, emails
 	r, err := alert.NewRule(name, alert.Kind(pos[0]), spec)
 	if err != nil {
 		return usagef("alerts rules add: %v", err)
@@ -203,6 +232,67 @@ func alertRulesAdd(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "rule %d %q (%s) added\n", id, name, pos[0])
+	return nil
+}
+
+// alertRulesEdit changes the settings given of a rule; the others, its
+// kind and its times stay.
+func alertRulesEdit(ctx context.Context, env Env, args []string) error {
+	// A first pass finds the store and the rule; the second binds the
+	// flags to the rule's current settings.
+	var cfg Config
+	var scratch alert.Spec
+	var scratchName string
+	fs := newFlags(env, "alerts rules edit", "ID [flags]", &cfg, false, export.Table)
+	specFlags(fs, &scratch, &scratchName)
+	pos, err := parse(fs, args, env, &cfg)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("alerts rules edit: want one rule ID")
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil {
+		return usagef("alerts rules edit: %q is not a rule id", pos[0])
+	}
+	b, ab, err := openAlerts(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	rules, err := ab.AlertRules(ctx)
+	if err != nil {
+		return err
+	}
+	var cur *store.AlertRule
+	for i := range rules {
+		if rules[i].ID == id {
+			cur = &rules[i]
+		}
+	}
+	if cur == nil {
+		return fmt.Errorf("alerts rules edit: rule %d: %w", id, store.ErrNotFound)
+	}
+	var spec alert.Spec
+	if err := json.Unmarshal(cur.Spec, &spec); err != nil {
+		return fmt.Errorf("alerts rules edit: rule %d: spec: %w", id, err)
+	}
+	name := cur.Name
+	fs = newFlags(env, "alerts rules edit", "ID [flags]", &cfg, false, export.Table)
+	specFlags(fs, &spec, &name)
+	if _, err := parse(fs, args, env, &cfg); err != nil {
+		return err
+	}
+	r, err := alert.NewRule(name, alert.Kind(cur.Kind), spec)
+	if err != nil {
+		return usagef("alerts rules edit: %v", err)
+	}
+	r.ID = id
+	if err := ab.UpdateAlertRule(ctx, r); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "rule %d %q (%s) updated: %s\n", id, name, cur.Kind, r.Spec)
 	return nil
 }
 

@@ -125,6 +125,23 @@ func TestAlertsCommands(t *testing.T) {
 			if err := json.Unmarshal([]byte(run("alerts", "rules", "list", "--format", "json")), &rules); err != nil || len(rules) != 3 {
 				t.Fatalf("rules list got %v (%v), want 3", rules, err)
 			}
+			run("alerts", "rules", "add", "surge", "--name", "surges 2", "--email", "a@example.org", "--email", "b@example.org")
+			run("alerts", "rules", "edit", "4", "--floor", "5", "--email", "c@example.org", "--name", "surges, floor 5")
+			if err := json.Unmarshal([]byte(run("alerts", "rules", "list", "--format", "json")), &rules); err != nil || len(rules) != 4 {
+				t.Fatalf("rules list got %v (%v), want 4", rules, err)
+			}
+			var edited alert.Spec
+			if err := json.Unmarshal(rules[3].Spec, &edited); err != nil || edited.Floor != 5 || edited.Window != "week" ||
+				!slices.Equal(edited.Emails, []string{"c@example.org"}) || rules[3].Name != "surges, floor 5" || rules[3].Kind != "surge" {
+				t.Errorf("edited rule got %+v %+v (%v), want floor 5, window kept, the one new address", rules[3], edited, err)
+			}
+			if _, _, err := vigilEnv(t, vars, now, "alerts", "rules", "edit", "4", "--window", "day"); ExitCode(err) != 2 {
+				t.Errorf("an edit to a bad window got %v, want a usage error", err)
+			}
+			if _, _, err := vigilEnv(t, vars, now, "alerts", "rules", "edit", "99", "--floor", "1"); err == nil || !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("editing rule 99 got %v, want not found", err)
+			}
+			run("alerts", "rules", "rm", "4")
 			run("alerts", "rules", "rm", "3")
 			if _, _, err := vigilEnv(t, vars, now, "alerts", "rules", "rm", "3"); err == nil {
 				t.Errorf("removing rule 3 twice got no error")

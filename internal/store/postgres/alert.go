@@ -50,6 +50,21 @@ func (s *Store) AlertRules(ctx context.Context) ([]store.AlertRule, error) {
 	return out, nil
 }
 
+// UpdateAlertRule replaces the name, kind and spec of rule r.ID (its
+// creation and checked times stay), or returns an error wrapping
+// store.ErrNotFound.
+func (s *Store) UpdateAlertRule(ctx context.Context, r store.AlertRule) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE alert_rules SET name = $1, kind = $2, spec = $3 WHERE id = $4`,
+		r.Name, r.Kind, string(r.Spec), r.ID)
+	if err != nil {
+		return fmt.Errorf("update alert rule %d: %w", r.ID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("alert rule", strconv.FormatInt(r.ID, 10))
+	}
+	return nil
+}
+
 // DeleteAlertRule removes a rule, or returns an error wrapping
 // store.ErrNotFound. Its alerts stay, and so do their pending deliveries.
 func (s *Store) DeleteAlertRule(ctx context.Context, id int64) error {

@@ -70,6 +70,23 @@ func (s *Store) AlertRules(ctx context.Context) ([]store.AlertRule, error) {
 	return out, nil
 }
 
+// UpdateAlertRule replaces the name, kind and spec of rule r.ID (its
+// creation and checked times stay), or returns an error wrapping
+// store.ErrNotFound.
+func (s *Store) UpdateAlertRule(ctx context.Context, r store.AlertRule) error {
+	res, err := s.write.ExecContext(ctx, `UPDATE alert_rules SET name = ?, kind = ?, spec = ? WHERE id = ?`,
+		r.Name, r.Kind, string(r.Spec), r.ID)
+	if err != nil {
+		return fmt.Errorf("update alert rule %d: %w", r.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("update alert rule %d: %w", r.ID, err)
+	} else if n == 0 {
+		return notFound("alert rule", strconv.FormatInt(r.ID, 10))
+	}
+	return nil
+}
+
 // DeleteAlertRule removes a rule, or returns an error wrapping
 // store.ErrNotFound. Its alerts stay, and so do their pending deliveries.
 func (s *Store) DeleteAlertRule(ctx context.Context, id int64) error {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ type AlertBackend interface {
 	Backend
 	AddAlertRule(ctx context.Context, r store.AlertRule) (int64, error)
 	AlertRules(ctx context.Context) ([]store.AlertRule, error)
+	UpdateAlertRule(ctx context.Context, r store.AlertRule) error
 	DeleteAlertRule(ctx context.Context, id int64) error
 	SetAlertRuleChecked(ctx context.Context, id int64, t time.Time) error
 	VersionsBetween(ctx context.Context, since, until time.Time, fn func(store.VersionChange) error) error
@@ -75,6 +77,18 @@ func testAlertRules(t *testing.T, b AlertBackend) {
 	}
 	if !rules[1].Checked.Equal(at3) {
 		t.Errorf("checked got %s, want %s", rules[1].Checked, at3)
+	}
+	edited := rules[0]
+	edited.Name, edited.Spec, edited.Checked = "Kerman deadly", json.RawMessage(`{"min_killed":50}`), at3
+	if err := b.UpdateAlertRule(ctx, edited); err != nil {
+		t.Fatalf("UpdateAlertRule: %v", err)
+	}
+	rules, _ = b.AlertRules(ctx)
+	if g := rules[0]; g.Name != "Kerman deadly" || !strings.Contains(string(g.Spec), "50") || !g.Checked.Equal(stored(at2)) || !g.Created.Equal(at1) {
+		t.Errorf("after update got %+v, want the new name and spec, the old times", g)
+	}
+	if err := b.UpdateAlertRule(ctx, store.AlertRule{ID: 999999, Name: "x", Kind: "incident", Spec: json.RawMessage(`{}`)}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("UpdateAlertRule of an unknown rule got %v, want ErrNotFound", err)
 	}
 	if err := b.DeleteAlertRule(ctx, id); err != nil {
 		t.Fatalf("DeleteAlertRule: %v", err)
