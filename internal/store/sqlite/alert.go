@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -229,11 +228,16 @@ func (s *Store) ReportIDs(ctx context.Context, incidentIDs []string) (map[string
 	return out, nil
 }
 
+// alertRows is how many alerts (or outbox items) one INSERT carries:
+// an alert storm (a rule matching ten thousand new incidents) is then a
+// few hundred statements, not twenty thousand.
+const alertRows = 64
+
 // SaveAlerts stores alerts and enqueues their deliveries, all in one
 // transaction, and returns each alert's id, or 0 for one that its rule
-// raised before with the same key: such an alert is not stored again and
-// nothing is enqueued for it. The deliveries are due at once, whatever
-// time the alert was evaluated at.
+// raised before with the same key (earlier, or earlier in as): such an
+// alert is not stored again and nothing is enqueued for it. The
+// deliveries are due at once, whatever time the alert was evaluated at.
 func (s *Store) SaveAlerts(ctx context.Context, as []store.NewAlert) ([]int64, error) {
 	ids := make([]int64, len(as))
 	if len(as) == 0 {
@@ -244,48 +248,82 @@ func (s *Store) SaveAlerts(ctx context.Context, as []store.NewAlert) ([]int64, e
 		return nil, fmt.Errorf("save alerts: %w", err)
 	}
 	defer tx.Rollback()
-	insAlert, err := tx.PrepareContext(ctx, `INSERT INTO alerts (rule_id, rule_name, kind, key, at, title, summary, incidents, reports, details)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rule_id, key) DO NOTHING RETURNING id`)
-	if err != nil {
-		return nil, fmt.Errorf("save alerts: %w", err)
+	type ruleKey struct {
+		rule int64
+		key  string
 	}
-	defer insAlert.Close()
-	insItem, err := tx.PrepareContext(ctx, `INSERT INTO alert_outbox (alert_id, rule_id, channel, target, idem_key, state, next_attempt)
-		VALUES (?, ?, ?, ?, ?, ?, 0)`)
-	if err != nil {
-		return nil, fmt.Errorf("save alerts: %w", err)
-	}
-	defer insItem.Close()
-	for i, na := range as {
-		a := na.Alert
-		incs, reps, err := alertLists(a)
+	first := map[ruleKey]int{} // the first index of each (rule, key) in as
+	var items []any            // the outbox rows' values
+	for start := 0; start < len(as); start += alertRows {
+		chunk := as[start:min(start+alertRows, len(as))]
+		args := make([]any, 0, 10*len(chunk))
+		for i, na := range chunk {
+			a := na.Alert
+			k := ruleKey{a.RuleID, a.Key}
+			if _, ok := first[k]; !ok {
+				first[k] = start + i
+			}
+			incs, reps, err := alertLists(a)
+			if err != nil {
+				return nil, err
+			}
+			var details any
+			if len(a.Details) > 0 {
+				details = string(a.Details)
+			}
+			args = append(args, a.RuleID, a.RuleName, a.Kind, a.Key, micros(a.At), a.Title, a.Summary, incs, reps, details)
+		}
+		rows, err := tx.QueryContext(ctx, `INSERT INTO alerts (rule_id, rule_name, kind, key, at, title, summary, incidents, reports, details)
+			VALUES `+placeholders(len(chunk), 10)+` ON CONFLICT (rule_id, key) DO NOTHING RETURNING id, rule_id, key`, args...)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("save alerts: %w", err)
 		}
-		var details any
-		if len(a.Details) > 0 {
-			details = string(a.Details)
+		for rows.Next() {
+			var id int64
+			var k ruleKey
+			if err := rows.Scan(&id, &k.rule, &k.key); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("save alerts: %w", err)
+			}
+			ids[first[k]] = id
 		}
-		var id int64
-		err = insAlert.QueryRowContext(ctx, a.RuleID, a.RuleName, a.Kind, a.Key, micros(a.At), a.Title, a.Summary,
-			incs, reps, details).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("save alerts: %w", err)
+		}
+	}
+	for i, na := range as {
+		if ids[i] == 0 {
 			continue
 		}
-		if err != nil {
-			return nil, fmt.Errorf("save alert %d/%s: %w", a.RuleID, a.Key, err)
-		}
-		ids[i] = id
 		for _, d := range na.Deliveries {
-			if _, err := insItem.ExecContext(ctx, id, a.RuleID, d.Channel, d.Target, d.IdemKey, store.OutboxPending); err != nil {
-				return nil, fmt.Errorf("save alert %d/%s: enqueue %s %s: %w", a.RuleID, a.Key, d.Channel, d.Target, err)
-			}
+			items = append(items, ids[i], na.RuleID, d.Channel, d.Target, d.IdemKey, store.OutboxPending)
+		}
+	}
+	for start := 0; start < len(items); start += 6 * alertRows {
+		chunk := items[start:min(start+6*alertRows, len(items))]
+		if _, err := tx.ExecContext(ctx, `INSERT INTO alert_outbox (alert_id, rule_id, channel, target, idem_key, state)
+			VALUES `+placeholders(len(chunk)/6, 6), chunk...); err != nil {
+			return nil, fmt.Errorf("save alerts: enqueue: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("save alerts: commit: %w", err)
 	}
 	return ids, nil
+}
+
+// placeholders returns n rows of cols "?" for a multi-row VALUES.
+func placeholders(n, cols int) string {
+	row := "(?" + strings.Repeat(", ?", cols-1) + ")"
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	return b.String()
 }
 
 // alertLists encodes an alert's evidence lists, never as null.

@@ -43,7 +43,7 @@ CREATE TABLE alert_outbox (
     idem_key     TEXT NOT NULL UNIQUE,
     state        TEXT NOT NULL,
     attempts     INTEGER NOT NULL DEFAULT 0,
-    next_attempt INTEGER NOT NULL,
+    next_attempt INTEGER NOT NULL DEFAULT 0,
     lease_until  INTEGER NOT NULL DEFAULT 0,
     delivered    INTEGER NOT NULL DEFAULT 0,
     last_error   TEXT NOT NULL DEFAULT ''
