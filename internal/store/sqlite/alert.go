@@ -112,6 +112,9 @@ func (s *Store) SetAlertRuleChecked(ctx context.Context, id int64, t time.Time) 
 
 // VersionsBetween calls fn with every incident version appended after
 // since and up to until, with the version before it, ordered by time.
+// Versions of the same time (one import batch) come in the order they
+// were written: ordering them by incident too made SQLite sort whole
+// batches, documents and all, for nothing.
 func (s *Store) VersionsBetween(ctx context.Context, since, until time.Time, fn func(store.VersionChange) error) error {
 	// The index holds seconds to the millisecond: widen the bounds by a
 	// little more than that and check the exact times below.
@@ -123,7 +126,7 @@ func (s *Store) VersionsBetween(ctx context.Context, since, until time.Time, fn 
 		JOIN incidents i ON i.id = v.incident_id
 		LEFT JOIN incident_versions p ON p.incident_id = v.incident_id AND p.version = v.version - 1
 		WHERE unixepoch(v.at, 'subsec') > ? AND unixepoch(v.at, 'subsec') <= ?
-		ORDER BY unixepoch(v.at, 'subsec'), v.incident_id, v.version`, lo, hi)
+		ORDER BY unixepoch(v.at, 'subsec')`, lo, hi)
 	if err != nil {
 		return fmt.Errorf("versions between %s and %s: %w", since, until, err)
 	}
