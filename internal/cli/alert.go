@@ -28,6 +28,7 @@ type alertBackend interface {
 	UpdateAlertRule(ctx context.Context, r store.AlertRule) error
 	DeleteAlertRule(ctx context.Context, id int64) error
 	Alerts(ctx context.Context, limit int) ([]store.Alert, error)
+	Outbox(ctx context.Context) ([]store.OutboxItem, error)
 }
 
 const alertsUsage = `usage: vigil alerts SUBCOMMAND [flags]
@@ -40,6 +41,7 @@ const alertsUsage = `usage: vigil alerts SUBCOMMAND [flags]
   deliver [--loop]                     deliver what the outbox holds (once, or until stopped)
   list [--limit N]                     list alerts, newest first, with their evidence
   feed [--limit N] [--self URL]        print the alerts as an Atom feed
+  outbox [--state S]                   list deliveries: pending, delivered or dead, with attempts and last error
 
 Delivery reads the environment: VIGIL_WEBHOOK_SECRET (HMAC key of webhooks),
 VIGIL_SMTP_ADDR (host:port), VIGIL_SMTP_FROM, VIGIL_SMTP_USER, VIGIL_SMTP_PASSWORD,
@@ -95,6 +97,8 @@ func runAlerts(ctx context.Context, env Env, args []string) error {
 		return alertsList(ctx, env, rest)
 	case "feed":
 		return alertsFeed(ctx, env, rest)
+	case "outbox":
+		return alertsOutbox(ctx, env, rest)
 	}
 	fmt.Fprintf(env.Stderr, alertsUsage, kindNames())
 	return usagef("alerts: unknown subcommand %q", sub)
@@ -460,6 +464,66 @@ func alertsFeed(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	return alert.RenderAtom(env.Stdout, as, alert.FeedOptions{Self: self})
+}
+
+func alertsOutbox(ctx context.Context, env Env, args []string) error {
+	var cfg Config
+	fs := newFlags(env, "alerts outbox", "", &cfg, true, export.Table)
+	var state string
+	fs.StringVar(&state, "state", "", "only items in this state: pending, delivered or dead")
+	if _, err := parse(fs, args, env, &cfg); err != nil {
+		return err
+	}
+	if err := tableOrJSON(cfg); err != nil {
+		return err
+	}
+	switch state {
+	case "", store.OutboxPending, store.OutboxDelivered, store.OutboxDead:
+	default:
+		return usagef("alerts outbox: --state %q: want pending, delivered or dead", state)
+	}
+	b, ab, err := openAlerts(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	items, err := ab.Outbox(ctx)
+	if err != nil {
+		return err
+	}
+	out := []store.OutboxItem{}
+	for _, it := range items {
+		if state == "" || it.State == state {
+			out = append(out, it)
+		}
+	}
+	if cfg.Format == export.JSON {
+		return writeJSON(env.Stdout, out)
+	}
+	w := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tALERT\tCHANNEL\tTARGET\tSTATE\tATTEMPTS\tNEXT/DELIVERED\tLAST ERROR")
+	for _, it := range out {
+		when := it.NextAttempt
+		if it.State == store.OutboxDelivered {
+			when = it.Delivered
+		}
+		ws := "now"
+		if !when.IsZero() {
+			ws = when.Format(time.RFC3339)
+		}
+		fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\t%d\t%s\t%s\n", it.ID, it.Alert.ID, it.Channel, it.Target, it.State, it.Attempts, ws,
+			oneLineErr(it.LastError))
+	}
+	return w.Flush()
+}
+
+// oneLineErr keeps an error to one short line of a table.
+func oneLineErr(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 80 {
+		return string(r[:79]) + "…"
+	}
+	return s
 }
 
 func alertsDeliver(ctx context.Context, env Env, args []string) error {

@@ -183,6 +183,14 @@ func TestAlertsCommands(t *testing.T) {
 			if _, distinct, bad := hook.received(); len(distinct) != 3 || bad != 0 {
 				t.Errorf("receiver got %d keys, %d bad signatures; want 3 and 0", len(distinct), bad)
 			}
+			var items []store.OutboxItem
+			if err := json.Unmarshal([]byte(run("alerts", "outbox", "--state", "delivered", "--format", "json")), &items); err != nil ||
+				len(items) != 3+claims {
+				t.Errorf("outbox --state delivered got %d items (%v), want %d", len(items), err, 3+claims)
+			}
+			if table := run("alerts", "outbox"); !strings.Contains(table, "delivered") || !strings.Contains(table, "duty@example.org") {
+				t.Errorf("outbox table got %q, want the deliveries", table)
+			}
 			list := run("alerts", "list")
 			if !strings.Contains(list, "Kerman") || !strings.Contains(list, "evidence: incidents") {
 				t.Errorf("list got %q, want Kerman with its evidence", list)
