@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -189,71 +188,112 @@ func (s *Store) ReportIDs(ctx context.Context, incidentIDs []string) (map[string
 	return out, nil
 }
 
-// saveAlertSQL stores one alert and its deliveries in one statement,
-// unless the rule raised the same key before, and gives the new id.
-const saveAlertSQL = `WITH a AS (
-	INSERT INTO alerts (rule_id, rule_name, kind, key, at, title, summary, incidents, reports, details)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, to_jsonb($8::text[]), to_jsonb($9::text[]), $10::jsonb)
-	ON CONFLICT (rule_id, key) DO NOTHING RETURNING id),
-o AS (
-	INSERT INTO alert_outbox (alert_id, rule_id, channel, target, idem_key, state, next_attempt)
-	SELECT a.id, $1, d.channel, d.target, d.idem_key, $11, 'epoch'
-	FROM a, unnest($12::text[], $13::text[], $14::text[]) AS d (channel, target, idem_key))
-SELECT id FROM a`
-
 // SaveAlerts stores alerts and enqueues their deliveries, all in one
 // transaction, and returns each alert's id, or 0 for one that its rule
-// raised before with the same key: such an alert is not stored again and
-// nothing is enqueued for it. The deliveries are due at once, whatever
-// time the alert was evaluated at. The statements go as one pipelined
-// batch.
+// raised before with the same key (earlier, or earlier in as): such an
+// alert is not stored again and nothing is enqueued for it. The
+// deliveries are due at once, whatever time the alert was evaluated at.
+//
+// The alerts go as columns of arrays in one INSERT … SELECT FROM unnest,
+// and so do the deliveries: an alert storm of ten thousand alerts is two
+// statements, where one statement an alert took most of a second.
 func (s *Store) SaveAlerts(ctx context.Context, as []store.NewAlert) ([]int64, error) {
 	ids := make([]int64, len(as))
 	if len(as) == 0 {
 		return ids, nil
+	}
+	type ruleKey struct {
+		rule int64
+		key  string
+	}
+	first := make(map[ruleKey]int, len(as))
+	n := len(as)
+	var (
+		rules                            = make([]int64, n)
+		names, kinds, keys, titles, sums = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		ats                              = make([]time.Time, n)
+		incs, reps                       = make([]string, n), make([]string, n)
+		details                          = make([]*string, n)
+	)
+	for i, na := range as {
+		a := na.Alert
+		k := ruleKey{a.RuleID, a.Key}
+		if _, ok := first[k]; !ok {
+			first[k] = i
+		}
+		rules[i], names[i], kinds[i], keys[i], ats[i], titles[i], sums[i] = a.RuleID, a.RuleName, a.Kind, a.Key, a.At, a.Title, a.Summary
+		var err error
+		if incs[i], err = jsonList(a.Incidents); err == nil {
+			reps[i], err = jsonList(a.Reports)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("save alert %d/%s: %w", a.RuleID, a.Key, err)
+		}
+		if len(a.Details) > 0 {
+			d := string(a.Details)
+			details[i] = &d
+		}
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("save alerts: %w", err)
 	}
 	defer tx.Rollback(ctx)
-	var batch pgx.Batch
-	for i, na := range as {
-		a := na.Alert
-		incs, reps := a.Incidents, a.Reports
-		if incs == nil {
-			incs = []string{}
-		}
-		if reps == nil {
-			reps = []string{}
-		}
-		var details any
-		if len(a.Details) > 0 {
-			details = string(a.Details)
-		}
-		chans, targets, keys := make([]string, 0, len(na.Deliveries)), make([]string, 0, len(na.Deliveries)), make([]string, 0, len(na.Deliveries))
-		for _, d := range na.Deliveries {
-			chans, targets, keys = append(chans, d.Channel), append(targets, d.Target), append(keys, d.IdemKey)
-		}
-		batch.Queue(saveAlertSQL, a.RuleID, a.RuleName, a.Kind, a.Key, a.At, a.Title, a.Summary, incs, reps, details,
-			store.OutboxPending, chans, targets, keys).QueryRow(func(row pgx.Row) error {
-			err := row.Scan(&ids[i])
-			if errors.Is(err, pgx.ErrNoRows) {
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("save alert %d/%s: %w", a.RuleID, a.Key, err)
-			}
-			return nil
-		})
-	}
-	if err := tx.SendBatch(ctx, &batch).Close(); err != nil {
+	rows, err := tx.Query(ctx, `INSERT INTO alerts (rule_id, rule_name, kind, key, at, title, summary, incidents, reports, details)
+		SELECT rule_id, rule_name, kind, key, at, title, summary, incidents::jsonb, reports::jsonb, details::jsonb
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
+			$8::text[], $9::text[], $10::text[])
+			AS t (rule_id, rule_name, kind, key, at, title, summary, incidents, reports, details)
+		ON CONFLICT (rule_id, key) DO NOTHING RETURNING id, rule_id, key`,
+		rules, names, kinds, keys, ats, titles, sums, incs, reps, details)
+	if err != nil {
 		return nil, fmt.Errorf("save alerts: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var k ruleKey
+		if err := rows.Scan(&id, &k.rule, &k.key); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("save alerts: %w", err)
+		}
+		ids[first[k]] = id
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("save alerts: %w", err)
+	}
+	var alertIDs, ruleIDs []int64
+	var chans, targets, idems []string
+	for i, na := range as {
+		if ids[i] == 0 {
+			continue
+		}
+		for _, d := range na.Deliveries {
+			alertIDs, ruleIDs = append(alertIDs, ids[i]), append(ruleIDs, na.RuleID)
+			chans, targets, idems = append(chans, d.Channel), append(targets, d.Target), append(idems, d.IdemKey)
+		}
+	}
+	if len(alertIDs) > 0 {
+		if _, err := tx.Exec(ctx, `INSERT INTO alert_outbox (alert_id, rule_id, channel, target, idem_key, state, next_attempt)
+			SELECT alert_id, rule_id, channel, target, idem_key, $6, 'epoch'
+			FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[]) AS t (alert_id, rule_id, channel, target, idem_key)`,
+			alertIDs, ruleIDs, chans, targets, idems, store.OutboxPending); err != nil {
+			return nil, fmt.Errorf("save alerts: enqueue: %w", err)
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("save alerts: commit: %w", err)
 	}
 	return ids, nil
+}
+
+// jsonList encodes a list of ids as a JSON array, never null.
+func jsonList(l []string) (string, error) {
+	if l == nil {
+		l = []string{}
+	}
+	b, err := json.Marshal(l)
+	return string(b), err
 }
 
 const alertCols = `a.id, a.rule_id, a.rule_name, a.kind, a.key, a.at, a.title, a.summary, a.incidents::text, a.reports::text, a.details::text`
