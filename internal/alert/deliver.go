@@ -62,7 +62,10 @@ type DeliverStats struct {
 	Dead      int `json:"dead"`
 	Deferred  int `json:"deferred"`
 	Expired   int `json:"expired"` // leases that ran out before their turn: left for the next lease
-	Emails    int `json:"emails"`
+	// Interrupted counts items released because the deliverer was stopped
+	// while sending them.
+	Interrupted int `json:"interrupted"`
+	Emails      int `json:"emails"`
 }
 
 func (d *Deliverer) defaults() {
@@ -246,6 +249,14 @@ func (d *Deliverer) expired(it store.OutboxItem) bool {
 func (d *Deliverer) finish(ctx context.Context, it store.OutboxItem, sendErr error, st *DeliverStats) error {
 	now := d.Now()
 	r := store.OutboxResult{State: store.OutboxDelivered, At: now}
+	if sendErr != nil && ctx.Err() != nil {
+		// Stopped mid-delivery (SIGTERM): not the receiver's failure. The
+		// item is released at once, without counting an attempt, so that
+		// the next deliverer sends it without waiting for the lease.
+		r = store.OutboxResult{State: store.OutboxPending, NextAttempt: now, Error: it.LastError}
+		st.Interrupted++
+		return d.Outbox.FinishOutbox(context.WithoutCancel(ctx), it.ID, r)
+	}
 	if sendErr != nil {
 		r = store.OutboxResult{State: store.OutboxPending, Failed: true, Error: sendErr.Error()}
 		var pe *permanentError

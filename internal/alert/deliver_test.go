@@ -2,6 +2,7 @@ package alert_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -495,5 +496,33 @@ func TestLeaseRunsOut(t *testing.T) {
 	}
 	if len(got) != 3 {
 		t.Errorf("receiver got %d keys, want 3", len(got))
+	}
+}
+
+// TestStopReleases: a deliverer stopped while a receiver holds a delivery
+// releases the item at once, without counting a failed attempt, so that
+// the next deliverer sends it without waiting for the lease to run out.
+func TestStopReleases(t *testing.T) {
+	s := openStore(t)
+	arrived := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Reading the body lets the server notice the client going away.
+		io.ReadAll(r.Body)
+		close(arrived)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	clk := &clock{t: time.Date(2024, 1, 3, 12, 0, 0, 0, time.UTC)}
+	enqueue(t, s, 1, "k", clk.Now(), store.Delivery{Channel: alert.ChannelWebhook, Target: srv.URL})
+	d := &alert.Deliverer{Outbox: s, Webhook: &alert.Webhook{}, Now: clk.Now, Lease: time.Hour}
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() { <-arrived; cancel() }()
+	st, _ := d.DeliverOnce(ctx)
+	if st.Interrupted != 1 || st.Failed != 0 {
+		t.Errorf("stats got %+v, want one interrupted, no failure", st)
+	}
+	items, err := s.LeaseOutbox(t.Context(), clk.Now(), time.Minute, 10)
+	if err != nil || len(items) != 1 || items[0].Attempts != 0 {
+		t.Errorf("after the stop got %+v, %v; want the item leasable at once with no attempt counted", items, err)
 	}
 }
