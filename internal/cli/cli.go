@@ -70,7 +70,8 @@ func commands() []command {
 	return []command{
 		{"import", "import a dataset file: gtd, acled, ucdp, gdelt or csv", runImport},
 		{"incidents", "list incidents matching filters", runIncidents},
-		{"incident", "show one incident with its claims and versions", runIncident},
+		{"incident", "show one incident with its claims and versions; merge, split or set it", runIncident},
+		{"fuse", "fuse the claims not yet fused into incidents (--all: re-fuse everything)", runFuse},
 		{"stats", "count what the store holds", runStats},
 		{"rejections", "list rows that imports rejected, with file, line, field and reason", runRejections},
 		{"analyze", "statistics on a selection: tempo, severity, tail, changepoints, hawkes, report (HTML)", runAnalyze},

@@ -27,6 +27,7 @@ type importFlags struct {
 	cameo   string
 	mapFile string
 	country string
+	noFuse  bool
 }
 
 // openFunc opens one file of a kind as a reader; progress, when not nil,
@@ -51,6 +52,7 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	fs.StringVar(&fl.cameo, "cameo", "18,19,20", "gdelt: CAMEO root codes to import, comma-separated")
 	fs.StringVar(&fl.mapFile, "map", "", "csv: the TOML mapping file (see demo/README.md)")
 	fs.StringVar(&fl.country, "country", "", "claims: the country of the events (ISO code), when the event key does not say")
+	fs.BoolVar(&fl.noFuse, "no-fuse", false, "store the claims without fusing them (run vigil fuse later)")
 	pos, err := parse(fs, args, env, &cfg)
 	if err != nil {
 		return err
@@ -86,6 +88,14 @@ func runImport(ctx context.Context, env Env, args []string) error {
 			if ctx.Err() != nil {
 				return fmt.Errorf("import %s: interrupted after %d rows; run the same command again to complete it", file, sum.Read)
 			}
+			failed = errors.Join(failed, err)
+		}
+	}
+	// The claims stored are fused once all files are in, whatever failed:
+	// what was stored is fused, and claims are fused one by one, so a
+	// later run picks up where an interrupted one stopped.
+	if !fl.noFuse {
+		if err := fuseAfterImport(ctx, env, st, cfg.Format); err != nil {
 			failed = errors.Join(failed, err)
 		}
 	}

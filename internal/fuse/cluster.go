@@ -45,6 +45,112 @@ type clusterer struct {
 	// the latest start is before the earliest end, so the date half of
 	// the guard costs O(1) per merge.
 	lo, hi []int
+	// forbid holds, per claim index, the claims it must stay apart from
+	// (an analyst's split); nil when there are none.
+	forbid map[int32][]int32
+	// label is, per root, the index+1 of the fixed incident its cluster
+	// holds claims of (0: none); nil when nothing is fixed.
+	label []int32
+}
+
+// fix joins the claims of each fixed incident and labels the clusters so
+// that union never joins two fixed incidents.
+func (c *clusterer) fix(ps []prepared, fixed map[string]string) {
+	c.label = make([]int32, len(ps))
+	byInc := map[string]int32{}
+	first := map[string]int32{}
+	for i := range ps {
+		inc, ok := fixed[ps[i].c.ID]
+		if !ok {
+			continue
+		}
+		l, ok := byInc[inc]
+		if !ok {
+			l = int32(len(byInc) + 1)
+			byInc[inc] = l
+		}
+		if f, ok := first[inc]; ok {
+			c.force(f, int32(i))
+		} else {
+			first[inc] = int32(i)
+		}
+		c.label[c.find(int32(i))] = l
+	}
+}
+
+// constrain applies analysts' corrections: must-link groups are joined
+// at once, past the guard; cannot-link sets are remembered for union.
+func (c *clusterer) constrain(ps []prepared, must [][]string, cannot [][2][]string) {
+	index := make(map[string]int32, len(ps))
+	for i := range ps {
+		index[ps[i].c.ID] = int32(i)
+	}
+	for _, g := range must {
+		var first int32 = -1
+		for _, id := range g {
+			j, ok := index[id]
+			if !ok {
+				continue
+			}
+			if first < 0 {
+				first = j
+				continue
+			}
+			c.force(first, j)
+		}
+	}
+	for _, pair := range cannot {
+		for _, a := range pair[0] {
+			i, ok := index[a]
+			if !ok {
+				continue
+			}
+			for _, b := range pair[1] {
+				j, ok := index[b]
+				if !ok {
+					continue
+				}
+				if c.forbid == nil {
+					c.forbid = map[int32][]int32{}
+				}
+				c.forbid[i] = append(c.forbid[i], j)
+				c.forbid[j] = append(c.forbid[j], i)
+			}
+		}
+	}
+}
+
+// force joins the clusters of a and b without the guard.
+func (c *clusterer) force(a, b int32) {
+	ra, rb := c.find(a), c.find(b)
+	if ra == rb {
+		return
+	}
+	if ra > rb {
+		ra, rb = rb, ra
+	}
+	xs, ys := c.list(ra), c.list(rb)
+	c.parent[rb] = ra
+	c.lo[ra], c.hi[ra] = max(c.lo[ra], c.lo[rb]), min(c.hi[ra], c.hi[rb])
+	if c.label != nil && c.label[ra] == 0 {
+		c.label[ra] = c.label[rb]
+	}
+	merged := make([]int32, 0, len(xs)+len(ys))
+	merged = append(append(merged, xs...), ys...)
+	c.members[ra], c.members[rb] = merged, nil
+}
+
+// forbidden reports whether a member of xs must stay apart from the
+// cluster rooted at rb.
+func (c *clusterer) forbidden(xs []int32, rb int32) bool {
+	for _, x := range xs {
+		for _, y := range c.forbid[x] {
+			if c.find(y) == rb {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func newClusterer(ps []prepared) *clusterer {
@@ -100,6 +206,12 @@ func (c *clusterer) union(a, b int32) bool {
 		return false
 	}
 	xs, ys := c.list(ra), c.list(rb)
+	if c.forbid != nil && c.forbidden(xs, rb) {
+		return false
+	}
+	if c.label != nil && c.label[ra] != 0 && c.label[rb] != 0 && c.label[ra] != c.label[rb] {
+		return false
+	}
 	if !compatible(c.ps, xs, ys) {
 		return false
 	}
@@ -109,6 +221,9 @@ func (c *clusterer) union(a, b int32) bool {
 	}
 	c.parent[rb] = ra
 	c.lo[ra], c.hi[ra] = lo, hi
+	if c.label != nil && c.label[ra] == 0 {
+		c.label[ra] = c.label[rb]
+	}
 	merged := make([]int32, 0, len(xs)+len(ys))
 	merged = append(append(merged, xs...), ys...)
 	c.members[ra], c.members[rb] = merged, nil

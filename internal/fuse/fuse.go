@@ -21,6 +21,20 @@ type Options struct {
 	NoTraining bool
 	// MaxIter bounds EM rounds; 0 means 50.
 	MaxIter int
+	// MustLink lists groups of claim ids that must be one incident (an
+	// analyst's merge or split): they are joined before any scored link,
+	// whatever the guard says. Ids of claims not given are ignored.
+	MustLink [][]string
+	// CannotLink lists pairs of claim id sets that must stay apart (an
+	// analyst's split): no scored link joins clusters holding one each.
+	CannotLink [][2][]string
+	// Fixed places claims in existing incidents (claim id → incident id)
+	// that must not change: claims of one incident are joined first, and
+	// no link joins two clusters holding claims of different incidents.
+	// Incremental fusion fixes the incidents around new claims this way,
+	// so that new claims join them or make new ones, and the store is
+	// never re-clustered.
+	Fixed map[string]string
 }
 
 // Result is the outcome of fusing a set of claims.
@@ -135,6 +149,12 @@ func Fuse(claims []model.Claim, sources map[string]model.Source, opts Options) *
 	pairs, keys = nil, nil
 	sortLinks(keep)
 	cl := newClusterer(ps)
+	if len(opts.Fixed) > 0 {
+		cl.fix(ps, opts.Fixed)
+	}
+	if len(opts.MustLink) > 0 || len(opts.CannotLink) > 0 {
+		cl.constrain(ps, opts.MustLink, opts.CannotLink)
+	}
 	res := &Result{Model: m, Stats: st}
 	// The links that merged, in claim-id order of their ends.
 	type mergedLink struct {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -29,17 +30,7 @@ func (e *Evidence) at() time.Time {
 }
 
 // Revision is one figure on a figure's timeline.
-type Revision struct {
-	Time       time.Time   `json:"time"`
-	Value      model.Range `json:"value"`
-	Source     string      `json:"source"`
-	Voice      string      `json:"voice,omitempty"`
-	Class      string      `json:"class"`
-	ClaimID    string      `json:"claim_id"`
-	Superseded bool        `json:"superseded,omitempty"` // a later figure of the same voice replaced it
-	Claimant   bool        `json:"claimant,omitempty"`   // the perpetrator's own figure
-	Retracted  bool        `json:"retracted,omitempty"`
-}
+type Revision = model.FigureRevision
 
 // Fused is what the claims of one incident say once reconciled: the fields
 // of model.Incident without ids and times, with the rule that produced
@@ -98,6 +89,7 @@ func (f *Fused) Incident(id string, version int, firstSeen, updated time.Time) m
 		Killed: f.Killed.Fused(), Wounded: f.Wounded.Fused(),
 		Contested: slices.Clone(f.Contested), Sources: f.Sources,
 		FirstSeen: firstSeen, Updated: updated, Claims: slices.Clone(f.Claims),
+		AttackersKilled: f.AttackersKilled.Fused(), Rules: maps.Clone(f.Rules), Timeline: maps.Clone(f.Timeline),
 	}
 }
 

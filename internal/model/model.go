@@ -165,6 +165,43 @@ type Incident struct {
 
 	// Claims are the ids of the claims fused into this incident.
 	Claims []string `json:"claims,omitempty"`
+
+	// The fields below are filled in by fusion (internal/fuse); an
+	// incident made from one claim by an import has none of them yet.
+
+	// AttackersKilled is kept apart from Killed, which counts victims.
+	AttackersKilled *Range `json:"attackers_killed,omitempty"`
+	// Rules says, per field, which reconciliation rule produced it, or
+	// which analyst set it.
+	Rules map[string]string `json:"rules,omitempty"`
+	// Timeline holds each figure's published values ("killed",
+	// "wounded") in time order: how the figures changed, and who said so.
+	Timeline map[string][]FigureRevision `json:"timeline,omitempty"`
+	// Group names the coordinated attack (event group) this incident is a
+	// part of, by the id of the group's first incident; empty when alone.
+	Group string `json:"group,omitempty"`
+	// GroupReasons say why the incident is in its group.
+	GroupReasons []string `json:"group_reasons,omitempty"`
+	// MergedInto is set on the last version of an incident that fusion or
+	// an analyst merged into another: the id of that incident.
+	MergedInto string `json:"merged_into,omitempty"`
+}
+
+// FigureRevision is one published value of a figure on an incident's
+// timeline: when it was published, the value, and who said it.
+type FigureRevision struct {
+	Time   time.Time `json:"time"`
+	Value  Range     `json:"value"`
+	Source string    `json:"source"`
+	// Voice is who spoke within the source (a cited agency in a claim table).
+	Voice   string `json:"voice,omitempty"`
+	Class   string `json:"class"`
+	ClaimID string `json:"claim_id"`
+	// Superseded: a later figure of the same voice replaced it.
+	Superseded bool `json:"superseded,omitempty"`
+	// Claimant: the perpetrator's own figure.
+	Claimant  bool `json:"claimant,omitempty"`
+	Retracted bool `json:"retracted,omitempty"`
 }
 
 // IncidentFromClaim makes the one-claim incident that stands for a claim

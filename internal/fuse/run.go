@@ -1,0 +1,699 @@
+package fuse
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vigil-project/vigil/internal/model"
+)
+
+// RunOptions configure Incremental and All.
+type RunOptions struct {
+	// At is the time recorded on the versions written.
+	At time.Time
+	// Batch is how many unfused claims one step of Incremental takes
+	// (one transaction); 0 means 2000.
+	Batch int
+}
+
+// Summary says what a fusion run did.
+type Summary struct {
+	// Claims is the number of claims fused.
+	Claims int `json:"claims"`
+	// Attached claims joined another incident; the incident they came
+	// with was retired.
+	Attached int `json:"attached"`
+	// Alone claims stayed in an incident of their own.
+	Alone int `json:"alone"`
+	// Versions is the number of incident versions written.
+	Versions int `json:"versions"`
+	// Retired is the number of incidents merged into others.
+	Retired int `json:"retired"`
+	// Incidents is, after All, the number of incidents.
+	Incidents int `json:"incidents,omitempty"`
+	// Full says the run re-fused every claim (All).
+	Full bool `json:"full,omitempty"`
+}
+
+// ErrConstraint is wrapped by the errors of Merge, Split and Set when
+// what the analyst asked cannot be done (an unknown incident or claim, a
+// split of every claim, an unknown field).
+var ErrConstraint = errors.New("fuse: correction refused")
+
+// cluster is an incident being (re)built in memory.
+type cluster struct {
+	id      string
+	members []*StoredClaim
+	touched bool
+	added   []string
+	// grouped is set when the run decided the event group (All): group
+	// and groupReasons replace the incident's.
+	grouped      bool
+	group        string
+	groupReasons []string
+}
+
+func (w *cluster) add(sc *StoredClaim) {
+	sc.IncidentID = w.id
+	w.members = append(w.members, sc)
+	w.touched = true
+	w.added = append(w.added, sc.Claim.ID)
+}
+
+// Incremental fuses the claims not yet fused, batch by batch: each joins
+// the incident it links to best among the incidents of its country whose
+// window it falls in (loaded from the store: never all pairs), or keeps
+// the incident its import made. Incidents a claim left are retired with a
+// final version saying where it went; each incident changed gets a new
+// version. It scores with the model of the last full run (All), or
+// DefaultModel before any.
+//
+// When the claims waiting are at least as many as those fused (the first
+// fusion of a store, or an import that doubles it) it runs All instead:
+// the model is then trained on the data it will score, and clustering a
+// large batch at once is faster than attaching its claims one by one.
+func Incremental(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
+	var sum Summary
+	fused, unfused, err := st.FuseCounts(ctx)
+	if err != nil {
+		return sum, fmt.Errorf("fuse: %w", err)
+	}
+	if unfused == 0 {
+		return sum, nil
+	}
+	if unfused >= fused {
+		return All(ctx, st, opts)
+	}
+	r, err := newRunner(ctx, st, opts)
+	if err != nil {
+		return sum, err
+	}
+	n := opts.Batch
+	if n <= 0 {
+		n = 2000
+	}
+	for {
+		batch, err := st.UnfusedClaims(ctx, n)
+		if err != nil {
+			return sum, fmt.Errorf("fuse: %w", err)
+		}
+		if len(batch) == 0 {
+			return sum, nil
+		}
+		ch, s, err := r.step(ctx, batch)
+		if err != nil {
+			return sum, err
+		}
+		if err := st.ApplyFusion(ctx, ch); err != nil {
+			return sum, fmt.Errorf("fuse: %w", err)
+		}
+		sum.add(s)
+	}
+}
+
+func (s *Summary) add(o Summary) {
+	s.Claims += o.Claims
+	s.Attached += o.Attached
+	s.Alone += o.Alone
+	s.Versions += o.Versions
+	s.Retired += o.Retired
+}
+
+// runner holds what every step of a run shares.
+type runner struct {
+	st     Store
+	at     time.Time
+	linker *Linker
+	cons   []Constraint
+	sets   map[string][]Constraint
+}
+
+func newRunner(ctx context.Context, st Store, opts RunOptions) (*runner, error) {
+	srcs, err := st.FuseSources(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("fuse: %w", err)
+	}
+	m, err := st.FuseModel(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("fuse: %w", err)
+	}
+	cons, err := st.Constraints(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("fuse: %w", err)
+	}
+	at := opts.At.UTC().Truncate(time.Microsecond)
+	return &runner{st: st, at: at, linker: NewLinker(m, srcs, 0), cons: cons, sets: setsByIncident(cons)}, nil
+}
+
+// step fuses one batch of unfused claims and returns the change. The
+// batch and its neighbourhood (the fused claims whose windows its claims
+// fall in, with every claim of their incidents) are fused as in All, but
+// with the neighbours' incidents fixed: a new claim joins one of them or
+// makes a new incident with other new claims; existing incidents are
+// never split or joined to each other.
+func (r *runner) step(ctx context.Context, batch []StoredClaim) (*Change, Summary, error) {
+	var sum Summary
+	ch := &Change{At: r.at, Author: Author}
+	local := map[string]*StoredClaim{}
+	fixed := map[string]string{}
+	own := map[string]string{} // batch claim id → the incident it came with
+	var incs []string
+	for i := range batch {
+		sc := &batch[i]
+		if sc.Superseded {
+			ch.Done = append(ch.Done, sc.Claim.ID)
+			continue
+		}
+		sum.Claims++
+		local[sc.Claim.ID] = sc
+		own[sc.Claim.ID] = sc.IncidentID
+		incs = append(incs, sc.IncidentID)
+	}
+	// The batch's own incidents: those with fused claims keep them, and
+	// the batch claim with them (a newer report of a fused claim).
+	slices.Sort(incs)
+	incs = slices.Compact(incs)
+	members, err := r.st.IncidentClaims(ctx, incs)
+	if err != nil {
+		return nil, sum, fmt.Errorf("fuse: %w", err)
+	}
+	keep := map[string]bool{}
+	for _, m := range members {
+		if _, inBatch := local[m.Claim.ID]; !inBatch {
+			keep[m.IncidentID] = true
+		}
+	}
+	var around []string
+	for id, sc := range local {
+		if keep[sc.IncidentID] {
+			fixed[id] = sc.IncidentID
+			continue
+		}
+		if sc.Claim.Country == "" && sc.Claim.Lat == nil {
+			continue // blocking pairs it with nothing
+		}
+		lo, hi := ClaimWindow(sc.Claim)
+		cands, err := r.st.CandidateClaims(ctx, sc.Claim.Country, lo, hi)
+		if err != nil {
+			return nil, sum, fmt.Errorf("fuse: %w", err)
+		}
+		for _, c := range cands {
+			around = append(around, c.IncidentID)
+		}
+	}
+	for id := range keep {
+		around = append(around, id)
+	}
+	slices.Sort(around)
+	around = slices.Compact(around)
+	if len(around) > 0 {
+		ms, err := r.st.IncidentClaims(ctx, around)
+		if err != nil {
+			return nil, sum, fmt.Errorf("fuse: %w", err)
+		}
+		for i := range ms {
+			m := &ms[i]
+			if _, inBatch := local[m.Claim.ID]; inBatch {
+				continue
+			}
+			local[m.Claim.ID] = m
+			fixed[m.Claim.ID] = m.IncidentID
+		}
+	}
+	ids := slices.Sorted(func(yield func(string) bool) {
+		for id := range local {
+			if !yield(id) {
+				return
+			}
+		}
+	})
+	claims := make([]model.Claim, len(ids))
+	for i, id := range ids {
+		claims[i] = local[id].Claim
+	}
+	must, cannot := constraintLinks(r.cons)
+	res := Fuse(claims, r.linker.Sources, Options{Prior: r.linker.Model, Threshold: r.linker.Threshold,
+		MustLink: must, CannotLink: cannot, Fixed: fixed})
+	links := treeLinks(res.Links, fixed)
+	mem := map[string]*cluster{}
+	retire := map[string]string{}
+	used := map[string]bool{}
+	for _, cl := range res.Clusters {
+		target := ""
+		touched := false
+		for _, id := range cl {
+			if inc, ok := fixed[id]; ok && target == "" {
+				target = inc
+			}
+			if _, ok := own[id]; ok {
+				touched = true
+			}
+		}
+		if !touched {
+			continue
+		}
+		if target == "" {
+			// New claims only: the incident of the first one whose
+			// incident no other cluster took.
+			for _, id := range cl {
+				if !used[own[id]] {
+					target = own[id]
+					break
+				}
+			}
+			if target == "" {
+				target = freshID("fuse", cl)
+			}
+		}
+		used[target] = true
+		w := &cluster{id: target}
+		for _, id := range cl {
+			sc := local[id]
+			if _, isNew := own[id]; isNew {
+				sc.Link = links[id]
+			}
+			w.add(sc)
+		}
+		w.added = nil
+		for _, id := range cl {
+			if o, isNew := own[id]; isNew {
+				w.added = append(w.added, id)
+				if o != target {
+					sum.Attached++
+				} else if len(cl) == 1 {
+					sum.Alone++
+				}
+			}
+		}
+		mem[target] = w
+	}
+	for id, o := range own {
+		if !used[o] && !keep[o] {
+			retire[o] = local[id].IncidentID
+		}
+	}
+	if err := r.finish(ctx, ch, mem, retire, nil, &sum); err != nil {
+		return nil, sum, err
+	}
+	return ch, sum, nil
+}
+
+// finish turns the touched clusters into new incident versions and
+// placements, and the retired ids into retirements. reasons, when set,
+// gives the reason per incident id.
+func (r *runner) finish(ctx context.Context, ch *Change, mem map[string]*cluster, retire map[string]string, reasons map[string]string, sum *Summary) error {
+	var ids []string
+	for id, w := range mem {
+		if w.touched {
+			ids = append(ids, id)
+		}
+	}
+	for id := range retire {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	live, err := r.st.FuseIncidents(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("fuse: %w", err)
+	}
+	var gone []string
+	for _, id := range ids {
+		if _, ok := live[id]; !ok {
+			gone = append(gone, id)
+		}
+	}
+	last := map[string]int{}
+	if len(gone) > 0 {
+		if last, err = r.st.LastVersions(ctx, gone); err != nil {
+			return fmt.Errorf("fuse: %w", err)
+		}
+	}
+	for _, id := range ids {
+		w, ok := mem[id]
+		if !ok || !w.touched {
+			continue
+		}
+		slices.SortFunc(w.members, func(a, b *StoredClaim) int { return cmp.Compare(a.Claim.ID, b.Claim.ID) })
+		for _, m := range w.members {
+			lo, hi := ClaimWindow(m.Claim)
+			ch.Placements = append(ch.Placements, Placement{StoredClaim: *m, WinLo: lo, WinHi: hi})
+		}
+		base, exists := live[id]
+		inc, err := r.build(w, base, exists, last[id])
+		if err != nil {
+			return err
+		}
+		if exists && sameFacts(base, inc) {
+			continue
+		}
+		reason := reasons[id]
+		if reason == "" {
+			reason = fuseReason(w, exists)
+		}
+		ch.Incidents = append(ch.Incidents, IncidentVersion{Incident: inc, Reason: reason, Create: !exists})
+		sum.Versions++
+	}
+	for _, id := range ids {
+		into, ok := retire[id]
+		if !ok {
+			continue
+		}
+		base, exists := live[id]
+		if !exists {
+			continue
+		}
+		doc := cloneIncident(base)
+		doc.Version++
+		doc.Updated = r.at
+		doc.MergedInto = into
+		reason := "merged into " + into
+		if reasons[id] != "" {
+			reason = reasons[id]
+		}
+		ch.Retired = append(ch.Retired, Retirement{ID: id, Into: into, Doc: doc, Reason: reason})
+		sum.Retired++
+	}
+	return nil
+}
+
+// fuseReason says what fusion did to an incident.
+func fuseReason(w *cluster, exists bool) string {
+	switch {
+	case !exists:
+		return fmt.Sprintf("fused: %d claims", len(w.members))
+	case len(w.members) == 1:
+		return "fused: reconciled its one claim (no other report of this event yet)"
+	}
+	var added []string
+	for _, id := range w.added {
+		for _, m := range w.members {
+			if m.Claim.ID == id && m.Link != nil {
+				added = append(added, fmt.Sprintf("%s (p=%.3f)", id, m.Link.Probability))
+			} else if m.Claim.ID == id {
+				added = append(added, id)
+			}
+		}
+	}
+	return fmt.Sprintf("fused: %d claims; added %s", len(w.members), strings.Join(added, ", "))
+}
+
+// build reconciles an incident's claims into its next version; the
+// analyst's settings of the incident are applied over the result.
+func (r *runner) build(w *cluster, base model.Incident, exists bool, lastVersion int) (model.Incident, error) {
+	id := w.id
+	ev := make([]Evidence, len(w.members))
+	for i, m := range w.members {
+		ev[i] = m.Evidence
+	}
+	f, err := Reconcile(ev, r.linker.Sources)
+	if err != nil {
+		return model.Incident{}, fmt.Errorf("fuse %s: %w", id, err)
+	}
+	version, first := lastVersion+1, r.at
+	if exists {
+		version, first = base.Version+1, base.FirstSeen
+	}
+	inc := f.Incident(id, version, first, r.at)
+	inc.Group, inc.GroupReasons = base.Group, slices.Clone(base.GroupReasons)
+	if w.grouped {
+		inc.Group, inc.GroupReasons = w.group, slices.Clone(w.groupReasons)
+	}
+	for _, s := range r.sets[id] {
+		if err := applySet(&inc, s); err != nil {
+			return model.Incident{}, fmt.Errorf("fuse %s: %w", id, err)
+		}
+	}
+	return inc, nil
+}
+
+// sameFacts reports whether two versions of an incident say the same,
+// version and times aside.
+func sameFacts(a, b model.Incident) bool {
+	a.Version, b.Version = 0, 0
+	a.Updated, b.Updated = time.Time{}, time.Time{}
+	a.FirstSeen, b.FirstSeen = time.Time{}, time.Time{}
+	return reflect.DeepEqual(normalize(a), normalize(b))
+}
+
+// normalize makes empty and nil slices and maps alike, and times UTC,
+// as a store's round trip does.
+func normalize(inc model.Incident) model.Incident {
+	if len(inc.ClaimedBy) == 0 {
+		inc.ClaimedBy = nil
+	}
+	if len(inc.Contested) == 0 {
+		inc.Contested = nil
+	}
+	if len(inc.GroupReasons) == 0 {
+		inc.GroupReasons = nil
+	}
+	if len(inc.Rules) == 0 {
+		inc.Rules = nil
+	}
+	if len(inc.Timeline) == 0 {
+		inc.Timeline = nil
+	} else {
+		tl := make(map[string][]model.FigureRevision, len(inc.Timeline))
+		for k, revs := range inc.Timeline {
+			out := make([]model.FigureRevision, len(revs))
+			for i, rv := range revs {
+				rv.Time = rv.Time.UTC()
+				out[i] = rv
+			}
+			tl[k] = out
+		}
+		inc.Timeline = tl
+	}
+	return inc
+}
+
+// All re-fuses every current claim from scratch: blocking, EM training,
+// clustering with the analysts' corrections as constraints, event groups
+// and reconciliation. Incidents keep their ids where a cluster holds
+// claims of one (the one holding most of its claims); incidents left
+// without claims are retired into the cluster that took most of theirs.
+// The trained model is kept for Incremental.
+func All(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
+	var sum Summary
+	r, err := newRunner(ctx, st, opts)
+	if err != nil {
+		return sum, err
+	}
+	// Claims not fused yet are placed too; superseded ones are done.
+	for {
+		batch, err := st.UnfusedClaims(ctx, 5000)
+		if err != nil {
+			return sum, fmt.Errorf("fuse: %w", err)
+		}
+		var done []string
+		for _, sc := range batch {
+			if sc.Superseded {
+				done = append(done, sc.Claim.ID)
+			}
+		}
+		if len(done) == 0 {
+			break
+		}
+		if err := st.ApplyFusion(ctx, &Change{At: r.at, Author: Author, Done: done}); err != nil {
+			return sum, fmt.Errorf("fuse: %w", err)
+		}
+	}
+	var all []StoredClaim
+	if err := st.AllClaims(ctx, func(sc StoredClaim) error {
+		sc.Claim = Slim(sc.Claim)
+		all = append(all, sc)
+		return nil
+	}); err != nil {
+		return sum, fmt.Errorf("fuse: %w", err)
+	}
+	if len(all) == 0 {
+		return sum, nil
+	}
+	claims := make([]model.Claim, len(all))
+	byID := make(map[string]*StoredClaim, len(all))
+	for i := range all {
+		claims[i] = all[i].Claim
+		byID[all[i].Claim.ID] = &all[i]
+	}
+	must, cannot := constraintLinks(r.cons)
+	res := Fuse(claims, r.linker.Sources, Options{MustLink: must, CannotLink: cannot})
+	sum.Claims = len(all)
+	sum.Incidents = len(res.Clusters)
+	sum.Full = true
+
+	// Ids: biggest clusters choose first, each the old incident holding
+	// most of its claims that no bigger cluster took.
+	order := make([]int, len(res.Clusters))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(len(res.Clusters[b]), len(res.Clusters[a])) })
+	ids := make([]string, len(res.Clusters))
+	taken := map[string]bool{}
+	for _, ci := range order {
+		count := map[string]int{}
+		for _, id := range res.Clusters[ci] {
+			count[byID[id].IncidentID]++
+		}
+		var best string
+		for id, n := range count {
+			if taken[id] {
+				continue
+			}
+			if best == "" || n > count[best] || (n == count[best] && id < best) {
+				best = id
+			}
+		}
+		if best == "" {
+			best = freshID("refuse", res.Clusters[ci])
+		}
+		taken[best] = true
+		ids[ci] = best
+	}
+	// Each claim's link: the spanning tree of its cluster, rooted at its
+	// first claim.
+	links := treeLinks(res.Links, nil)
+	mem := map[string]*cluster{}
+	for ci, cl := range res.Clusters {
+		w := &cluster{id: ids[ci]}
+		for _, id := range cl {
+			sc := byID[id]
+			old := sc.IncidentID
+			sc.Link = links[id]
+			w.add(sc)
+			sc.IncidentID = old // add set it; keep the old one for retirement below
+		}
+		mem[w.id] = w
+	}
+	for _, w := range mem {
+		w.grouped = true
+	}
+	for _, g := range res.Groups {
+		gid := ""
+		for _, c := range g.Clusters {
+			if gid == "" || ids[c] < gid {
+				gid = ids[c]
+			}
+		}
+		for _, c := range g.Clusters {
+			mem[ids[c]].group, mem[ids[c]].groupReasons = gid, g.Reasons
+		}
+	}
+	// Old incidents no cluster kept go to the cluster holding most of their claims.
+	votes := map[string]map[string]int{}
+	for ci, cl := range res.Clusters {
+		for _, id := range cl {
+			old := byID[id].IncidentID
+			if taken[old] {
+				continue
+			}
+			if votes[old] == nil {
+				votes[old] = map[string]int{}
+			}
+			votes[old][ids[ci]]++
+		}
+	}
+	retire := map[string]string{}
+	for old, v := range votes {
+		var into string
+		for id, n := range v {
+			if into == "" || n > v[into] || (n == v[into] && id < into) {
+				into = id
+			}
+		}
+		retire[old] = into
+	}
+	for _, w := range mem {
+		for _, m := range w.members {
+			if m.IncidentID != w.id {
+				sum.Attached++
+			} else if len(w.members) == 1 {
+				sum.Alone++
+			}
+			m.IncidentID = w.id
+		}
+	}
+	ch := &Change{At: r.at, Author: Author, Model: res.Model}
+	if err := r.finish(ctx, ch, mem, retire, nil, &sum); err != nil {
+		return sum, err
+	}
+	if err := st.ApplyFusion(ctx, ch); err != nil {
+		return sum, fmt.Errorf("fuse: %w", err)
+	}
+	return sum, nil
+}
+
+// freshID makes the id of an incident that none of its claims' incidents
+// can lend: from a label and its claim ids.
+func freshID(label string, claims []string) string {
+	h := sha256.New()
+	h.Write([]byte(label))
+	for _, c := range claims {
+		h.Write([]byte{0})
+		h.Write([]byte(c))
+	}
+	return "i" + hex.EncodeToString(h.Sum(nil)[:6])
+}
+
+// treeLinks orients each cluster's spanning tree from its first claim
+// and returns, per claim, the link that joined it to its parent.
+//
+// Claims of fixed (existing) incidents are roots first: a new claim's link
+// then points towards the incident it joined.
+func treeLinks(ls []Link, fixed map[string]string) map[string]*Link {
+	adj := map[string][]int{}
+	for i, l := range ls {
+		adj[l.A] = append(adj[l.A], i)
+		adj[l.B] = append(adj[l.B], i)
+	}
+	out := map[string]*Link{}
+	seen := map[string]bool{}
+	var roots, fixedRoots []string
+	for id := range adj {
+		if _, ok := fixed[id]; ok {
+			fixedRoots = append(fixedRoots, id)
+		} else {
+			roots = append(roots, id)
+		}
+	}
+	slices.Sort(roots)
+	slices.Sort(fixedRoots)
+	queue := slices.Clone(fixedRoots)
+	for _, id := range fixedRoots {
+		seen[id] = true
+	}
+	for k := -1; k < len(roots); k++ {
+		if k >= 0 {
+			if seen[roots[k]] {
+				continue
+			}
+			seen[roots[k]] = true
+			queue = append(queue, roots[k])
+		}
+		for len(queue) > 0 {
+			x := queue[0]
+			queue = queue[1:]
+			for _, i := range adj[x] {
+				y := ls[i].A
+				if y == x {
+					y = ls[i].B
+				}
+				if seen[y] {
+					continue
+				}
+				seen[y] = true
+				out[y] = &ls[i]
+				queue = append(queue, y)
+			}
+		}
+	}
+	return out
+}
