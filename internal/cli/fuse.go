@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigil-project/vigil/internal/export"
 	"github.com/vigil-project/vigil/internal/fuse"
+	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
 )
 
@@ -17,6 +18,7 @@ type fuseBackend interface {
 	fuse.Store
 	RetiredIncident(ctx context.Context, id string) (fuse.Retired, error)
 	IncidentHistory(ctx context.Context, id string) ([]store.Version, error)
+	Report(ctx context.Context, id string) (model.Report, error)
 }
 
 // asFuse returns the store's fusion methods; both backends have them.

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"strings"
@@ -18,6 +20,7 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 	var f store.Filter
 	fs.IntVar(&f.Limit, "limit", 0, "at most this many incidents (0 for all)")
 	fs.StringVar(&f.After, "after", "", "continue after this cursor (DATE/ID of the last incident shown)")
+	withClaims := fs.Bool("claims", false, "json: include each incident's claims with their source and ref (the source's row id or URL)")
 	pos, err := parse(fs, args, env, &cfg)
 	if err != nil {
 		return err
@@ -33,6 +36,16 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if *withClaims {
+		if cfg.Format != export.JSON {
+			return usagef("--claims needs --format json")
+		}
+		fb, err := asFuse(st)
+		if err != nil {
+			return err
+		}
+		return writeIncidentsWithClaims(ctx, env, fb, f)
+	}
 	w, err := export.NewWriter(env.Stdout, cfg.Format)
 	if err != nil {
 		return err
@@ -127,4 +140,91 @@ func (s *selection) resolve(f *store.Filter) error {
 		}
 	}
 	return nil
+}
+
+// incidentWithClaims is an incident with its current claims; Claims
+// replaces the list of claim ids in JSON.
+type incidentWithClaims struct {
+	model.Incident
+	Claims []claimOut `json:"claims"`
+}
+
+// writeIncidentsWithClaims writes the selected incidents as a JSON array,
+// each with its claims (source, ref, figures, link), a page of incidents
+// at a time so that memory stays bounded.
+func writeIncidentsWithClaims(ctx context.Context, env Env, fb fuseBackend, f store.Filter) error {
+	const page = 500
+	bw := bufio.NewWriter(env.Stdout)
+	first := true
+	var buf []model.Incident
+	flush := func() error {
+		if len(buf) == 0 {
+			return nil
+		}
+		ids := make([]string, len(buf))
+		for i, inc := range buf {
+			ids[i] = inc.ID
+		}
+		fused, err := fb.IncidentClaims(ctx, ids)
+		if err != nil {
+			return fmt.Errorf("list incidents: %w", err)
+		}
+		byInc := map[string][]claimOut{}
+		for _, c := range fused {
+			byInc[c.IncidentID] = append(byInc[c.IncidentID], claimOut{ID: c.Claim.ID, Source: c.Claim.Source, Ref: c.Ref,
+				ReportID: c.Claim.ReportID, Published: c.Published, Start: c.Claim.Start, Place: c.Claim.Place,
+				Killed: c.Claim.Killed, Wounded: c.Claim.Wounded, Perpetrator: c.Claim.Perpetrator,
+				ClaimedBy: c.Claim.ClaimedBy, Link: c.Link})
+		}
+		for _, inc := range buf {
+			cs, ok := byInc[inc.ID]
+			if !ok {
+				// Not fused yet (--no-fuse): the claims as imported.
+				stored, err := fb.Claims(ctx, inc.ID)
+				if err != nil {
+					return fmt.Errorf("list incidents: %w", err)
+				}
+				var current []store.StoredClaim
+				for _, c := range stored {
+					if c.SupersededBy == "" {
+						current = append(current, c)
+					}
+				}
+				if cs, err = claimsOut(ctx, fb, current); err != nil {
+					return fmt.Errorf("list incidents: %w", err)
+				}
+			}
+			b, err := json.Marshal(incidentWithClaims{Incident: inc, Claims: cs})
+			if err != nil {
+				return err
+			}
+			if first {
+				bw.WriteString("[\n")
+				first = false
+			} else {
+				bw.WriteString(",\n")
+			}
+			bw.Write(b)
+		}
+		buf = buf[:0]
+		return nil
+	}
+	err := fb.Incidents(ctx, f, func(inc model.Incident) error {
+		buf = append(buf, inc)
+		if len(buf) >= page {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return err
+	}
+	if first {
+		bw.WriteString("[")
+	}
+	bw.WriteString("\n]\n")
+	return bw.Flush()
 }

@@ -1,0 +1,435 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/vigil-project/vigil/internal/fuse"
+	"github.com/vigil-project/vigil/internal/model"
+	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/store/internal/plan"
+)
+
+// This file implements fuse.Store: the tables of 0002_fusion.sql, shaped
+// as store/sqlite's fuse.go.
+
+// FuseSources returns every stored source by name.
+func (s *Store) FuseSources(ctx context.Context) (map[string]model.Source, error) {
+	rows, err := s.pool.Query(ctx, `SELECT name, kind, title, reliability FROM sources`)
+	if err != nil {
+		return nil, fmt.Errorf("sources: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]model.Source{}
+	for rows.Next() {
+		var src model.Source
+		var kind string
+		if err := rows.Scan(&src.Name, &kind, &src.Title, &src.Reliability); err != nil {
+			return nil, fmt.Errorf("sources: %w", err)
+		}
+		src.Kind = model.SourceKind(kind)
+		out[src.Name] = src
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sources: %w", err)
+	}
+	return out, nil
+}
+
+// FuseCounts returns how many claims are placed and how many wait.
+func (s *Store) FuseCounts(ctx context.Context) (fused, unfused int, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM fuse_claims), (SELECT count(*) FROM claims WHERE NOT fused)`).
+		Scan(&fused, &unfused)
+	if err != nil {
+		return 0, 0, fmt.Errorf("fuse counts: %w", err)
+	}
+	return fused, unfused, nil
+}
+
+// located is a claim row whose document is still in its raw chunk.
+type located struct {
+	fuse.StoredClaim
+	seq                   int64
+	chunk, offset, length int64
+}
+
+const locatedCols = `c.seq, c.id, c.superseded_by IS NOT NULL, c.incident_id, r.source_ref, r.published, r.fetched,
+	r.raw_chunk, c.doc_offset, c.doc_length FROM claims c JOIN reports r ON r.id = c.report_id`
+
+// queryLocated reads claim rows, then their documents from their chunks
+// (once the rows are closed, so that the connection is free).
+func (s *Store) queryLocated(ctx context.Context, q string, args ...any) ([]located, error) {
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	var found []located
+	for rows.Next() {
+		var c located
+		var published, fetched *time.Time
+		if err := rows.Scan(&c.seq, &c.Claim.ID, &c.Superseded, &c.IncidentID, &c.Ref, &published, &fetched,
+			&c.chunk, &c.offset, &c.length); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		c.Fetched = parseTime(fetched)
+		if published != nil {
+			t := parseTime(published)
+			c.Published = &t
+		}
+		found = append(found, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range found {
+		c := &found[i]
+		doc, err := s.chunkBytes(ctx, c.chunk, c.offset, c.length)
+		if err != nil {
+			return nil, err
+		}
+		var cl model.Claim
+		if err := json.Unmarshal(doc, &cl); err != nil {
+			return nil, fmt.Errorf("claim %s: document: %w", c.Claim.ID, err)
+		}
+		c.Claim = fuse.Slim(cl)
+	}
+	return found, nil
+}
+
+// UnfusedClaims returns up to limit claims not yet fused, in the order
+// they were stored.
+func (s *Store) UnfusedClaims(ctx context.Context, limit int) ([]fuse.StoredClaim, error) {
+	found, err := s.queryLocated(ctx, `SELECT `+locatedCols+` WHERE NOT c.fused ORDER BY c.seq LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("unfused claims: %w", err)
+	}
+	out := make([]fuse.StoredClaim, len(found))
+	for i := range found {
+		out[i] = found[i].StoredClaim
+	}
+	return out, nil
+}
+
+// AllClaims calls fn with every current claim, in the order stored.
+func (s *Store) AllClaims(ctx context.Context, fn func(fuse.StoredClaim) error) error {
+	var after int64 = -1
+	for {
+		found, err := s.queryLocated(ctx, `SELECT `+locatedCols+`
+			WHERE c.superseded_by IS NULL AND c.seq > $1 ORDER BY c.seq LIMIT 5000`, after)
+		if err != nil {
+			return fmt.Errorf("all claims: %w", err)
+		}
+		if len(found) == 0 {
+			return nil
+		}
+		for _, c := range found {
+			after = c.seq
+			if err := fn(c.StoredClaim); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// fusedCols are the columns of a fused claim, read by queryFused.
+const fusedCols = `f.claim_id, f.incident_id, f.source_ref, f.published, f.fetched, f.doc, f.link
+	FROM fuse_claims f JOIN claims c ON c.id = f.claim_id AND c.superseded_by IS NULL`
+
+func (s *Store) queryFused(ctx context.Context, q string, args ...any) ([]fuse.StoredClaim, error) {
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []fuse.StoredClaim
+	for rows.Next() {
+		var c fuse.StoredClaim
+		var published, fetched *time.Time
+		var doc, link []byte
+		if err := rows.Scan(&c.Claim.ID, &c.IncidentID, &c.Ref, &published, &fetched, &doc, &link); err != nil {
+			return nil, err
+		}
+		c.Fetched = parseTime(fetched)
+		if published != nil {
+			t := parseTime(published)
+			c.Published = &t
+		}
+		if err := json.Unmarshal(doc, &c.Claim); err != nil {
+			return nil, fmt.Errorf("fused claim document: %w", err)
+		}
+		if link != nil {
+			c.Link = new(fuse.Link)
+			if err := json.Unmarshal(link, c.Link); err != nil {
+				return nil, fmt.Errorf("fused claim link: %w", err)
+			}
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// CandidateClaims returns the current fused claims whose windows overlap
+// [lo, hi], of a country and of none (of every country for "").
+func (s *Store) CandidateClaims(ctx context.Context, country string, lo, hi int) ([]fuse.StoredClaim, error) {
+	var q string
+	var args []any
+	if country == "" {
+		q = `SELECT ` + fusedCols + ` WHERE NOT f.wide AND f.win_lo BETWEEN $1 AND $2 AND f.win_hi >= $3
+			UNION ALL SELECT ` + fusedCols + ` WHERE f.wide AND f.win_lo <= $2 AND f.win_hi >= $3`
+		args = []any{lo - fuse.NarrowSpan, hi, lo}
+	} else {
+		q = `SELECT ` + fusedCols + ` WHERE f.country IN ($1, '') AND NOT f.wide AND f.win_lo BETWEEN $2 AND $3 AND f.win_hi >= $4
+			UNION ALL SELECT ` + fusedCols + ` WHERE f.country IN ($1, '') AND f.wide AND f.win_lo <= $3 AND f.win_hi >= $4`
+		args = []any{country, lo - fuse.NarrowSpan, hi, lo}
+	}
+	out, err := s.queryFused(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("candidate claims: %w", err)
+	}
+	return out, nil
+}
+
+// IncidentClaims returns the current fused claims of some incidents.
+func (s *Store) IncidentClaims(ctx context.Context, ids []string) ([]fuse.StoredClaim, error) {
+	out, err := s.queryFused(ctx, `SELECT `+fusedCols+` WHERE f.incident_id = ANY($1) ORDER BY f.claim_id`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("incident claims: %w", err)
+	}
+	return out, nil
+}
+
+// FuseIncidents returns the current documents of the live incidents among ids.
+func (s *Store) FuseIncidents(ctx context.Context, ids []string) (map[string]model.Incident, error) {
+	out, err := planReader{s.pool}.Incidents(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("incidents: %w", err)
+	}
+	return out, nil
+}
+
+// LastVersions returns the number of the last version of incidents, live or retired.
+func (s *Store) LastVersions(ctx context.Context, ids []string) (map[string]int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT incident_id, max(version) FROM incident_versions
+		WHERE incident_id = ANY($1) GROUP BY incident_id`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("last versions: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var id string
+		var v int
+		if err := rows.Scan(&id, &v); err != nil {
+			return nil, fmt.Errorf("last versions: %w", err)
+		}
+		out[id] = v
+	}
+	return out, rows.Err()
+}
+
+// Constraints returns the analysts' corrections in the order given.
+func (s *Store) Constraints(ctx context.Context) ([]fuse.Constraint, error) {
+	rows, err := s.pool.Query(ctx, `SELECT doc FROM fuse_constraints ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("constraints: %w", err)
+	}
+	defer rows.Close()
+	var out []fuse.Constraint
+	for rows.Next() {
+		var doc []byte
+		var c fuse.Constraint
+		if err := rows.Scan(&doc); err != nil {
+			return nil, fmt.Errorf("constraints: %w", err)
+		}
+		if err := json.Unmarshal(doc, &c); err != nil {
+			return nil, fmt.Errorf("constraints: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// FuseModel returns the model of the last full re-fusion, nil if none.
+func (s *Store) FuseModel(ctx context.Context) (*fuse.Model, error) {
+	var doc []byte
+	err := s.pool.QueryRow(ctx, `SELECT doc FROM fuse_model WHERE id = 1`).Scan(&doc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fuse model: %w", err)
+	}
+	m := new(fuse.Model)
+	if err := json.Unmarshal(doc, m); err != nil {
+		return nil, fmt.Errorf("fuse model: %w", err)
+	}
+	return m, nil
+}
+
+// RetiredIncident says where a retired incident went, or returns an error
+// wrapping store.ErrNotFound.
+func (s *Store) RetiredIncident(ctx context.Context, id string) (fuse.Retired, error) {
+	r := fuse.Retired{ID: id}
+	var at *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT merged_into, at, reason FROM fuse_retired WHERE incident_id = $1`, id).
+		Scan(&r.MergedInto, &at, &r.Reason)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fuse.Retired{}, notFound("retired incident", id)
+	}
+	if err != nil {
+		return fuse.Retired{}, fmt.Errorf("retired incident %s: %w", id, err)
+	}
+	r.At = parseTime(at)
+	return r, nil
+}
+
+// IncidentHistory returns every version of an incident, live or retired,
+// in version order, or an error wrapping store.ErrNotFound.
+func (s *Store) IncidentHistory(ctx context.Context, id string) ([]store.Version, error) {
+	rows, err := s.pool.Query(ctx, `SELECT v.version, v.at, v.author, v.reason, coalesce(v.doc, i.doc)
+		FROM incident_versions v LEFT JOIN incidents i ON i.id = v.incident_id
+		WHERE v.incident_id = $1 ORDER BY v.version`, id)
+	if err != nil {
+		return nil, fmt.Errorf("history of %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []store.Version
+	for rows.Next() {
+		v := store.Version{IncidentID: id}
+		var at *time.Time
+		var doc []byte
+		if err := rows.Scan(&v.Version, &at, &v.Author, &v.Reason, &doc); err != nil {
+			return nil, fmt.Errorf("history of %s: %w", id, err)
+		}
+		v.At = parseTime(at)
+		if doc != nil {
+			if err := json.Unmarshal(doc, &v.Incident); err != nil {
+				return nil, fmt.Errorf("history of %s: %w", id, err)
+			}
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history of %s: %w", id, err)
+	}
+	if len(out) == 0 {
+		return nil, notFound("incident", id)
+	}
+	return out, nil
+}
+
+// insertIncidentSQL creates an incident row.
+const insertIncidentSQL = `INSERT INTO incidents (id, version, status, start_date, end_date, country, admin1,
+	attack_type, killed_best, perpetrator, actors, doc, first_seen, updated)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
+
+// ApplyFusion writes a fusion change in one transaction: incidents
+// created or versioned, claims placed, claims done, incidents retired,
+// the model and the analyst's constraint.
+func (s *Store) ApplyFusion(ctx context.Context, ch *fuse.Change) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("apply fusion: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	if err := applyFusion(ctx, tx, ch); err != nil {
+		return fmt.Errorf("apply fusion: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("apply fusion: commit: %w", err)
+	}
+	return nil
+}
+
+func applyFusion(ctx context.Context, tx pgx.Tx, ch *fuse.Change) error {
+	at := ch.At.UTC()
+	var b pgx.Batch
+	for _, v := range ch.Incidents {
+		inc := v.Incident
+		doc, err := json.Marshal(inc)
+		if err != nil {
+			return fmt.Errorf("incident %s: %w", inc.ID, err)
+		}
+		pi := &plan.Incident{Incident: inc, Doc: doc}
+		if v.Create {
+			b.Queue(insertIncidentSQL, append(incidentValues(pi, []any{inc.ID}), inc.FirstSeen.UTC(), inc.Updated.UTC())...)
+			b.Queue(`DELETE FROM fuse_retired WHERE incident_id = $1`, inc.ID)
+		} else {
+			b.Queue(saveCurrentSQL, []string{inc.ID})
+			b.Queue(updateIncidentSQL, append(incidentValues(pi, nil), inc.Updated.UTC(), inc.ID)...)
+		}
+		b.Queue(`INSERT INTO incident_versions (incident_id, version, at, author, reason, doc) VALUES ($1, $2, $3, $4, $5, NULL)`,
+			inc.ID, inc.Version, at, ch.Author, v.Reason)
+	}
+	for _, p := range ch.Placements {
+		doc, err := json.Marshal(p.Claim)
+		if err != nil {
+			return fmt.Errorf("claim %s: %w", p.Claim.ID, err)
+		}
+		var link []byte
+		if p.Link != nil {
+			if link, err = json.Marshal(p.Link); err != nil {
+				return fmt.Errorf("claim %s: %w", p.Claim.ID, err)
+			}
+		}
+		var published any
+		if p.Published != nil {
+			published = p.Published.UTC()
+		}
+		b.Queue(`INSERT INTO fuse_claims (claim_id, incident_id, source, source_ref, country, win_lo, win_hi,
+			wide, published, fetched, doc, link) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			ON CONFLICT (claim_id) DO UPDATE SET incident_id = excluded.incident_id, source = excluded.source,
+			source_ref = excluded.source_ref, country = excluded.country, win_lo = excluded.win_lo,
+			win_hi = excluded.win_hi, wide = excluded.wide, published = excluded.published,
+			fetched = excluded.fetched, doc = excluded.doc, link = excluded.link`,
+			p.Claim.ID, p.IncidentID, p.Claim.Source, p.Ref, p.Claim.Country, p.WinLo, p.WinHi,
+			p.WinHi-p.WinLo > fuse.NarrowSpan, published, p.Fetched.UTC(), doc, link)
+		b.Queue(`UPDATE claims SET incident_id = $1, fused = true WHERE id = $2`, p.IncidentID, p.Claim.ID)
+	}
+	for _, id := range ch.Done {
+		b.Queue(`UPDATE claims SET fused = true WHERE id = $1`, id)
+		b.Queue(`DELETE FROM fuse_claims WHERE claim_id = $1`, id)
+	}
+	for _, r := range ch.Retired {
+		doc, err := json.Marshal(r.Doc)
+		if err != nil {
+			return fmt.Errorf("retire %s: %w", r.ID, err)
+		}
+		b.Queue(saveCurrentSQL, []string{r.ID})
+		b.Queue(`INSERT INTO incident_versions (incident_id, version, at, author, reason, doc) VALUES ($1, $2, $3, $4, $5, $6)`,
+			r.ID, r.Doc.Version, at, ch.Author, r.Reason, doc)
+		b.Queue(`UPDATE claims SET incident_id = $1 WHERE incident_id = $2`, r.Into, r.ID)
+		b.Queue(`UPDATE fuse_claims SET incident_id = $1 WHERE incident_id = $2`, r.Into, r.ID)
+		b.Queue(`DELETE FROM incidents WHERE id = $1`, r.ID)
+		b.Queue(`UPDATE fuse_retired SET merged_into = $1 WHERE merged_into = $2`, r.Into, r.ID)
+		b.Queue(`INSERT INTO fuse_retired (incident_id, merged_into, at, reason) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (incident_id) DO UPDATE SET merged_into = excluded.merged_into, at = excluded.at, reason = excluded.reason`,
+			r.ID, r.Into, at, r.Reason)
+	}
+	if ch.Model != nil {
+		doc, err := json.Marshal(ch.Model)
+		if err != nil {
+			return fmt.Errorf("model: %w", err)
+		}
+		b.Queue(`INSERT INTO fuse_model (id, at, doc) VALUES (1, $1, $2)
+			ON CONFLICT (id) DO UPDATE SET at = excluded.at, doc = excluded.doc`, at, doc)
+	}
+	if c := ch.Constraint; c != nil {
+		doc, err := json.Marshal(c)
+		if err != nil {
+			return fmt.Errorf("constraint: %w", err)
+		}
+		b.Queue(`INSERT INTO fuse_constraints (at, author, reason, doc) VALUES ($1, $2, $3, $4)`, at, c.Author, c.Reason, doc)
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	return tx.SendBatch(ctx, &b).Close()
+}
