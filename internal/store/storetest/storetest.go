@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 			tc.fn(t, open(t))
 		})
 	}
+	t.Run("Fuse", func(t *testing.T) { runFuse(t, open) })
 }
 
 // stored is t as a store gives it back: to the microsecond.

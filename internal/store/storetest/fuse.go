@@ -1,0 +1,337 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-project/vigil/internal/fuse"
+	"github.com/vigil-project/vigil/internal/model"
+	"github.com/vigil-project/vigil/internal/store"
+)
+
+// FuseBackend is a backend with what fusion and the fusion commands need.
+type FuseBackend interface {
+	Backend
+	fuse.Store
+	RetiredIncident(ctx context.Context, id string) (fuse.Retired, error)
+	IncidentHistory(ctx context.Context, id string) ([]store.Version, error)
+}
+
+// runFuse runs the fusion contract tests: the same incidents, links,
+// retirements and corrections on every backend.
+func runFuse(t *testing.T, open func(t *testing.T) Backend) {
+	for _, tc := range []struct {
+		name string
+		fn   func(t *testing.T, b FuseBackend)
+	}{
+		{"IncrementalLinksAcrossSources", testFuseIncremental},
+		{"AllAgreesWithIncremental", testFuseAll},
+		{"UpdateStaysInFusedIncident", testFuseUpdate},
+		{"CorrectionsSurviveRefusion", testFuseCorrections},
+		{"NothingToFuse", testFuseEmpty},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, ok := open(t).(FuseBackend)
+			if !ok {
+				t.Fatal("backend does not implement fuse.Store")
+			}
+			tc.fn(t, b)
+		})
+	}
+}
+
+var (
+	// ucdpLike is a second dataset of record: its rows may link with GTD's.
+	ucdpLike = model.Source{Name: "ucdp", Kind: model.KindDataset, Title: "UCDP GED", Reliability: 0.85}
+	fuseAt   = time.Date(2024, 2, 1, 10, 0, 0, 0, time.UTC)
+)
+
+// fuseRecords are three reports: GTD and UCDP rows of the Tehran attack
+// (same day, 2 km apart, same group) and a GTD row of an attack in
+// Kerman two weeks later.
+func fuseRecords() []model.Record {
+	lat1, lon1, lat2, lon2 := 35.6926, 51.4330, 35.70, 51.41
+	klat, klon := 30.28, 57.08
+	return []model.Record{
+		Record("gtd", "201706070001", 0, "gtd row 1", fetched, func(c *model.Claim) {
+			c.Lat, c.Lon, c.Perpetrator, c.Killed = &lat1, &lon1, "Islamic State", model.Point(17, model.Exact)
+			c.PlacePrecision = model.PlaceExact
+		}),
+		Record("ucdp", "u-9001", 0, "ucdp row 1", fetched, func(c *model.Claim) {
+			c.Lat, c.Lon, c.Perpetrator, c.Killed = &lat2, &lon2, "IS", &model.Range{Low: 12, Best: 17, High: 18}
+		}),
+		Record("gtd", "201706210002", 0, "gtd row 2", fetched, func(c *model.Claim) {
+			c.Start = model.Date{Year: 2017, Month: time.June, Day: 21}
+			c.End = c.Start
+			c.Lat, c.Lon, c.Admin1, c.Place = &klat, &klon, "Kerman", "Kerman"
+			c.Killed = model.Point(2, model.Exact)
+		}),
+	}
+}
+
+func importFused(t *testing.T, b FuseBackend, recs ...model.Record) fuse.Summary {
+	t.Helper()
+	ensure(t, b, GTD, ucdpLike)
+	mustImport(t, b, at1, recs...)
+	sum, err := fuse.Incremental(t.Context(), b, fuse.RunOptions{At: fuseAt})
+	if err != nil {
+		t.Fatalf("Incremental: %v", err)
+	}
+	return sum
+}
+
+// baseRecords are the Kerman row and background rows (Synthetic) that a
+// test imports first: the first fusion of a store is a full one, and a
+// store must hold more fused claims than wait for the incremental path.
+func baseRecords() []model.Record {
+	return append(Synthetic("gtd", 0, 6, fetched), fuseRecords()[2])
+}
+
+// partition returns the live incidents' current claim sets, sorted,
+// without the background rows.
+func partition(t *testing.T, b FuseBackend) []string {
+	t.Helper()
+	var out []string
+	err := b.Incidents(t.Context(), store.Filter{}, func(inc model.Incident) error {
+		cs, err := b.IncidentClaims(t.Context(), []string{inc.ID})
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for _, c := range cs {
+			ids = append(ids, c.Claim.ID)
+		}
+		slices.Sort(ids)
+		if len(ids) == 1 && strings.HasPrefix(ids[0], "gtd:2000000") {
+			return nil // the background rows of baseRecords
+		}
+		out = append(out, strings.Join(ids, "+"))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func fusedIncidentOf(t *testing.T, b FuseBackend, claimID string) model.Incident {
+	t.Helper()
+	var found model.Incident
+	err := b.Incidents(t.Context(), store.Filter{}, func(inc model.Incident) error {
+		if slices.Contains(inc.Claims, claimID) {
+			found = inc
+		}
+		return nil
+	})
+	if err != nil || found.ID == "" {
+		t.Fatalf("no incident holds claim %s (%v)", claimID, err)
+	}
+	return found
+}
+
+func testFuseIncremental(t *testing.T, b FuseBackend) {
+	recs := fuseRecords()
+	// The first fusion of a store trains on what it holds (All); import
+	// other rows first so that the Tehran pair goes the incremental way.
+	importFused(t, b, baseRecords()...)
+	sum := importFused(t, b, recs[0], recs[1])
+	if sum.Full {
+		t.Fatalf("second fusion re-fused everything (%+v), want the incremental path", sum)
+	}
+	if sum.Claims != 2 || sum.Attached != 1 || sum.Retired != 1 {
+		t.Errorf("summary = %+v, want 2 claims, 1 attached, 1 retired", sum)
+	}
+	got := partition(t, b)
+	want := []string{"gtd:201706070001#1+ucdp:u-9001#1", "gtd:201706210002#1"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("partition = %v, want %v", got, want)
+	}
+	st, err := b.Stats(t.Context())
+	if err != nil || st.Incidents != 8 || st.Claims != 9 {
+		t.Errorf("stats = %+v, %v; want 8 live incidents of 9 claims", st, err)
+	}
+	tehran := fusedIncidentOf(t, b, "gtd:201706070001#1")
+	if tehran.Killed == nil || tehran.Killed.Best != 17 || tehran.Sources != 2 || tehran.Status != model.StatusConfirmed {
+		t.Errorf("Tehran = killed %v, %d sources, %s; want best 17, 2 sources, confirmed", tehran.Killed, tehran.Sources, tehran.Status)
+	}
+	if tehran.Rules["killed"] == "" || len(tehran.Timeline["killed"]) != 2 {
+		t.Errorf("Tehran rules %v, killed timeline %v: want a killed rule and 2 revisions", tehran.Rules, tehran.Timeline["killed"])
+	}
+	// The incident the other claim came with is retired, its history kept.
+	other := model.IncidentIDFor("gtd", "201706070001")
+	if other == tehran.ID {
+		other = model.IncidentIDFor("ucdp", "u-9001")
+	}
+	if _, err := b.Incident(t.Context(), other); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("retired incident %s still live: %v", other, err)
+	}
+	r, err := b.RetiredIncident(t.Context(), other)
+	if err != nil || r.MergedInto != tehran.ID {
+		t.Fatalf("RetiredIncident(%s) = %+v, %v; want merged into %s", other, r, err, tehran.ID)
+	}
+	hist, err := b.IncidentHistory(t.Context(), other)
+	if err != nil || len(hist) < 2 {
+		t.Fatalf("history of the retired incident: %v, %v", hist, err)
+	}
+	last := hist[len(hist)-1]
+	if last.Incident.MergedInto != tehran.ID || last.Author != fuse.Author || !strings.Contains(last.Reason, tehran.ID) {
+		t.Errorf("last version = %+v, want merged into %s by fuse", last, tehran.ID)
+	}
+	// The link that joined is kept with its reasons.
+	cs, err := b.IncidentClaims(t.Context(), []string{tehran.ID})
+	if err != nil || len(cs) != 2 {
+		t.Fatalf("claims of Tehran: %v, %v", cs, err)
+	}
+	links := 0
+	for _, c := range cs {
+		if c.Link != nil {
+			links++
+			if c.Link.Probability < fuse.DefaultThreshold || len(c.Link.Reasons) < 2 {
+				t.Errorf("link %+v: want a probability over the threshold and reasons", c.Link)
+			}
+		}
+		if c.Ref == "" || c.Claim.Source == "" {
+			t.Errorf("fused claim %s lacks source or ref: %+v", c.Claim.ID, c)
+		}
+	}
+	if links != 1 {
+		t.Errorf("%d links in a two-claim incident, want 1", links)
+	}
+	// Nothing left to fuse.
+	if sum, err := fuse.Incremental(t.Context(), b, fuse.RunOptions{At: fuseAt}); err != nil || sum.Claims != 0 {
+		t.Errorf("second run fused %+v, %v; want nothing", sum, err)
+	}
+}
+
+func testFuseAll(t *testing.T, b FuseBackend) {
+	recs := fuseRecords()
+	importFused(t, b, baseRecords()...)
+	importFused(t, b, recs[0], recs[1])
+	before := partition(t, b)
+	tehran := fusedIncidentOf(t, b, "gtd:201706070001#1")
+	sum, err := fuse.All(t.Context(), b, fuse.RunOptions{At: fuseAt.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after := partition(t, b); !slices.Equal(before, after) {
+		t.Errorf("All gave %v, incremental %v", after, before)
+	}
+	if sum.Retired != 0 || sum.Incidents != 8 || sum.Versions != 0 {
+		t.Errorf("All summary = %+v, want 8 incidents, no version written, none retired", sum)
+	}
+	again := fusedIncidentOf(t, b, "gtd:201706070001#1")
+	if again.ID != tehran.ID || again.Killed.Best != tehran.Killed.Best {
+		t.Errorf("after All Tehran is %s killed %v, before %s killed %v", again.ID, again.Killed, tehran.ID, tehran.Killed)
+	}
+	if m, err := b.FuseModel(t.Context()); err != nil || m == nil {
+		t.Errorf("All kept no model: %v", err)
+	}
+}
+
+func testFuseUpdate(t *testing.T, b FuseBackend) {
+	recs := fuseRecords()
+	importFused(t, b, baseRecords()...)
+	importFused(t, b, recs[0], recs[1])
+	tehran := fusedIncidentOf(t, b, "gtd:201706070001#1")
+	upd := Record("ucdp", "u-9001", 1, "ucdp row 1, corrected", fetched, func(c *model.Claim) {
+		lat, lon := 35.70, 51.41
+		c.Lat, c.Lon, c.Perpetrator, c.Killed = &lat, &lon, "IS", model.Point(18, model.Exact)
+	})
+	importFused(t, b, upd)
+	after := fusedIncidentOf(t, b, upd.Claim.ID)
+	if after.ID != tehran.ID {
+		t.Fatalf("the updated claim went to %s, want it to stay in %s", after.ID, tehran.ID)
+	}
+	cs, err := b.IncidentClaims(t.Context(), []string{tehran.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, c := range cs {
+		ids = append(ids, c.Claim.ID)
+	}
+	slices.Sort(ids)
+	if want := []string{"gtd:201706070001#1", upd.Claim.ID}; !slices.Equal(ids, want) {
+		t.Errorf("current claims = %v, want %v (the superseded one gone)", ids, want)
+	}
+	if after.Version <= tehran.Version || after.Killed.High != 18 {
+		t.Errorf("after the update: version %d (was %d), killed %v; want a new version with high 18", after.Version, tehran.Version, after.Killed)
+	}
+}
+
+func testFuseCorrections(t *testing.T, b FuseBackend) {
+	recs := fuseRecords()
+	importFused(t, b, baseRecords()...)
+	importFused(t, b, recs[0], recs[1])
+	ctx := t.Context()
+	tehran := fusedIncidentOf(t, b, "gtd:201706070001#1")
+	kerman := fusedIncidentOf(t, b, "gtd:201706210002#1")
+	c := fuse.Correction{Author: "analyst", Reason: "test", At: fuseAt.Add(2 * time.Hour)}
+	if err := fuse.Set(ctx, b, tehran.ID, "killed", "16-18/17", fuse.Correction{Author: "analyst", At: c.At}); !errors.Is(err, fuse.ErrConstraint) {
+		t.Errorf("set without a reason: %v, want ErrConstraint", err)
+	}
+	newID, err := fuse.Split(ctx, b, tehran.ID, []string{"ucdp:u-9001#1"}, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fuse.Set(ctx, b, kerman.ID, "killed", "3", c); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"gtd:201706070001#1", "gtd:201706210002#1", "ucdp:u-9001#1"}
+	if got := partition(t, b); !slices.Equal(got, want) {
+		t.Fatalf("after the split: %v, want %v", got, want)
+	}
+	if _, err := fuse.All(ctx, b, fuse.RunOptions{At: fuseAt.Add(3 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := partition(t, b); !slices.Equal(got, want) {
+		t.Errorf("All undid the split: %v, want %v", got, want)
+	}
+	k, err := b.Incident(ctx, kerman.ID)
+	if err != nil || k.Killed.Best != 3 || !strings.HasPrefix(k.Rules["killed"], "set by analyst") {
+		t.Errorf("Kerman after All: killed %v rule %q (%v); want 3 set by analyst", k.Killed, k.Rules["killed"], err)
+	}
+	if err := fuse.Merge(ctx, b, []string{tehran.ID, newID}, c); err != nil {
+		t.Fatal(err)
+	}
+	want = []string{"gtd:201706070001#1+ucdp:u-9001#1", "gtd:201706210002#1"}
+	if got := partition(t, b); !slices.Equal(got, want) {
+		t.Errorf("after the merge: %v, want %v", got, want)
+	}
+	if _, err := fuse.All(ctx, b, fuse.RunOptions{At: fuseAt.Add(4 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := partition(t, b); !slices.Equal(got, want) {
+		t.Errorf("All undid the merge: %v, want %v", got, want)
+	}
+	vs, err := b.IncidentHistory(ctx, tehran.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var authors []string
+	for _, v := range vs {
+		authors = append(authors, v.Author)
+	}
+	if !slices.Contains(authors, "analyst") {
+		t.Errorf("history authors %v, want the analyst's versions", authors)
+	}
+	if cons, err := b.Constraints(ctx); err != nil || len(cons) != 3 {
+		t.Errorf("constraints = %d, %v; want split, set, merge", len(cons), err)
+	}
+}
+
+func testFuseEmpty(t *testing.T, b FuseBackend) {
+	sum, err := fuse.Incremental(t.Context(), b, fuse.RunOptions{At: fuseAt})
+	if err != nil || sum.Claims != 0 {
+		t.Errorf("Incremental on an empty store: %+v, %v", sum, err)
+	}
+	sum, err = fuse.All(t.Context(), b, fuse.RunOptions{At: fuseAt})
+	if err != nil || sum.Claims != 0 {
+		t.Errorf("All on an empty store: %+v, %v", sum, err)
+	}
+}
