@@ -171,8 +171,9 @@ func TestACLEDUpdateInPlace(t *testing.T) {
 				t.Fatalf("got %d Kerman incidents, want 1 (an update must not add a duplicate)", len(incs))
 			}
 			k := incs[0]["killed"].(map[string]any)
-			if k["best"] != 95.0 || incs[0]["version"] != 2.0 {
-				t.Errorf("after the update killed = %v version = %v, want best 95 in version 2", k, incs[0]["version"])
+			// v1 import, v2 fusion, v3 the update, v4 its fusion.
+			if k["best"] != 95.0 || incs[0]["version"] != 4.0 {
+				t.Errorf("after the update killed = %v version = %v, want best 95 in version 4", k, incs[0]["version"])
 			}
 			id := incs[0]["id"].(string)
 			var d struct {
@@ -182,14 +183,21 @@ func TestACLEDUpdateInPlace(t *testing.T) {
 			if err := json.Unmarshal([]byte(mustVigil(t, db, "incident", id, "--format", "json")), &d); err != nil {
 				t.Fatal(err)
 			}
-			if len(d.ClaimDetails) != 2 || len(d.Versions) != 2 {
-				t.Fatalf("incident has %d claims and %d versions, want 2 and 2 (history kept)", len(d.ClaimDetails), len(d.Versions))
+			if len(d.ClaimDetails) != 2 || len(d.Versions) != 4 {
+				t.Fatalf("incident has %d claims and %d versions, want 2 and 4 (history kept)", len(d.ClaimDetails), len(d.Versions))
+			}
+			var authors []string
+			for _, v := range d.Versions {
+				authors = append(authors, v.Author)
+			}
+			if got := strings.Join(authors, ","); got != "import,fuse,import,fuse" {
+				t.Errorf("version authors = %s, want import,fuse,import,fuse", got)
 			}
 			if d.ClaimDetails[0].SupersededBy == "" || d.ClaimDetails[0].Killed.Best != 84 {
 				t.Errorf("first claim = %+v, want the 84 figure, superseded", d.ClaimDetails[0])
 			}
 			text := mustVigil(t, db, "incident", id)
-			for _, want := range []string{"killed", "95", "acled_v1.csv:2", "superseded", "v2"} {
+			for _, want := range []string{"killed", "95", "acled_v1.csv:2", "superseded", "v4"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("incident text lacks %q:\n%s", want, text)
 				}
