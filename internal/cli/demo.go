@@ -57,6 +57,9 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := fuseAfterImport(ctx, env, st, export.Table); err != nil {
+		return err
+	}
 	fmt.Fprintf(env.Stdout, "\nThe demo dataset in %s:\n\n", cfg.DB)
 	w, _ := export.NewWriter(env.Stdout, export.Table)
 	if err := st.Incidents(ctx, store.Filter{Country: "IR", Since: model.Date{Year: 2017, Month: 1, Day: 1}, Until: model.Date{Year: 2024, Month: 12, Day: 31}}, w.Write); err != nil {

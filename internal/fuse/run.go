@@ -246,7 +246,8 @@ func (r *runner) step(ctx context.Context, batch []StoredClaim) (*Change, Summar
 	mem := map[string]*cluster{}
 	retire := map[string]string{}
 	used := map[string]bool{}
-	for _, cl := range res.Clusters {
+	clusterID := make([]string, len(res.Clusters))
+	for ci, cl := range res.Clusters {
 		target := ""
 		touched := false
 		for _, id := range cl {
@@ -258,6 +259,7 @@ func (r *runner) step(ctx context.Context, batch []StoredClaim) (*Change, Summar
 			}
 		}
 		if !touched {
+			clusterID[ci] = target
 			continue
 		}
 		if target == "" {
@@ -274,6 +276,7 @@ func (r *runner) step(ctx context.Context, batch []StoredClaim) (*Change, Summar
 			}
 		}
 		used[target] = true
+		clusterID[ci] = target
 		w := &cluster{id: target}
 		for _, id := range cl {
 			sc := local[id]
@@ -295,6 +298,9 @@ func (r *runner) step(ctx context.Context, batch []StoredClaim) (*Change, Summar
 		}
 		mem[target] = w
 	}
+	if err := r.groups(ctx, res, clusterID, mem, local); err != nil {
+		return nil, sum, err
+	}
 	for id, o := range own {
 		if !used[o] && !keep[o] {
 			retire[o] = local[id].IncidentID
@@ -304,6 +310,60 @@ func (r *runner) step(ctx context.Context, batch []StoredClaim) (*Change, Summar
 		return nil, sum, err
 	}
 	return ch, sum, nil
+}
+
+// groups records the event groups (coordinated attacks) that the local
+// fusion of a batch found: the incidents of a group get the group's id
+// (the smallest incident id, or group id, among them) and its reasons,
+// added to those they had. Incidents only in the neighbourhood are
+// versioned too when their group changes.
+func (r *runner) groups(ctx context.Context, res *Result, clusterID []string, mem map[string]*cluster, local map[string]*StoredClaim) error {
+	for _, g := range res.Groups {
+		var ids []string
+		for _, ci := range g.Clusters {
+			if id := clusterID[ci]; id != "" {
+				ids = append(ids, id)
+			}
+		}
+		if len(ids) < 2 {
+			continue
+		}
+		live, err := r.st.FuseIncidents(ctx, ids)
+		if err != nil {
+			return fmt.Errorf("fuse: %w", err)
+		}
+		gid := ""
+		for _, id := range ids {
+			for _, c := range []string{id, live[id].Group} {
+				if c != "" && (gid == "" || c < gid) {
+					gid = c
+				}
+			}
+		}
+		for _, id := range ids {
+			inc := live[id]
+			reasons := append(slices.Clone(inc.GroupReasons), g.Reasons...)
+			slices.Sort(reasons)
+			reasons = slices.Compact(reasons)
+			if inc.Group == gid && slices.Equal(reasons, inc.GroupReasons) {
+				continue
+			}
+			w := mem[id]
+			if w == nil {
+				w = &cluster{id: id}
+				for _, m := range local {
+					if m.IncidentID == id {
+						w.add(m)
+					}
+				}
+				w.added = nil
+				slices.SortFunc(w.members, func(a, b *StoredClaim) int { return cmp.Compare(a.Claim.ID, b.Claim.ID) })
+				mem[id] = w
+			}
+			w.grouped, w.group, w.groupReasons = true, gid, reasons
+		}
+	}
+	return nil
 }
 
 // finish turns the touched clusters into new incident versions and
@@ -389,6 +449,8 @@ func fuseReason(w *cluster, exists bool) string {
 	switch {
 	case !exists:
 		return fmt.Sprintf("fused: %d claims", len(w.members))
+	case len(w.added) == 0 && w.grouped:
+		return "fused: part of the coordinated attack " + w.group + " (" + strings.Join(w.groupReasons, "; ") + ")"
 	case len(w.members) == 1:
 		return "fused: reconciled its one claim (no other report of this event yet)"
 	}

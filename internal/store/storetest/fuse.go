@@ -33,6 +33,7 @@ func runFuse(t *testing.T, open func(t *testing.T) Backend) {
 		{"UpdateStaysInFusedIncident", testFuseUpdate},
 		{"CorrectionsSurviveRefusion", testFuseCorrections},
 		{"NothingToFuse", testFuseEmpty},
+		{"IncrementalEventGroup", testFuseGroup},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b, ok := open(t).(FuseBackend)
@@ -333,5 +334,34 @@ func testFuseEmpty(t *testing.T, b FuseBackend) {
 	sum, err = fuse.All(t.Context(), b, fuse.RunOptions{At: fuseAt})
 	if err != nil || sum.Claims != 0 {
 		t.Errorf("All on an empty store: %+v, %v", sum, err)
+	}
+}
+
+func testFuseGroup(t *testing.T, b FuseBackend) {
+	importFused(t, b, baseRecords()...)
+	lat, lon := 35.553, 51.372
+	mausoleum := Record("gtd", "201706070009", 0, "gtd row mausoleum", fetched, func(c *model.Claim) {
+		c.Lat, c.Lon, c.PlacePrecision, c.Sites = &lat, &lon, model.PlaceExact, 2
+		c.Related = []string{"201706070001"}
+		c.Killed = model.Point(1, model.Exact)
+	})
+	parliament := fuseRecords()[0]
+	parliament.Claim.Sites = 2
+	parliament.Claim.Related = []string{"201706070009"}
+	importFused(t, b, parliament)
+	sum := importFused(t, b, mausoleum)
+	if sum.Full {
+		t.Fatalf("want the incremental path, got %+v", sum)
+	}
+	p := fusedIncidentOf(t, b, parliament.Claim.ID)
+	m := fusedIncidentOf(t, b, mausoleum.Claim.ID)
+	if p.ID == m.ID {
+		t.Fatal("two sites of one attack, rows of one dataset, were merged into one incident")
+	}
+	if p.Group == "" || p.Group != m.Group || !slices.Contains(m.GroupReasons, "related:gtd:201706070001") {
+		t.Errorf("groups: parliament %q %v, mausoleum %q %v; want one group with the related reason", p.Group, p.GroupReasons, m.Group, m.GroupReasons)
+	}
+	if p.Killed.Best != 17 || m.Killed.Best != 1 {
+		t.Errorf("killed: parliament %v, mausoleum %v; want 17 and 1 (figures of a group are not merged)", p.Killed, m.Killed)
 	}
 }
