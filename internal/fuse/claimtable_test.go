@@ -13,191 +13,48 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-project/vigil/internal/extract"
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/shareddata"
 	"github.com/vigil-project/vigil/internal/source"
 	"github.com/vigil-project/vigil/internal/source/claims"
 )
 
-// This file reads the shared claim table with a deliberately small figure
-// parser: internal/extract is building the full one. It is enough for the
-// table's spellings: "12", ">=12", ">60", "up to 7", "several", "dozens",
-// "28 (earlier 24)", "2 (IRNA); 7 (Fars via CNN)", "33 incl. 5 attackers",
-// Persian and Arabic-Indic digits.
-
-// tableFigure is one figure found in a cell.
+// tableFigure is one figure found in a cell of the claim table, read by
+// internal/extract (the figure-text parser the claims reader uses).
 type tableFigure struct {
 	r           model.Range
-	label       string // the parenthesised or prefixed label: a cited voice or a part of the page
+	label       string // the source the cell credits, or a part of the page
 	earlier     bool   // the page gives it as an earlier figure
 	unconfirmed bool
 	attackers   int // attackers the figure includes; -1 when it does not say
 }
 
-// vague maps the vague words of the table to documented ranges (ACLED
-// codes "dozens" conservatively as 12; we keep the plain reading 24 as
-// low and best and leave high open at 99).
-var vague = map[string]model.Range{
-	"several": {Low: 3, Best: 5, High: 9, Qualifier: model.About},
-	"dozens":  {Low: 24, Best: 24, High: 99, Qualifier: model.About},
-	"scores":  {Low: 40, Best: 40, High: 199, Qualifier: model.About},
-}
-
-var figureRE = regexp.MustCompile(`(?i)(>=|≥|>|at least|more than|up to|about|some|nearly)?\s*(\d+)`)
-
-// digits turns Persian and Arabic-Indic digits into ASCII.
-func digits(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '۰' && r <= '۹':
-			return '0' + (r - '۰')
-		case r >= '٠' && r <= '٩':
-			return '0' + (r - '٠')
-		}
-		return r
-	}, s)
-}
-
-// parseOne reads the first figure of a text; ok is false when there is none.
-func parseOne(s string) (model.Range, bool) {
-	s = digits(s)
-	low := strings.ToLower(s)
-	m := figureRE.FindStringSubmatchIndex(low)
-	if m != nil {
-		// A vague word before the number wins ("dozens (body)" has none).
-		n, err := strconv.Atoi(low[m[4]:m[5]])
-		if err == nil && n >= 0 && n < 1_000_000 {
-			q := model.Exact
-			switch strings.TrimSpace(low[max(m[2], 0):max(m[3], 0)]) {
-			case ">=", "≥", "at least":
-				q = model.AtLeast
-			case ">", "more than":
-				q, n = model.AtLeast, n+1
-			case "up to":
-				q = model.UpTo
-			case "about", "some", "nearly":
-				q = model.About
-			}
-			return model.Range{Low: n, Best: n, High: n, Qualifier: q}, true
-		}
+// parseFigureText reads a cell of the table into its figures with
+// extract.ParseFigure; a cell that gives no figure gives none.
+func parseFigureText(t *testing.T, cell string) []tableFigure {
+	t.Helper()
+	figs, err := extract.ParseFigure(cell)
+	if errors.Is(err, extract.ErrNoFigure) {
+		return nil
 	}
-	for w, r := range vague {
-		if strings.Contains(low, w) {
-			return r, true
-		}
+	if err != nil {
+		t.Fatalf("figure cell %q: %v", cell, err)
 	}
-	return model.Range{}, false
-}
-
-var attackersRE = regexp.MustCompile(`(?i)incl\.?\s*(\d+)\s*attackers?`)
-
-// parseFigureText reads a cell of the table into its figures.
-func parseFigureText(cell string) []tableFigure {
 	var out []tableFigure
-	for _, part := range strings.Split(cell, ";") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
+	for _, f := range figs {
+		tf := tableFigure{r: f.Range, label: f.Source, earlier: f.Earlier, attackers: -1,
+			unconfirmed: strings.Contains(strings.ToLower(f.Note+" "+f.Text), "unconfirmed")}
+		if f.Attackers > 0 {
+			tf.attackers = f.Attackers
 		}
-		// Split off parentheticals: each is a label, an earlier figure or a second figure.
-		main, inner := part, []string(nil)
-		for {
-			i := strings.IndexByte(main, '(')
-			j := strings.IndexByte(main, ')')
-			if i < 0 || j < i {
-				break
-			}
-			inner = append(inner, main[i+1:j])
-			main = main[:i] + " " + main[j+1:]
+		// A figure for one site ("2 (at shrine)") only bounds the total from below.
+		if strings.HasPrefix(strings.ToLower(f.Note), "at ") && tf.r.Qualifier == model.Exact {
+			tf.r.Qualifier = model.AtLeast
 		}
-		label := ""
-		if i := strings.IndexByte(main, ':'); i >= 0 {
-			label, main = strings.TrimSpace(main[:i]), main[i+1:]
-		}
-		f := tableFigure{label: label, attackers: -1}
-		r, ok := parseOne(main)
-		if m := attackersRE.FindStringSubmatch(digits(main)); m != nil {
-			f.attackers, _ = strconv.Atoi(m[1])
-		}
-		if strings.Contains(strings.ToLower(main), "unconfirmed") {
-			f.unconfirmed = true
-		}
-		for _, in := range inner {
-			lin := strings.ToLower(in)
-			head, rest := in, ""
-			if i := strings.IndexByte(in, ':'); i >= 0 {
-				head, rest = strings.TrimSpace(in[:i]), in[i+1:]
-			}
-			switch {
-			case strings.Contains(lin, "earlier"):
-				src := strings.TrimSpace(strings.Replace(strings.ToLower(rest+" "+head), "earlier", "", 1))
-				if er, ok := parseOne(src); ok {
-					out = append(out, tableFigure{r: er, label: label, earlier: true, attackers: -1})
-				}
-			case strings.Contains(lin, "unconfirmed"):
-				f.unconfirmed = true
-			case rest != "":
-				if er, ok := parseOne(rest); ok {
-					out = append(out, tableFigure{r: er, label: head, attackers: -1})
-				}
-			default:
-				if _, isFig := parseOne(in); !isFig && f.label == "" {
-					f.label = strings.TrimSpace(in)
-				}
-			}
-		}
-		if ok {
-			f.r = r
-			// A figure for one site ("2 (at shrine)") only bounds the total from below.
-			if strings.HasPrefix(strings.ToLower(f.label), "at ") && f.r.Qualifier == model.Exact {
-				f.r.Qualifier = model.AtLeast
-			}
-			out = append(out, f)
-		}
+		out = append(out, tf)
 	}
 	return out
-}
-
-func TestParseFigureText(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want string // figures as "best/qualifier/label/earlier/attackers"
-	}{
-		{"12", "12/exact//false/-1"},
-		{">=12", "12/at_least//false/-1"},
-		{">60 (earlier 53)", "53/exact//true/-1 61/at_least//false/-1"},
-		{"up to 7", "7/up_to//false/-1"},
-		{"several", "5/about//false/-1"},
-		{"۱۲", "12/exact//false/-1"},
-		{"٧", "7/exact//false/-1"},
-		{"2 (IRNA); 7 (Fars via CNN); 1 guard (BBC)", "2/exact/IRNA/false/-1 7/exact/Fars via CNN/false/-1 1/exact/BBC/false/-1"},
-		{"33 incl. 5 attackers", "33/exact//false/5"},
-		{">=7 (unconfirmed, early); 12 (latest)", "7/at_least//false/-1 12/exact/latest/false/-1"},
-		{"unconfirmed", ""},
-		{"", ""},
-	} {
-		var got []string
-		for _, f := range parseFigureText(tc.in) {
-			got = append(got, strconv.Itoa(f.r.Best)+"/"+string(f.r.Qualifier)+"/"+f.label+"/"+strconv.FormatBool(f.earlier)+"/"+strconv.Itoa(f.attackers))
-		}
-		if g := strings.Join(got, " "); g != tc.want {
-			t.Errorf("parseFigureText(%q) = %q, want %q", tc.in, g, tc.want)
-		}
-	}
-}
-
-func FuzzParseFigureText(f *testing.F) {
-	for _, s := range []string{"12", ">=12", "up to 7", "2 (IRNA); 7 (Fars via CNN)", "dozens", "۱۲", "28 (earlier 24)",
-		">=24 (deputy governor earlier: >=10)", "23 incl. 5 attackers (infobox: 18 victims); body text: 17 civilians", "((", ")(", ":"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		for _, fig := range parseFigureText(s) {
-			if fig.r.Best < 0 {
-				t.Errorf("negative figure %d from %q", fig.r.Best, s)
-			}
-		}
-	})
 }
 
 // classOfCited classes a cited source as the table names it, with the
@@ -264,7 +121,7 @@ func tableEvidence(t *testing.T) map[string][]Evidence {
 				base.Perpetrator = names
 			}
 		}
-		kf, wf := parseFigureText(killed), parseFigureText(injured)
+		kf, wf := parseFigureText(t, killed), parseFigureText(t, injured)
 		for k := 0; k < max(len(kf), len(wf), 1); k++ {
 			c := base
 			c.ReportID = model.ReportID("claims:table", strconv.Itoa(n+2), 0)
