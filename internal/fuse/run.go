@@ -191,8 +191,24 @@ func (r *runner) step(ctx context.Context, batch []StoredClaim) (*Change, Summar
 			keep[m.IncidentID] = true
 		}
 	}
-	var around []string
+	addFixed := func(cs []StoredClaim) {
+		for i := range cs {
+			m := &cs[i]
+			if _, inBatch := own[m.Claim.ID]; inBatch {
+				continue
+			}
+			if _, seen := local[m.Claim.ID]; seen {
+				continue
+			}
+			local[m.Claim.ID] = m
+			fixed[m.Claim.ID] = m.IncidentID
+		}
+	}
+	addFixed(members)
 	for id, sc := range local {
+		if _, isNew := own[id]; !isNew {
+			continue
+		}
 		if keep[sc.IncidentID] {
 			fixed[id] = sc.IncidentID
 			continue
@@ -205,28 +221,7 @@ func (r *runner) step(ctx context.Context, batch []StoredClaim) (*Change, Summar
 		if err != nil {
 			return nil, sum, fmt.Errorf("fuse: %w", err)
 		}
-		for _, c := range cands {
-			around = append(around, c.IncidentID)
-		}
-	}
-	for id := range keep {
-		around = append(around, id)
-	}
-	slices.Sort(around)
-	around = slices.Compact(around)
-	if len(around) > 0 {
-		ms, err := r.st.IncidentClaims(ctx, around)
-		if err != nil {
-			return nil, sum, fmt.Errorf("fuse: %w", err)
-		}
-		for i := range ms {
-			m := &ms[i]
-			if _, inBatch := local[m.Claim.ID]; inBatch {
-				continue
-			}
-			local[m.Claim.ID] = m
-			fixed[m.Claim.ID] = m.IncidentID
-		}
+		addFixed(cands)
 	}
 	ids := slices.Sorted(func(yield func(string) bool) {
 		for id := range local {

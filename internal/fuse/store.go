@@ -118,14 +118,17 @@ type Retired struct {
 type Store interface {
 	// FuseSources returns every known source by name.
 	FuseSources(ctx context.Context) (map[string]model.Source, error)
-	// FuseCounts returns how many claims are placed and how many wait.
+	// FuseCounts returns how many claims wait to be fused, and how many
+	// are placed, counted up to unfused+1 only: enough to compare, and
+	// cheap in a store of millions.
 	FuseCounts(ctx context.Context) (fused, unfused int, err error)
 	// UnfusedClaims returns up to limit claims not yet fused, current and
-	// superseded (marked), in the order they were stored.
+	// superseded (marked), in a fixed order (by id, or as stored).
 	UnfusedClaims(ctx context.Context, limit int) ([]StoredClaim, error)
-	// CandidateClaims returns the current fused claims whose window
-	// overlaps [lo, hi] in a country (and those without a country; every
-	// country when country is "").
+	// CandidateClaims returns every current fused claim of the incidents
+	// that hold a claim whose window overlaps [lo, hi] in a country (or
+	// without a country; in every country when country is ""): the
+	// incidents a new claim may join, whole, for the guard.
 	CandidateClaims(ctx context.Context, country string, lo, hi int) ([]StoredClaim, error)
 	// IncidentClaims returns the current fused claims of some incidents.
 	IncidentClaims(ctx context.Context, ids []string) ([]StoredClaim, error)

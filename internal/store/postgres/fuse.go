@@ -41,11 +41,13 @@ func (s *Store) FuseSources(ctx context.Context) (map[string]model.Source, error
 	return out, nil
 }
 
-// FuseCounts returns how many claims are placed and how many wait.
+// FuseCounts returns how many claims wait, and how many are placed
+// counted up to unfused+1.
 func (s *Store) FuseCounts(ctx context.Context) (fused, unfused int, err error) {
-	err = s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM fuse_claims), (SELECT count(*) FROM claims WHERE NOT fused)`).
-		Scan(&fused, &unfused)
-	if err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM claims WHERE NOT fused`).Scan(&unfused); err != nil {
+		return 0, 0, fmt.Errorf("fuse counts: %w", err)
+	}
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM fuse_claims LIMIT $1) x`, unfused+1).Scan(&fused); err != nil {
 		return 0, 0, fmt.Errorf("fuse counts: %w", err)
 	}
 	return fused, unfused, nil
@@ -175,21 +177,22 @@ func (s *Store) queryFused(ctx context.Context, q string, args ...any) ([]fuse.S
 	return out, rows.Err()
 }
 
-// CandidateClaims returns the current fused claims whose windows overlap
-// [lo, hi], of a country and of none (of every country for "").
+// CandidateClaims returns every current fused claim of the incidents
+// holding a claim whose window overlaps [lo, hi], of a country or of none
+// (of every country for "").
 func (s *Store) CandidateClaims(ctx context.Context, country string, lo, hi int) ([]fuse.StoredClaim, error) {
-	var q string
+	var in string
 	var args []any
 	if country == "" {
-		q = `SELECT ` + fusedCols + ` WHERE NOT f.wide AND f.win_lo BETWEEN $1 AND $2 AND f.win_hi >= $3
-			UNION ALL SELECT ` + fusedCols + ` WHERE f.wide AND f.win_lo <= $2 AND f.win_hi >= $3`
+		in = `SELECT incident_id FROM fuse_claims WHERE NOT wide AND win_lo BETWEEN $1 AND $2 AND win_hi >= $3
+			UNION SELECT incident_id FROM fuse_claims WHERE wide AND win_lo <= $2 AND win_hi >= $3`
 		args = []any{lo - fuse.NarrowSpan, hi, lo}
 	} else {
-		q = `SELECT ` + fusedCols + ` WHERE f.country IN ($1, '') AND NOT f.wide AND f.win_lo BETWEEN $2 AND $3 AND f.win_hi >= $4
-			UNION ALL SELECT ` + fusedCols + ` WHERE f.country IN ($1, '') AND f.wide AND f.win_lo <= $3 AND f.win_hi >= $4`
+		in = `SELECT incident_id FROM fuse_claims WHERE country IN ($1, '') AND NOT wide AND win_lo BETWEEN $2 AND $3 AND win_hi >= $4
+			UNION SELECT incident_id FROM fuse_claims WHERE country IN ($1, '') AND wide AND win_lo <= $3 AND win_hi >= $4`
 		args = []any{country, lo - fuse.NarrowSpan, hi, lo}
 	}
-	out, err := s.queryFused(ctx, q, args...)
+	out, err := s.queryFused(ctx, `SELECT `+fusedCols+` WHERE f.incident_id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("candidate claims: %w", err)
 	}

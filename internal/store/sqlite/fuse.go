@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/vigil-project/vigil/internal/fuse"
 	"github.com/vigil-project/vigil/internal/model"
@@ -36,11 +37,13 @@ func (s *Store) FuseSources(ctx context.Context) (map[string]model.Source, error
 	return out, nil
 }
 
-// FuseCounts returns how many claims are placed and how many wait.
+// FuseCounts returns how many claims wait, and how many are placed
+// counted up to unfused+1.
 func (s *Store) FuseCounts(ctx context.Context) (fused, unfused int, err error) {
-	err = s.read.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM fuse_claims), (SELECT count(*) FROM claims WHERE fused = 0)`).
-		Scan(&fused, &unfused)
-	if err != nil {
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM claims WHERE fused = 0`).Scan(&unfused); err != nil {
+		return 0, 0, fmt.Errorf("fuse counts: %w", err)
+	}
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM fuse_claims LIMIT ?)`, unfused+1).Scan(&fused); err != nil {
 		return 0, 0, fmt.Errorf("fuse counts: %w", err)
 	}
 	return fused, unfused, nil
@@ -96,10 +99,12 @@ func scanLocated(rows *sql.Rows) (located, error) {
 const locatedCols = `c.id, c.superseded_by IS NOT NULL, c.incident_id, r.source_ref, r.published, r.fetched,
 	r.raw_chunk, c.doc_offset, c.doc_length FROM claims c JOIN reports r ON r.id = c.report_id`
 
-// UnfusedClaims returns up to limit claims not yet fused, in the order
-// they were stored.
+// UnfusedClaims returns up to limit claims not yet fused, by id.
 func (s *Store) UnfusedClaims(ctx context.Context, limit int) ([]fuse.StoredClaim, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+locatedCols+` WHERE c.fused = 0 ORDER BY c.rowid LIMIT ?`, limit)
+	// The partial index holds the waiting claims only; without it SQLite
+	// would scan every claim.
+	rows, err := s.read.QueryContext(ctx, `SELECT `+strings.Replace(locatedCols, "FROM claims c", "FROM claims c INDEXED BY claims_unfused", 1)+`
+		WHERE c.fused = 0 ORDER BY c.id LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("unfused claims: %w", err)
 	}
@@ -218,21 +223,22 @@ func (s *Store) queryFused(ctx context.Context, q string, args ...any) ([]fuse.S
 	return out, rows.Err()
 }
 
-// CandidateClaims returns the current fused claims whose windows overlap
-// [lo, hi], of a country and of none (of every country for "").
+// CandidateClaims returns every current fused claim of the incidents
+// holding a claim whose window overlaps [lo, hi], of a country or of none
+// (of every country for "").
 func (s *Store) CandidateClaims(ctx context.Context, country string, lo, hi int) ([]fuse.StoredClaim, error) {
-	var q string
+	var in string
 	var args []any
 	if country == "" {
-		q = `SELECT ` + fusedCols + ` WHERE f.wide = 0 AND f.win_lo BETWEEN ? AND ? AND f.win_hi >= ?
-			UNION ALL SELECT ` + fusedCols + ` WHERE f.wide = 1 AND f.win_lo <= ? AND f.win_hi >= ?`
+		in = `SELECT incident_id FROM fuse_claims WHERE wide = 0 AND win_lo BETWEEN ? AND ? AND win_hi >= ?
+			UNION SELECT incident_id FROM fuse_claims WHERE wide = 1 AND win_lo <= ? AND win_hi >= ?`
 		args = []any{lo - fuse.NarrowSpan, hi, lo, hi, lo}
 	} else {
-		q = `SELECT ` + fusedCols + ` WHERE f.country IN (?, '') AND f.wide = 0 AND f.win_lo BETWEEN ? AND ? AND f.win_hi >= ?
-			UNION ALL SELECT ` + fusedCols + ` WHERE f.country IN (?, '') AND f.wide = 1 AND f.win_lo <= ? AND f.win_hi >= ?`
+		in = `SELECT incident_id FROM fuse_claims WHERE country IN (?, '') AND wide = 0 AND win_lo BETWEEN ? AND ? AND win_hi >= ?
+			UNION SELECT incident_id FROM fuse_claims WHERE country IN (?, '') AND wide = 1 AND win_lo <= ? AND win_hi >= ?`
 		args = []any{country, lo - fuse.NarrowSpan, hi, lo, country, hi, lo}
 	}
-	out, err := s.queryFused(ctx, q, args...)
+	out, err := s.queryFused(ctx, `SELECT `+fusedCols+` WHERE f.incident_id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("candidate claims: %w", err)
 	}

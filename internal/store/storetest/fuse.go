@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -364,4 +365,127 @@ func testFuseGroup(t *testing.T, b FuseBackend) {
 	if p.Killed.Best != 17 || m.Killed.Best != 1 {
 		t.Errorf("killed: parliament %v, mausoleum %v; want 17 and 1 (figures of a group are not merged)", p.Killed, m.Killed)
 	}
+}
+
+// Spread returns the records of Synthetic spread the way incidents are:
+// over twenty years and forty countries with a skew (the busiest country
+// has about a sixth of them, as Iraq has of GTD), at places scattered
+// within each country. Synthetic repeats 420 (country, day) pairs, far
+// denser than any real data; Spread keeps a store of a million incidents
+// as dense as GTD's busiest years.
+func Spread(src string, first, n int, fetched time.Time) []model.Record {
+	recs := Synthetic(src, first, n, fetched)
+	for i := range recs {
+		h := splitmix(uint64(first + i))
+		u := float64(h>>11) / (1 << 53)
+		country := spreadCountries[int(u*u*float64(len(spreadCountries)))]
+		h = splitmix(h)
+		day := model.Date{Year: 2004, Month: 1, Day: 1}.AddDays(int(h % 7300))
+		h = splitmix(h)
+		lat := country.lat + float64(h%2000)/1000 - 1
+		h = splitmix(h)
+		lon := country.lon + float64(h%2000)/1000 - 1
+		c := &recs[i].Claim
+		c.Country, c.Start, c.End, c.Lat, c.Lon = country.iso, day, day, &lat, &lon
+	}
+	return recs
+}
+
+// splitmix is SplitMix64: a fixed, well-mixed hash of an index.
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// spreadCountries are forty countries with a point inside each, busiest first.
+var spreadCountries = func() []struct {
+	iso      string
+	lat, lon float64
+} {
+	type c = struct {
+		iso      string
+		lat, lon float64
+	}
+	return []c{{"IQ", 33, 44}, {"AF", 34, 66}, {"PK", 30, 70}, {"IN", 22, 79}, {"NG", 9, 8}, {"SO", 5, 46},
+		{"YE", 15, 48}, {"SY", 35, 38}, {"PH", 12, 122}, {"TH", 15, 101}, {"CO", 4, -73}, {"TR", 39, 35},
+		{"EG", 26, 30}, {"LY", 27, 17}, {"NP", 28, 84}, {"PE", -10, -76}, {"CD", -3, 23}, {"ML", 17, -4},
+		{"CM", 6, 12}, {"SD", 15, 30}, {"BD", 24, 90}, {"MM", 21, 96}, {"UA", 49, 32}, {"IR", 32, 53},
+		{"LB", 34, 36}, {"DZ", 28, 3}, {"KE", 0, 38}, {"MX", 23, -102}, {"BF", 12, -2}, {"NE", 16, 8},
+		{"MZ", -18, 35}, {"ET", 9, 40}, {"SA", 24, 45}, {"IL", 31, 35}, {"RU", 55, 40}, {"GB", 54, -2},
+		{"FR", 46, 2}, {"US", 39, -98}, {"CF", 7, 21}, {"SS", 7, 30}}
+}()
+
+// FillFused fills an empty store with n Spread GTD incidents, fused
+// (fuse.All), unless it holds them already: the 1M-incident store of
+// BenchFuseAttach takes many minutes to build and is kept between runs.
+func FillFused(ctx context.Context, st FuseBackend, n int) error {
+	s, err := st.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	if s.Incidents >= n {
+		return nil
+	}
+	if s.Incidents > 0 {
+		return fmt.Errorf("store holds %d incidents, neither none nor %d", s.Incidents, n)
+	}
+	if err := st.EnsureSource(ctx, GTD); err != nil {
+		return err
+	}
+	const batch = 5000
+	for first := 0; first < n; first += batch {
+		if _, err := st.ImportBatch(ctx, Spread("gtd", first, min(batch, n-first), fetched), at1); err != nil {
+			return err
+		}
+	}
+	_, err = fuse.All(ctx, st, fuse.RunOptions{At: at2})
+	return err
+}
+
+// BenchFuseAttach is BenchmarkFuseAttach for a backend holding fused
+// incidents (FillFused): each iteration imports, untimed, one new ACLED
+// claim of an event a stored GTD row reports (same day and place, other
+// wording), then times fuse.Incremental placing it: candidates from the
+// block index, local fusion, the new version and the retirement written.
+// It reports the median latency.
+func BenchFuseAttach(b *testing.B, st FuseBackend, n int) {
+	ctx := b.Context()
+	if err := st.EnsureSource(ctx, ACLED); err != nil {
+		b.Fatal(err)
+	}
+	nonce := time.Now().UnixNano() // the store is kept between runs: fresh references
+	lat := make([]time.Duration, 0, b.N)
+	attached := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		base := Spread("gtd", (i*7919+13)%n, 1, fetched)[0].Claim
+		ref := fmt.Sprintf("bench-%d-%d", nonce, i)
+		rec := Record("acled", ref, 0, "acled row "+ref, fetched, func(c *model.Claim) {
+			id, rid := c.ID, c.ReportID
+			*c = base
+			c.ID, c.ReportID, c.Source, c.Codes = id, rid, "acled", nil
+			c.Text = "Militants attacked a checkpoint near the market."
+		})
+		if _, err := st.ImportBatch(ctx, []model.Record{rec}, at3); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		t0 := time.Now()
+		sum, err := fuse.Incremental(ctx, st, fuse.RunOptions{At: at3})
+		lat = append(lat, time.Since(t0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if sum.Full {
+			b.Fatalf("the store is too small for the incremental path: %+v", sum)
+		}
+		attached += sum.Attached
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "ms/attach-median")
+	b.ReportMetric(float64(attached)/float64(b.N), "attached/op")
 }
