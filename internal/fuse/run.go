@@ -678,12 +678,29 @@ func All(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 			m.IncidentID = w.id
 		}
 	}
-	ch := &Change{At: r.at, Author: Author, Model: res.Model}
-	if err := r.finish(ctx, ch, mem, retire, nil, &sum); err != nil {
-		return sum, err
-	}
-	if err := st.ApplyFusion(ctx, ch); err != nil {
-		return sum, fmt.Errorf("fuse: %w", err)
+	// Written a chunk of incidents at a time, so that memory stays
+	// bounded: the clusters are independent. The retirements go last,
+	// once every claim has moved, with the model.
+	const chunk = 2000
+	for start := 0; start < len(ids); start += chunk {
+		part := map[string]*cluster{}
+		for _, id := range ids[start:min(start+chunk, len(ids))] {
+			part[id] = mem[id]
+		}
+		ch := &Change{At: r.at, Author: Author}
+		var ret map[string]string
+		if start+chunk >= len(ids) {
+			ch.Model, ret = res.Model, retire
+		}
+		if err := r.finish(ctx, ch, part, ret, nil, &sum); err != nil {
+			return sum, err
+		}
+		if err := st.ApplyFusion(ctx, ch); err != nil {
+			return sum, fmt.Errorf("fuse: %w", err)
+		}
+		for _, w := range part {
+			w.members = nil // done: let the memory go
+		}
 	}
 	return sum, nil
 }

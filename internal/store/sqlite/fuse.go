@@ -409,8 +409,24 @@ func (s *Store) ApplyFusion(ctx context.Context, ch *fuse.Change) error {
 
 func (s *Store) applyFusion(ctx context.Context, tx *sql.Tx, ch *fuse.Change) error {
 	at := formatTime(ch.At)
+	// Each statement is prepared once per change: a full re-fusion runs
+	// each of them hundreds of thousands of times.
+	stmts := map[string]*sql.Stmt{}
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
+		}
+	}()
 	exec := func(q string, args ...any) error {
-		_, err := tx.ExecContext(ctx, q, args...)
+		st, ok := stmts[q]
+		if !ok {
+			var err error
+			if st, err = s.txStmt(ctx, tx, q); err != nil {
+				return err
+			}
+			stmts[q] = st
+		}
+		_, err := st.ExecContext(ctx, args...)
 		return err
 	}
 	for _, v := range ch.Incidents {
