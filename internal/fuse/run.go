@@ -576,12 +576,18 @@ func All(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 	}
 	claims := make([]model.Claim, len(all))
 	byID := make(map[string]*StoredClaim, len(all))
+	// One copy of each claim during Fuse, which holds pointers into
+	// claims: the stored claims keep only their id meanwhile.
 	for i := range all {
 		claims[i] = all[i].Claim
-		byID[all[i].Claim.ID] = &all[i]
+		all[i].Claim = model.Claim{ID: claims[i].ID}
+		byID[claims[i].ID] = &all[i]
 	}
 	must, cannot := constraintLinks(r.cons)
 	res := Fuse(claims, r.linker.Sources, Options{MustLink: must, CannotLink: cannot})
+	for i := range all {
+		all[i].Claim = claims[i]
+	}
 	sum.Claims = len(all)
 	sum.Incidents = len(res.Clusters)
 	sum.Full = true
