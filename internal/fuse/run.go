@@ -399,7 +399,10 @@ func (r *runner) finish(ctx context.Context, ch *Change, mem map[string]*cluster
 		slices.SortFunc(w.members, func(a, b *StoredClaim) int { return cmp.Compare(a.Claim.ID, b.Claim.ID) })
 		for _, m := range w.members {
 			lo, hi := ClaimWindow(m.Claim)
-			ch.Placements = append(ch.Placements, Placement{StoredClaim: *m, WinLo: lo, WinHi: hi})
+			ch.Placements = append(ch.Placements, Placement{StoredClaim: *m, WinLo: lo, WinHi: hi, Size: len(w.members)})
+		}
+		if !ch.PurgeAll {
+			ch.Purge = append(ch.Purge, id)
 		}
 		base, exists := live[id]
 		inc, err := r.build(w, base, exists, last[id])
@@ -693,7 +696,7 @@ func All(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 		for _, id := range ids[start:min(start+chunk, len(ids))] {
 			part[id] = mem[id]
 		}
-		ch := &Change{At: r.at, Author: Author}
+		ch := &Change{At: r.at, Author: Author, PurgeAll: start == 0}
 		var ret map[string]string
 		if start+chunk >= len(ids) {
 			ch.Model, ret = res.Model, retire

@@ -39,6 +39,9 @@ type StoredClaim struct {
 type Placement struct {
 	StoredClaim
 	WinLo, WinHi int
+	// Size is the number of claims of the incident: a store looking up
+	// candidates need not fetch the other claims of a one-claim incident.
+	Size int
 }
 
 // IncidentVersion is a new version of an incident that fusion writes.
@@ -74,6 +77,11 @@ type Change struct {
 	Done []string
 	// Retired are retired after the claims moved.
 	Retired []Retirement
+	// Purge lists incidents whose superseded claims (replaced by a newer
+	// report of the same reference) leave the placements; PurgeAll does
+	// it for every incident.
+	Purge    []string
+	PurgeAll bool
 	// Model, when set, becomes the model incremental fusion scores with.
 	Model *Model
 	// Constraint, when set, is recorded as an analyst's correction.

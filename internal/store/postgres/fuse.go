@@ -387,13 +387,13 @@ func applyFusion(ctx context.Context, tx pgx.Tx, ch *fuse.Change) error {
 			published = p.Published.UTC()
 		}
 		b.Queue(`INSERT INTO fuse_claims (claim_id, incident_id, source, source_ref, country, win_lo, win_hi,
-			wide, published, fetched, doc, link) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-			ON CONFLICT (claim_id) DO UPDATE SET incident_id = excluded.incident_id, source = excluded.source,
+			wide, published, fetched, doc, link, size) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			ON CONFLICT (claim_id) DO UPDATE SET incident_id = excluded.incident_id, size = excluded.size, source = excluded.source,
 			source_ref = excluded.source_ref, country = excluded.country, win_lo = excluded.win_lo,
 			win_hi = excluded.win_hi, wide = excluded.wide, published = excluded.published,
 			fetched = excluded.fetched, doc = excluded.doc, link = excluded.link`,
 			p.Claim.ID, p.IncidentID, p.Claim.Source, p.Ref, p.Claim.Country, p.WinLo, p.WinHi,
-			p.WinHi-p.WinLo > fuse.NarrowSpan, published, p.Fetched.UTC(), doc, link)
+			p.WinHi-p.WinLo > fuse.NarrowSpan, published, p.Fetched.UTC(), doc, link, max(p.Size, 1))
 		b.Queue(`UPDATE claims SET incident_id = $1, fused = true WHERE id = $2`, p.IncidentID, p.Claim.ID)
 	}
 	for _, id := range ch.Done {
@@ -415,6 +415,14 @@ func applyFusion(ctx context.Context, tx pgx.Tx, ch *fuse.Change) error {
 		b.Queue(`INSERT INTO fuse_retired (incident_id, merged_into, at, reason) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (incident_id) DO UPDATE SET merged_into = excluded.merged_into, at = excluded.at, reason = excluded.reason`,
 			r.ID, r.Into, at, r.Reason)
+	}
+	// After the retirements, which move superseded claims too.
+	if ch.PurgeAll {
+		b.Queue(`DELETE FROM fuse_claims WHERE claim_id IN (SELECT id FROM claims WHERE superseded_by IS NOT NULL)`)
+	}
+	for _, id := range ch.Purge {
+		b.Queue(`DELETE FROM fuse_claims WHERE claim_id IN
+			(SELECT id FROM claims WHERE incident_id = $1 AND superseded_by IS NOT NULL)`, id)
 	}
 	if ch.Model != nil {
 		doc, err := json.Marshal(ch.Model)

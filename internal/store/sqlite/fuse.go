@@ -180,69 +180,109 @@ func (s *Store) AllClaims(ctx context.Context, fn func(fuse.StoredClaim) error) 
 	}
 }
 
-// fusedCols are the columns of a fused claim, read by scanFused.
-const fusedCols = `f.claim_id, f.incident_id, f.source_ref, f.published, f.fetched, f.doc, f.link
-	FROM fuse_claims f JOIN claims c ON c.id = f.claim_id AND c.superseded_by IS NULL`
+// placedCols are the columns of a placed claim, read by queryFused.
+const placedCols = `f.claim_id, f.incident_id, f.size, f.source_ref, f.published, f.fetched, f.doc, f.link`
 
-func (s *Store) queryFused(ctx context.Context, q string, args ...any) ([]fuse.StoredClaim, error) {
+// fusedCols reads the placed claims that are current: the join leaves out
+// rows of superseded claims that fusion has not purged yet.
+const fusedCols = placedCols + ` FROM fuse_claims f JOIN claims c ON c.id = f.claim_id AND c.superseded_by IS NULL`
+
+// queryFused reads placed claims, and the size of each one's incident.
+func (s *Store) queryFused(ctx context.Context, q string, args ...any) ([]fuse.StoredClaim, []int, error) {
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	var out []fuse.StoredClaim
+	var sizes []int
 	for rows.Next() {
 		var c fuse.StoredClaim
 		var published, fetched sql.NullString
 		var doc []byte
 		var link sql.NullString
-		if err := rows.Scan(&c.Claim.ID, &c.IncidentID, &c.Ref, &published, &fetched, &doc, &link); err != nil {
-			return nil, err
+		var size int
+		if err := rows.Scan(&c.Claim.ID, &c.IncidentID, &size, &c.Ref, &published, &fetched, &doc, &link); err != nil {
+			return nil, nil, err
 		}
+		sizes = append(sizes, size)
 		if c.Fetched, err = parseTime(fetched); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if published.Valid {
 			t, err := parseTime(published)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			c.Published = &t
 		}
 		if err := json.Unmarshal(doc, &c.Claim); err != nil {
-			return nil, fmt.Errorf("fused claim document: %w", err)
+			return nil, nil, fmt.Errorf("fused claim document: %w", err)
 		}
 		if link.Valid {
 			c.Link = new(fuse.Link)
 			if err := json.Unmarshal([]byte(link.String), c.Link); err != nil {
-				return nil, fmt.Errorf("fused claim link: %w", err)
+				return nil, nil, fmt.Errorf("fused claim link: %w", err)
 			}
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	return out, sizes, rows.Err()
 }
 
 // CandidateClaims returns every current fused claim of the incidents
 // holding a claim whose window overlaps [lo, hi], of a country or of none
-// (of every country for "").
+// (of every country for ""). The window's rows are one range of the
+// table; the other claims of incidents of more than one claim are read
+// by incident.
 func (s *Store) CandidateClaims(ctx context.Context, country string, lo, hi int) ([]fuse.StoredClaim, error) {
-	var in string
+	var q string
 	var args []any
 	if country == "" {
-		in = `SELECT incident_id FROM fuse_claims WHERE wide = 0 AND win_lo BETWEEN ? AND ? AND win_hi >= ?
-			UNION SELECT incident_id FROM fuse_claims WHERE wide = 1 AND win_lo <= ? AND win_hi >= ?`
+		q = `SELECT ` + placedCols + ` FROM fuse_claims f WHERE f.wide = 0 AND f.win_lo BETWEEN ? AND ? AND f.win_hi >= ?
+			UNION ALL SELECT ` + placedCols + ` FROM fuse_claims f WHERE f.wide = 1 AND f.win_lo <= ? AND f.win_hi >= ?`
 		args = []any{lo - fuse.NarrowSpan, hi, lo, hi, lo}
 	} else {
-		in = `SELECT incident_id FROM fuse_claims WHERE country IN (?, '') AND wide = 0 AND win_lo BETWEEN ? AND ? AND win_hi >= ?
-			UNION SELECT incident_id FROM fuse_claims WHERE country IN (?, '') AND wide = 1 AND win_lo <= ? AND win_hi >= ?`
+		q = `SELECT ` + placedCols + ` FROM fuse_claims f WHERE f.country IN (?, '') AND f.wide = 0 AND f.win_lo BETWEEN ? AND ? AND f.win_hi >= ?
+			UNION ALL SELECT ` + placedCols + ` FROM fuse_claims f WHERE f.country IN (?, '') AND f.wide = 1 AND f.win_lo <= ? AND f.win_hi >= ?`
 		args = []any{country, lo - fuse.NarrowSpan, hi, lo, country, hi, lo}
 	}
-	out, err := s.queryFused(ctx, `SELECT `+fusedCols+` WHERE f.incident_id IN (`+in+`)`, args...)
+	found, sizes, err := s.queryFused(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("candidate claims: %w", err)
 	}
-	return out, nil
+	seen := map[string]int{}
+	need := map[string]int{}
+	for i, c := range found {
+		seen[c.IncidentID]++
+		need[c.IncidentID] = sizes[i]
+	}
+	var more []string
+	for id, n := range need {
+		if n > 1 || seen[id] > 1 {
+			more = append(more, id)
+		}
+	}
+	if len(more) == 0 {
+		return found, nil
+	}
+	// Incidents of several claims: all their current claims, superseded
+	// ones left out.
+	out := found[:0]
+	inMore := map[string]bool{}
+	for _, id := range more {
+		inMore[id] = true
+	}
+	for _, c := range found {
+		if !inMore[c.IncidentID] {
+			out = append(out, c)
+		}
+	}
+	members, err := s.IncidentClaims(ctx, more)
+	if err != nil {
+		return nil, fmt.Errorf("candidate claims: %w", err)
+	}
+	return append(out, members...), nil
 }
 
 // IncidentClaims returns the current fused claims of some incidents.
@@ -251,7 +291,7 @@ func (s *Store) IncidentClaims(ctx context.Context, ids []string) ([]fuse.Stored
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.queryFused(ctx, `SELECT `+fusedCols+` WHERE f.incident_id IN (SELECT value FROM json_each(?)) ORDER BY f.claim_id`, string(list))
+	out, _, err := s.queryFused(ctx, `SELECT `+fusedCols+` WHERE f.incident_id IN (SELECT value FROM json_each(?)) ORDER BY f.claim_id`, string(list))
 	if err != nil {
 		return nil, fmt.Errorf("incident claims: %w", err)
 	}
@@ -475,9 +515,9 @@ func (s *Store) applyFusion(ctx context.Context, tx *sql.Tx, ch *fuse.Change) er
 		if p.Published != nil {
 			published = formatTime(*p.Published)
 		}
-		if err := exec(`INSERT OR REPLACE INTO fuse_claims (claim_id, incident_id, source, source_ref, country, win_lo, win_hi,
-			wide, published, fetched, doc, link) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			p.Claim.ID, p.IncidentID, p.Claim.Source, p.Ref, p.Claim.Country, p.WinLo, p.WinHi,
+		if err := exec(`INSERT OR REPLACE INTO fuse_claims (claim_id, incident_id, size, source, source_ref, country, win_lo, win_hi,
+			wide, published, fetched, doc, link) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.Claim.ID, p.IncidentID, max(p.Size, 1), p.Claim.Source, p.Ref, p.Claim.Country, p.WinLo, p.WinHi,
 			wideValue(p.WinLo, p.WinHi), published, formatTime(p.Fetched), string(doc), link); err != nil {
 			return fmt.Errorf("place claim %s: %w", p.Claim.ID, err)
 		}
@@ -515,6 +555,18 @@ func (s *Store) applyFusion(ctx context.Context, tx *sql.Tx, ch *fuse.Change) er
 			if err := exec(st.q, st.args...); err != nil {
 				return fmt.Errorf("retire %s into %s: %w", r.ID, r.Into, err)
 			}
+		}
+	}
+	// After the retirements, which move superseded claims too.
+	if ch.PurgeAll {
+		if err := exec(`DELETE FROM fuse_claims WHERE claim_id IN (SELECT id FROM claims WHERE superseded_by IS NOT NULL)`); err != nil {
+			return fmt.Errorf("purge superseded claims: %w", err)
+		}
+	}
+	for _, id := range ch.Purge {
+		if err := exec(`DELETE FROM fuse_claims WHERE claim_id IN
+			(SELECT id FROM claims WHERE incident_id = ? AND superseded_by IS NOT NULL)`, id); err != nil {
+			return fmt.Errorf("purge superseded claims of %s: %w", id, err)
 		}
 	}
 	if ch.Model != nil {

@@ -7,8 +7,8 @@ ALTER TABLE claims ADD COLUMN fused boolean NOT NULL DEFAULT false;
 CREATE INDEX claims_unfused ON claims (seq) WHERE NOT fused;
 
 -- What fusion keeps of each placed claim: the slim claim, its report's
--- times and reference, its blocking window (days since 1970-01-01) and the
--- link that joined it to its incident.
+-- times and reference, its blocking window (days since 1970-01-01), the
+-- size of its incident and the link that joined it to its incident.
 CREATE TABLE fuse_claims (
     claim_id    text COLLATE "C" PRIMARY KEY REFERENCES claims (id),
     incident_id text COLLATE "C" NOT NULL,
@@ -18,6 +18,7 @@ CREATE TABLE fuse_claims (
     win_lo      integer NOT NULL,
     win_hi      integer NOT NULL,
     wide        boolean NOT NULL DEFAULT false,
+    size        integer NOT NULL DEFAULT 1,
     published   timestamptz,
     fetched     timestamptz NOT NULL,
     doc         jsonb NOT NULL,

@@ -10,27 +10,32 @@ CREATE INDEX claims_unfused ON claims (id) WHERE fused = 0;
 -- that holds the claim's full document: the claim as fusion reads it
 -- (fuse.Slim: the codes fusion uses, the text clipped), its report's
 -- times and reference, its blocking window (days since 1970-01-01,
--- widened by its precision) and the link that joined it to its incident
--- (JSON, NULL for an incident's first claim). Candidates for a new claim
--- come from the block index: one country, windows that overlap; windows
--- longer than fuse.NarrowSpan days (month- and year-precise claims) are
--- marked wide and looked up apart, so that the common short windows are
--- an index range.
+-- widened by its precision), the number of claims of its incident (size)
+-- and the link that joined it to its incident (JSON, NULL for an
+-- incident's first claim). Candidates for a new claim are the rows of
+-- one country whose windows overlap: the table is stored in that order
+-- (WITHOUT ROWID, keyed by country, wide, window start), so that they are
+-- one range of adjacent pages even in a store of millions; windows longer
+-- than fuse.NarrowSpan days (month- and year-precise claims) are marked
+-- wide and looked up apart. Rows of claims that a newer report
+-- superseded are deleted when fusion meets them.
 CREATE TABLE fuse_claims (
-    claim_id    TEXT PRIMARY KEY REFERENCES claims (id),
+    country     TEXT NOT NULL DEFAULT '',
+    wide        INTEGER NOT NULL DEFAULT 0,
+    win_lo      INTEGER NOT NULL,
+    claim_id    TEXT NOT NULL REFERENCES claims (id),
+    win_hi      INTEGER NOT NULL,
     incident_id TEXT NOT NULL,
+    size        INTEGER NOT NULL DEFAULT 1,
     source      TEXT NOT NULL,
     source_ref  TEXT NOT NULL,
-    country     TEXT NOT NULL DEFAULT '',
-    win_lo      INTEGER NOT NULL,
-    win_hi      INTEGER NOT NULL,
-    wide        INTEGER NOT NULL DEFAULT 0,
     published   TEXT,
     fetched     TEXT NOT NULL,
     doc         TEXT NOT NULL,
-    link        TEXT
-);
-CREATE INDEX fuse_claims_block ON fuse_claims (country, wide, win_lo);
+    link        TEXT,
+    PRIMARY KEY (country, wide, win_lo, claim_id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX fuse_claims_claim ON fuse_claims (claim_id);
 CREATE INDEX fuse_claims_window ON fuse_claims (wide, win_lo);
 CREATE INDEX fuse_claims_incident ON fuse_claims (incident_id);
 
