@@ -41,13 +41,10 @@ func synthClaimsOver(n int, seed uint64, days int) ([]model.Claim, []int) {
 	r := rand.New(rand.NewPCG(seed, 42))
 	const regions = 60
 	zipf := rand.NewZipf(r, 1.1, 1, regions-1)
-	countries := []string{}
-	for _, c := range []string{"IQ", "AF", "PK", "NG", "SO", "SY", "YE", "IN", "PH", "CO", "TR", "EG", "LY", "ML", "BF",
+	countries := []string{"IQ", "AF", "PK", "NG", "SO", "SY", "YE", "IN", "PH", "CO", "TR", "EG", "LY", "ML", "BF",
 		"CM", "CD", "SD", "SS", "KE", "TH", "MM", "UA", "IR", "LB", "IL", "PS", "DZ", "TN", "MA", "NE", "TD", "CF",
 		"ET", "MZ", "BD", "NP", "LK", "MX", "VE", "PE", "BR", "US", "GB", "FR", "DE", "ES", "RU", "GE", "AZ", "AM",
-		"KG", "TJ", "UZ", "KZ", "CN", "ID", "MY", "SA", "JO"} {
-		countries = append(countries, c)
-	}
+		"KG", "TJ", "UZ", "KZ", "CN", "ID", "MY", "SA", "JO"}
 	types := []model.AttackType{model.Bombing, model.ArmedAssault, model.Assassination, model.Kidnapping, model.FacilityAttack}
 	groups := []string{"Islamic State", "ISIS", "Taliban", "Al-Shabaab", "Boko Haram", "PKK", "ISKP", "Jaish al-Adl", "Hamas", "AQAP"}
 	var claims []model.Claim

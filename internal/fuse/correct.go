@@ -82,10 +82,8 @@ func constraintLinks(cons []Constraint) (must [][]string, cannot [][2][]string) 
 	}
 	for _, a := range aparts {
 		// Claims a later merge joined are no longer apart.
-		var x, y []string
-		for _, id := range a.a {
-			x = append(x, id)
-		}
+		x := slices.Clone(a.a)
+		var y []string
 		for _, id := range a.b {
 			if l, ok := label[id]; ok && slices.ContainsFunc(x, func(o string) bool { return label[o] == l }) {
 				continue

@@ -28,7 +28,7 @@ func TestPlaceKey(t *testing.T) {
 		{"Shah Cheragh", "Shahcheragh", true},
 		{"Shah Cheragh", "Shah-e Cheragh", true},
 		{"Shah Cheragh", "شاهچراغ", true},
-		{"Shahcheragh", "شاه‌چراغ", true}, // with ZWNJ
+		{"Shahcheragh", "شاه\u200cچراغ", true}, // with ZWNJ
 		{"Ahvaz", "Ahwaz", true},
 		{"Ahvaz", "اهواز", true},
 		{"Ahvāz", "AHVAZ", true},
@@ -103,12 +103,12 @@ func TestPerpetrators(t *testing.T) {
 func BenchmarkPlaceKey(b *testing.B) {
 	for b.Loop() {
 		PlaceKey("Shah-e Cheragh")
-		PlaceKey("شاه‌چراغ")
+		PlaceKey("شاه\u200cچراغ")
 	}
 }
 
 func FuzzPlaceKey(f *testing.F) {
-	for _, s := range []string{"Shah-e Cheragh", "شاه‌چراغ", "Ahvāz", "", "(", "al-", "-e-"} {
+	for _, s := range []string{"Shah-e Cheragh", "شاه\u200cچراغ", "Ahvāz", "", "(", "al-", "-e-"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

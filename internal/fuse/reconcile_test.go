@@ -31,10 +31,6 @@ func ev(id, src string, class SourceClass, voice string, killed *model.Range, ho
 	return Evidence{Claim: c, Published: &p, Fetched: p.Add(time.Minute)}
 }
 
-func rng(lo, best, hi int, q model.Qualifier) *model.Range {
-	return &model.Range{Low: lo, Best: best, High: hi, Qualifier: q}
-}
-
 var recSources = map[string]model.Source{
 	"news":  {Name: "news", Kind: model.KindFeed, Reliability: 0.5},
 	"gtd":   {Name: "gtd", Kind: model.KindDataset, Reliability: 0.9},
