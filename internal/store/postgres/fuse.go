@@ -141,67 +141,103 @@ func (s *Store) AllClaims(ctx context.Context, fn func(fuse.StoredClaim) error) 
 }
 
 // fusedCols are the columns of a fused claim, read by queryFused.
-const fusedCols = `f.claim_id, f.incident_id, f.source_ref, f.published, f.fetched, f.doc, f.link
-	FROM fuse_claims f JOIN claims c ON c.id = f.claim_id AND c.superseded_by IS NULL`
+// placedCols are the columns of a placed claim, read by queryFused.
+const placedCols = `f.claim_id, f.incident_id, f.size, f.source_ref, f.published, f.fetched, f.doc, f.link`
 
-func (s *Store) queryFused(ctx context.Context, q string, args ...any) ([]fuse.StoredClaim, error) {
+// fusedCols reads the placed claims that are current: the join leaves out
+// rows of superseded claims that fusion has not purged yet.
+const fusedCols = placedCols + ` FROM fuse_claims f JOIN claims c ON c.id = f.claim_id AND c.superseded_by IS NULL`
+
+// queryFused reads placed claims, and the size of each one's incident.
+func (s *Store) queryFused(ctx context.Context, q string, args ...any) ([]fuse.StoredClaim, []int, error) {
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	var out []fuse.StoredClaim
+	var sizes []int
 	for rows.Next() {
 		var c fuse.StoredClaim
 		var published, fetched *time.Time
 		var doc, link []byte
-		if err := rows.Scan(&c.Claim.ID, &c.IncidentID, &c.Ref, &published, &fetched, &doc, &link); err != nil {
-			return nil, err
+		var size int
+		if err := rows.Scan(&c.Claim.ID, &c.IncidentID, &size, &c.Ref, &published, &fetched, &doc, &link); err != nil {
+			return nil, nil, err
 		}
+		sizes = append(sizes, size)
 		c.Fetched = parseTime(fetched)
 		if published != nil {
 			t := parseTime(published)
 			c.Published = &t
 		}
 		if err := json.Unmarshal(doc, &c.Claim); err != nil {
-			return nil, fmt.Errorf("fused claim document: %w", err)
+			return nil, nil, fmt.Errorf("fused claim document: %w", err)
 		}
 		if link != nil {
 			c.Link = new(fuse.Link)
 			if err := json.Unmarshal(link, c.Link); err != nil {
-				return nil, fmt.Errorf("fused claim link: %w", err)
+				return nil, nil, fmt.Errorf("fused claim link: %w", err)
 			}
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	return out, sizes, rows.Err()
 }
 
 // CandidateClaims returns every current fused claim of the incidents
 // holding a claim whose window overlaps [lo, hi], of a country or of none
-// (of every country for "").
+// (of every country for ""): the window's rows from the block index, and
+// the other claims of incidents of more than one claim by incident.
 func (s *Store) CandidateClaims(ctx context.Context, country string, lo, hi int) ([]fuse.StoredClaim, error) {
-	var in string
+	var q string
 	var args []any
 	if country == "" {
-		in = `SELECT incident_id FROM fuse_claims WHERE NOT wide AND win_lo BETWEEN $1 AND $2 AND win_hi >= $3
-			UNION SELECT incident_id FROM fuse_claims WHERE wide AND win_lo <= $2 AND win_hi >= $3`
+		q = `SELECT ` + placedCols + ` FROM fuse_claims f WHERE NOT f.wide AND f.win_lo BETWEEN $1 AND $2 AND f.win_hi >= $3
+			UNION ALL SELECT ` + placedCols + ` FROM fuse_claims f WHERE f.wide AND f.win_lo <= $2 AND f.win_hi >= $3`
 		args = []any{lo - fuse.NarrowSpan, hi, lo}
 	} else {
-		in = `SELECT incident_id FROM fuse_claims WHERE country IN ($1, '') AND NOT wide AND win_lo BETWEEN $2 AND $3 AND win_hi >= $4
-			UNION SELECT incident_id FROM fuse_claims WHERE country IN ($1, '') AND wide AND win_lo <= $3 AND win_hi >= $4`
+		q = `SELECT ` + placedCols + ` FROM fuse_claims f WHERE f.country IN ($1, '') AND NOT f.wide AND f.win_lo BETWEEN $2 AND $3 AND f.win_hi >= $4
+			UNION ALL SELECT ` + placedCols + ` FROM fuse_claims f WHERE f.country IN ($1, '') AND f.wide AND f.win_lo <= $3 AND f.win_hi >= $4`
 		args = []any{country, lo - fuse.NarrowSpan, hi, lo}
 	}
-	out, err := s.queryFused(ctx, `SELECT `+fusedCols+` WHERE f.incident_id IN (`+in+`)`, args...)
+	found, sizes, err := s.queryFused(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("candidate claims: %w", err)
 	}
-	return out, nil
+	seen := map[string]int{}
+	need := map[string]int{}
+	for i, c := range found {
+		seen[c.IncidentID]++
+		need[c.IncidentID] = sizes[i]
+	}
+	more := map[string]bool{}
+	var ids []string
+	for id, n := range need {
+		if n > 1 || seen[id] > 1 {
+			more[id] = true
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return found, nil
+	}
+	out := found[:0]
+	for _, c := range found {
+		if !more[c.IncidentID] {
+			out = append(out, c)
+		}
+	}
+	members, err := s.IncidentClaims(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("candidate claims: %w", err)
+	}
+	return append(out, members...), nil
 }
 
 // IncidentClaims returns the current fused claims of some incidents.
 func (s *Store) IncidentClaims(ctx context.Context, ids []string) ([]fuse.StoredClaim, error) {
-	out, err := s.queryFused(ctx, `SELECT `+fusedCols+` WHERE f.incident_id = ANY($1) ORDER BY f.claim_id`, ids)
+	out, _, err := s.queryFused(ctx, `SELECT `+fusedCols+` WHERE f.incident_id = ANY($1) ORDER BY f.claim_id`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("incident claims: %w", err)
 	}
