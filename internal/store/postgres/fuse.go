@@ -15,7 +15,7 @@ import (
 	"github.com/vigil-project/vigil/internal/store/internal/plan"
 )
 
-// This file implements fuse.Store: the tables of 0003_fusion.sql, shaped
+// This file implements fuse.Store: the tables of 0004_fusion.sql, shaped
 // as store/sqlite's fuse.go.
 
 // FuseSources returns every stored source by name.

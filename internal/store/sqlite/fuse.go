@@ -14,7 +14,7 @@ import (
 	"github.com/vigil-project/vigil/internal/store/internal/plan"
 )
 
-// This file implements fuse.Store: the tables of 0003_fusion.sql.
+// This file implements fuse.Store: the tables of 0004_fusion.sql.
 
 // FuseSources returns every stored source by name.
 func (s *Store) FuseSources(ctx context.Context) (map[string]model.Source, error) {

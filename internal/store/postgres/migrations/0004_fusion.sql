@@ -1,5 +1,5 @@
 -- Fusion (internal/fuse): claims linked into incidents across sources.
--- The same tables as store/sqlite's 0003_fusion.sql; see the comments there.
+-- The same tables as store/sqlite's 0004_fusion.sql; see the comments there.
 
 -- fused marks claims that fusion has placed; the partial index holds only
 -- the claims still waiting for the fusion step after an import.

@@ -50,7 +50,7 @@ CREATE TABLE fuse_retired (
     at          TEXT NOT NULL,
     reason      TEXT NOT NULL DEFAULT ''
 );
-CREATE TABLE incident_versions_0002 (
+CREATE TABLE incident_versions_new (
     incident_id TEXT NOT NULL,
     version     INTEGER NOT NULL,
     at          TEXT NOT NULL,
@@ -59,9 +59,11 @@ CREATE TABLE incident_versions_0002 (
     doc         TEXT,
     PRIMARY KEY (incident_id, version)
 );
-INSERT INTO incident_versions_0002 SELECT incident_id, version, at, author, reason, doc FROM incident_versions;
+INSERT INTO incident_versions_new SELECT incident_id, version, at, author, reason, doc FROM incident_versions;
 DROP TABLE incident_versions;
-ALTER TABLE incident_versions_0002 RENAME TO incident_versions;
+ALTER TABLE incident_versions_new RENAME TO incident_versions;
+-- The index of 0003_alerts went with the old table.
+CREATE INDEX incident_versions_at ON incident_versions (unixepoch(at, 'subsec'));
 
 -- Analysts' corrections (merge, split, set), in the order given: fusion
 -- treats them as constraints, so that they survive re-fusion and later
