@@ -2,9 +2,10 @@
 # Benchmarks of the import path against the reference tools, side by side
 # in one run on one machine (see docs/BENCHMARKS.md for the results):
 #   1. a 200,000-row GTD-format CSV (the shared GTD rows repeated with fresh
-#      eventids) imported by `vigil import gtd` into a fresh SQLite store,
+#      eventids) imported by `vigil import gtd --no-fuse` into a fresh SQLite
+#      store (the import alone; fusing the file is timed after, apart),
 #      by `sqlite3 .import` into a plain table, by PostgreSQL `\copy`, and by
-#      `vigil import gtd` into PostgreSQL;
+#      `vigil import gtd --no-fuse` into PostgreSQL;
 #   2. `vigil incidents --country US --format json` over a store of
 #      1,000,000 incidents (twenty countries, so about 50,000 are US).
 # Runs under scripts/pgtest.sh, which provides the PostgreSQL server.
@@ -33,11 +34,13 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1
 pg() { psql "$VIGIL_TEST_POSTGRES" -qAtX -v ON_ERROR_STOP=1 "$@"; }
 cols=$(head -1 "$OUT/gtd$N.csv" | tr -d '\r' | tr ',' '\n' | sed 's/.*/"&" text/' | paste -sd,)
 
-declare -a tv ts tp tvp
+declare -a tv ts tp tvp tf
 for i in $(seq "$RUNS"); do
   rm -f "$OUT"/v.db*
-  t0=$(now); ./vigil --db "$OUT/v.db" import gtd "$OUT/gtd$N.csv" >"$OUT/vigil-import.txt"; t1=$(now)
+  t0=$(now); ./vigil --db "$OUT/v.db" import gtd --no-fuse "$OUT/gtd$N.csv" >"$OUT/vigil-import.txt"; t1=$(now)
   tv+=("$(elapsed "$t0" "$t1")")
+  t0=$(now); ./vigil --db "$OUT/v.db" fuse >/dev/null; t1=$(now)
+  tf+=("$(elapsed "$t0" "$t1")")
 
   rm -f "$OUT/s.db"
   t0=$(now); sqlite3 "$OUT/s.db" ".mode csv" ".import $OUT/gtd$N.csv gtd"; t1=$(now)
@@ -49,10 +52,10 @@ for i in $(seq "$RUNS"); do
 
   pg -c "DROP DATABASE IF EXISTS vigil_bench" -c "CREATE DATABASE vigil_bench"
   pgurl=${VIGIL_TEST_POSTGRES/\/postgres\?/\/vigil_bench\?}
-  t0=$(now); ./vigil --db "$pgurl" import gtd "$OUT/gtd$N.csv" >/dev/null; t1=$(now)
+  t0=$(now); ./vigil --db "$pgurl" import gtd --no-fuse "$OUT/gtd$N.csv" >/dev/null; t1=$(now)
   tvp+=("$(elapsed "$t0" "$t1")")
 done
-mv=$(median "${tv[@]}"); ms=$(median "${ts[@]}"); mp=$(median "${tp[@]}"); mvp=$(median "${tvp[@]}")
+mv=$(median "${tv[@]}"); mf=$(median "${tf[@]}"); ms=$(median "${ts[@]}"); mp=$(median "${tp[@]}"); mvp=$(median "${tvp[@]}")
 rows=$(sqlite3 "$OUT/s.db" "select count(*) from gtd")
 vrows=$(./vigil --db "$OUT/v.db" stats --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["incidents"])')
 
@@ -61,17 +64,18 @@ echo "## Import of $N GTD rows ($size MB), median of $RUNS runs"
 echo
 echo "| tool | seconds | rows stored | ratio to sqlite3 .import |"
 echo "|---|---|---|---|"
-echo "| vigil import gtd → SQLite | $mv | $vrows | $(python3 -c "print(f'{$mv/$ms:.2f}')") |"
+echo "| vigil import gtd --no-fuse → SQLite | $mv | $vrows | $(python3 -c "print(f'{$mv/$ms:.2f}')") |"
+echo "| then vigil fuse (SQLite) | $mf | $vrows | $(python3 -c "print(f'{$mf/$ms:.2f}')") |"
 echo "| sqlite3 .import (plain table) | $ms | $rows | 1.00 |"
 echo "| psql \\copy (plain table) | $mp | $N | $(python3 -c "print(f'{$mp/$ms:.2f}')") |"
-echo "| vigil import gtd → PostgreSQL | $mvp | $N | $(python3 -c "print(f'{$mvp/$ms:.2f}')") |"
+echo "| vigil import gtd --no-fuse → PostgreSQL | $mvp | $N | $(python3 -c "print(f'{$mvp/$ms:.2f}')") |"
 echo
-echo "runs: vigil ${tv[*]}; sqlite3 ${ts[*]}; psql ${tp[*]}; vigil→pg ${tvp[*]}"
+echo "runs: vigil ${tv[*]}; fuse ${tf[*]}; sqlite3 ${ts[*]}; psql ${tp[*]}; vigil→pg ${tvp[*]}"
 cat "$OUT/vigil-import.txt"
 
 if [ ! -f "$OUT/big.db" ]; then
   [ -f "$OUT/gtd$BIG-mix.csv" ] || go run ./bench/gengtd -in "$GTD" -out "$OUT/gtd$BIG-mix.csv" -n "$BIG" -mix
-  ./vigil --db "$OUT/big.tmp.db" import gtd "$OUT/gtd$BIG-mix.csv" >/dev/null
+  ./vigil --db "$OUT/big.tmp.db" import gtd --no-fuse "$OUT/gtd$BIG-mix.csv" >/dev/null
   mv "$OUT/big.tmp.db" "$OUT/big.db"
 fi
 declare -a tq
