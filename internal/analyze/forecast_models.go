@@ -92,12 +92,10 @@ func (baseline) predict(p *panel, origin, h, r int) prediction {
 // 1 − exp(−E[N]) and killed is a compound Poisson of E[N] attacks with the
 // region's killed per attack.
 type hawkesModel struct {
-	fitted             bool
-	mu                 map[int]float64
-	alpha, beta        float64
-	pooledM, pooledSq  float64
-	lastFitOrigin      int
-	fallbackPerDayRate []float64
+	fitted            bool
+	mu                map[int]float64
+	alpha, beta       float64
+	pooledM, pooledSq float64
 }
 
 func (m *hawkesModel) name() string { return ModelHawkes }
@@ -122,7 +120,6 @@ func (m *hawkesModel) fit(p *panel, origin int) {
 		}
 	}
 	m.fitted = false
-	m.lastFitOrigin = origin
 	m.pooledM, m.pooledSq = pooledKilled(p, origin)
 	total := 0
 	for _, g := range groups {

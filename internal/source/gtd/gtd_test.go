@@ -22,12 +22,6 @@ import (
 
 var fetched = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 
-// result is what one call of Next gave.
-type result struct {
-	rec model.Record
-	err error
-}
-
 // readAll drains a reader, failing the test on a fatal error.
 func readAll(t testing.TB, r source.Reader) (recs []model.Record, rowErrs []*source.RowError) {
 	t.Helper()
