@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/vigil-project/vigil/internal/fetch"
 	"github.com/vigil-project/vigil/internal/server"
+	"github.com/vigil-project/vigil/internal/source/feed/poll"
 	"github.com/vigil-project/vigil/internal/store/postgres"
 	"github.com/vigil-project/vigil/internal/store/sqlite"
 )
@@ -28,6 +30,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	var cfg Config
 	fs := newFlags(env, "serve", "", &cfg, false, "")
 	addr := fs.String("addr", server.DefaultAddr, "address to listen on (loopback by default: say 0.0.0.0:8080 to expose it)")
+	pollFeeds := fs.Bool("poll", true, "poll the followed news feeds on their schedules while serving (see vigil feeds)")
 	pos, err := parse(fs, args, env, &cfg)
 	if err != nil {
 		return err
@@ -35,11 +38,12 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("serve takes no arguments, got %q", pos[0])
 	}
-	return serve(ctx, env, cfg.DB, *addr)
+	return serve(ctx, env, cfg.DB, *addr, *pollFeeds)
 }
 
-// serve runs the server on the store at dsn until ctx is cancelled.
-func serve(ctx context.Context, env Env, dsn, addr string) error {
+// serve runs the server on the store at dsn until ctx is cancelled and,
+// when pollFeeds is set, polls the followed feeds as they fall due.
+func serve(ctx context.Context, env Env, dsn, addr string, pollFeeds bool) error {
 	b, err := openStore(ctx, dsn)
 	if err != nil {
 		return err
@@ -57,7 +61,22 @@ func serve(ctx context.Context, env Env, dsn, addr string) error {
 	if err != nil {
 		return usagef("serve: %v", err)
 	}
-	return srv.Run(ctx, func(a string) {
-		fmt.Fprintf(env.Stdout, "vigil is serving %s on http://%s/ (Ctrl-C stops it)\n", dsn, a)
+	// The poller stops with the server and before the store closes.
+	pollCtx, stopPolling := context.WithCancel(ctx)
+	polled := make(chan struct{})
+	if fst, ok := b.(feedStore); ok && pollFeeds {
+		p := &poll.Poller{Store: fst, Client: fetch.New(fetch.Options{UserAgent: userAgent()}), Log: log, Now: env.Now}
+		go func() {
+			defer close(polled)
+			p.Run(pollCtx)
+		}()
+	} else {
+		close(polled)
+	}
+	err = srv.Run(ctx, func(a string) {
+		fmt.Fprintf(env.Stdout, "vigil is serving %s on http://%s/ (Ctrl-C stops it)\n", redactDSN(dsn), a)
 	})
+	stopPolling()
+	<-polled
+	return err
 }

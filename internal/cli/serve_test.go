@@ -82,3 +82,51 @@ func TestServeUsage(t *testing.T) {
 		}
 	}
 }
+
+// `vigil serve` polls the followed feeds while it serves: a feed added
+// before the server starts has its articles stored without `feeds poll`;
+// with --poll=false it is left alone.
+func TestServePollsFeeds(t *testing.T) {
+	site := feedSite(t)
+	for _, polling := range []bool{true, false} {
+		db := filepath.Join(t.TempDir(), "vigil.db")
+		var out syncBuffer
+		env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: io.Discard,
+			Getenv: func(string) string { return "" }, Now: time.Now}
+		// On the real clock, as the poller is: the test helper's fixed
+		// clock would make the feed due only hours from now.
+		if err := Run(context.Background(), env, []string{"--db", db, "feeds", "add", site.URL + "/rss",
+			"--name", "site", "--every", "30m", "--allow-private"}); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		args := []string{"--db", db, "serve", "--addr", "127.0.0.1:0"}
+		if !polling {
+			args = append(args, "--poll=false")
+		}
+		go func() { done <- Run(ctx, env, args) }()
+		seen := 0
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			var feeds []struct {
+				ItemsSeen int `json:"items_seen"`
+			}
+			if json.Unmarshal([]byte(mustVigil(t, db, "feeds", "list", "--format", "json")), &feeds) == nil && len(feeds) == 1 {
+				seen = feeds[0].ItemsSeen
+			}
+			if seen > 0 || (!polling && time.Now().After(deadline.Add(-3*time.Second))) {
+				break
+			}
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("serve (poll %v): %v", polling, err)
+		}
+		if polling && seen != 3 {
+			t.Errorf("serve did not poll the feed: %d items seen, want 3\n%s", seen, mustVigil(t, db, "feeds", "list"))
+		}
+		if !polling && seen != 0 {
+			t.Errorf("serve --poll=false polled the feed: %d items seen", seen)
+		}
+	}
+}
