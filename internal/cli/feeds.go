@@ -269,9 +269,19 @@ func runFeedsPoll(ctx context.Context, env Env, args []string) error {
 	defer st.Close()
 	p := &poll.Poller{Store: st, Client: fetch.New(fetch.Options{UserAgent: userAgent(), Timeout: *timeout, MaxBytes: *maxBytes}),
 		Concurrency: *conc, FetchArticles: *articles, Now: env.Now} // no log: the table says it all
+	b, isBackend := st.(backend)
+	if isBackend {
+		extractInto(p, b, env.Now)
+	}
 	results, err := p.PollDue(ctx, *all)
 	if err != nil {
 		return err
+	}
+	// The claims read out of new articles are fused like any others.
+	if isBackend {
+		if err := fuseAfterImport(ctx, env, b, export.Table); err != nil {
+			return err
+		}
 	}
 	failed := 0
 	for _, r := range results {

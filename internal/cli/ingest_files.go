@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/vigil-project/vigil/internal/export"
+	"github.com/vigil-project/vigil/internal/ingest"
 	"github.com/vigil-project/vigil/internal/source/feed"
 	"github.com/vigil-project/vigil/internal/store"
 )
@@ -33,13 +34,17 @@ type fileResult struct {
 	Items    int                 `json:"items"`
 	Counts   store.ArticleCounts `json:"counts"`
 	Problems []feed.Problem      `json:"problems,omitempty"`
-	Error    string              `json:"error,omitempty"`
+	// Claims counts the claims read out of the file's articles that were
+	// new or changed (see extractArticles).
+	Claims int    `json:"claims"`
+	Error  string `json:"error,omitempty"`
 }
 
 func runIngest(ctx context.Context, env Env, args []string) error {
 	var cfg Config
 	fset := newFlags(env, "ingest", "FILE|DIR...", &cfg, true, export.Table)
 	srcName := fset.String("source", "", "source name of the articles (default: a feed or list file's name; a page or text file's directory name)")
+	noExtract := fset.Bool("no-extract", false, "store the articles without reading claims out of them (and without fusing)")
 	pos, err := parse(fset, args, env, &cfg)
 	if err != nil {
 		return err
@@ -88,7 +93,7 @@ func runIngest(ctx context.Context, env Env, args []string) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		r := ingestFile(ctx, env, st, file, *srcName)
+		r := ingestFile(ctx, env, st, file, *srcName, !*noExtract)
 		if r.Error != "" {
 			failed++
 			fmt.Fprintf(env.Stderr, "%s: %s\n", file, r.Error)
@@ -97,6 +102,13 @@ func runIngest(ctx context.Context, env Env, args []string) error {
 			fmt.Fprintf(env.Stderr, "%s: %s\n", file, p)
 		}
 		results = append(results, r)
+	}
+	// The claims read out of the articles go through fusion like any
+	// other: they join incidents or make new ones.
+	if b, ok := st.(backend); ok && !*noExtract {
+		if err := fuseAfterImport(ctx, env, b, cfg.Format); err != nil {
+			return err
+		}
 	}
 	if cfg.Format == export.JSON {
 		enc := json.NewEncoder(env.Stdout)
@@ -116,7 +128,7 @@ func runIngest(ctx context.Context, env Env, args []string) error {
 // ingestFile reads one file and stores its articles; item problems with
 // a line become rejections (see 'vigil rejections'), so that they can be
 // found again after the terminal is gone.
-func ingestFile(ctx context.Context, env Env, st feedStore, file, srcName string) fileResult {
+func ingestFile(ctx context.Context, env Env, st feedStore, file, srcName string, extractClaims bool) fileResult {
 	r := fileResult{File: file}
 	data, err := readLimited(file)
 	if err != nil {
@@ -151,6 +163,12 @@ func ingestFile(ctx context.Context, env Env, st feedStore, file, srcName string
 			return r
 		}
 		r.Counts.Add(c)
+		if is, ok := st.(ingest.Store); ok && extractClaims {
+			if r.Claims, err = extractArticles(ctx, is, res.Articles, now); err != nil {
+				r.Error = err.Error()
+				return r
+			}
+		}
 	}
 	var rej []store.Rejection
 	for _, p := range res.Problems {
@@ -219,16 +237,18 @@ func readLimited(file string) ([]byte, error) {
 
 func writeIngestResults(w io.Writer, results []fileResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "FILE\tSOURCE\tFORMAT\tITEMS\tNEW\tUPDATED\tDUPLICATE\tPROBLEMS")
+	fmt.Fprintln(tw, "FILE\tSOURCE\tFORMAT\tITEMS\tNEW\tUPDATED\tDUPLICATE\tCLAIMS\tPROBLEMS")
 	var total store.ArticleCounts
+	claims := 0
 	for _, r := range results {
+		claims += r.Claims
 		format := r.Format
 		if r.Error != "" {
 			format = "error"
 		}
 		total.Add(r.Counts)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", r.File, r.Source, format, r.Items, r.Counts.New, r.Counts.Updated, r.Counts.Duplicate, len(r.Problems))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", r.File, r.Source, format, r.Items, r.Counts.New, r.Counts.Updated, r.Counts.Duplicate, r.Claims, len(r.Problems))
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%d files: %d new articles, %d updated, %d duplicates\n", len(results), total.New, total.Updated, total.Duplicate)
+	fmt.Fprintf(w, "%d files: %d new articles, %d updated, %d duplicates; %d new claims read out of them\n", len(results), total.New, total.Updated, total.Duplicate, claims)
 }
