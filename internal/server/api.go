@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/vigil-project/vigil/internal/analyze"
 	"github.com/vigil-project/vigil/internal/export"
@@ -55,6 +56,7 @@ func (s *Server) routes() error {
 	get("/api/incidents/{id}", api(s.getIncident))
 	get("/api/aggregates", api(s.aggregates))
 	get("/api/analyze/{kind}", api(s.analyzeSelection))
+	get("/api/forecast", api(s.forecast))
 	get("/api/export.csv", s.stream("text/csv; charset=utf-8", s.exporter(export.CSV), checkSelection))
 	get("/api/export.geojson", s.stream("application/geo+json", s.exporter(export.GeoJSON), checkSelection))
 	openapi, err := loadStatic(embedded, "openapi.json", "application/json")
@@ -410,6 +412,63 @@ func (s *Server) analyzeSelection(r *http.Request) (any, error) {
 		return nil, fmt.Errorf("encode %s: %w", kind, err)
 	}
 	return analysisAnswer{Kind: kind, Incidents: len(incs), Sentence: res.Sentence(), Result: b}, nil
+}
+
+// forecastAnswer is the forecast of a selection, as `vigil forecast
+// --format json` gives it, with its sentence.
+type forecastAnswer struct {
+	analyze.ForecastResult
+	Sentence string `json:"sentence"`
+}
+
+// forecast answers /api/forecast: the risk per region for the periods
+// after now, from the model that backtests best on the selection.
+func (s *Server) forecast(r *http.Request) (any, error) {
+	if err := checkParams(r, "level", "horizon", "now", "model"); err != nil {
+		return nil, err
+	}
+	f, err := selection(r)
+	if err != nil {
+		return nil, err
+	}
+	q := r.URL.Query()
+	opts := analyze.ForecastOptions{Level: analyze.Admin1Week, Horizon: 4, Model: q.Get("model"), Now: model.DateOf(time.Now().UTC())}
+	if v := q.Get("level"); v != "" {
+		opts.Level = analyze.ForecastLevel(v)
+		if !opts.Level.Valid() {
+			return nil, badRequest("level %q: want admin1-week or country-month", v)
+		}
+	}
+	if v := q.Get("horizon"); v != "" {
+		if opts.Horizon, err = strconv.Atoi(v); err != nil || opts.Horizon < 1 || opts.Horizon > 4 {
+			return nil, badRequest("horizon %q: want 1 to 4 periods", v)
+		}
+	}
+	if v := q.Get("now"); v != "" {
+		if opts.Now, err = model.ParseDate(v); err != nil {
+			return nil, badRequest("now %q: want YYYY-MM-DD", v)
+		}
+	}
+	switch opts.Model {
+	case "", analyze.ModelBaseline, analyze.ModelHawkes, analyze.ModelCount:
+	default:
+		return nil, badRequest("model %q: want baseline, hawkes or count", opts.Model)
+	}
+	f.Until = opts.Now
+	var incs []model.Incident
+	if err := s.st.Incidents(r.Context(), f, func(inc model.Incident) error {
+		incs = append(incs, inc)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("select incidents: %w", err)
+	}
+	res, err := analyze.Forecast(incs, opts)
+	if err != nil {
+		// No incident with a region and a usable date: an answer about
+		// the selection, not a server failure.
+		return nil, badRequest("%v", err)
+	}
+	return forecastAnswer{ForecastResult: res, Sentence: res.Sentence()}, nil
 }
 
 // sentencer is an analysis result that says what it means.

@@ -171,6 +171,7 @@ func TestAPI(t *testing.T) {
 			t.Run("incident", func(t *testing.T) { testIncident(t, a, all) })
 			t.Run("aggregates", func(t *testing.T) { testAggregates(t, a, all) })
 			t.Run("analyze", func(t *testing.T) { testAnalyze(t, a) })
+			t.Run("forecast", func(t *testing.T) { testForecast(t, a) })
 			t.Run("exports", func(t *testing.T) { testExports(t, a, all) })
 			t.Run("errors", func(t *testing.T) { testErrors(t, a) })
 			t.Run("caching", func(t *testing.T) { testCaching(t, a) })
@@ -333,6 +334,38 @@ func testAnalyze(t *testing.T, a *api) {
 	a.json(a.get("/api/analyze/tempo?bin=week&since=2017-01-01&until=2024-12-31"), &an)
 	if !strings.Contains(an.Sentence, "week") {
 		t.Errorf("weekly tempo: sentence %q does not speak of weeks", an.Sentence)
+	}
+}
+
+func testForecast(t *testing.T, a *api) {
+	var f forecastAnswer
+	a.json(a.get("/api/forecast?now=2025-01-01&horizon=2"), &f)
+	if f.Model == "" || f.Why == "" || f.Sentence == "" || len(f.Regions) < 5 {
+		t.Fatalf("forecast of the demo: model %q why %q, %d regions", f.Model, f.Why, len(f.Regions))
+	}
+	for i, r := range f.Regions {
+		if r.Country != "IR" || r.Admin1 == "" || len(r.Periods) != 2 || r.Periods[0].Start.String() != "2025-01-06" {
+			t.Errorf("region %+v: want an Iranian province with the two weeks from 2025-01-06", r)
+		}
+		if i > 0 && r.Periods[0].Probability > f.Regions[i-1].Periods[0].Probability {
+			t.Errorf("regions not riskiest first at %d", i)
+		}
+	}
+	var m forecastAnswer
+	a.json(a.get("/api/forecast?level=country-month&now=2025-01-01&model=baseline"), &m)
+	if len(m.Regions) != 1 || m.Regions[0].Region != "IR" || m.Model != "baseline" || len(m.Regions[0].Periods) != 4 {
+		t.Errorf("monthly forecast: %+v, want Iran with 4 months from the baseline", m.Regions)
+	}
+	for _, c := range []struct{ path, want string }{
+		{"/api/forecast?horizon=9", "horizon"},
+		{"/api/forecast?level=city-day", "level"},
+		{"/api/forecast?model=oracle", "model"},
+		{"/api/forecast?country=AF", "no incidents"},
+	} {
+		ans := a.get(c.path)
+		if ans.status != http.StatusBadRequest || !strings.Contains(string(ans.body), c.want) {
+			t.Errorf("%s: got %d %s, want 400 naming %q", c.path, ans.status, ans.body, c.want)
+		}
 	}
 }
 
