@@ -88,19 +88,19 @@ func extractArticles(ctx context.Context, st ingest.Store, arts []model.Article,
 }
 
 // extractInto sets a poller to read claims out of every new article and
-// store them (fusion runs after the poll: see fuseClaims).
-func extractInto(p *poll.Poller, st ingest.Store, now func() time.Time) {
+// store them; then, when set, runs after each article's claims are
+// stored (the server fuses there; `feeds poll` fuses once after the poll).
+func extractInto(p *poll.Poller, st ingest.Store, now func() time.Time, then func(context.Context) error) {
 	p.Extractor = extract.ClaimExtractor{}
 	p.Claims = func(ctx context.Context, a model.Article, claims []model.Claim) error {
-		at := time.Now()
-		if now != nil {
-			at = now()
-		}
+		at := now()
 		recs, err := claimRecords(a, claims, at)
 		if err != nil {
 			return err
 		}
-		_, err = storeClaims(ctx, st, recs, at)
-		return err
+		if _, err := storeClaims(ctx, st, recs, at); err != nil || then == nil {
+			return err
+		}
+		return then(ctx)
 	}
 }

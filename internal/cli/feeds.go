@@ -271,7 +271,7 @@ func runFeedsPoll(ctx context.Context, env Env, args []string) error {
 		Concurrency: *conc, FetchArticles: *articles, Now: env.Now} // no log: the table says it all
 	b, isBackend := st.(backend)
 	if isBackend {
-		extractInto(p, b, env.Now)
+		extractInto(p, b, env.Now, nil)
 	}
 	results, err := p.PollDue(ctx, *all)
 	if err != nil {

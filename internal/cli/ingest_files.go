@@ -163,7 +163,9 @@ func ingestFile(ctx context.Context, env Env, st feedStore, file, srcName string
 			return r
 		}
 		r.Counts.Add(c)
-		if is, ok := st.(ingest.Store); ok && extractClaims {
+		// Claims come from new or changed articles only: an unchanged
+		// article's claims are stored already.
+		if is, ok := st.(ingest.Store); ok && extractClaims && c.New+c.Updated > 0 {
 			if r.Claims, err = extractArticles(ctx, is, res.Articles, now); err != nil {
 				r.Error = err.Error()
 				return r

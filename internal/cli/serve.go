@@ -8,7 +8,6 @@ import (
 
 	"github.com/vigil-project/vigil/internal/fetch"
 	"github.com/vigil-project/vigil/internal/fuse"
-	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/server"
 	"github.com/vigil-project/vigil/internal/source/feed/poll"
 	"github.com/vigil-project/vigil/internal/store/postgres"
@@ -65,24 +64,20 @@ func serve(ctx context.Context, env Env, dsn, addr string, pollFeeds bool) error
 	}
 	// The poller stops with the server and before the store closes.
 	pollCtx, stopPolling := context.WithCancel(ctx)
+	defer stopPolling()
 	polled := make(chan struct{})
 	if fst, ok := b.(feedStore); ok && pollFeeds {
 		p := &poll.Poller{Store: fst, Client: fetch.New(fetch.Options{UserAgent: userAgent()}), Log: log, Now: env.Now}
 		// New articles' claims are stored as they come and fused right
 		// away: a news item joins its incident within one poll.
-		extractInto(p, b, env.Now)
-		store := p.Claims
-		p.Claims = func(ctx context.Context, a model.Article, claims []model.Claim) error {
-			if err := store(ctx, a, claims); err != nil {
-				return err
-			}
-			fb, err := asFuse(b)
-			if err != nil {
-				return err
-			}
-			_, err = fuse.Incremental(ctx, fb, fuse.RunOptions{At: time.Now()})
+		fb, err := asFuse(b)
+		if err != nil {
 			return err
 		}
+		extractInto(p, b, env.Now, func(ctx context.Context) error {
+			_, err := fuse.Incremental(ctx, fb, fuse.RunOptions{At: env.Now()})
+			return err
+		})
 		go func() {
 			defer close(polled)
 			p.Run(pollCtx)
