@@ -75,8 +75,8 @@ type receiver struct {
 
 func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
-	if !alert.VerifySignature(r.secret, body, req.Header.Get(alert.HeaderSignature)) {
-		r.t.Errorf("bad signature %q", req.Header.Get(alert.HeaderSignature))
+	if err := alert.VerifySignature(r.secret, body, req.Header.Get(alert.HeaderTimestamp), req.Header.Get(alert.HeaderSignature), time.Now(), 0); err != nil {
+		r.t.Errorf("signature %q: %v", req.Header.Get(alert.HeaderSignature), err)
 		http.Error(w, "bad signature", http.StatusUnauthorized)
 		return
 	}

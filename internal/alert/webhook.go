@@ -19,9 +19,13 @@ import (
 
 // Webhook request headers.
 const (
-	// HeaderSignature carries "sha256=" and the hex HMAC-SHA256 of the body
-	// under the shared secret.
+	// HeaderSignature carries "sha256=" and the hex HMAC-SHA256, under the
+	// shared secret, of the timestamp header's value, a dot and the body.
 	HeaderSignature = "X-Vigil-Signature"
+	// HeaderTimestamp carries the attempt's time in Unix seconds. It is
+	// signed with the body so that a receiver can refuse a captured
+	// request replayed later (VerifySignature's tolerance).
+	HeaderTimestamp = "X-Vigil-Timestamp"
 	// HeaderIdempotencyKey carries the delivery's idempotency key, the same
 	// on every attempt: receivers deduplicate by it.
 	HeaderIdempotencyKey = "Idempotency-Key"
@@ -42,19 +46,45 @@ type Webhook struct {
 	Secret []byte       // HMAC key; empty sends no signature
 	// Timeout bounds one attempt, connection to answer. Default 10 s.
 	Timeout time.Duration
+	// Now gives the time signed into each attempt; default time.Now.
+	Now func() time.Time
 }
 
-// Sign returns the signature header value of body under secret.
-func Sign(secret, body []byte) string {
+// DefaultTolerance is how far a webhook's timestamp may be from the
+// receiver's clock before VerifySignature refuses it: long enough for
+// clock skew and a slow network, short enough that a captured request
+// cannot be replayed for long.
+const DefaultTolerance = 5 * time.Minute
+
+// Sign returns the signature header value of body sent with the
+// timestamp header value ts, under secret.
+func Sign(secret []byte, ts string, body []byte) string {
 	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(ts))
+	m.Write([]byte{'.'})
 	m.Write(body)
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// VerifySignature reports whether header is the signature of body under
-// secret, comparing in constant time: what a receiver checks.
-func VerifySignature(secret, body []byte, header string) bool {
-	return hmac.Equal([]byte(header), []byte(Sign(secret, body)))
+// VerifySignature is what a receiver checks: that sig is the signature
+// of ts and body under secret (compared in constant time) and that ts is
+// within tolerance of now (DefaultTolerance when tolerance is 0), so that
+// neither a forged nor a replayed request passes.
+func VerifySignature(secret, body []byte, ts, sig string, now time.Time, tolerance time.Duration) error {
+	if tolerance <= 0 {
+		tolerance = DefaultTolerance
+	}
+	if !hmac.Equal([]byte(sig), []byte(Sign(secret, ts, body))) {
+		return fmt.Errorf("webhook signature: does not match the body and timestamp")
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return fmt.Errorf("webhook timestamp %q: not Unix seconds", ts)
+	}
+	if d := now.Sub(time.Unix(sec, 0)); d > tolerance || d < -tolerance {
+		return fmt.Errorf("webhook timestamp %q: %v away from now, more than the %v allowed", ts, d.Round(time.Second), tolerance)
+	}
+	return nil
 }
 
 // Send posts one outbox item. A 2xx answer is delivered; 408, 425, 429
@@ -79,8 +109,14 @@ func (w *Webhook) Send(ctx context.Context, it store.OutboxItem) error {
 	req.Header.Set("User-Agent", "vigil-alerts")
 	req.Header.Set(HeaderIdempotencyKey, it.IdemKey)
 	req.Header.Set(HeaderAttempt, strconv.Itoa(it.Attempts+1))
+	now := time.Now
+	if w.Now != nil {
+		now = w.Now
+	}
+	ts := strconv.FormatInt(now().Unix(), 10)
+	req.Header.Set(HeaderTimestamp, ts)
 	if len(w.Secret) > 0 {
-		req.Header.Set(HeaderSignature, Sign(w.Secret, body))
+		req.Header.Set(HeaderSignature, Sign(w.Secret, ts, body))
 	}
 	client := w.Client
 	if client == nil {

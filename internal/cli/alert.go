@@ -46,6 +46,11 @@ const alertsUsage = `usage: vigil alerts SUBCOMMAND [flags]
 Delivery reads the environment: VIGIL_WEBHOOK_SECRET (HMAC key of webhooks),
 VIGIL_SMTP_ADDR (host:port), VIGIL_SMTP_FROM, VIGIL_SMTP_USER, VIGIL_SMTP_PASSWORD,
 VIGIL_SMTP_CA (a PEM file of certificates to trust instead of the system's).
+
+A webhook receiver checks X-Vigil-Signature: "sha256=" and the hex
+HMAC-SHA256, under VIGIL_WEBHOOK_SECRET, of X-Vigil-Timestamp (Unix seconds),
+a dot and the raw body; it refuses a timestamp more than 5 minutes from its
+clock (a replay) and deduplicates by the Idempotency-Key header.
 `
 
 func runAlerts(ctx context.Context, env Env, args []string) error {

@@ -66,7 +66,7 @@ func (h *hookRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	key := r.Header.Get(alert.HeaderIdempotencyKey)
 	h.mu.Lock()
-	if !alert.VerifySignature(h.secret, body, r.Header.Get(alert.HeaderSignature)) {
+	if alert.VerifySignature(h.secret, body, r.Header.Get(alert.HeaderTimestamp), r.Header.Get(alert.HeaderSignature), time.Now(), 0) != nil {
 		h.bad++
 		h.mu.Unlock()
 		http.Error(w, "bad signature", http.StatusUnauthorized)
