@@ -30,8 +30,10 @@ type Store interface {
 // without one skips forecast rules and says so.
 type Forecaster interface {
 	// Forecast returns, for the period of horizon weeks starting after at,
-	// each region's risk, using only what was known at at.
-	Forecast(ctx context.Context, at time.Time, horizonWeeks int) ([]RegionRisk, error)
+	// each region's risk, using only what was known at at. A country
+	// (ISO alpha-2) restricts it to that country's regions, whose history
+	// alone is read and backtested; "" forecasts every region.
+	Forecast(ctx context.Context, at time.Time, horizonWeeks int, country string) ([]RegionRisk, error)
 }
 
 // RegionRisk is one region's forecast for one period.

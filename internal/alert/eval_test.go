@@ -292,12 +292,18 @@ func TestHigh(t *testing.T) {
 // deterministic stand-in for the forecasting models.
 type fixedForecaster struct {
 	risks []alert.RegionRisk
-	asked []int
+	asked []string // horizon/country of each call
 }
 
-func (f *fixedForecaster) Forecast(_ context.Context, at time.Time, h int) ([]alert.RegionRisk, error) {
-	f.asked = append(f.asked, h)
-	out := slices.Clone(f.risks)
+// Forecast gives the fixed risks of country (all of them for "").
+func (f *fixedForecaster) Forecast(_ context.Context, at time.Time, h int, country string) ([]alert.RegionRisk, error) {
+	f.asked = append(f.asked, fmt.Sprintf("%d/%s", h, country))
+	var out []alert.RegionRisk
+	for _, r := range f.risks {
+		if country == "" || r.Country == country {
+			out = append(out, r)
+		}
+	}
 	for i := range out {
 		out[i].Start = model.DateOf(at).AddDays(1)
 		out[i].End = out[i].Start.AddDays(7*h - 1)
@@ -324,14 +330,33 @@ func TestForecastRule(t *testing.T) {
 	if len(res.Alerts) != 1 || !strings.Contains(res.Alerts[0].Title, "Kerman") || !strings.Contains(res.Alerts[0].Title, "70%") {
 		t.Fatalf("got %v, want Kerman at 70%% only", keys(res.Alerts))
 	}
-	if !slices.Equal(f.asked, []int{2}) {
-		t.Errorf("forecaster asked for horizons %v, want [2]", f.asked)
+	if !slices.Equal(f.asked, []string{"2/IR"}) {
+		t.Errorf("forecaster asked for %v, want [2/IR]: horizon 2, Iran only", f.asked)
 	}
 	if got := res.Alerts[0].Incidents; !slices.Equal(got, []string{model.IncidentIDFor("gtd", "k")}) {
 		t.Errorf("evidence got %v, want the Kerman incident of the last 28 days", got)
 	}
 	if res := check(t, e, at); len(res.Alerts) != 0 {
 		t.Errorf("same period again got %v, want none", keys(res.Alerts))
+	}
+
+	// A world rule and a second Iran rule on the same horizon: one more
+	// forecast (the world's), Iran's is not made twice, and the world
+	// rule sees Anbar.
+	addRule(t, s, "world", alert.KindForecast, alert.Spec{Threshold: 0.8, Horizon: 2}, at)
+	addRule(t, s, "iran again", alert.KindForecast, alert.Spec{Country: "ir", Threshold: 0.6, Horizon: 2}, at)
+	f.asked = nil
+	res = check(t, e, at.Add(7*24*time.Hour))
+	slices.Sort(f.asked)
+	if !slices.Equal(f.asked, []string{"2/", "2/IR"}) {
+		t.Errorf("forecaster asked for %v, want [2/ 2/IR]: one forecast per horizon and country", f.asked)
+	}
+	var anbar bool
+	for _, a := range res.Alerts {
+		anbar = anbar || strings.Contains(a.Title, "Anbar")
+	}
+	if !anbar {
+		t.Errorf("world rule alerts %v, want Anbar at 90%%", keys(res.Alerts))
 	}
 }
 

@@ -18,19 +18,17 @@ type ModelForecaster struct {
 	Store interface {
 		Incidents(ctx context.Context, f store.Filter, fn func(model.Incident) error) error
 	}
-	// Country restricts the history read (and so the regions forecast) to
-	// one country; "" reads every incident.
-	Country string
 	// Model forces a model (baseline, hawkes, count); "" picks by backtest.
 	Model string
 }
 
-// Forecast forecasts each province for the horizonWeeks weeks after the
-// one holding at, from the incidents that started up to at's day.
-func (m *ModelForecaster) Forecast(ctx context.Context, at time.Time, horizonWeeks int) ([]RegionRisk, error) {
+// Forecast forecasts each province (of country, or of every country when
+// it is "") for the horizonWeeks weeks after the one holding at, from the
+// incidents that started up to at's day.
+func (m *ModelForecaster) Forecast(ctx context.Context, at time.Time, horizonWeeks int, country string) ([]RegionRisk, error) {
 	today := model.DateOf(at.UTC())
 	var incs []model.Incident
-	if err := m.Store.Incidents(ctx, store.Filter{Country: m.Country, Until: today}, func(inc model.Incident) error {
+	if err := m.Store.Incidents(ctx, store.Filter{Country: country, Until: today}, func(inc model.Incident) error {
 		incs = append(incs, inc)
 		return nil
 	}); err != nil {

@@ -131,7 +131,7 @@ func (e *Evaluator) checkRegions(ctx context.Context, rules []Rule, days []store
 	today := model.DateOf(at)
 	var out []candidate
 	var skipped []string
-	forecasts := map[int][]RegionRisk{}
+	forecasts := map[forecastKey][]RegionRisk{}
 	for _, r := range rules {
 		var cs []candidate
 		var err error
@@ -147,14 +147,18 @@ func (e *Evaluator) checkRegions(ctx context.Context, rules []Rule, days []store
 				skipped = append(skipped, fmt.Sprintf("rule %d %q: %s", r.ID, r.Name, why))
 			}
 		case KindForecast:
-			risks, ok := forecasts[r.Spec.Horizon]
+			// A country rule forecasts that country only: its models are
+			// chosen on its own backtest, and a world store is not read for
+			// one country's alert.
+			fk := forecastKey{r.Spec.Horizon, strings.ToUpper(r.Spec.Country)}
+			risks, ok := forecasts[fk]
 			if !ok {
-				risks, err = e.Forecaster.Forecast(ctx, at, r.Spec.Horizon)
+				risks, err = e.Forecaster.Forecast(ctx, at, fk.horizon, fk.country)
 				if err != nil {
 					skipped = append(skipped, fmt.Sprintf("rule %d %q: forecast: %v", r.ID, r.Name, err))
 					continue
 				}
-				forecasts[r.Spec.Horizon] = risks
+				forecasts[fk] = risks
 			}
 			cs, err = e.forecast(ctx, r, risks, today)
 		}
@@ -164,6 +168,13 @@ func (e *Evaluator) checkRegions(ctx context.Context, rules []Rule, days []store
 		out = append(out, cs...)
 	}
 	return out, skipped, nil
+}
+
+// forecastKey is what one forecast answers: a horizon in weeks for a
+// country, or every country ("").
+type forecastKey struct {
+	horizon int
+	country string
 }
 
 // evidence returns the region's incidents that started from from to to,
