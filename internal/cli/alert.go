@@ -549,25 +549,24 @@ func alertsDeliver(ctx context.Context, env Env, args []string) error {
 	if _, err := parse(fs, args, env, &cfg); err != nil {
 		return err
 	}
-	secret := env.Getenv("VIGIL_WEBHOOK_SECRET")
+	ac := cfg.Conf.Alerts
+	secret := ac.WebhookSecret
 	if secret == "" {
-		fmt.Fprintln(env.Stderr, "warning: VIGIL_WEBHOOK_SECRET is not set: webhooks go out unsigned")
+		fmt.Fprintln(env.Stderr, "warning: no webhook secret (alerts.webhook_secret, VIGIL_WEBHOOK_SECRET): webhooks go out unsigned")
 	}
 	d.Webhook = &alert.Webhook{Secret: []byte(secret), Timeout: timeout}
-	if addr := env.Getenv("VIGIL_SMTP_ADDR"); addr != "" {
-		m := &alert.Mailer{Addr: addr, From: env.Getenv("VIGIL_SMTP_FROM"), Username: env.Getenv("VIGIL_SMTP_USER"),
-			Password: env.Getenv("VIGIL_SMTP_PASSWORD"), Timeout: 3 * timeout}
-		if m.From == "" {
-			return usagef("alerts deliver: VIGIL_SMTP_FROM is needed with VIGIL_SMTP_ADDR")
-		}
-		if ca := env.Getenv("VIGIL_SMTP_CA"); ca != "" {
+	if addr := ac.SMTPAddr; addr != "" {
+		// config.Load has checked that a sender is given with the server.
+		m := &alert.Mailer{Addr: addr, From: ac.SMTPFrom, Username: ac.SMTPUser,
+			Password: ac.SMTPPassword, Timeout: 3 * timeout}
+		if ca := ac.SMTPCA; ca != "" {
 			pem, err := os.ReadFile(ca)
 			if err != nil {
-				return fmt.Errorf("alerts deliver: VIGIL_SMTP_CA: %w", err)
+				return fmt.Errorf("alerts deliver: alerts.smtp_ca: %w", err)
 			}
 			pool := x509.NewCertPool()
 			if !pool.AppendCertsFromPEM(pem) {
-				return fmt.Errorf("alerts deliver: VIGIL_SMTP_CA %s: no PEM certificate in it", ca)
+				return fmt.Errorf("alerts deliver: alerts.smtp_ca %s: no PEM certificate in it", ca)
 			}
 			host := addr
 			if i := strings.LastIndex(addr, ":"); i >= 0 {

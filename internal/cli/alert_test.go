@@ -99,11 +99,11 @@ func TestAlertsCommands(t *testing.T) {
 	for name, db := range stores(t) {
 		t.Run(name, func(t *testing.T) {
 			now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-			hook := &hookRecorder{t: t, secret: []byte("k")}
+			hook := &hookRecorder{t: t, secret: []byte("alert-test-secret-k")}
 			srv := httptest.NewServer(hook)
 			defer srv.Close()
 			sink, smtpAddr, caFile := startSMTPServer(t)
-			vars := map[string]string{"VIGIL_DB": db, "VIGIL_WEBHOOK_SECRET": "k",
+			vars := map[string]string{"VIGIL_DB": db, "VIGIL_WEBHOOK_SECRET": "alert-test-secret-k",
 				"VIGIL_SMTP_ADDR": smtpAddr, "VIGIL_SMTP_FROM": "vigil@example.org", "VIGIL_SMTP_CA": caFile}
 			run := func(args ...string) string {
 				t.Helper()
@@ -322,10 +322,10 @@ func testDeliverSurvivesKill(t *testing.T, bin, db string) {
 	}
 	s.Close()
 
-	hook := &hookRecorder{t: t, secret: []byte("kill-test"), delay: 300 * time.Millisecond, arrive: make(chan string, 1)}
+	hook := &hookRecorder{t: t, secret: []byte("kill-test-secret-16+"), delay: 300 * time.Millisecond, arrive: make(chan string, 1)}
 	srv := httptest.NewServer(hook)
 	defer srv.Close()
-	env := append(os.Environ(), "VIGIL_DB="+db, "VIGIL_WEBHOOK_SECRET=kill-test")
+	env := append(os.Environ(), "VIGIL_DB="+db, "VIGIL_WEBHOOK_SECRET=kill-test-secret-16+")
 	runBin := func(args ...string) string {
 		t.Helper()
 		cmd := exec.Command(bin, args...)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-project/vigil/internal/config"
 	"github.com/vigil-project/vigil/internal/export"
 )
 
@@ -25,6 +26,9 @@ type Env struct {
 	Getenv func(string) string
 	Now    func() time.Time
 	Log    *slog.Logger
+	// Conf is the configuration Run loaded (file, environment, defaults);
+	// nil when a command is run without Run, which then loads it itself.
+	Conf *config.Loaded
 }
 
 // OSEnv returns the process's real environment.
@@ -33,11 +37,14 @@ func OSEnv() Env {
 		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 }
 
-// Config is the configuration shared by every command: flags first, then
-// the environment, then the defaults.
+// Config is what every command's flags set: --db and --format, and the
+// effective configuration (flags first, then the environment, then the
+// --config file, then the defaults) once parse has run.
 type Config struct {
 	DB     string        // SQLite file path or postgres:// URL
 	Format export.Format // output format
+	File   string        // --config
+	Conf   config.Loaded
 }
 
 // UsageError is a mistake in how vigil was called: exit code 2.
@@ -87,6 +94,7 @@ func commands() []command {
 		{"serve", "serve the JSON API and the dashboard (default on 127.0.0.1:8080)", runServe},
 		{"version", "print vigil's version and schema version", runVersion},
 		{"completion", "print a shell completion script: bash, zsh or fish", runCompletion},
+		{"config", "show the effective configuration (secrets masked), list the settings, check a file", runConfig},
 	}
 }
 
@@ -105,13 +113,25 @@ func Run(ctx context.Context, env Env, args []string) error {
 		}
 		return nil
 	}
+	// The configuration is loaded before any command runs, so that a bad
+	// key stops vigil at once and logging follows it from the start.
+	if env.Conf == nil {
+		l, err := config.Load(configFile(args, env), env.Getenv)
+		if err != nil {
+			return &UsageError{Msg: err.Error()}
+		}
+		env.Conf = &l
+		if l.Sources["log.format"] != "" || l.Sources["log.level"] != "" {
+			env.Log = newLogger(l.Config, env.Stderr)
+		}
+	}
 	// Global flags may come before the command: vigil --db x.db stats.
 	var global []string
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		a := args[0]
 		args = args[1:]
 		global = append(global, a)
-		if !strings.Contains(a, "=") && len(args) > 0 && (a == "--db" || a == "-db" || a == "--format" || a == "-format") {
+		if !strings.Contains(a, "=") && len(args) > 0 && (a == "--db" || a == "-db" || a == "--format" || a == "-format" || a == "--config" || a == "-config") {
 			global = append(global, args[0])
 			args = args[1:]
 		}
@@ -137,6 +157,7 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\n--db takes a SQLite file path (default ./vigil.db) or a postgres:// URL; env VIGIL_DB.")
+	fmt.Fprintln(w, "--config FILE (env VIGIL_CONFIG) reads settings from a TOML file; see 'vigil config keys'.")
 	fmt.Fprintln(w, "Run 'vigil COMMAND -h' for a command's flags.")
 }
 
@@ -146,6 +167,7 @@ func newFlags(env Env, name, args string, cfg *Config, withFormat bool, defForma
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.StringVar(&cfg.DB, "db", "", "SQLite file path or postgres:// URL (env VIGIL_DB; default ./vigil.db)")
+	fs.StringVar(&cfg.File, "config", "", "TOML configuration file (env VIGIL_CONFIG; see vigil config keys)")
 	if withFormat {
 		cfg.Format = defFormat
 		fs.Func("format", "output format: table, json, csv or geojson (default "+string(defFormat)+")", func(s string) error {
@@ -183,11 +205,57 @@ func parse(fs *flag.FlagSet, args []string, env Env, cfg *Config) ([]string, err
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
-	if cfg.DB == "" {
-		cfg.DB = env.Getenv("VIGIL_DB")
+	if env.Conf != nil && cfg.File == "" {
+		cfg.Conf = *env.Conf
+	} else {
+		file := cfg.File
+		if file == "" {
+			file = env.Getenv("VIGIL_CONFIG")
+		}
+		l, err := config.Load(file, env.Getenv)
+		if err != nil {
+			return nil, &UsageError{Msg: err.Error()}
+		}
+		cfg.Conf = l
 	}
-	if cfg.DB == "" {
-		cfg.DB = "vigil.db"
+	if cfg.DB != "" {
+		if err := cfg.Conf.Set("db", cfg.DB, config.FromFlag); err != nil {
+			return nil, &UsageError{Msg: err.Error()}
+		}
 	}
+	cfg.DB = cfg.Conf.DB
 	return pos, nil
+}
+
+// configFile finds the configuration file named by --config anywhere in
+// args, or by VIGIL_CONFIG.
+func configFile(args []string, env Env) string {
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		for _, p := range []string{"--config", "-config"} {
+			if v, ok := strings.CutPrefix(a, p+"="); ok {
+				return v
+			}
+			if a == p && i+1 < len(args) {
+				return args[i+1]
+			}
+		}
+	}
+	if env.Getenv == nil {
+		return ""
+	}
+	return env.Getenv("VIGIL_CONFIG")
+}
+
+// newLogger makes the logger the configuration asks for, on w.
+func newLogger(c config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Log.Level)) // validated by config.Load
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }

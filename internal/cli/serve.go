@@ -2,10 +2,11 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
-	"time"
 
+	"github.com/vigil-project/vigil/internal/config"
 	"github.com/vigil-project/vigil/internal/fetch"
 	"github.com/vigil-project/vigil/internal/fuse"
 	"github.com/vigil-project/vigil/internal/server"
@@ -39,6 +40,15 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("serve takes no arguments, got %q", pos[0])
 	}
+	// Flags given outrank the configuration; those not given take it.
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !set["addr"] {
+		*addr = cfg.Conf.Serve.Addr
+	}
+	if !set["poll"] {
+		*pollFeeds = cfg.Conf.Serve.Poll
+	}
 	return serve(ctx, env, cfg.DB, *addr, *pollFeeds)
 }
 
@@ -58,7 +68,12 @@ func serve(ctx context.Context, env Env, dsn, addr string, pollFeeds bool) error
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	srv, err := server.New(st, server.Config{Addr: addr, Version: Version, Log: log, GenerationTTL: time.Second})
+	conf := config.Default()
+	if env.Conf != nil {
+		conf = env.Conf.Config
+	}
+	srv, err := server.New(st, server.Config{Addr: addr, Version: Version, Log: log,
+		GenerationTTL: conf.Serve.GenerationTTL.Duration, CacheBytes: conf.Serve.CacheMB << 20})
 	if err != nil {
 		return usagef("serve: %v", err)
 	}
