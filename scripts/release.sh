@@ -15,6 +15,8 @@ for p in $PLATFORMS; do
   echo "build $out"
   CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -ldflags "$LDFLAGS" -o "$out" ./cmd/vigil
 done
-cp packaging/vigil.service dist/
-(cd dist && sha256sum vigil-* > SHA256SUMS)
+cp packaging/vigil.service packaging/vigil.toml dist/
+# The man page comes from the same source as `vigil help`.
+go run -ldflags "$LDFLAGS" ./cmd/vigil help --man > dist/vigil.1
+(cd dist && sha256sum vigil-* vigil.1 > SHA256SUMS)
 cat dist/SHA256SUMS

@@ -16,6 +16,13 @@ if ! command -v ogrinfo >/dev/null; then
   apt-get update -qq && apt-get install -y -qq gdal-bin >/dev/null
 fi
 
+# groff renders the man page that `vigil help --man` writes, to check it.
+if ! command -v groff >/dev/null; then
+  echo "== installing groff-base"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq groff-base >/dev/null
+fi
+
 # chromium runs the dashboard's browser tests (internal/server, through
 # chromedp); in CI they fail without it. Their screenshots go to
 # VIGIL_ARTEFACTS.

@@ -103,10 +103,10 @@ var Version = "dev"
 
 // Run runs vigil with the arguments after the program name.
 func Run(ctx context.Context, env Env, args []string) error {
-	if len(args) > 1 && args[0] == "help" {
+	if len(args) > 0 && args[0] == "help" {
 		return runHelp(ctx, env, args[1:])
 	}
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		usage(env.Stderr)
 		if len(args) == 0 {
 			return usagef("no command given")

@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -113,27 +111,4 @@ func runCompletion(ctx context.Context, env Env, args []string) error {
 func zshQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 func fishQuote(s string) string {
 	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'"
-}
-
-// runHelp prints the overview, or one command's flags: `vigil help CMD`
-// is `vigil CMD -h`.
-func runHelp(ctx context.Context, env Env, args []string) error {
-	if len(args) == 0 {
-		usage(env.Stdout)
-		return nil
-	}
-	for _, c := range commands() {
-		if c.name == args[0] {
-			fmt.Fprintf(env.Stdout, "vigil %s — %s\n\n", c.name, c.summary)
-			if c.name == "completion" || c.name == "help" {
-				return nil
-			}
-			err := c.run(ctx, Env{Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stdout, Getenv: env.Getenv, Now: env.Now}, []string{"-h"})
-			if errors.Is(err, flag.ErrHelp) {
-				return nil
-			}
-			return err
-		}
-	}
-	return usagef("help: unknown command %q", args[0])
 }

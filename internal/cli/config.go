@@ -21,7 +21,9 @@ file named by --config or VIGIL_CONFIG, then the defaults.
 func runConfig(ctx context.Context, env Env, args []string) error {
 	var cfg Config
 	fs := newFlags(env, "config", "show|keys|check", &cfg, false, "")
-	fs.Usage = func() { fmt.Fprint(env.Stderr, configUsage) }
+	fs.Usage = func() {
+		fmt.Fprint(env.Stderr, configUsage+"\nSettings (file key, environment variable, meaning):\n\n"+config.KeysText())
+	}
 	pos, err := parse(fs, args, env, &cfg)
 	if err != nil {
 		return err
