@@ -88,8 +88,11 @@ type ModelScore struct {
 	// variance over horizon−1 lags (forecasts of overlapping periods are
 	// correlated). NaN (null) for the baseline and below 10 origins.
 	PVsBaseline float64 `json:"p_vs_baseline"`
-	// BeatsBaseline: skill above 0 and PVsBaseline below 0.05. A skill
-	// that chance alone could give is not a model beating the baseline.
+	// BeatsBaseline: skill above 0, PVsBaseline below 0.05, and at least
+	// MinBacktestAttacks scored periods with an attack. A skill that
+	// chance alone could give is not a model beating the baseline, and
+	// neither is one earned on a window where nothing happened: there,
+	// forecasting "never" scores best and says nothing of the next attack.
 	BeatsBaseline bool             `json:"beats_baseline"`
 	NForecasts    int              `json:"n_forecasts"`
 	ByHorizon     []HorizonScore   `json:"by_horizon"`
@@ -105,11 +108,16 @@ type BacktestResult struct {
 	Horizon    int          `json:"horizon"`
 	RefitEvery int          `json:"refit_every"`
 	BaseRate   float64      `json:"base_rate"` // share of scored region-periods with an attack
+	Attacks    int          `json:"attacks"`   // scored region-periods with an attack
 	Models     []ModelScore `json:"models"`
 	// Best is the model users are shown: the one with the lowest Brier
 	// score among those that beat the baseline, else the baseline.
 	Best string `json:"best"`
 }
+
+// MinBacktestAttacks is the fewest scored region-periods with an attack
+// over which a model may be said to beat the historical rate.
+const MinBacktestAttacks = 10
 
 // Sentence says in words which model to trust.
 func (b BacktestResult) Sentence() string {
@@ -127,6 +135,10 @@ func (b BacktestResult) Sentence() string {
 			p = trFormatP(m.PVsBaseline)
 		}
 		parts = append(parts, fmt.Sprintf("%s %s the baseline (Brier skill %+.3f, %s)", m.Name, verb, m.BrierSkill, p))
+	}
+	if b.Attacks < MinBacktestAttacks {
+		return fmt.Sprintf("Over %d origins from %s to %s only %d of the %d forecast periods saw an attack: too few to tell whether any model beats the historical rate, so forecasts use %s.",
+			b.Origins, b.From, b.To, b.Attacks, modelN(b.Models), b.Best)
 	}
 	return fmt.Sprintf("Over %d origins from %s to %s (%d forecasts per model over %d regions and horizons 1 to %d; %.1f%% of the forecast periods saw an attack): %s; forecasts use %s.",
 		b.Origins, b.From, b.To, modelN(b.Models), b.Panel.Regions, b.Horizon, 100*b.BaseRate, strings.Join(parts, "; "), b.Best)
@@ -265,6 +277,7 @@ func runBacktest(p *panel, models []forecaster, from, to, lastComplete int, opts
 			}
 		}
 		res.BaseRate = float64(n) / float64(len(out[0]))
+		res.Attacks = n
 	}
 	var base ModelScore
 	baseIdx := 0
@@ -289,7 +302,7 @@ func runBacktest(p *panel, models []forecaster, from, to, lastComplete int, opts
 		if ms.Name != ModelBaseline && len(out) > 0 {
 			ms.PVsBaseline = dieboldMariano(out[baseIdx], out[i], opts.Horizon)
 		}
-		ms.BeatsBaseline = ms.Name != ModelBaseline && ms.BrierSkill > 0 && ms.PVsBaseline < 0.05
+		ms.BeatsBaseline = ms.Name != ModelBaseline && ms.BrierSkill > 0 && ms.PVsBaseline < 0.05 && res.Attacks >= MinBacktestAttacks
 		if ms.BeatsBaseline && ms.Brier < bestBrier {
 			res.Best, bestBrier = ms.Name, ms.Brier
 		}

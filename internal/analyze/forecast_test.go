@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/vigil-project/vigil/internal/model"
@@ -351,6 +352,32 @@ func TestBacktestPoisson(t *testing.T) {
 				t.Errorf("baseline calibration bin [%.1f, %.1f): predicted %.3f observed %.3f over %d", b.Low, b.High, b.Predicted, b.Observed, b.N)
 			}
 		}
+	}
+}
+
+// A window in which nothing happened cannot show skill: forecasting
+// "never" scores best there, and must not be said to beat the baseline.
+func TestBacktestQuietWindow(t *testing.T) {
+	// Six busy years, then two quiet ones: the backtest window.
+	incs := simIncidents(11, []float64{0.2, 0.1, 0.05}, 0, 0, 6*365)
+	now := simStart.AddDays(8 * 365)
+	res, err := Backtest(incs, BacktestOptions{Now: now, From: simStart.AddDays(6*365 + 14)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Attacks != 0 {
+		t.Fatalf("the quiet window holds %d attacks, want 0 (test set-up)", res.Attacks)
+	}
+	for _, m := range res.Models {
+		if m.BeatsBaseline {
+			t.Errorf("%s said to beat the baseline over a window without attacks (skill %+.3f)", m.Name, m.BrierSkill)
+		}
+	}
+	if res.Best != ModelBaseline {
+		t.Errorf("best %q, want the baseline", res.Best)
+	}
+	if s := res.Sentence(); !strings.Contains(s, "too few to tell") {
+		t.Errorf("sentence %q, want it to say there were too few attacks", s)
 	}
 }
 
