@@ -43,12 +43,14 @@ const alertsUsage = `usage: vigil alerts SUBCOMMAND [flags]
   feed [--limit N] [--self URL]        print the alerts as an Atom feed
   outbox [--state S]                   list deliveries: pending, delivered or dead, with attempts and last error
 
-Delivery reads the environment: VIGIL_WEBHOOK_SECRET (HMAC key of webhooks),
-VIGIL_SMTP_ADDR (host:port), VIGIL_SMTP_FROM, VIGIL_SMTP_USER, VIGIL_SMTP_PASSWORD,
-VIGIL_SMTP_CA (a PEM file of certificates to trust instead of the system's).
+Delivery reads the configuration (vigil config keys), in the environment or
+the --config file: alerts.webhook_secret (VIGIL_WEBHOOK_SECRET, the HMAC key of
+webhooks), alerts.smtp_addr (VIGIL_SMTP_ADDR, host:port), alerts.smtp_from,
+alerts.smtp_user, alerts.smtp_password, alerts.smtp_ca (a PEM file of
+certificates to trust instead of the system's).
 
 A webhook receiver checks X-Vigil-Signature: "sha256=" and the hex
-HMAC-SHA256, under VIGIL_WEBHOOK_SECRET, of X-Vigil-Timestamp (Unix seconds),
+HMAC-SHA256, under the webhook secret, of X-Vigil-Timestamp (Unix seconds),
 a dot and the raw body; it refuses a timestamp more than 5 minutes from its
 clock (a replay) and deduplicates by the Idempotency-Key header.
 `
