@@ -30,8 +30,11 @@ func helpTopics() []helpTopic {
 			fs.SetOutput(&b)
 			fs.PrintDefaults()
 			return "Commands that work on a selection of incidents take these flags; all\n" +
-				"given must hold. Dates are YYYY-MM-DD (Gregorian); an incident is in\n" +
-				"the period when it overlaps it.\n\n" + b.String()
+				"given must hold. --since and --until take a day, a month or a year,\n" +
+				"Gregorian or Solar Hijri (a year from 1200 to 1499 is Solar Hijri), in\n" +
+				"Latin or Persian digits, or with a Persian month name: 2024-01-03,\n" +
+				"2024-01, 2024, 1402-10-13, ۱۴۰۲/۱۰/۱۳, \"دی ۱۴۰۲\". An incident is in the\n" +
+				"period when it overlaps it.\n\n" + b.String()
 		}},
 		{"formats", "output formats of --format", func() string {
 			return "--format chooses how incidents are written:\n\n" +

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/vigil-project/vigil/internal/export"
+	"github.com/vigil-project/vigil/internal/extract"
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
 )
@@ -98,10 +99,22 @@ func selectionFlags(fs *flag.FlagSet) *selection {
 	fs.StringVar(&s.actor, "actor", "", "perpetrator or claimant, any part of the name, e.g. \"Islamic State\"")
 	fs.StringVar(&s.attack, "type", "", "attack type: "+joinAttackTypes())
 	fs.StringVar(&s.status, "status", "", "status: confirmed, probable, unverified, disputed or retracted")
-	fs.StringVar(&s.since, "since", "", "incidents on or after this date (YYYY-MM-DD)")
-	fs.StringVar(&s.until, "until", "", "incidents on or before this date (YYYY-MM-DD)")
+	fs.StringVar(&s.since, "since", "", "incidents on or after this day, or from the start of this month or year (2024-01-03, 2024-01, 2024; Solar Hijri 1402-10-13, ۱۴۰۲)")
+	fs.StringVar(&s.until, "until", "", "incidents on or before this day, or up to the end of this month or year (same forms as --since)")
 	fs.IntVar(&s.minKilled, "min-killed", 0, "only incidents with at least this many killed (best estimate)")
 	return s
+}
+
+// parsePeriod reads a day, month or year as people write them on the
+// command line — Gregorian or Solar Hijri, Latin or Persian digits — and
+// gives its first and last day. A year from 1200 to 1499 is Solar Hijri
+// (no incident in vigil's data is that old); "1402 AD" says otherwise.
+func parsePeriod(s string) (first, last model.Date, err error) {
+	pd, err := extract.ParseDate(s)
+	if err != nil {
+		return model.Date{}, model.Date{}, fmt.Errorf("%q: want a day, month or year such as 2024-01-03, 2024-01, 2024 or Solar Hijri 1402-10-13", s)
+	}
+	return pd.Start, pd.End, nil
 }
 
 // resolve checks the selection flags and fills in f.
@@ -118,12 +131,12 @@ func (s *selection) resolve(f *store.Filter) error {
 		f.Country = c.ISO2
 	}
 	if s.since != "" {
-		if f.Since, err = model.ParseDate(s.since); err != nil {
+		if f.Since, _, err = parsePeriod(s.since); err != nil {
 			return usagef("--since: %v", err)
 		}
 	}
 	if s.until != "" {
-		if f.Until, err = model.ParseDate(s.until); err != nil {
+		if _, f.Until, err = parsePeriod(s.until); err != nil {
 			return usagef("--until: %v", err)
 		}
 	}
