@@ -38,8 +38,10 @@ fuzz:
 # Long reliability runs (see docs/RELIABILITY.md): imports killed with
 # SIGKILL many times on both stores (KILLS=40 by default).
 KILLS ?= 40
+LOAD ?= 60s
 soak:
 	VIGIL_CRASH_KILLS=$(KILLS) scripts/pgtest.sh $(GO) test -run TestImportSurvivesSIGKILL -count=1 -timeout 60m -v ./cmd/vigil
+	VIGIL_LOAD_DURATION=$(LOAD) scripts/pgtest.sh $(GO) test -run TestLoadBounded -count=1 -timeout 30m -v ./internal/server
 
 # Static binaries for linux/amd64, linux/arm64, darwin, windows in dist/.
 release:
