@@ -31,8 +31,9 @@
 //     identifies it; else a weekday or "yesterday"/"دیروز" against the
 //     publication date. Dates next to a reaction verb date the reaction.
 //   - Attack type, target, suicide and sites from cue words, the anchor
-//     sentence first; groups from groups.tsv, claimed_by when the sentence
-//     reports a claim, perpetrator_named when it ties the group to the act.
+//     sentence first; groups from the actor table of internal/actors
+//     (shared with fusion), claimed_by when the sentence reports a claim,
+//     perpetrator_named when it ties the group to the act.
 //   - Casualties: each killed/wounded word takes the figure before it
 //     ("25 people, including children, were killed"), or after a verb
 //     form or toll ("killing 18", "the death toll reached 25", "شهادت دو

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vigil-project/vigil/internal/actors"
 	"github.com/vigil-project/vigil/internal/gazetteer"
 	"github.com/vigil-project/vigil/internal/model"
 )
@@ -332,31 +333,24 @@ func FuzzExtract(f *testing.F) {
 	})
 }
 
-// Every line of groups.tsv is read, and every name finds its group.
+// Every text name of the actor table finds its actor.
 func TestGroupsTable(t *testing.T) {
-	n := 0
-	for line := range strings.SplitSeq(groupsTSV, "\n") {
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		n++
-		f := strings.Split(line, "\t")
-		if len(f) != 4 {
-			t.Errorf("groups.tsv line %q: %d fields, want 4", line, len(f))
-			continue
-		}
-		for name := range strings.SplitSeq(f[3], "|") {
-			if got := GroupKey(name); got != f[0] {
-				t.Errorf("GroupKey(%q) = %q, want %q", name, got, f[0])
+	for _, a := range actors.All() {
+		for _, n := range a.Names {
+			if n.FieldOnly {
+				continue
+			}
+			if got := GroupKey(n.Text); got != a.Key {
+				t.Errorf("GroupKey(%q) = %q, want %q", n.Text, got, a.Key)
 			}
 		}
 	}
-	for _, notGroup := range []string{"حماسه حسینی", "this is it", "سپاهیان علم"} {
+	for _, notGroup := range []string{"حماسه حسینی", "this is it", "سپاهیان علم", "it is what it is"} {
 		if got := GroupKey(notGroup); got != "" {
 			t.Errorf("GroupKey(%q) = %q, want none", notGroup, got)
 		}
 	}
-	if n != len(groupByKey) {
-		t.Errorf("groups read = %d, lines = %d", len(groupByKey), n)
+	if got, want := len(groupByKey), len(actors.All()); got != want {
+		t.Errorf("groups read = %d, actors = %d", got, want)
 	}
 }

@@ -1,9 +1,10 @@
 package extract
 
 import (
-	_ "embed"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/vigil-project/vigil/internal/actors"
 )
 
 // The lexicons below are written in plain form and normalised once at
@@ -194,32 +195,27 @@ func concat(ls ...[]term) []term {
 	return out
 }
 
-//go:embed groups.tsv
-var groupsTSV string
-
 // group is a group the text may name.
 type group struct {
 	key, name string
 	state     bool
 }
 
-// groupTerms is the group table as terms whose val is the group key.
+// groupTerms is the actor table (internal/actors, shared with fusion) as
+// terms whose val is the actor's key; names marked field-only ("IS") are
+// left out, as they are also common words.
 var groupTerms, groupByKey = func() ([]term, map[string]group) {
 	var ts []term
 	by := map[string]group{}
-	for line := range strings.SplitSeq(groupsTSV, "\n") {
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		f := strings.Split(line, "\t")
-		if len(f) != 4 {
-			continue // the table is ours and tested; a bad line is skipped, not fatal
-		}
-		by[f[0]] = group{key: f[0], name: f[1], state: f[2] == "1"}
-		for a := range strings.SplitSeq(f[3], "|") {
-			// short names must be whole words ("IS", "ISKP", "حماس" not in "حماسه" epic);
+	for _, a := range actors.All() {
+		by[a.Key] = group{key: a.Key, name: a.Name, state: a.State}
+		for _, n := range a.Names {
+			if n.FieldOnly {
+				continue
+			}
+			// short names must be whole words ("ISKP", "حماس" not in "حماسه" epic);
 			// longer ones may take suffixes ("Taliban's", "طالبانی")
-			ts = append(ts, term{text: Normalize(a), exact: utf8.RuneCountInString(a) <= 5, val: f[0]})
+			ts = append(ts, term{text: Normalize(n.Text), exact: utf8.RuneCountInString(n.Text) <= 5, val: a.Key})
 		}
 	}
 	return ts, by

@@ -8,6 +8,8 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/vigil-project/vigil/internal/actors"
 )
 
 //go:embed aliases.tsv
@@ -31,9 +33,10 @@ type aliasTable struct {
 	place   map[string]string // place skeleton → canonical key
 }
 
-// aliases is the parsed embedded table. Parsing cannot fail on the
-// embedded file (a test checks it); a malformed line would be skipped.
-var aliases = mustAliases(aliasesTSV)
+// aliases is the parsed table: the groups of internal/actors (the list
+// extraction reads too) and the places of aliases.tsv. Parsing cannot
+// fail on the embedded files (a test checks it).
+var aliases = mustAliases(actors.AliasLines() + aliasesTSV)
 
 func mustAliases(s string) *aliasTable {
 	t, err := parseAliases(s)

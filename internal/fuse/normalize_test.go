@@ -1,9 +1,13 @@
 package fuse
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/vigil-project/vigil/internal/actors"
+)
 
 func TestAliasTableParses(t *testing.T) {
-	if _, err := parseAliases(aliasesTSV); err != nil {
+	if _, err := parseAliases(actors.AliasLines() + aliasesTSV); err != nil {
 		t.Fatalf("embedded alias table: %v", err)
 	}
 	for _, bad := range []string{
