@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -14,6 +16,7 @@ type figureHit struct {
 	stated int
 	span   Span
 	at     int
+	site   string // the one site of a coordinated attack its sentence names, or ""
 }
 
 // readCasualties reads every figure tied to a killed, wounded or combined
@@ -35,6 +38,7 @@ func (d *doc) readCasualties(inc *Incident) {
 		if _, ok := d.first(s.start, s.end, deathWords); ok {
 			mentionedK = true
 		}
+		site := d.siteOf(s, inc)
 		comb := d.findAll(s.start, s.end, combinedWords)
 		for _, h := range comb {
 			if f, ok := d.figureNear(s, h); ok {
@@ -56,6 +60,7 @@ func (d *doc) readCasualties(inc *Incident) {
 			}
 			mentionedK = true
 			if f, ok := d.figureNear(s, h); ok {
+				f.site = site
 				killed = append(killed, f)
 			}
 		}
@@ -66,6 +71,7 @@ func (d *doc) readCasualties(inc *Incident) {
 			}
 			mentionedW = true
 			if f, ok := d.figureNear(s, h); ok {
+				f.site = site
 				wounded = append(wounded, f)
 			}
 		}
@@ -77,11 +83,16 @@ func (d *doc) readCasualties(inc *Incident) {
 			}
 			return nil
 		}
-		best := fs[0]
-		for _, f := range fs[1:] {
-			if f.stated > best.stated || f.stated == best.stated && f.c.Qualifier == "exact" && best.c.Qualifier != "exact" {
-				best = f
-			}
+		best, ok := bestFigure(fs, func(f figureHit) bool { return f.site == "" })
+		if sum, parts, sok := d.siteTotal(fs); sok && (!ok || sum.stated > best.stated) {
+			// a coordinated attack told site by site: the total is the sum of
+			// each site's figure, unless the text states a larger total
+			inc.note(fmt.Sprintf("%s = sum of the per-site figures (%s)", field, parts))
+			d.addSiteFigures(inc, field, fs)
+			return &sum.c
+		}
+		if !ok {
+			best, _ = bestFigure(fs, func(figureHit) bool { return true })
 		}
 		inc.Spans[field] = best.span
 		return &best.c
@@ -104,6 +115,120 @@ func (d *doc) readCasualties(inc *Incident) {
 			inc.note("one person assassinated: killed 1")
 		}
 	}
+}
+
+// addSiteFigures records each site's best figure of one kind on the
+// incident, so that the parts of a summed total stay visible.
+func (d *doc) addSiteFigures(inc *Incident, field string, fs []figureHit) {
+	for _, f := range fs {
+		if f.site == "" {
+			continue
+		}
+		i := slices.IndexFunc(inc.SiteFigures, func(s SiteFigure) bool { return s.Site == f.site })
+		if i < 0 {
+			inc.SiteFigures = append(inc.SiteFigures, SiteFigure{Site: f.site, Spans: map[string]Span{}})
+			i = len(inc.SiteFigures) - 1
+		}
+		sf := &inc.SiteFigures[i]
+		cur := sf.Killed
+		if field == "wounded" {
+			cur = sf.Wounded
+		}
+		if cur != nil && stated(*cur) >= f.stated {
+			continue
+		}
+		c := f.c
+		if field == "wounded" {
+			sf.Wounded = &c
+		} else {
+			sf.Killed = &c
+		}
+		sf.Spans[field] = f.span
+		for _, st := range d.sents {
+			if f.at >= st.start && f.at < st.end {
+				sf.Spans["sentence"] = d.span(st.start, st.end)
+			}
+		}
+	}
+}
+
+// stated is the figure a count was read as: its low, else its high.
+func stated(c Count) int {
+	switch {
+	case c.Low != nil:
+		return *c.Low
+	case c.High != nil:
+		return *c.High
+	}
+	return 0
+}
+
+// bestFigure is the largest figure among those keep accepts, an exact
+// one before a vague one of the same size: follow-up reports revise tolls
+// upward.
+func bestFigure(fs []figureHit, keep func(figureHit) bool) (figureHit, bool) {
+	var best figureHit
+	found := false
+	for _, f := range fs {
+		if !keep(f) {
+			continue
+		}
+		if !found || f.stated > best.stated || f.stated == best.stated && f.c.Qualifier == "exact" && best.c.Qualifier != "exact" {
+			best, found = f, true
+		}
+	}
+	return best, found
+}
+
+// siteTotal sums the best figure of each site when at least two sites
+// of a coordinated attack have one. The sum is exact when every part is,
+// at least when a part is open above ("over 30" + "two" = at least 32),
+// about when a part is approximate; parts of other kinds (ranges, up to,
+// vague words) give no sum.
+func (d *doc) siteTotal(fs []figureHit) (figureHit, string, bool) {
+	var sites []string
+	best := map[string]figureHit{}
+	for _, f := range fs {
+		if f.site == "" {
+			continue
+		}
+		b, seen := best[f.site]
+		if !seen {
+			sites = append(sites, f.site)
+		}
+		if !seen || f.stated > b.stated {
+			best[f.site] = f
+		}
+	}
+	if len(sites) < 2 {
+		return figureHit{}, "", false
+	}
+	sum, q := 0, "exact"
+	var parts []string
+	for _, site := range sites {
+		c := best[site].c
+		switch {
+		case c.Qualifier == "exact" && c.Low != nil:
+		case c.Qualifier == "at_least" && c.Low != nil:
+			q = "at_least"
+		case c.Qualifier == "about" && c.Low != nil && c.High != nil && *c.Low == *c.High:
+			if q == "exact" {
+				q = "about"
+			}
+		default:
+			return figureHit{}, "", false
+		}
+		sum += *c.Low
+		parts = append(parts, fmt.Sprintf("%s %q", site, best[site].span.Text))
+	}
+	out := figureHit{stated: sum, site: "", span: best[sites[0]].span}
+	switch q {
+	case "at_least":
+		out.c = Count{Low: ptr(sum), Qualifier: q}
+	default:
+		out.c = Count{Low: ptr(sum), High: ptr(sum), Qualifier: q}
+	}
+	return out, strings.Join(parts, " + "), true
 }
 
 var assassinatedOne = terms("assassinated", false, "was assassinated", "was shot dead", "ترور شد", "به شهادت رسید")

@@ -94,3 +94,35 @@ func TestClaimExtractor(t *testing.T) {
 		t.Error("cancelled context: no error, want one")
 	}
 }
+
+func TestClaimExtractorPerSite(t *testing.T) {
+	text := "The parliament and the mausoleum of Imam Khomeini in Tehran have been targeted in simultaneous attacks on Wednesday. " +
+		"Two people have been killed at the parliament attack and over 30 others injured. " +
+		"The attack on the Imam Khomeini shrine left one person killed and two others wounded."
+	pub := time.Date(2017, 6, 7, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		perSite bool
+		want    []string // killed/wounded/site of each claim
+	}{
+		{false, []string{"3/≥32/"}},
+		{true, []string{"3/≥32/", "2/≥30/government_building", "1/2/religious_site"}},
+	} {
+		cs, err := ClaimExtractor{Gazetteer: gaz(t), PerSite: tc.perSite}.Extract(context.Background(), text, "en", pub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range cs {
+			got = append(got, c.Killed.String()+"/"+c.Wounded.String()+"/"+c.Codes["site"])
+			if c.Start.String() != "2017-06-07" || c.Sites != 2 {
+				t.Errorf("per-site %v: claim %s sites %d, want 2017-06-07 and 2 sites", tc.perSite, c.Start, c.Sites)
+			}
+			if c.Codes["site"] != "" && (c.Codes["part_of"] != "sites" || !strings.Contains(text, c.Text) || c.Text == "") {
+				t.Errorf("site claim codes %v text %q: want part_of sites and its sentence", c.Codes, c.Text)
+			}
+		}
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("per-site %v: claims %v, want %v", tc.perSite, got, tc.want)
+		}
+	}
+}

@@ -18,6 +18,12 @@ import (
 type ClaimExtractor struct {
 	// Gazetteer resolves places; nil uses gazetteer.Default().
 	Gazetteer *gazetteer.Gazetteer
+	// PerSite also makes a claim per site of a coordinated attack that
+	// the text tells site by site (Codes["part_of"] = "sites", the site's
+	// target in Codes["site"]), besides the claim for the total. Off by
+	// default: fusion does not yet keep a site's figure apart from the
+	// total of the same report.
+	PerSite bool
 }
 
 // Extract reads the text ("en", "fa" or "" for auto) published at the
@@ -41,6 +47,9 @@ func (x ClaimExtractor) Extract(ctx context.Context, text, lang string, publishe
 		c.Codes["main"] = strconv.FormatBool(inc.Main)
 		c.Codes["lang"] = res.Lang
 		out = append(out, c)
+		if x.PerSite && len(inc.SiteFigures) >= 2 {
+			out = append(out, inc.siteClaims(c)...)
+		}
 	}
 	return out, nil
 }

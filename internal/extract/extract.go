@@ -2,6 +2,7 @@ package extract
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -61,6 +62,10 @@ type Incident struct {
 	Sites            *int    `json:"sites"`
 	Killed           *Count  `json:"killed"`
 	Wounded          *Count  `json:"wounded"`
+	// SiteFigures are the figures of each site of a coordinated attack
+	// that the text tells site by site; Killed and Wounded are then their
+	// sum (or a larger total the text states).
+	SiteFigures []SiteFigure `json:"site_figures,omitempty"`
 	// Combined is a figure that counts killed and wounded together
 	// ("70 killed or injured"): kept apart, never read as killed.
 	Combined *Count `json:"combined,omitempty"`
@@ -75,6 +80,15 @@ type Incident struct {
 
 	dateEnd  model.Date // last day of the period Date starts (zero: Date's own day or period)
 	lat, lon *float64   // the gazetteer's point for the place
+}
+
+// SiteFigure is what a text says of one site of a coordinated attack.
+type SiteFigure struct {
+	// Site is the site's target type ("government_building", "religious_site").
+	Site    string          `json:"site"`
+	Killed  *Count          `json:"killed,omitempty"`
+	Wounded *Count          `json:"wounded,omitempty"`
+	Spans   map[string]Span `json:"spans,omitempty"`
 }
 
 // Claim turns an extracted incident into the claim fusion takes: what
@@ -139,6 +153,24 @@ func (inc Incident) Claim() (model.Claim, error) {
 	}
 	c.Text = inc.Spans["sentence"].Text
 	return c, nil
+}
+
+// siteClaims turns the figures of each site into a claim of its own,
+// otherwise the total's claim: what this text says of one site.
+func (inc Incident) siteClaims(total model.Claim) []model.Claim {
+	var out []model.Claim
+	for _, sf := range inc.SiteFigures {
+		c := total
+		c.Codes = maps.Clone(total.Codes)
+		c.Codes["part_of"] = "sites"
+		c.Codes["site"] = sf.Site
+		c.Codes["main"] = "false"
+		c.TargetType = targetToGTD[sf.Site]
+		c.Killed, c.Wounded = sf.Killed.Range(), sf.Wounded.Range()
+		c.Text = sf.Spans["sentence"].Text
+		out = append(out, c)
+	}
+	return out
 }
 
 // targetToGTD maps the extractor's target words to the GTD's target types.

@@ -74,6 +74,41 @@ func (d *doc) readWhat(inc *Incident) {
 			break
 		}
 	}
+	// "The parliament and the mausoleum have been targeted in simultaneous
+	// attacks": a word of coordination and as many sites as distinct targets.
+	if inc.Sites == nil && len(targets) >= 2 {
+		if h, ok := firstIn(coordinationCues); ok {
+			inc.Sites = ptr(len(targets))
+			inc.Spans["sites"] = d.span(h.from, h.to)
+		}
+	}
+}
+
+// coordinationCues say several sites were struck together, without
+// counting them.
+var coordinationCues = terms("coordinated", false, "simultaneous attacks", "coordinated attacks", "simultaneous terror",
+	"coordinated terror", "حملات همزمان", "حمله همزمان", "حملات هماهنگ", "به طور همزمان")
+
+// siteOf returns the one target type a sentence names, among the
+// incident's targets, or "" when it names none or several: the site its
+// figures belong to in a coordinated attack.
+func (d *doc) siteOf(s sent, inc *Incident) string {
+	if inc.Sites == nil || *inc.Sites < 2 || inc.TargetType == nil {
+		return ""
+	}
+	site := ""
+	for _, c := range targetCues {
+		if !strings.Contains(*inc.TargetType, c.typ) {
+			continue
+		}
+		if _, ok := d.first(s.start, s.end, c.ts); ok {
+			if site != "" {
+				return ""
+			}
+			site = c.typ
+		}
+	}
+	return site
 }
 
 // anchorFirst orders ranges with the anchor's first.
