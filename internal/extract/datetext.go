@@ -74,10 +74,7 @@ func (d *doc) readDate(inc *Incident, anchor int) {
 	if len(cands) > 1 {
 		var keep []dateCand
 		for _, c := range cands {
-			lo, hi := max(0, c.from-15), min(len(d.n), c.to+15)
-			_, reaction := d.first(lo, hi, reactionCues)
-			_, statement := d.first(lo, hi, statementCues)
-			if !reaction && !statement {
+			if !d.datesReaction(c) {
 				keep = append(keep, c)
 			}
 		}
@@ -85,6 +82,19 @@ func (d *doc) readDate(inc *Incident, anchor int) {
 			cands = keep
 		}
 	}
+	// A day resolved against the publication date ("today", "on Monday")
+	// dates the news. In a text that is no incident report the news is a
+	// ceremony, a condemnation or a trial, not the attack: such a day dates
+	// the attack only when it is tied to it ("were killed on Friday",
+	// "Friday's bombing"). Nor does a lone day next to a reaction verb.
+	// Otherwise an article recalling an older attack would date it today.
+	var keep []dateCand
+	for _, c := range cands {
+		if c.fromText || c.date == "" || d.report && !d.datesReaction(c) || !d.report && d.tiedToEvent(c) {
+			keep = append(keep, c)
+		}
+	}
+	cands = keep
 	var pick, rel *dateCand
 	for i := range cands {
 		c := &cands[i]
@@ -129,6 +139,65 @@ func (d *doc) readDate(inc *Incident, anchor int) {
 	if len(cands) > 0 {
 		asWritten(&cands[0])
 	}
+}
+
+// datesReaction reports whether a date candidate stands next to a
+// reaction or statement verb ("said on Thursday", "on Monday condemned").
+// A comma between them parts the clauses: in "exploded … on Tuesday,
+// police said" the day is the blast's.
+func (d *doc) datesReaction(c dateCand) bool {
+	lo, hi := max(0, c.from-15), min(len(d.n), c.to+15)
+	for _, h := range append(d.findAll(lo, hi, reactionCues), d.findAll(lo, hi, statementCues)...) {
+		a, b := h.to, c.from
+		if h.from >= c.to {
+			a, b = c.to, h.from
+		}
+		if a >= b || !strings.ContainsAny(d.n[a:b], ",;") {
+			return true
+		}
+	}
+	return false
+}
+
+// tiedToEvent reports whether a relative day belongs to the violence: an
+// attack or casualty word just before it ("were killed on Friday", "the
+// blast last night") or an attack word just after a possessive
+// ("Friday's bombing"); in Persian, the attack or casualty word may also
+// follow ("دیروز … کشته شدند" reads the day first).
+func (d *doc) tiedToEvent(c dateCand) bool {
+	lo := max(0, c.from-30)
+	if h, ok := d.lastOf(lo, c.from, eventWords); ok && !d.hasReactionBetween(h.to, c.from) {
+		return true
+	}
+	hi := min(len(d.n), c.to+30)
+	if d.lang == "fa" {
+		hi = min(len(d.n), c.to+60)
+	} else if !strings.HasSuffix(d.n[c.from:c.to], "'s") && !strings.HasPrefix(d.n[c.to:min(len(d.n), c.to+2)], "'s") {
+		return false
+	}
+	h, ok := d.first(c.to, hi, eventWords)
+	return ok && !d.hasReactionBetween(c.to, h.from)
+}
+
+// eventWords are the attack and casualty words a date may be tied to.
+var eventWords = concat(attackNouns, killedWords, woundedWords)
+
+func (d *doc) hasReactionBetween(a, b int) bool {
+	if a >= b {
+		return false
+	}
+	_, r := d.first(a, b, reactionCues)
+	_, o := d.first(a, b, occasionCues)
+	return r || o
+}
+
+// lastOf is the last match of a lexicon in n[from:to].
+func (d *doc) lastOf(from, to int, ts []term) (hit, bool) {
+	hs := d.findAll(from, to, ts)
+	if len(hs) == 0 {
+		return hit{}, false
+	}
+	return hs[len(hs)-1], true
 }
 
 func betterPrec(a, b string) bool {

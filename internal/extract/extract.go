@@ -227,7 +227,10 @@ type doc struct {
 	anchorAt int // offset of the attack word in the anchor sentence
 	state    bool
 	stateAt  int // end of the state force's name in the anchor sentence
-	cache    map[*term][]hit
+	// report is the lead's verdict (classify): a text that is no incident
+	// report dates its own news (a ceremony, a condemnation) with "today".
+	report bool
+	cache  map[*term][]hit
 	places   []placeHit // gazetteer names in the text, found on first need
 }
 
@@ -258,6 +261,7 @@ func Extract(text string, opt Options) Result {
 	d.sents = splitSentences(d.n)
 	res := Result{Lang: d.lang, Incidents: []Incident{}}
 	res.IsIncidentReport, res.Why = d.classify()
+	d.report = res.IsIncidentReport
 	inc, found := d.mainIncident()
 	if !found && res.IsIncidentReport {
 		// a train hitting a truck, a car crash: violence verbs, no attack

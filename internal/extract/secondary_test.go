@@ -1,0 +1,52 @@
+package extract
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// An article that recalls an older attack dates its own news with
+// "today" or a weekday: that day must not become the attack's date, and
+// no claim dated on the publication day may come of it.
+func TestOlderIncidentNotDatedToday(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct {
+		name, text, lang, pub string
+		date                  string // "<nil>": no date
+	}{
+		{"English commemoration, today", "Families gathered in Zahedan today to remember the worshippers killed in the bombing of the Grand Mosque.", "en", "2024-05-01", "<nil>"},
+		{"Persian commemoration, today", "امروز مراسم یادبود قربانیان انفجار مسجد جامع زاهدان با حضور خانواده‌ها برگزار شد.", "fa", "2024-05-01", "<nil>"},
+		{"English condemnation dated by its own day", "The United Nations on Monday condemned the bombing of a mosque in Zahedan that killed 20 worshippers.", "en", "2023-06-05", "<nil>"},
+		{"a statement's day is not the attack's", "Jaish al-Adl said on Thursday that its fighters carried out the bombing in Zahedan that killed 11 border guards.", "en", "2023-03-09", "<nil>"},
+		{"a condemnation's day tied to the killing", "The United Nations condemned the attack on a mosque in Zahedan, in which 29 worshippers were killed on Friday.", "en", "2023-06-05", "2023-06-02"},
+		{"a possessive day", "The Secretary-General condemned Friday's bombing of a mosque in Zahedan that killed 29 worshippers.", "en", "2023-06-05", "2023-06-02"},
+		{"Persian: the day before the killing", "سازمان ملل حمله به مسجدی در زاهدان را که دیروز ۲۰ نمازگزار در آن کشته شدند محکوم کرد.", "fa", "2023-06-05", "2023-06-04"},
+		{"a report's today is the attack's", "A bomb exploded in a market in Quetta today, killing 9 people.", "en", "2023-03-07", "2023-03-07"},
+		{"a report's day before a statement", "A bomb exploded in a market in Quetta on Tuesday, police said.", "en", "2023-03-09", "2023-03-07"},
+		{"Persian report, last night", "دیشب در انفجار بمب در کویته ۹ نفر کشته شدند.", "fa", "2023-03-08", "2023-03-07"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: tc.lang, Published: day(tc.pub), Gazetteer: g})
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			if got := str(res.Incidents[0].Date); got != tc.date {
+				t.Errorf("date = %s, want %s (notes %q)", got, tc.date, res.Incidents[0].Notes)
+			}
+			pub, _ := time.Parse("2006-01-02", tc.pub)
+			cs, err := ClaimExtractor{Gazetteer: g}.Extract(context.Background(), tc.text, tc.lang, pub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range cs {
+				if c.Start.String() == tc.pub && tc.date != tc.pub {
+					t.Errorf("a claim dated the publication day %s, want none", tc.pub)
+				}
+			}
+			if tc.date == "<nil>" && len(cs) != 0 {
+				t.Errorf("%d claims of an undated older attack, want none", len(cs))
+			}
+		})
+	}
+}
