@@ -231,7 +231,7 @@ type doc struct {
 	// report dates its own news (a ceremony, a condemnation) with "today".
 	report bool
 	cache  map[*term][]hit
-	places   []placeHit // gazetteer names in the text, found on first need
+	places []placeHit // gazetteer names in the text, found on first need
 }
 
 type sent struct{ start, end int }
