@@ -1,6 +1,7 @@
 package extract
 
 import (
+	_ "embed"
 	"fmt"
 	"regexp"
 	"sort"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-project/vigil/internal/gazetteer"
 	"github.com/vigil-project/vigil/internal/model"
 )
 
@@ -119,7 +121,10 @@ func (d *doc) readDate(inc *Incident, anchor int) {
 		}
 		return
 	}
-	if k, ok := d.knownEvent(inc); ok && !d.state {
+	// A report of a new attack at a known event's place ("a suicide bomber
+	// struck Kabul airport today") keeps its own day: only a day within
+	// staleDays of the known event can be that event.
+	if k, ok := d.knownEvent(inc); ok && !d.state && (rel == nil || !d.report || !newerThan(rel.date, k.date, staleDays)) {
 		inc.Date, inc.DatePrecision, inc.DateFromText = ptr(k.date), "day", false
 		inc.note("date from the known event: " + k.name)
 		for i := range cands {
@@ -198,6 +203,13 @@ func (d *doc) lastOf(from, to int, ts []term) (hit, bool) {
 		return hit{}, false
 	}
 	return hs[len(hs)-1], true
+}
+
+// newerThan reports whether day a (YYYY-MM-DD) is more than n days after b.
+func newerThan(a, b string, n int) bool {
+	da, errA := model.ParseDate(a)
+	db, errB := model.ParseDate(b)
+	return errA == nil && errB == nil && db.AddDays(n).Before(da)
 }
 
 func betterPrec(a, b string) bool {
@@ -366,12 +378,12 @@ func resolveMonthDay(mo, day int, pub model.Date, hijri bool) (model.Date, bool)
 	return model.Date{}, false
 }
 
-// knownEvent is a major attack a text may identify without giving its
-// date: the motivating cases of DESIGN.md. The labels date such texts
-// from knowledge of the event (date_from_text false), and so does this.
+// knownEv is an attack a text may identify without giving its date (the
+// table of events.tsv). The labels date such texts from knowledge of the
+// event (date_from_text false), and so does this.
 type knownEv struct {
-	name, date, city string
-	cues             []term
+	name, date, country, city string
+	cues, need                []term
 }
 
 func (k knownEv) weekday() time.Weekday {
@@ -381,34 +393,89 @@ func (k knownEv) weekday() time.Weekday {
 func (k knownEv) month() int { m, _ := strconv.Atoi(k.date[5:7]); return m }
 func (k knownEv) day() int   { v, _ := strconv.Atoi(k.date[8:10]); return v }
 
-var knownEvents = []knownEv{
-	{"Tehran parliament and Khomeini mausoleum attacks", "2017-06-07", "Tehran",
-		terms("", false, "parliament", "majlis", "mausoleum", "مجلس شورای اسلامی", "مرقد امام")},
-	{"Ahvaz military parade attack", "2018-09-22", "Ahvaz", terms("", false, "parade", "رژه")},
-	{"Shah Cheragh shrine attack 2022", "2022-10-26", "Shiraz", terms("", false, "2022", "1401")},
-	{"Shah Cheragh shrine attack 2023", "2023-08-13", "Shiraz", terms("", false, "2023", "1402")},
-	{"Kerman bombings at the Soleimani commemoration", "2024-01-03", "Kerman",
-		terms("", false, "soleimani", "سلیمانی", "گلزار شهدا")},
-}
+//go:embed events.tsv
+var eventsTSV string
 
-var shahCheragh = terms("", false, "shah cheragh", "shah cheraq", "shahcheragh", "شاهچراغ", "شاه چراغ")
+// knownEvents is the parsed events.tsv. The table is ours and tested
+// (TestEventsTable); a malformed line is skipped, not fatal.
+var knownEvents, _ = parseEvents(eventsTSV)
 
-func (d *doc) knownEvent(inc *Incident) (knownEv, bool) {
-	if inc.City == nil {
-		return knownEv{}, false
+// parseEvents reads the format described at the top of events.tsv.
+func parseEvents(s string) ([]knownEv, error) {
+	var out []knownEv
+	line := 0
+	var firstErr error
+	fail := func(err error) {
+		if firstErr == nil {
+			firstErr = err
+		}
 	}
-	for _, k := range knownEvents {
-		if *inc.City != k.city {
+	for l := range strings.SplitSeq(s, "\n") {
+		line++
+		l = strings.TrimRight(l, "\r")
+		if strings.TrimSpace(l) == "" || l[0] == '#' {
 			continue
 		}
-		if k.city == "Shiraz" {
-			if _, ok := d.first(0, len(d.n), shahCheragh); !ok {
+		f := strings.Split(l, "\t")
+		if len(f) != 6 {
+			fail(fmt.Errorf("events.tsv:%d: %d fields, want 6", line, len(f)))
+			continue
+		}
+		if _, err := time.Parse("2006-01-02", f[0]); err != nil {
+			fail(fmt.Errorf("events.tsv:%d: date %q: %w", line, f[0], err))
+			continue
+		}
+		if len(f[1]) != 2 || strings.TrimSpace(f[4]) == "" {
+			fail(fmt.Errorf("events.tsv:%d: want a two-letter country and cue words", line))
+			continue
+		}
+		k := knownEv{date: f[0], country: f[1], name: f[3], cues: terms("", false, strings.Split(f[4], "|")...)}
+		if f[2] != "-" {
+			k.city = f[2]
+		}
+		if f[5] != "-" {
+			k.need = terms("", false, strings.Split(f[5], "|")...)
+		}
+		out = append(out, k)
+	}
+	return out, firstErr
+}
+
+// knownEvent finds the event of the table that the text identifies for
+// the incident: placed in its city (or, where the event or the incident
+// has none, in its country), with one of its cue words (and of its needed
+// words) in the text, not after the publication date; of several, the
+// latest.
+func (d *doc) knownEvent(inc *Incident) (knownEv, bool) {
+	if inc.City == nil && inc.Country == nil {
+		return knownEv{}, false
+	}
+	var best knownEv
+	found := false
+	pub := d.opt.Published
+	for _, k := range knownEvents {
+		switch {
+		case k.city != "" && inc.City != nil:
+			if gazetteer.Key(k.city) != gazetteer.Key(*inc.City) {
+				continue
+			}
+		case inc.Country == nil || *inc.Country != k.country:
+			continue
+		}
+		if !pub.IsZero() && k.date > pub.String() {
+			continue
+		}
+		if _, ok := d.first(0, len(d.n), k.cues); !ok {
+			continue
+		}
+		if k.need != nil {
+			if _, ok := d.first(0, len(d.n), k.need); !ok {
 				continue
 			}
 		}
-		if _, ok := d.first(0, len(d.n), k.cues); ok {
-			return k, true
+		if !found || k.date > best.date {
+			best, found = k, true
 		}
 	}
-	return knownEv{}, false
+	return best, found
 }

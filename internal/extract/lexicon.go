@@ -245,7 +245,7 @@ func GroupKey(name string) string {
 func allLexicons() [][]term {
 	ls := [][]term{eventVerbs, reactionCues, attackNouns, suicideCues, killedWords, deathWords, woundedWords,
 		combinedWords, attackerTerms, aggregateCues, backgroundCues, claimCues, attributionCues, groupTerms,
-		casualtyAny, stateVerbs, coordinationCues, eventWords, shahCheragh, statementCues, warCues, occasionCues, violenceCues, assassinatedOne}
+		casualtyAny, stateVerbs, coordinationCues, eventWords, statementCues, warCues, occasionCues, violenceCues, assassinatedOne}
 	for _, c := range attackTypeCues {
 		ls = append(ls, c.ts)
 	}
@@ -257,6 +257,9 @@ func allLexicons() [][]term {
 	}
 	for _, k := range knownEvents {
 		ls = append(ls, k.cues)
+		if k.need != nil {
+			ls = append(ls, k.need)
+		}
 	}
 	return ls
 }

@@ -1,0 +1,81 @@
+package extract
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vigil-project/vigil/internal/gazetteer"
+)
+
+// Every line of events.tsv is read, and every city is a city of the
+// gazetteer in the event's country.
+func TestEventsTable(t *testing.T) {
+	evs, err := parseEvents(eventsTSV)
+	if err != nil {
+		t.Fatalf("events.tsv: %v", err)
+	}
+	n := 0
+	for l := range strings.SplitSeq(eventsTSV, "\n") {
+		if strings.TrimSpace(l) != "" && l[0] != '#' {
+			n++
+		}
+	}
+	if len(evs) != n || len(knownEvents) != n {
+		t.Errorf("events read = %d (package: %d), lines = %d", len(evs), len(knownEvents), n)
+	}
+	g := gaz(t)
+	for _, k := range evs {
+		if k.city == "" {
+			continue
+		}
+		found := false
+		for _, p := range g.Lookup(k.city) {
+			found = found || p.Kind == gazetteer.City && p.Country == k.country
+		}
+		if !found {
+			t.Errorf("%s: city %q is no gazetteer city in %s", k.name, k.city, k.country)
+		}
+	}
+	for _, bad := range []string{"2017-06-07\tIR\tTehran\tx\tparade", "2017-13-07\tIR\tTehran\tx\tparade\t-", "2017-06-07\tIRN\tTehran\tx\tparade\t-", "2017-06-07\tIR\tTehran\tx\t\t-"} {
+		if _, err := parseEvents(bad); err == nil || !strings.Contains(err.Error(), "events.tsv:1") {
+			t.Errorf("parseEvents(%q) = %v, want an error naming line 1", bad, err)
+		}
+	}
+}
+
+// A text that names a known attack without its date gets the attack's
+// date from the table, not the publication date; a new attack at the
+// same place keeps its own day.
+func TestKnownEvents(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct {
+		name, text, lang, pub string
+		date                  string
+		report                bool
+	}{
+		{"English anniversary", "Families in Madrid remembered the victims of the train bombings on Monday.", "en", "2024-03-11", "2004-03-11", false},
+		{"Persian sermon condemns an attack of last week", "امام جمعه حمله تروریست ها به فرماندهی انتظامی چابهار که منجر به شهادت دو نفر شد را محکوم کرد.", "fa", "2018-12-14", "2018-12-06", false},
+		{"of two events in one city, the one the words name", "The bombing of the Imam Hussein mosque in Chabahar killed dozens of mourners.", "en", "2019-01-01", "2010-12-15", false},
+		{"an event without a city, by country", "The Nevsky Express bombing in Russia killed 27 people.", "en", "2020-01-01", "2009-11-27", false},
+		{"a new attack at a known place keeps its day", "A suicide bomber struck Kabul airport today, killing 5 people.", "en", "2025-02-01", "2025-02-01", true},
+		{"an event after publication is not it", "A bomb exploded at the Crocus concert hall in Moscow, killing 3 people.", "en", "2020-01-01", "<nil>", true},
+		{"Persian: a written date wins over the table", "در ۲۲ مهر ۱۳۹۹ در انفجار بمب در مسجد جامع زاهدان سه نفر کشته شدند.", "fa", "2020-10-20", "2020-10-13", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: tc.lang, Published: day(tc.pub), Gazetteer: g})
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			inc := res.Incidents[0]
+			if got := str(inc.Date); got != tc.date {
+				t.Errorf("date = %s, want %s (notes %q)", got, tc.date, inc.Notes)
+			}
+			if tc.date != "<nil>" && tc.date != tc.pub && inc.DateFromText && !strings.Contains(tc.name, "written") {
+				t.Errorf("date_from_text = true, want false for a date from the table")
+			}
+			if res.IsIncidentReport != tc.report {
+				t.Errorf("is_incident_report = %v, want %v", res.IsIncidentReport, tc.report)
+			}
+		})
+	}
+}
