@@ -15,8 +15,13 @@ type figureHit struct {
 	c      Count
 	stated int
 	span   Span
-	at     int
+	at     int    // offset of the figure in the normalised text
+	end    int    // its end there
 	site   string // the one site of a coordinated attack its sentence names, or ""
+	// added marks a figure that adds to the toll given before it
+	// ("another 7 died in hospital", "۷ نفر از مجروحان … جان باختند").
+	added bool
+	sent  int // index of its sentence
 }
 
 // readCasualties reads every figure tied to a killed, wounded or combined
@@ -60,7 +65,8 @@ func (d *doc) readCasualties(inc *Incident) {
 			}
 			mentionedK = true
 			if f, ok := d.figureNear(s, h); ok {
-				f.site = site
+				f.site, f.sent = site, si
+				f.added = d.addsToToll(s, f)
 				killed = append(killed, f)
 			}
 		}
@@ -71,7 +77,13 @@ func (d *doc) readCasualties(inc *Incident) {
 			}
 			mentionedW = true
 			if f, ok := d.figureNear(s, h); ok {
-				f.site = site
+				if d.woundedWhoDied(s, h, f) {
+					// "7 of the wounded died": they count among the dead
+					f.site, f.sent, f.added = site, si, true
+					killed = append(killed, f)
+					continue
+				}
+				f.site, f.sent = site, si
 				wounded = append(wounded, f)
 			}
 		}
@@ -83,6 +95,7 @@ func (d *doc) readCasualties(inc *Incident) {
 			}
 			return nil
 		}
+		fs = d.withAdditions(inc, field, fs)
 		best, ok := bestFigure(fs, func(f figureHit) bool { return f.site == "" })
 		if sum, parts, sok := d.siteTotal(fs); sok && (!ok || sum.stated > best.stated) {
 			// a coordinated attack told site by site: the total is the sum of
@@ -162,6 +175,79 @@ func stated(c Count) int {
 	}
 	return 0
 }
+
+// addsToToll reports whether a killed figure adds to a toll given before
+// it: "another 7", "a further 7", "۷ نفر دیگر".
+func (d *doc) addsToToll(s sent, f figureHit) bool {
+	before := strings.TrimRight(d.n[max(s.start, f.at-12):f.at], " ")
+	if strings.HasSuffix(before, "another") || strings.HasSuffix(before, "further") {
+		return true
+	}
+	after := d.n[f.end:min(s.end, f.end+24)]
+	return strings.HasPrefix(after, " نفر دیگر") || strings.HasPrefix(after, " تن دیگر") || strings.HasPrefix(after, " دیگر")
+}
+
+// woundedWhoDied reports whether a wounded word counts the wounded who
+// then died: "7 of the wounded died", "۷ نفر از مجروحان … جان باختند".
+func (d *doc) woundedWhoDied(s sent, h hit, f figureHit) bool {
+	if f.at > h.from {
+		return false
+	}
+	between := strings.TrimRight(d.n[f.end:h.from], " ")
+	if !strings.HasSuffix(between, "of the") && !strings.HasSuffix(between, "از") {
+		return false
+	}
+	_, died := d.first(h.to, min(s.end, h.to+60), killedWords)
+	return died
+}
+
+// withAdditions folds the figures that add to a toll into it: the
+// largest figure given before them plus each addition, when the toll is
+// exact or a lower bound and the additions come after it, in a sentence
+// without a toll ("killing 18; another 7 died" = 25; but in
+// "the toll rose to 25 after 7 of the wounded died" the 25 has them).
+// An addition with nothing to add to is left out.
+func (d *doc) withAdditions(inc *Incident, field string, fs []figureHit) []figureHit {
+	var base []figureHit
+	var adds []figureHit
+	for _, f := range fs {
+		if f.added {
+			adds = append(adds, f)
+		} else {
+			base = append(base, f)
+		}
+	}
+	if len(adds) == 0 {
+		return fs
+	}
+	b, ok := bestFigure(base, func(f figureHit) bool { return f.site == "" })
+	if !ok || b.c.Low == nil || b.c.Qualifier != "exact" && b.c.Qualifier != "at_least" {
+		return base
+	}
+	sum := b
+	var parts []string
+	for _, a := range adds {
+		_, toll := d.first(d.sents[a.sent].start, d.sents[a.sent].end, tollWords)
+		if a.at <= b.at || toll || a.c.Low == nil || a.c.Qualifier != "exact" {
+			continue
+		}
+		sum.stated += *a.c.Low
+		parts = append(parts, a.span.Text)
+	}
+	if len(parts) == 0 {
+		return base
+	}
+	if sum.c.Qualifier == "exact" {
+		sum.c = Count{Low: ptr(sum.stated), High: ptr(sum.stated), Qualifier: "exact"}
+	} else {
+		sum.c = Count{Low: ptr(sum.stated), Qualifier: "at_least"}
+	}
+	inc.note(fmt.Sprintf("%s = %s + %s (added later in the text)", field, b.span.Text, strings.Join(parts, " + ")))
+	return append(base, sum)
+}
+
+// tollWords name a running total.
+var tollWords = terms("toll", false, "toll", "number of", "rose to", "risen to", "climbed to", "شمار", "تعداد", "آمار", "افزایش یافت", "رسید")
 
 // bestFigure is the largest figure among those keep accepts, an exact
 // one before a vague one of the same size: follow-up reports revise tolls
@@ -263,12 +349,36 @@ func (d *doc) figureNear(s sent, h hit) (figureHit, bool) {
 	if i := strings.LastIndexAny(d.n[lo:h.from], ";:()"); i >= 0 {
 		lo += i + 1
 	}
+	elliptic := false
 	if afterOther {
-		lo = cutAtConjunction(d.n, lo, h.from)
+		cut := cutAtConjunction(d.n, lo, h.from)
+		// "three of the attackers were killed and two were injured": a
+		// figure without a noun of its own counts the previous clause's
+		// subject, here the attackers
+		if cut > lo && d.lang == "en" {
+			_, attBefore := d.first(max(s.start, lo-120), cut, attackerTerms)
+			rest := strings.Fields(d.n[cut:h.from])
+			elliptic = attBefore && len(rest) >= 2 && numberish(rest[0]) && (rest[1] == "were" || rest[1] == "was" || rest[1] == "have" || rest[1] == "had")
+		}
+		lo = cut
 	}
-	if f, ok := d.figureIn(lo, d.n[lo:h.from], true); ok {
-		if _, att := d.first(f.at, h.from, attackerTerms); !att {
+	if f, ok := d.figureIn(lo, d.n[lo:h.from], true); ok && !elliptic {
+		a, att := d.first(f.at, h.from, attackerTerms)
+		switch {
+		case !att:
 			return f, true
+		case subsetBefore(d.n[f.at:a.from]) || subsetBefore(strings.TrimSuffix(strings.TrimRight(d.n[f.at:a.from], " "), d.numberBefore(f.at, a.from))):
+			// "nine people, including two attackers, were killed": the
+			// text counts them together, and so do the labels
+			return f, true
+		default:
+			// "five civilians and three attackers were killed": the
+			// victims' figure comes before the attackers'
+			if f2, ok := d.figureIn(lo, d.n[lo:f.at], true); ok {
+				if _, att2 := d.first(f2.at, f.at, attackerTerms); !att2 {
+					return f2, true
+				}
+			}
 		}
 	}
 	if d.lang == "en" && !strings.Contains(d.n[h.from:h.to], "toll") {
@@ -287,7 +397,7 @@ func (d *doc) figureNear(s sent, h hit) (figureHit, bool) {
 // figureAfter reads the first figure in the clause after a keyword.
 func (d *doc) figureAfter(s sent, h hit, reach int) (figureHit, bool) {
 	hi := min(s.end, h.to+reach)
-	if i := strings.IndexAny(d.n[h.to:hi], ",;:()\"."); i >= 0 {
+	if i := clauseEnd(d.n[h.to:hi]); i >= 0 {
 		hi = h.to + i
 	}
 	for _, o := range d.findAll(h.to, hi, casualtyAny) {
@@ -297,13 +407,60 @@ func (d *doc) figureAfter(s sent, h hit, reach int) (figureHit, bool) {
 	}
 	if f, ok := d.figureIn(h.to, d.n[h.to:hi], false); ok {
 		if _, att := d.first(h.to, f.at, attackerTerms); !att {
+			if g, ok := d.revisedTo(f, hi); ok {
+				return g, true
+			}
 			return f, true
 		}
 	}
 	return figureHit{}, false
 }
 
+// revisedTo reads a toll's revision: in "the death toll rose from 18 to
+// 25" or "شمار شهدا از ۱۸ به ۲۵ نفر رسید" the toll is the second figure,
+// not a range from the first.
+func (d *doc) revisedTo(f figureHit, hi int) (figureHit, bool) {
+	before := strings.TrimRight(d.n[max(0, f.at-8):f.at], " ")
+	if !strings.HasSuffix(before, "from") && !strings.HasSuffix(before, "از") {
+		return figureHit{}, false
+	}
+	if f.c.Qualifier == "range" && f.c.High != nil {
+		// ParseFigure read "18 to 25" as a range
+		f.c, f.stated = Count{Low: ptr(*f.c.High), High: ptr(*f.c.High), Qualifier: "exact"}, *f.c.High
+		return f, true
+	}
+	rest := d.n[min(hi, f.end):hi]
+	for _, to := range []string{" to ", " به "} {
+		if i := strings.Index(rest, to); i >= 0 && i <= 12 {
+			from := f.end + i + len(to)
+			if g, ok := d.figureIn(from, d.n[from:hi], false); ok {
+				return g, true
+			}
+		}
+	}
+	return figureHit{}, false
+}
+
 var casualtyAny = concat(killedWords, woundedWords)
+
+// clauseEnd is the offset of the first punctuation that ends a clause in
+// s, or -1: a comma or point between digits is part of a number ("1,200").
+func clauseEnd(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ',', '.':
+			if i > 0 && i+1 < len(s) && isDigit(s[i-1]) && isDigit(s[i+1]) {
+				continue
+			}
+			return i
+		case ';', ':', '(', ')', '"':
+			return i
+		}
+	}
+	return -1
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // otherPlace reports whether a sentence is about somewhere else: it
 // names places and none is the main incident's city (or, without a city,
@@ -343,13 +500,29 @@ func cutAtConjunction(n string, lo, to int) int {
 			if j := strings.LastIndexByte(prev, ' '); j >= 0 {
 				prev = prev[j+1:]
 			}
-			if prev != "" && numberish(prev) && !(prev[0] >= '0' && prev[0] <= '9') {
-				continue // inside a number phrase
+			if inNumberPhrase(c, prev, seg[i+len(c):]) {
+				continue
 			}
 			return lo + i + len(c)
 		}
 	}
 	return lo
+}
+
+// inNumberPhrase reports whether a conjunction joins the words of one
+// number: "one hundred and five", "بیست و نه" (twenty-nine). In "killed
+// nine and wounded sixty" it does not: English writes "and" inside a
+// number only after hundred or thousand, Persian "و" between number words.
+func inNumberPhrase(conj, prev, rest string) bool {
+	if conj == " and " {
+		switch prev {
+		case "hundred", "thousand", "million":
+			return true
+		}
+		return false
+	}
+	next, _, _ := strings.Cut(rest, " ")
+	return prev != "" && numberish(prev) && !isDigit(prev[0]) && next != "" && numberish(next) && !isDigit(next[0])
 }
 
 // faNounOfDying: "شهادت" not in "به شهادت رسیدند", or a word followed
@@ -371,7 +544,7 @@ func faNounOfDying(n string, h hit) bool {
 // hurt: "شهادت دو نفر", "کشته شدن دو نفر و زخمی شدن چند تن".
 func (d *doc) figureAfterFa(s sent, h hit) (figureHit, bool) {
 	hi := min(s.end, h.to+80)
-	if i := strings.IndexAny(d.n[h.to:hi], ",;:()\"."); i >= 0 {
+	if i := clauseEnd(d.n[h.to:hi]); i >= 0 {
 		hi = h.to + i
 	}
 	for _, o := range d.findAll(h.to, hi, casualtyAny) {
@@ -405,10 +578,17 @@ func (d *doc) figureIn(base int, clause string, fromEnd bool) (figureHit, bool) 
 	}
 	k := 0
 	if fromEnd {
-		k = len(idx) - 1
-		// a number phrase spans words ("twenty nine", "بیست و نه"): aim at its first word
-		for k > 0 && idx[k-1] >= idx[k]-2 && !isDigitWord(clause, words[idx[k]]) && !isDigitWord(clause, words[idx[k-1]]) {
-			k--
+		phraseStart := func(k int) int {
+			// a number phrase spans words ("twenty nine", "بیست و نه"): aim at its first word
+			for k > 0 && idx[k-1] >= idx[k]-2 && !isDigitWord(clause, words[idx[k]]) && !isDigitWord(clause, words[idx[k-1]]) {
+				k--
+			}
+			return k
+		}
+		k = phraseStart(len(idx) - 1)
+		// "12 people, including 4 children, were killed": the part is not the whole
+		for k > 0 && subsetBefore(clause[:words[idx[k]][0]]) {
+			k = phraseStart(k - 1)
 		}
 	}
 	pick := idx[k]
@@ -429,9 +609,38 @@ func (d *doc) figureIn(base int, clause string, fromEnd bool) (figureHit, bool) 
 			continue
 		}
 		abs := base + fs
-		return figureHit{c: countOf(f), stated: f.Stated, span: d.span(abs, abs+(f.End-f.Start)), at: abs}, true
+		return figureHit{c: countOf(f), stated: f.Stated, span: d.span(abs, abs+(f.End-f.Start)), at: abs, end: abs + (f.End - f.Start)}, true
 	}
 	return figureHit{}, false
+}
+
+// numberBefore is the number word or digits that end n[from:to], if any
+// ("including two" → "two").
+func (d *doc) numberBefore(from, to int) string {
+	t := strings.TrimRight(d.n[from:to], " ")
+	i := strings.LastIndexByte(t, ' ')
+	if w := t[i+1:]; w != "" && numberish(w) {
+		return w
+	}
+	return ""
+}
+
+// subsetCues introduce a part of a figure already given.
+var subsetCues = []string{"including", "among them", "among whom", "of whom", "of them", "از جمله", "شامل", "که از این تعداد", "از این تعداد"}
+
+// subsetBefore reports whether the text before a figure ends with a
+// subset cue ("including 4", "از جمله ۴"), allowing a qualifier between.
+func subsetBefore(before string) bool {
+	t := strings.TrimRight(before, " ")
+	for _, q := range []string{"at least", "about", "دست کم", "حداقل", "حدود"} {
+		t = strings.TrimRight(strings.TrimSuffix(t, q), " ")
+	}
+	for _, c := range subsetCues {
+		if strings.HasSuffix(t, c) {
+			return true
+		}
+	}
+	return false
 }
 
 func isDigitWord(s string, w [2]int) bool { return s[w[0]] >= '0' && s[w[0]] <= '9' }

@@ -18,10 +18,10 @@ var eventVerbs = concat(
 	terms("event", false, "targeted", "stormed", "opened fire", "attacked", "exploded", "blew up", "blew himself up",
 		"detonated", "killed", "were killed", "martyred", "injured", "wounded", "fired", "rained", "shot dead",
 		"gunned down", "abducted", "kidnapped", "clashes erupted", "have been injured", "hit by", "tore through", "struck",
-		"went off", "carried out", "killing", "death toll", "toll has risen", "toll rose", "assassinated"),
+		"went off", "carried out", "killing", "death toll", "toll has risen", "toll rose", "assassinated", "died in"),
 	terms("event", false, "کشته شد", "کشته شدن", "به شهادت رسید", "شهید شد", "زخمی شد", "زخمی شدن", "مجروح شد",
 		"منفجر شد", "منفجر کرد", "حمله کرد", "مورد حمله قرار", "هدف قرار", "تیراندازی کرد", "درگیری", "شلیک کرد",
-		"به رگبار بست", "ربوده شد", "ترور شد", "بر جای گذاشت", "برجای گذاشت", "رخ داد", "خود را منفجر", "شمار کشته", "آمار کشته", "تعداد شهدا", "شمار شهدا"),
+		"به رگبار بست", "ربوده شد", "ترور شد", "بر جای گذاشت", "برجای گذاشت", "رخ داد", "خود را منفجر", "شمار کشته", "آمار کشته", "تعداد شهدا", "شمار شهدا", "جان باخت", "جان خود را از دست"),
 )
 
 // reactionCues say the news is a reaction to violence, not the violence:
@@ -123,7 +123,7 @@ var (
 	killedWords = concat(
 		terms("killed", false, "killed", "dead", "martyred", "martyrs", "lost their lives", "lost his life", "death toll",
 			"deaths", "died", "killing", "number of people martyred", "number of martyrs", "bodies", "lives"),
-		terms("killed", false, "کشته", "شهید", "شهادت", "جان باخت", "جان خود را از دست", "فوت", "شهدای"),
+		terms("killed", false, "کشته", "شهید", "شهادت", "جان باخت", "جان خود را از دست", "فوت", "شهدا"),
 	)
 	// deathWords say people died without a count: the labels code them
 	// as qualifier none ("deadly", "bloody").
@@ -245,7 +245,7 @@ func GroupKey(name string) string {
 func allLexicons() [][]term {
 	ls := [][]term{eventVerbs, reactionCues, attackNouns, suicideCues, killedWords, deathWords, woundedWords,
 		combinedWords, attackerTerms, aggregateCues, backgroundCues, claimCues, attributionCues, groupTerms,
-		casualtyAny, stateVerbs, coordinationCues, eventWords, statementCues, warCues, occasionCues, violenceCues, assassinatedOne}
+		casualtyAny, stateVerbs, coordinationCues, eventWords, tollWords, statementCues, warCues, occasionCues, violenceCues, assassinatedOne}
 	for _, c := range attackTypeCues {
 		ls = append(ls, c.ts)
 	}

@@ -1,0 +1,61 @@
+package extract
+
+import "testing"
+
+// Casualty figures as news writes them, by error category: number words
+// and ranges, killed against wounded, attackers, parts of a figure, and
+// tolls that are revised or added to. English and Persian.
+func TestCasualtyPatterns(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct {
+		name, text, lang string
+		report           bool
+		killed, wounded  string
+	}{
+		// number words, qualifiers, ranges
+		{"range between", "Between 20 and 30 people were killed when a bomb exploded in Quetta.", "en", true, "20/30/range", "<nil>"},
+		{"range with a dash", "A bomb exploded in Quetta, killing between 10 and 12 people and wounding 30-40.", "en", true, "10/12/range", "30/40/range"},
+		{"Persian range", "در این حمله بین ۲۰ تا ۳۰ نفر کشته شدند که در کویته رخ داد.", "fa", true, "20/30/range", "<nil>"},
+		{"thousands separator", "A bomb exploded in Quetta, killing 1,200 people.", "en", true, "1200/1200/exact", "<nil>"},
+		{"two dozen", "A bomb exploded in Quetta, killing two dozen people.", "en", true, "24/24/about", "<nil>"},
+		{"dozens is a mention", "At least 20 people were killed and dozens wounded when a bomb exploded in Quetta.", "en", true, "20/_/at_least", "_/_/none"},
+		{"Persian at least and tens", "دیروز در انفجار بمب در کویته دست کم ۲۰ نفر کشته و ده‌ها نفر زخمی شدند.", "fa", true, "20/_/at_least", "_/_/none"},
+		{"Persian number words with و", "در انفجار کویته صد و بیست نفر کشته شدند.", "fa", true, "120/120/exact", "<nil>"},
+		// killed against wounded
+		{"killed and wounded, number words", "A blast in Quetta killed nine and wounded sixty.", "en", true, "9/9/exact", "60/60/exact"},
+		{"wounded first", "More than 40 people were injured and 12 killed in a blast in Quetta.", "en", true, "12/12/exact", "40/_/at_least"},
+		{"Persian wounded first", "در انفجار کویته بیش از ۴۰ نفر زخمی و ۱۲ نفر کشته شدند.", "fa", true, "12/12/exact", "40/_/at_least"},
+		// attackers
+		{"attackers apart", "Gunmen stormed a hotel in Kabul; five civilians and three attackers were killed.", "en", true, "5/5/exact", "<nil>"},
+		{"attackers counted together", "Nine people, including two attackers, were killed in an attack on a police station in Zahedan.", "en", true, "9/9/exact", "<nil>"},
+		{"the attackers' wounded", "A bomb exploded in Quetta, killing 18 people. Three of the attackers were killed and two were injured.", "en", true, "18/18/exact", "_/_/none"},
+		{"Persian attackers apart", "در حمله تروریستی به پاسگاه پلیس در زاهدان ۵ مامور به شهادت رسیدند و ۳ تروریست نیز به هلاکت رسیدند.", "fa", true, "5/5/exact", "<nil>"},
+		// a part of a figure
+		{"including children", "Twelve people, including 4 children, were killed when a bomb exploded in Quetta.", "en", true, "12/12/exact", "<nil>"},
+		{"Persian از جمله", "در انفجار کویته ۱۲ نفر از جمله ۴ کودک کشته شدند.", "fa", true, "12/12/exact", "<nil>"},
+		// cumulative tolls
+		{"toll revised from one figure to another", "The death toll from the bombing in Quetta rose from 18 to 25.", "en", true, "25/25/exact", "<nil>"},
+		{"Persian toll revised", "در این انفجار در کویته شمار شهدا از ۱۸ به ۲۵ نفر رسید.", "fa", true, "25/25/exact", "<nil>"},
+		{"another who died later", "A bomb exploded in Quetta on Wednesday, killing 18 people; another 7 died in hospital on Thursday.", "en", true, "25/25/exact", "<nil>"},
+		{"Persian: wounded who died later", "در انفجار کویته ۱۸ نفر کشته شدند و ۷ نفر از مجروحان نیز در بیمارستان جان باختند.", "fa", true, "25/25/exact", "_/_/none"},
+		{"a toll that has them already", "The death toll from the bombing in Quetta has risen to 25, officials said, after 7 of the wounded died in hospital.", "en", true, "25/25/exact", "_/_/none"},
+		{"Persian جان باختند is an event", "حدود ۵۰ نفر در انفجار انتحاری در مسجدی در قندوز جان باختند.", "fa", true, "50/50/about", "<nil>"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: tc.lang, Gazetteer: g})
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			inc := res.Incidents[0]
+			if res.IsIncidentReport != tc.report {
+				t.Errorf("is_incident_report = %v, want %v", res.IsIncidentReport, tc.report)
+			}
+			if got := cnt(inc.Killed); got != tc.killed {
+				t.Errorf("killed = %s, want %s", got, tc.killed)
+			}
+			if got := cnt(inc.Wounded); got != tc.wounded {
+				t.Errorf("wounded = %s, want %s", got, tc.wounded)
+			}
+		})
+	}
+}
