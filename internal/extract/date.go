@@ -241,6 +241,13 @@ func layout(items []dateItem) (y, m, d int, cal Calendar, err error) {
 		}
 		return nums[0].num, 0, 0, "", nil
 	case 2, 3:
+		if len(nums) == 3 && nums[0].digits <= 2 && nums[1].digits <= 2 && nums[2].digits == 4 &&
+			nums[2].num >= hijriYearMin && nums[2].num <= hijriYearMax {
+			// "۱۳/۱۰/۱۴۰۲": Persian writes a Solar Hijri date day first too,
+			// never month first; a Gregorian year must still come first,
+			// as 12/06/2017 is June or December by country
+			return nums[2].num, nums[1].num, nums[0].num, SolarHijri, nil
+		}
 		if nums[0].digits < 3 {
 			return 0, 0, 0, "", errors.New("write the year first (YYYY-MM-DD)")
 		}

@@ -28,9 +28,10 @@ var (
 	// Full and partial dates; ParseDateWith does the reading.
 	dateRE = regexp.MustCompile(`(?:^|[^\p{L}\p{N}])((?:` +
 		`(?:1[2-4]\d\d|19\d\d|20\d\d)[-/.]\d{1,2}(?:[-/.]\d{1,2})?` + // 1402-10-13, 2024/01/03
-		`|\d{1,2}(?:st|nd|rd|th)?\s+(?:` + monthAlt + `)(?:\s+ماه)?,?(?:\s+(?:سال\s+)?(?:1[2-4]\d\d|19\d\d|20\d\d))?` + // 13 دی 1402, 3 January 2024, 22 September
-		`|(?:` + monthAlt + `)\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+(?:19\d\d|20\d\d))?` + // June 7, 2017 / June 7
-		`|(?:` + monthAlt + `)(?:\s+ماه)?(?:\s+(?:سال\s+)?(?:1[2-4]\d\d|19\d\d|20\d\d))` + // August 2016, دی ماه 1402
+		`|\d{1,2}[-/.]\d{1,2}[-/.](?:1[34]\d\d)` + // 13/10/1402: day first, Solar Hijri
+		`|\d{1,2}(?:st|nd|rd|th)?\s+(?:` + monthAlt + `)(?:\s*ماه)?,?(?:\s+(?:سال\s+)?(?:1[2-4]\d\d|19\d\d|20\d\d))?` + // 13 دی 1402, 13 دیماه, 3 January 2024, 22 September
+		`|(?:` + monthAlt + `)\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+(?:1[2-4]\d\d|19\d\d|20\d\d))?` + // June 7, 2017 / June 7 / Esfand 16, 1401
+		`|(?:` + monthAlt + `)(?:\s*ماه)?(?:\s+(?:سال\s+)?(?:1[2-4]\d\d|19\d\d|20\d\d))` + // August 2016, دی ماه 1402
 		`))(?:$|[^\p{L}\p{N}])`)
 	bareYearRE = regexp.MustCompile(`(?:\bin|\bduring|سال)\s+(1[34]\d\d|19\d\d|20\d\d)(?:$|[^\p{L}\p{N}])`)
 	weekdayRE  = regexp.MustCompile(`(?:^|[^\p{L}\p{N}])((?:late |early )?(?:on )?(sunday|monday|tuesday|wednesday|thursday|friday|saturday)(?:'s)?(?: morning| night| evening| afternoon)?|(?:روز |صبح |بامداد |عصر |شب )?(یکشنبه|دوشنبه|سه ?شنبه|چهارشنبه|پنج ?شنبه|جمعه|شنبه)(?: گذشته| شب| صبح)?)`)
@@ -245,7 +246,7 @@ func (d *doc) datesIn(a, b int) []dateCand {
 			}
 			c.month, c.day = mo, day
 			if !pub.IsZero() {
-				if dt, ok := resolveMonthDay(mo, day, pub, d.lang == "fa" && isHijriMonthText(txt)); ok {
+				if dt, ok := resolveMonthDay(mo, day, pub, isHijriMonthText(txt, d.lang)); ok {
 					c.date, c.prec, c.fromText = dt.String(), "day", false
 				}
 			}
@@ -330,13 +331,25 @@ func (d *doc) datesIn(a, b int) []dateCand {
 	return out
 }
 
-func isHijriMonthText(txt string) bool {
+// isHijriMonthText reports whether a year-less date names a Solar Hijri
+// month: "13 دی", "Esfand 16". Month names both calendars share in
+// Persian script (none in Latin) count as Solar Hijri in Persian text.
+func isHijriMonthText(txt, lang string) bool {
 	for _, w := range strings.Fields(txt) {
-		if _, c, ok := monthName(w); ok {
-			return c == SolarHijri
+		if _, c, ok := monthName(strings.TrimSuffix(w, "ماه")); ok {
+			return c == SolarHijri && (lang == "fa" || isASCII(w))
 		}
 	}
 	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // monthDay reads "June 7" / "7 June" / "13 دی" without a year.
@@ -425,20 +438,32 @@ func parseEvents(s string) ([]knownEv, error) {
 			fail(fmt.Errorf("events.tsv:%d: date %q: %w", line, f[0], err))
 			continue
 		}
-		if len(f[1]) != 2 || strings.TrimSpace(f[4]) == "" {
-			fail(fmt.Errorf("events.tsv:%d: want a two-letter country and cue words", line))
+		cues, need := words(f[4]), words(f[5])
+		if len(f[1]) != 2 || len(cues) == 0 || f[5] != "-" && len(need) == 0 {
+			fail(fmt.Errorf("events.tsv:%d: want a two-letter country, cue words and needed words or \"-\"", line))
 			continue
 		}
-		k := knownEv{date: f[0], country: f[1], name: f[3], cues: terms("", false, strings.Split(f[4], "|")...)}
+		k := knownEv{date: f[0], country: f[1], name: f[3], cues: terms("", false, cues...)}
 		if f[2] != "-" {
 			k.city = f[2]
 		}
 		if f[5] != "-" {
-			k.need = terms("", false, strings.Split(f[5], "|")...)
+			k.need = terms("", false, need...)
 		}
 		out = append(out, k)
 	}
 	return out, firstErr
+}
+
+// words splits a "|"-separated list, dropping empty words.
+func words(s string) []string {
+	var out []string
+	for w := range strings.SplitSeq(s, "|") {
+		if w = strings.TrimSpace(w); w != "" && Normalize(w) != "" {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // knownEvent finds the event of the table that the text identifies for

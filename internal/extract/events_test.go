@@ -36,7 +36,7 @@ func TestEventsTable(t *testing.T) {
 			t.Errorf("%s: city %q is no gazetteer city in %s", k.name, k.city, k.country)
 		}
 	}
-	for _, bad := range []string{"2017-06-07\tIR\tTehran\tx\tparade", "2017-13-07\tIR\tTehran\tx\tparade\t-", "2017-06-07\tIRN\tTehran\tx\tparade\t-", "2017-06-07\tIR\tTehran\tx\t\t-"} {
+	for _, bad := range []string{"2017-06-07\tIR\tTehran\tx\tparade", "2017-13-07\tIR\tTehran\tx\tparade\t-", "2017-06-07\tIRN\tTehran\tx\tparade\t-", "2017-06-07\tIR\tTehran\tx\t\t-", "2017-06-07\tIR\tTehran\tx\t|\t-"} {
 		if _, err := parseEvents(bad); err == nil || !strings.Contains(err.Error(), "events.tsv:1") {
 			t.Errorf("parseEvents(%q) = %v, want an error naming line 1", bad, err)
 		}
@@ -78,4 +78,18 @@ func TestKnownEvents(t *testing.T) {
 			}
 		})
 	}
+}
+
+func FuzzParseEvents(f *testing.F) {
+	f.Add(eventsTSV)
+	f.Add("2017-06-07\tIR\t-\tx\ta|b\tc")
+	f.Add("2017-06-07\tIR\tTehran\tx\t|\t-\r\n#\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		evs, _ := parseEvents(s)
+		for _, k := range evs {
+			if len(k.date) != 10 || len(k.country) != 2 || len(k.cues) == 0 || k.cues[0].text == "" {
+				t.Errorf("event %+v: want a date, a country and cues", k)
+			}
+		}
+	})
 }

@@ -1,0 +1,40 @@
+package extract
+
+import "testing"
+
+// Dates of the attack as news writes them, against a publication date
+// (Friday 2023-03-10; 16 Esfand 1401 is Tuesday 2023-03-07).
+func TestDatePatterns(t *testing.T) {
+	g := gaz(t)
+	const pub = "2023-03-10"
+	for _, tc := range []struct {
+		name, text, lang, date string
+	}{
+		{"weekday night", "Gunmen attacked a checkpoint in Zahedan on Tuesday night, killing two policemen.", "en", "2023-03-07"},
+		{"early hours of a weekday", "Gunmen attacked a checkpoint in Zahedan in the early hours of Wednesday, killing two policemen.", "en", "2023-03-08"},
+		{"the publication's weekday is the same day", "Gunmen attacked a checkpoint in Zahedan on Friday, killing two policemen.", "en", "2023-03-10"},
+		{"the statement's day is not the attack's", "Police said on Friday that gunmen had attacked a checkpoint in Zahedan on Wednesday, killing two policemen.", "en", "2023-03-08"},
+		{"day month without a year", "Gunmen attacked a checkpoint in Zahedan on 7 March, killing two policemen.", "en", "2023-03-07"},
+		{"evening of month day", "Gunmen attacked a checkpoint in Zahedan on the evening of March 7, killing two policemen.", "en", "2023-03-07"},
+		{"a Solar Hijri month first, in English", "Gunmen attacked a checkpoint in Zahedan on Esfand 16, 1401, killing two policemen.", "en", "2023-03-07"},
+		{"a Solar Hijri month without a year, in English", "Gunmen attacked a checkpoint in Zahedan on Esfand 16, killing two policemen.", "en", "2023-03-07"},
+		{"Persian weekday evening", "مردان مسلح شامگاه سه‌شنبه به ایست بازرسی در زاهدان حمله کردند و دو مامور را به شهادت رساندند.", "fa", "2023-03-07"},
+		{"Persian day and month", "مردان مسلح روز ۱۶ اسفند به ایست بازرسی در زاهدان حمله کردند و دو مامور را به شهادت رساندند.", "fa", "2023-03-07"},
+		{"Persian day first numeric date", "مردان مسلح در تاریخ ۱۶/۱۲/۱۴۰۱ به ایست بازرسی در زاهدان حمله کردند و دو مامور را به شهادت رساندند.", "fa", "2023-03-07"},
+		{"Persian month joined to ماه", "مردان مسلح روز ۱۶ اسفندماه ۱۴۰۱ به ایست بازرسی در زاهدان حمله کردند و دو مامور را به شهادت رساندند.", "fa", "2023-03-07"},
+		{"Persian month with سال", "مردان مسلح در ۱۶ اسفند سال ۱۴۰۱ به ایست بازرسی در زاهدان حمله کردند و دو مامور را به شهادت رساندند.", "fa", "2023-03-07"},
+		{"Persian noon today", "مردان مسلح ظهر امروز به ایست بازرسی در زاهدان حمله کردند و دو مامور را به شهادت رساندند.", "fa", "2023-03-10"},
+		{"Persian afternoon of the day before", "مردان مسلح عصر روز گذشته به ایست بازرسی در زاهدان حمله کردند و دو مامور را به شهادت رساندند.", "fa", "2023-03-09"},
+		{"Gregorian month in Persian", "مردان مسلح در ۷ مارس به ایست بازرسی در زاهدان حمله کردند و دو مامور را به شهادت رساندند.", "fa", "2023-03-07"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: tc.lang, Published: day(pub), Gazetteer: g})
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			if got := str(res.Incidents[0].Date); got != tc.date {
+				t.Errorf("date = %s, want %s (notes %q)", got, tc.date, res.Incidents[0].Notes)
+			}
+		})
+	}
+}
