@@ -472,6 +472,11 @@ func words(s string) []string {
 // words) in the text, not after the publication date; of several, the
 // latest.
 func (d *doc) knownEvent(inc *Incident) (knownEv, bool) {
+	return d.knownEventIn(inc, 0, len(d.n))
+}
+
+// knownEventIn is knownEvent with the cue words sought in n[from:to] only.
+func (d *doc) knownEventIn(inc *Incident, from, to int) (knownEv, bool) {
 	if inc.City == nil && inc.Country == nil {
 		return knownEv{}, false
 	}
@@ -490,11 +495,11 @@ func (d *doc) knownEvent(inc *Incident) (knownEv, bool) {
 		if !pub.IsZero() && k.date > pub.String() {
 			continue
 		}
-		if _, ok := d.first(0, len(d.n), k.cues); !ok {
+		if _, ok := d.first(from, to, k.cues); !ok {
 			continue
 		}
 		if k.need != nil {
-			if _, ok := d.first(0, len(d.n), k.need); !ok {
+			if _, ok := d.first(from, to, k.need); !ok {
 				continue
 			}
 		}

@@ -41,6 +41,32 @@ func (d *doc) secondaryIncidents(main Incident) []Incident {
 		seen[date.date] = true
 		out = append(out, d.incidentIn(s, date))
 	}
+	// An attack the text recalls without a date but names well enough to
+	// be identified ("the attack on the parliament in Tehran"), somewhere
+	// or on a day other than the main incident's: dated from the table of
+	// known events, never from the publication date.
+	if !d.state {
+		for si, s := range d.sents {
+			if si == d.anchor {
+				continue
+			}
+			if _, ok := d.first(s.start, s.end, attackNouns); !ok {
+				continue
+			}
+			inc := d.incidentIn(s, nil)
+			if inc.City == nil || main.City != nil && *inc.City == *main.City {
+				continue
+			}
+			k, ok := d.knownEventIn(&inc, s.start, s.end)
+			if !ok || seen[k.date] {
+				continue
+			}
+			seen[k.date] = true
+			inc.Date, inc.DatePrecision, inc.DateFromText = ptr(k.date), "day", false
+			inc.note("date from the known event: " + k.name)
+			out = append(out, inc)
+		}
+	}
 	if d.state {
 		for si, s := range d.sents {
 			if d.about(si) {

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -46,6 +47,37 @@ func TestOlderIncidentNotDatedToday(t *testing.T) {
 			}
 			if tc.date == "<nil>" && len(cs) != 0 {
 				t.Errorf("%d claims of an undated older attack, want none", len(cs))
+			}
+		})
+	}
+}
+
+// An older attack the text recalls without a date, but identifiably, is
+// a secondary incident dated from the table of known events; one it does
+// not identify is none.
+func TestSecondaryKnownEvent(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct {
+		name, text, lang, want string
+	}{
+		{"English", "Two bombs exploded in Kerman yesterday, killing 84 people. It was the deadliest attack since gunmen stormed the parliament in Tehran.", "en", "2017-06-07 Tehran"},
+		{"Persian", "دیروز دو انفجار در کرمان ۸۴ کشته بر جای گذاشت. این مرگبارترین حمله پس از حمله تروریستی به مجلس شورای اسلامی در تهران بود.", "fa", "2017-06-07 Tehran"},
+		{"not identified", "Two bombs exploded in Kerman yesterday, killing 84 people. It was the deadliest attack since a bombing in Zahedan.", "en", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: tc.lang, Published: day("2024-01-04"), Gazetteer: g})
+			var got []string
+			for _, inc := range res.Incidents[1:] {
+				got = append(got, str(inc.Date)+" "+str(inc.City))
+				if inc.DateFromText {
+					t.Errorf("secondary %s: date_from_text true, want false (from the table)", str(inc.Date))
+				}
+			}
+			if g := strings.Join(got, "; "); g != tc.want {
+				t.Errorf("secondary incidents %q, want %q", g, tc.want)
+			}
+			if d := str(res.Incidents[0].Date); d != "2024-01-03" {
+				t.Errorf("main date %s, want 2024-01-03", d)
 			}
 		})
 	}
