@@ -20,7 +20,7 @@ var eventVerbs = concat(
 		"gunned down", "abducted", "kidnapped", "clashes erupted", "have been injured", "hit by", "tore through", "struck",
 		"went off", "carried out", "killing", "death toll", "toll has risen", "toll rose", "assassinated", "died in"),
 	terms("event", false, "کشته شد", "کشته شدن", "به شهادت رسید", "شهید شد", "زخمی شد", "زخمی شدن", "مجروح شد",
-		"منفجر شد", "منفجر کرد", "حمله کرد", "مورد حمله قرار", "هدف قرار", "تیراندازی کرد", "درگیری", "شلیک کرد",
+		"منفجر شد", "منفجر کرد", "حمله کرد", "مورد حمله قرار", "مورد حمله تروریستی قرار", "مورد حمله مسلحانه قرار", "مورد هجوم قرار", "هدف قرار", "تیراندازی کرد", "درگیری", "شلیک کرد",
 		"به رگبار بست", "ربوده شد", "ترور شد", "بر جای گذاشت", "برجای گذاشت", "رخ داد", "خود را منفجر", "شمار کشته", "آمار کشته", "تعداد شهدا", "شمار شهدا", "جان باخت", "جان خود را از دست"),
 )
 
@@ -123,7 +123,7 @@ var (
 	killedWords = concat(
 		terms("killed", false, "killed", "dead", "martyred", "martyrs", "lost their lives", "lost his life", "death toll",
 			"deaths", "died", "killing", "number of people martyred", "number of martyrs", "bodies", "lives"),
-		terms("killed", false, "کشته", "شهید", "شهادت", "جان باخت", "جان خود را از دست", "فوت", "شهدا"),
+		terms("killed", false, "کشته", "شهید", "شهادت", "جان باخت", "جانباخت", "جان خود را از دست", "فوت", "شهدا"),
 	)
 	// deathWords say people died without a count: the labels code them
 	// as qualifier none ("deadly", "bloody").
