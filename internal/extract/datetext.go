@@ -413,6 +413,16 @@ var eventsTSV string
 // (TestEventsTable); a malformed line is skipped, not fatal.
 var knownEvents, _ = parseEvents(eventsTSV)
 
+// eventCues are the cue words of every known event, to tell cheaply
+// whether a sentence may name one.
+var eventCues = func() []term {
+	var out []term
+	for _, k := range knownEvents {
+		out = append(out, k.cues...)
+	}
+	return out
+}()
+
 // parseEvents reads the format described at the top of events.tsv.
 func parseEvents(s string) ([]knownEv, error) {
 	var out []knownEv

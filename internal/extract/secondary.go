@@ -53,6 +53,9 @@ func (d *doc) secondaryIncidents(main Incident) []Incident {
 			if _, ok := d.first(s.start, s.end, attackNouns); !ok {
 				continue
 			}
+			if _, ok := d.first(s.start, s.end, eventCues); !ok {
+				continue // no known event's word: skip reading the sentence
+			}
 			inc := d.incidentIn(s, nil)
 			if inc.City == nil || main.City != nil && *inc.City == *main.City {
 				continue
