@@ -354,3 +354,26 @@ func TestGroupsTable(t *testing.T) {
 		t.Errorf("groups read = %d, actors = %d", got, want)
 	}
 }
+
+// A city's name called a region is the region: "the Deir al Zour region",
+// "the province of Kandahar"; near a city it stays the city.
+func TestRegionByName(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct{ text, city, admin1, country string }{
+		{"Missiles struck militant positions in the Deir al Zour region of eastern Syria, killing 12 fighters.", "<nil>", "Dayr Az Zawr", "SY"},
+		{"A bomb exploded in the Kandahar province of Afghanistan, killing 7 people.", "<nil>", "Kandahar", "AF"},
+		{"A bomb exploded in the province of Kandahar, killing 7 people.", "<nil>", "Kandahar", "AF"},
+		{"A bomb exploded in Kandahar, killing 7 people.", "Kandahār", "<nil>", "AF"},
+		{"Gunmen attacked a checkpoint near Zahedan, killing 2 policemen.", "Zahedan", "Sistan and Baluchestan", "IR"},
+	} {
+		res := Extract(tc.text, Options{Lang: "en", Gazetteer: g})
+		if len(res.Incidents) == 0 {
+			t.Errorf("%q: no incident", tc.text)
+			continue
+		}
+		inc := res.Incidents[0]
+		if str(inc.City) != tc.city || str(inc.Admin1) != tc.admin1 || str(inc.Country) != tc.country {
+			t.Errorf("%q: place %s / %s / %s, want %s / %s / %s", tc.text, str(inc.City), str(inc.Admin1), str(inc.Country), tc.city, tc.admin1, tc.country)
+		}
+	}
+}

@@ -64,7 +64,7 @@ func (d *doc) readPlace(inc *Incident, anchor int) {
 			}
 		}
 		if ok {
-			set(p, sp)
+			set(d.asRegion(p, pat), sp)
 			return
 		}
 	}
@@ -76,6 +76,57 @@ func (d *doc) readPlace(inc *Incident, anchor int) {
 		inc.Country = ptr(country)
 		inc.Spans["country"] = countrySpan
 	}
+}
+
+// regionWords after a place name, or regionOf before it, make a city's
+// name the name of its region: "the Deir al Zour region", "the province
+// of Kandahar", "استان کرمان".
+var (
+	regionWords = []string{" region", " province", " governorate", " provinces"}
+	regionOf    = []string{"province of", "region of", "governorate of", "استان", "منطقه", "ولایت"}
+)
+
+// asRegion turns a city found at offset at into its admin-1 region when
+// the text calls the name a region; otherwise it returns the city.
+func (d *doc) asRegion(p gazetteer.Place, at int) gazetteer.Place {
+	if p.Kind != gazetteer.City || d.gaz == nil {
+		return p
+	}
+	end := -1
+	for _, h := range d.placeHits() {
+		if h.from == at {
+			end = h.to
+			break
+		}
+	}
+	if end < 0 {
+		return p
+	}
+	region := false
+	for _, w := range regionWords {
+		region = region || strings.HasPrefix(d.n[end:], w) && (end+len(w) == len(d.n) || !isLetterAt(d.n, end+len(w)))
+	}
+	before := strings.TrimRight(d.n[:at], " ")
+	for _, w := range regionOf {
+		region = region || strings.HasSuffix(before, w)
+	}
+	if !region {
+		return p
+	}
+	name := d.n[at:end]
+	for _, q := range d.gaz.Lookup(name) {
+		if q.Kind == gazetteer.Admin1 && q.Country == p.Country {
+			return q
+		}
+	}
+	if p.Admin1ID >= 0 && p.Admin1 != "" {
+		for _, q := range d.gaz.Lookup(p.Admin1) {
+			if q.Kind == gazetteer.Admin1 && q.Country == p.Country && q.Name == p.Admin1 {
+				return q
+			}
+		}
+	}
+	return p
 }
 
 // nearestPlace picks, among the places of a sentence, the first after the
