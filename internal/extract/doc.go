@@ -27,9 +27,12 @@
 //     first, or the dateline; Iranian cities give their province.
 //   - Date: a full date in the text (Gregorian, Solar Hijri with Persian
 //     month names or numbers, a bare Solar Hijri year as a year from its
-//     first day); else one of the five attacks of DESIGN.md when the text
-//     identifies it; else a weekday or "yesterday"/"دیروز" against the
-//     publication date. Dates next to a reaction verb date the reaction.
+//     first day); else an attack of the table of known events
+//     (events.tsv) that the text identifies; else a weekday or
+//     "yesterday"/"دیروز" against the publication date, which in a text
+//     that is no incident report only counts when tied to the attack
+//     ("were killed on Friday"). Dates next to a reaction or statement
+//     verb date the reaction.
 //   - Attack type, target, suicide and sites from cue words, the anchor
 //     sentence first; groups from the actor table of internal/actors
 //     (shared with fusion), claimed_by when the sentence reports a claim,
@@ -39,12 +42,16 @@
 //     form or toll ("killing 18", "the death toll reached 25", "شهادت دو
 //     نفر"), read by ParseFigure; attackers, dates, aggregates and other
 //     places' figures are skipped, combined figures ("70 killed or
-//     injured") are kept apart, and the largest figure wins, as tolls rise.
+//     injured") are kept apart, and the largest figure wins, as tolls rise;
+//     a revised toll ("rose from 18 to 25") gives its new figure, an
+//     addition ("another 7 died") adds to the toll before it, and a
+//     coordinated attack told site by site sums its sites (SiteFigures).
 //   - Incident.Claim turns an incident into the model.Claim fusion takes;
 //     ClaimExtractor does so for a whole article, as the feed poller asks.
 //   - Secondary incidents, after the main one: a sentence naming an attack
-//     with its own written date, and the attack a state strike answers
-//     when the text identifies it; wars and invasions are not coded.
+//     with its own written date, another city's attack that the table of
+//     known events identifies, and the attack a state strike answers when
+//     the text identifies it; wars and invasions are not coded.
 //
 // # Figures
 //
