@@ -149,8 +149,9 @@ func (d *doc) readDate(inc *Incident, anchor int) {
 
 // datesReaction reports whether a date candidate stands next to a
 // reaction or statement verb ("said on Thursday", "on Monday condemned").
-// A comma between them parts the clauses: in "exploded … on Tuesday,
-// police said" the day is the blast's.
+// A comma or colon between them parts the clauses: in "exploded … on
+// Tuesday, police said" and "the governor said: last night …" the day is
+// the attack's.
 func (d *doc) datesReaction(c dateCand) bool {
 	lo, hi := max(0, c.from-15), min(len(d.n), c.to+15)
 	for _, h := range append(d.findAll(lo, hi, reactionCues), d.findAll(lo, hi, statementCues)...) {
@@ -158,7 +159,7 @@ func (d *doc) datesReaction(c dateCand) bool {
 		if h.from >= c.to {
 			a, b = c.to, h.from
 		}
-		if a >= b || !strings.ContainsAny(d.n[a:b], ",;") {
+		if a >= b || !strings.ContainsAny(d.n[a:b], ",;:") {
 			return true
 		}
 	}
@@ -171,7 +172,11 @@ func (d *doc) datesReaction(c dateCand) bool {
 // ("Friday's bombing"); in Persian, the attack or casualty word may also
 // follow ("دیروز … کشته شدند" reads the day first).
 func (d *doc) tiedToEvent(c dateCand) bool {
-	lo := max(0, c.from-30)
+	// the clause before the day: back to a comma, at most 80 bytes
+	lo := max(0, c.from-80)
+	if i := strings.LastIndexAny(d.n[lo:c.from], ",;:"); i >= 0 {
+		lo += i + 1
+	}
 	if h, ok := d.lastOf(lo, c.from, eventWords); ok && !d.hasReactionBetween(h.to, c.from) {
 		return true
 	}

@@ -22,7 +22,7 @@ func (d *doc) classify() (bool, []Span) {
 	if !ok {
 		return false, nil
 	}
-	if re, ok := d.first(a, ev.from, reactionCues); ok {
+	if re, ok := d.firstReaction(a, ev.from); ok {
 		return false, []Span{d.span(re.from, re.to), d.span(ev.from, ev.to)}
 	}
 	if oc, ok := d.first(a, ev.from, occasionCues); ok {
@@ -35,6 +35,22 @@ func (d *doc) classify() (bool, []Span) {
 		return false, []Span{d.span(oc.from, oc.to), d.span(ev.from, ev.to)}
 	}
 	return true, []Span{d.span(ev.from, ev.to)}
+}
+
+// firstReaction is the first reaction word in n[a:b], leaving out a
+// speaker who reports the event ("a police spokesman said gunmen
+// attacked", "سخنگوی پلیس گفت … حمله کردند"): a speaker followed by a
+// verb of saying and no other reaction word is the source of a report.
+func (d *doc) firstReaction(a, b int) (hit, bool) {
+	for _, h := range d.findAll(a, b, reactionCues) {
+		if h.val == "speaker" {
+			if _, says := d.first(a, b, reportedSpeech); says {
+				continue
+			}
+		}
+		return h, true
+	}
+	return hit{}, false
 }
 
 // leadFigure finds a casualty figure in the lead.

@@ -28,12 +28,26 @@ var eventVerbs = concat(
 // before the first event verb of the lead, they make a text no incident report.
 var reactionCues = concat(
 	terms("reaction", false, "condemn", "condolence", "funeral", "mourner", "arrest", "summon", "trial", "sentenced",
-		"executed", "statement", "spokesman", "spokeswoman", "identified", "released photos", "released a report",
-		"announced", "visit", "prosecutor", "sermon", "tweet", "vowed", "pledged", "court", "remember", "praise",
+		"executed", "identified", "released photos", "released a report",
+		"visit", "prosecutor", "sermon", "vowed", "pledged", "court", "remember", "praise",
 		"hailed", "welcomed"),
 	terms("reaction", false, "محکوم", "تسلیت", "تشییع", "بازداشت", "دستگیر", "محاکمه", "اعدام", "دادگاه", "نماز جمعه",
-		"خطبه", "بیانیه", "سخنگو", "امام جمعه"),
+		"خطبه", "امام جمعه"),
+	speakerCues,
 )
+
+// speakerCues name who speaks. Before the lead's event verb they make a
+// reaction ("the foreign ministry spokesman condemned …"), unless the
+// event is what the speaker reports: "a police spokesman said gunmen
+// attacked …", "سخنگوی پلیس گفت … حمله کردند" (classify).
+var speakerCues = concat(
+	terms("speaker", false, "statement", "spokesman", "spokeswoman", "announced", "tweet"),
+	terms("speaker", false, "بیانیه", "سخنگو"),
+)
+
+// reportedSpeech introduces what a speaker says happened.
+var reportedSpeech = terms("said", false, "said", "says", "announced that", "reported that", "confirmed that",
+	"گفت", "اعلام کرد", "اظهار داشت", "خبر داد")
 
 // occasionCues name a commemoration. Before the lead's event verb they
 // make a text no incident report, unless the lead counts casualties: the
@@ -245,7 +259,7 @@ func GroupKey(name string) string {
 func allLexicons() [][]term {
 	ls := [][]term{eventVerbs, reactionCues, attackNouns, suicideCues, killedWords, deathWords, woundedWords,
 		combinedWords, attackerTerms, aggregateCues, backgroundCues, claimCues, attributionCues, groupTerms,
-		casualtyAny, stateVerbs, coordinationCues, eventWords, tollWords, eventCues, statementCues, warCues, occasionCues, violenceCues, assassinatedOne}
+		casualtyAny, stateVerbs, coordinationCues, eventWords, tollWords, eventCues, speakerCues, reportedSpeech, statementCues, warCues, occasionCues, violenceCues, assassinatedOne}
 	for _, c := range attackTypeCues {
 		ls = append(ls, c.ts)
 	}

@@ -82,3 +82,32 @@ func TestSecondaryKnownEvent(t *testing.T) {
 		})
 	}
 }
+
+// A speaker who reports the attack is the source of an incident report,
+// not a reaction to it; a speaker who condemns it is.
+func TestSpeakerReports(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct {
+		name, text, lang, date string
+		report               bool
+	}{
+		{"English spokesman", "A police spokesman said gunmen attacked a checkpoint in Zahedan last night, killing two policemen.", "en", "2023-03-09", true},
+		{"statement that", "The IRGC said in a statement that two of its members were killed when gunmen attacked their vehicle in Saravan on Thursday.", "en", "2023-03-09", true},
+		{"Persian spokesman", "سخنگوی پلیس امروز گفت مردان مسلح دیشب به ایست بازرسی در زاهدان حمله کردند و دو مامور را به شهادت رساندند.", "fa", "2023-03-09", true},
+		{"Persian quote after a colon", "به گزارش خبرگزاری فارس، فرماندار زاهدان گفت: دیشب مردان مسلح به ایست بازرسی حمله کردند و دو مامور به شهادت رسیدند.", "fa", "2023-03-09", true},
+		{"a spokesman condemning", "The spokesman of the foreign ministry condemned the attack in Zahedan that killed two policemen.", "en", "<nil>", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: tc.lang, Published: day("2023-03-10"), Gazetteer: g})
+			if res.IsIncidentReport != tc.report {
+				t.Errorf("is_incident_report = %v, want %v (why %v)", res.IsIncidentReport, tc.report, res.Why)
+			}
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			if got := str(res.Incidents[0].Date); got != tc.date {
+				t.Errorf("date = %s, want %s", got, tc.date)
+			}
+		})
+	}
+}
