@@ -89,7 +89,7 @@ func TestSpeakerReports(t *testing.T) {
 	g := gaz(t)
 	for _, tc := range []struct {
 		name, text, lang, date string
-		report               bool
+		report                 bool
 	}{
 		{"English spokesman", "A police spokesman said gunmen attacked a checkpoint in Zahedan last night, killing two policemen.", "en", "2023-03-09", true},
 		{"statement that", "The IRGC said in a statement that two of its members were killed when gunmen attacked their vehicle in Saravan on Thursday.", "en", "2023-03-09", true},
