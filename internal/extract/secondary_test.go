@@ -111,3 +111,25 @@ func TestSpeakerReports(t *testing.T) {
 		})
 	}
 }
+
+// A group that says its own members did the attack names the perpetrator,
+// even in a claim.
+func TestOwnMembers(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct{ text, lang, perp, claimed string }{
+		{"The Islamic State group said on Thursday that two of its members carried out the twin suicide bombings in Kerman.", "en", "Islamic State", "<nil>"},
+		{"جیش الظلم اعلام کرد که دو تن از اعضای این گروه به پاسگاه مرزی در سراوان حمله کردند و سه مرزبان را به شهادت رساندند.", "fa", "Jaish al-Adl", "<nil>"},
+		{"Jaish al-Adl claimed responsibility for the attack on the border post in Saravan that killed three guards.", "en", "<nil>", "Jaish al-Adl"},
+		{"The IRGC said its fighters killed two militants in a clash in Saravan.", "en", "IRGC", "<nil>"},
+	} {
+		res := Extract(tc.text, Options{Lang: tc.lang, Gazetteer: g})
+		if len(res.Incidents) == 0 {
+			t.Errorf("%q: no incident", tc.text)
+			continue
+		}
+		inc := res.Incidents[0]
+		if str(inc.PerpetratorNamed) != tc.perp || str(inc.ClaimedBy) != tc.claimed {
+			t.Errorf("%q: perpetrator %s claimed_by %s, want %s and %s", tc.text, str(inc.PerpetratorNamed), str(inc.ClaimedBy), tc.perp, tc.claimed)
+		}
+	}
+}

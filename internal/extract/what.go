@@ -179,13 +179,12 @@ func (d *doc) readGroups(inc *Incident) {
 			}
 		}
 		if inc.PerpetratorNamed == nil {
-			if _, claim := d.first(s.start, s.end, claimCues); !claim {
-				for _, gh := range gs {
-					if d.attributed(s, gh) {
-						inc.PerpetratorNamed = ptr(groupByKey[gh.val].name)
-						inc.Spans["perpetrator_named"] = d.span(gh.from, gh.to)
-						break
-					}
+			_, claim := d.first(s.start, s.end, claimCues)
+			for _, gh := range gs {
+				if !claim && d.attributed(s, gh) || d.ownMembers(s, gh) {
+					inc.PerpetratorNamed = ptr(groupByKey[gh.val].name)
+					inc.Spans["perpetrator_named"] = d.span(gh.from, gh.to)
+					break
 				}
 			}
 		}
@@ -206,3 +205,25 @@ func (d *doc) attributed(s sent, g hit) bool {
 	_, ok := d.first(max(s.start, g.from-40), g.from, attributionCues)
 	return ok
 }
+
+// membersCues speak of a group's own members after naming it.
+var membersCues = terms("members", false, "its members", "its fighters", "its militants", "its suicide bombers",
+	"of its", "اعضای این گروه", "اعضای خود", "عناصر این گروه", "نیروهای این گروه", "دو عضو", "اعضای آن")
+
+// ownMembers reports whether the sentence says the group's own members
+// did it: "the Islamic State said two of its members carried out the
+// bombings" names the perpetrator even in a claim.
+func (d *doc) ownMembers(s sent, g hit) bool {
+	if groupByKey[g.val].state {
+		return false
+	}
+	m, ok := d.first(g.to, s.end, membersCues)
+	if !ok || m.from-g.to > 120 {
+		return false
+	}
+	_, did := d.first(m.to, min(s.end, m.to+100), didCues)
+	return did
+}
+
+// didCues say someone did the attack.
+var didCues = concat(attributionCues, eventVerbs)

@@ -25,7 +25,7 @@ var floors = map[string]map[string]float64{
 	},
 	"own": {
 		"is_incident_report": 0.97, "incident_found": 0.97, "date": 0.97, "city": 0.97, "admin1": 0.97,
-		"country": 0.97, "attack_type": 0.97, "target_type": 0.97, "perpetrator_named": 0.90, "claimed_by": 0.97,
+		"country": 0.97, "attack_type": 0.97, "target_type": 0.97, "perpetrator_named": 0.97, "claimed_by": 0.97,
 		"suicide": 0.97, "sites": 0.97, "killed": 0.97, "wounded": 0.97, "secondary": 0,
 	},
 }
