@@ -174,7 +174,8 @@ var backgroundCues = terms("background", false, "retaliation", "revenge", "in re
 
 // claimCues say a group claimed responsibility.
 var claimCues = terms("claim", false, "claimed responsibility", "claimed the attack", "claimed the attacks", "took responsibility",
-	"claimed", "claim of responsibility", "responsibility for", "-claimed", "amaq", "مسئولیت", "مسوولیت", "بر عهده گرفت")
+	"claimed", "claim of responsibility", "responsibility for", "-claimed", "amaq", "took credit", "claimed credit",
+	"the group was behind", "said it was behind", "مسئولیت", "مسوولیت", "بر عهده گرفت")
 
 // attributionCues tie a group to an attack as its perpetrator.
 var attributionCues = terms("attribution", false, "carried out by", "linked to", "members of", "militants", "terrorists of",
