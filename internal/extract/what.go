@@ -36,18 +36,31 @@ func (d *doc) readWhat(inc *Incident) {
 		}
 	}
 	// Targets come from the first sentence, the anchor first, that names
-	// any: later sentences name parliaments and shrines for other reasons.
+	// any as what was attacked ("an attack on a military parade", "the
+	// parliament … have been targeted"); failing that, from the first that
+	// names any at all: later sentences name parliaments and shrines for
+	// other reasons, and so may the anchor ("MPs of the parliament's
+	// committee will visit Ahvaz to examine the attack").
 	var targets []string
-	for _, r := range d.anchorFirst(rs) {
-		for _, c := range targetCues {
-			if d.state && c.typ != "militants" {
-				continue // a strike's target is the group it answers; parliaments and shrines are the earlier attack's
-			}
-			if h, ok := d.first(r.start, r.end, c.ts); ok {
-				targets = append(targets, c.typ)
-				if _, seen := inc.Spans["target_type"]; !seen {
-					inc.Spans["target_type"] = d.span(h.from, h.to)
+	for _, tiedOnly := range []bool{true, false} {
+		for _, r := range d.anchorFirst(rs) {
+			for _, c := range targetCues {
+				if d.state && c.typ != "militants" {
+					continue // a strike's target is the group it answers; parliaments and shrines are the earlier attack's
 				}
+				for _, h := range d.findAll(r.start, r.end, c.ts) {
+					if tiedOnly && !d.attacked(r, h) {
+						continue
+					}
+					targets = append(targets, c.typ)
+					if _, seen := inc.Spans["target_type"]; !seen {
+						inc.Spans["target_type"] = d.span(h.from, h.to)
+					}
+					break
+				}
+			}
+			if len(targets) > 0 {
+				break
 			}
 		}
 		if len(targets) > 0 {
@@ -227,3 +240,26 @@ func (d *doc) ownMembers(s sent, g hit) bool {
 
 // didCues say someone did the attack.
 var didCues = concat(attributionCues, eventVerbs)
+
+// attackedBefore and attackedAfter tie a target word to the attack: the
+// words before it ("an attack on", "حمله به") or after it ("have been
+// targeted", "مورد حمله قرار").
+var (
+	attackedBefore = terms("on", false, "attack on", "attacks on", "attacked", "stormed", "storming", "targeted", "targeting",
+		"bombing of", "bombing at", "blast at", "blast near", "explosion at", "explosion near", "opened fire on", "raid on",
+		"assault on", "gunmen at", "struck", "hit", "حمله به", "حمله تروریستی به", "حمله مسلحانه به", "انفجار در", "انفجار",
+		"تیراندازی در", "به رگبار", "هجوم به")
+	attackedAfter = terms("on", false, "have been targeted", "has been targeted", "were targeted", "was targeted",
+		"were attacked", "was attacked", "came under attack", "have been attacked", "مورد حمله", "هدف حمله", "هدف قرار")
+)
+
+// attacked reports whether the target word h in sentence r is what was
+// attacked: an attack word shortly before it, or a passive attack verb
+// after it in the same clause.
+func (d *doc) attacked(r sent, h hit) bool {
+	if _, ok := d.first(max(r.start, h.from-50), h.from, attackedBefore); ok {
+		return true
+	}
+	_, ok := d.first(h.to, min(r.end, h.to+120), attackedAfter)
+	return ok
+}
