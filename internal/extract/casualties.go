@@ -122,7 +122,7 @@ func (d *doc) readCasualties(inc *Incident) {
 	// "X was assassinated": the labels code one named person killed as exact 1.
 	if inc.AttackType == "assassination" && (inc.Killed == nil || inc.Killed.Qualifier == "none") {
 		a := d.sents[d.anchor]
-		if h, ok := d.first(a.start, a.end, assassinatedOne); ok && !exactWordAfter(d.n, h.to, "ند") {
+		if h, ok := d.first(a.start, a.end, assassinatedOne); ok && !(d.n[h.from:h.to] == Normalize("ترور شد") && exactWordAfter(d.n, h.to, "ند")) && !d.attemptNear(a, h) {
 			inc.Killed = &Count{Low: ptr(1), High: ptr(1), Qualifier: "exact"}
 			inc.Spans["killed"] = d.span(h.from, h.to)
 			inc.note("one person assassinated: killed 1")
@@ -317,7 +317,18 @@ func (d *doc) siteTotal(fs []figureHit) (figureHit, string, bool) {
 	return out, strings.Join(parts, " + "), true
 }
 
-var assassinatedOne = terms("assassinated", false, "was assassinated", "was shot dead", "ترور شد", "به شهادت رسید")
+var assassinatedOne = terms("assassinated", false, "was assassinated", "was shot dead", "assassinated", "assassination of",
+	"ترور شد", "ترور کرد", "را ترور", "به شهادت رسید")
+
+// attemptWords make an assassination a failed one: no one killed.
+var attemptWords = terms("attempt", false, "attempt", "tried to", "try to", "plot", "foiled", "survived", "سوء قصد", "سوءقصد", "تلاش", "ناکام", "خنثی")
+
+// attemptNear reports whether an assassination word stands in a clause
+// about an attempt ("an assassination attempt", "tried to assassinate").
+func (d *doc) attemptNear(s sent, h hit) bool {
+	_, ok := d.first(max(s.start, h.from-30), min(s.end, h.to+30), attemptWords)
+	return ok
+}
 
 // exactWordAfter reports whether the word continues with suffix right
 // after offset at ("ترور شد" + "ند" is the plural "ترور شدند").

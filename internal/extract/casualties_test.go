@@ -40,6 +40,13 @@ func TestCasualtyPatterns(t *testing.T) {
 		{"Persian: wounded who died later", "در انفجار کویته ۱۸ نفر کشته شدند و ۷ نفر از مجروحان نیز در بیمارستان جان باختند.", "fa", true, "25/25/exact", "_/_/none"},
 		{"a toll that has them already", "The death toll from the bombing in Quetta has risen to 25, officials said, after 7 of the wounded died in hospital.", "en", true, "25/25/exact", "_/_/none"},
 		{"Persian جان باختند is an event", "حدود ۵۰ نفر در انفجار انتحاری در مسجدی در قندوز جان باختند.", "fa", true, "50/50/about", "<nil>"},
+		// a named person killed: exact 1, as the labels code it; an attempt kills no one
+		{"assassinated, active voice", "Gunmen assassinated a senior judge in Zahedan on Sunday.", "en", true, "1/1/exact", "<nil>"},
+		{"the assassination of", "The assassination of the provincial governor in a bombing in Zahedan shocked the country.", "en", false, "1/1/exact", "<nil>"},
+		{"an assassination attempt", "A judge survived an assassination attempt in Zahedan on Sunday.", "en", false, "<nil>", "<nil>"},
+		{"several assassinated", "Two judges were assassinated in Zahedan on Sunday.", "en", true, "2/2/exact", "<nil>"},
+		{"Persian ترور کردند", "افراد مسلح یک قاضی را در زاهدان ترور کردند.", "fa", true, "1/1/exact", "<nil>"},
+		{"Persian ترور شدند", "دو قاضی در زاهدان ترور شدند.", "fa", true, "2/2/exact", "<nil>"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := Extract(tc.text, Options{Lang: tc.lang, Gazetteer: g})

@@ -21,7 +21,7 @@ var eventVerbs = concat(
 		"went off", "carried out", "killing", "death toll", "toll has risen", "toll rose", "assassinated", "died in"),
 	terms("event", false, "کشته شد", "کشته شدن", "به شهادت رسید", "شهید شد", "زخمی شد", "زخمی شدن", "مجروح شد",
 		"منفجر شد", "منفجر کرد", "حمله کرد", "مورد حمله قرار", "مورد حمله تروریستی قرار", "مورد حمله مسلحانه قرار", "مورد هجوم قرار", "هدف قرار", "تیراندازی کرد", "درگیری", "شلیک کرد",
-		"به رگبار بست", "ربوده شد", "ترور شد", "بر جای گذاشت", "برجای گذاشت", "رخ داد", "خود را منفجر", "شمار کشته", "آمار کشته", "تعداد شهدا", "شمار شهدا", "جان باخت", "جان خود را از دست"),
+		"به رگبار بست", "ربوده شد", "ترور شد", "ترور کرد", "بر جای گذاشت", "برجای گذاشت", "رخ داد", "خود را منفجر", "شمار کشته", "آمار کشته", "تعداد شهدا", "شمار شهدا", "جان باخت", "جان خود را از دست"),
 )
 
 // reactionCues say the news is a reaction to violence, not the violence:
@@ -93,7 +93,7 @@ var attackTypeCues = []struct {
 }{
 	{"hijacking", terms("", false, "hijack", "هواپیماربایی")},
 	{"kidnapping", terms("", false, "kidnap", "abduct", "ربودن", "ربوده", "آدم ربایی")},
-	{"assassination", terms("", false, "assassinat", "ترور شد", "به ترور")},
+	{"assassination", terms("", false, "assassinat", "ترور شد", "به ترور", "ترور کرد", "را ترور")},
 	{"armed_assault", terms("", false, "gunmen", "gunman", "opened fire", "shooting", "stormed", "armed attack",
 		"armed assault", "shot dead", "gunned down", "gun and", "clashes", "clash with", "تیراندازی", "مسلح", "درگیری", "به رگبار", "رگبار")},
 	{"bombing", terms("", false, "bomb", "explosion", "explosive", "blast", "missile", "ied", "car bomb", "انفجار",
@@ -136,8 +136,8 @@ var targetCues = []struct {
 var (
 	killedWords = concat(
 		terms("killed", false, "killed", "dead", "martyred", "martyrs", "lost their lives", "lost his life", "death toll",
-			"deaths", "died", "killing", "number of people martyred", "number of martyrs", "bodies", "lives"),
-		terms("killed", false, "کشته", "شهید", "شهادت", "جان باخت", "جانباخت", "جان خود را از دست", "فوت", "شهدا"),
+			"deaths", "died", "killing", "number of people martyred", "number of martyrs", "bodies", "lives", "were assassinated"),
+		terms("killed", false, "کشته", "شهید", "شهادت", "جان باخت", "جانباخت", "جان خود را از دست", "فوت", "شهدا", "ترور شدند"),
 	)
 	// deathWords say people died without a count: the labels code them
 	// as qualifier none ("deadly", "bloody").
@@ -260,7 +260,7 @@ func GroupKey(name string) string {
 func allLexicons() [][]term {
 	ls := [][]term{eventVerbs, reactionCues, attackNouns, suicideCues, killedWords, deathWords, woundedWords,
 		combinedWords, attackerTerms, aggregateCues, backgroundCues, claimCues, attributionCues, groupTerms,
-		casualtyAny, stateVerbs, coordinationCues, eventWords, tollWords, eventCues, speakerCues, reportedSpeech, membersCues, didCues, attackedBefore, attackedAfter, statementCues, warCues, occasionCues, violenceCues, assassinatedOne}
+		casualtyAny, stateVerbs, coordinationCues, eventWords, tollWords, eventCues, speakerCues, reportedSpeech, membersCues, didCues, attackedBefore, attackedAfter, statementCues, warCues, occasionCues, violenceCues, assassinatedOne, attemptWords}
 	for _, c := range attackTypeCues {
 		ls = append(ls, c.ts)
 	}
