@@ -124,8 +124,12 @@ func (d *doc) readDate(inc *Incident, anchor int) {
 	}
 	// A report of a new attack at a known event's place ("a suicide bomber
 	// struck Kabul airport today") keeps its own day: only a day within
-	// staleDays of the known event can be that event.
-	if k, ok := d.knownEvent(inc); ok && !d.state && (rel == nil || !d.report || !newerThan(rel.date, k.date, staleDays)) {
+	// staleDays of the known event can be that event. Nor is a report
+	// published long after the known event about it: its lead says the
+	// news is violence, so it is a new attack whose day the text omits.
+	pub := d.opt.Published
+	if k, ok := d.knownEvent(inc); ok && !d.state && (rel == nil || !d.report || !newerThan(rel.date, k.date, staleDays)) &&
+		(!d.report || pub.IsZero() || !newerThan(pub.String(), k.date, staleDays) || d.namesEvent(k)) {
 		inc.Date, inc.DatePrecision, inc.DateFromText = ptr(k.date), "day", false
 		inc.note("date from the known event: " + k.name)
 		for i := range cands {
@@ -402,6 +406,10 @@ func resolveMonthDay(mo, day int, pub model.Date, hijri bool) (model.Date, bool)
 type knownEv struct {
 	name, date, country, city string
 	cues, need                []term
+	// names are the cues that name the event itself ("Nevsky Express",
+	// "Bataclan"), written with a leading "*" in events.tsv: they
+	// identify it even in a report published long after.
+	names []term
 }
 
 func (k knownEv) weekday() time.Weekday {
@@ -458,7 +466,18 @@ func parseEvents(s string) ([]knownEv, error) {
 			fail(fmt.Errorf("events.tsv:%d: want a two-letter country, cue words and needed words or \"-\"", line))
 			continue
 		}
-		k := knownEv{date: f[0], country: f[1], name: f[3], cues: terms("", false, cues...)}
+		var plain, names []string
+		for _, c := range cues {
+			if n, ok := strings.CutPrefix(c, "*"); ok && Normalize(n) != "" {
+				names = append(names, n)
+				c = n
+			}
+			plain = append(plain, c)
+		}
+		k := knownEv{date: f[0], country: f[1], name: f[3], cues: terms("", false, plain...)}
+		if names != nil {
+			k.names = terms("", false, names...)
+		}
 		if f[2] != "-" {
 			k.city = f[2]
 		}
@@ -479,6 +498,15 @@ func words(s string) []string {
 		}
 	}
 	return out
+}
+
+// namesEvent reports whether the text names the event itself.
+func (d *doc) namesEvent(k knownEv) bool {
+	if k.names == nil {
+		return false
+	}
+	_, ok := d.first(0, len(d.n), k.names)
+	return ok
 }
 
 // knownEvent finds the event of the table that the text identifies for

@@ -58,6 +58,8 @@ func TestKnownEvents(t *testing.T) {
 		{"of two events in one city, the one the words name", "The bombing of the Imam Hussein mosque in Chabahar killed dozens of mourners.", "en", "2019-01-01", "2010-12-15", false},
 		{"an event without a city, by country", "The Nevsky Express bombing in Russia killed 27 people.", "en", "2020-01-01", "2009-11-27", false},
 		{"a new attack at a known place keeps its day", "A suicide bomber struck Kabul airport today, killing 5 people.", "en", "2025-02-01", "2025-02-01", true},
+		{"a fresh report at a known place without a day is a new attack", "A suicide bomber struck Kabul airport, killing 5 people.", "en", "2025-02-01", "<nil>", true},
+		{"a follow-up report days after the known event is about it", "The death toll from the bombing at Kabul airport has risen to 170.", "en", "2021-08-29", "2021-08-26", true},
 		{"an event after publication is not it", "A bomb exploded at the Crocus concert hall in Moscow, killing 3 people.", "en", "2020-01-01", "<nil>", true},
 		{"Persian: a written date wins over the table", "در ۲۲ مهر ۱۳۹۹ در انفجار بمب در مسجد جامع زاهدان سه نفر کشته شدند.", "fa", "2020-10-20", "2020-10-13", true},
 	} {

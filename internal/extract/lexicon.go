@@ -275,6 +275,9 @@ func allLexicons() [][]term {
 		if k.need != nil {
 			ls = append(ls, k.need)
 		}
+		if k.names != nil {
+			ls = append(ls, k.names)
+		}
 	}
 	return ls
 }
