@@ -43,7 +43,6 @@ func (d *doc) readCasualties(inc *Incident) {
 		if _, ok := d.first(s.start, s.end, deathWords); ok {
 			mentionedK = true
 		}
-		site := d.siteOf(s, inc)
 		comb := d.findAll(s.start, s.end, combinedWords)
 		for _, h := range comb {
 			if f, ok := d.figureNear(s, h); ok {
@@ -65,7 +64,7 @@ func (d *doc) readCasualties(inc *Incident) {
 			}
 			mentionedK = true
 			if f, ok := d.figureNear(s, h); ok {
-				f.site, f.sent = site, si
+				f.site, f.sent = d.siteAt(s, inc, f.at), si
 				f.added = d.addsToToll(s, f)
 				killed = append(killed, f)
 			}
@@ -79,11 +78,11 @@ func (d *doc) readCasualties(inc *Incident) {
 			if f, ok := d.figureNear(s, h); ok {
 				if d.woundedWhoDied(s, h, f) {
 					// "7 of the wounded died": they count among the dead
-					f.site, f.sent, f.added = site, si, true
+					f.site, f.sent, f.added = d.siteAt(s, inc, f.at), si, true
 					killed = append(killed, f)
 					continue
 				}
-				f.site, f.sent = site, si
+				f.site, f.sent = d.siteAt(s, inc, f.at), si
 				wounded = append(wounded, f)
 			}
 		}

@@ -29,6 +29,7 @@ func TestCasualtyPatterns(t *testing.T) {
 		{"attackers apart", "Gunmen stormed a hotel in Kabul; five civilians and three attackers were killed.", "en", true, "5/5/exact", "<nil>"},
 		{"attackers counted together", "Nine people, including two attackers, were killed in an attack on a police station in Zahedan.", "en", true, "9/9/exact", "<nil>"},
 		{"the attackers' wounded", "A bomb exploded in Quetta, killing 18 people. Three of the attackers were killed and two were injured.", "en", true, "18/18/exact", "_/_/none"},
+		{"perpetrators are attackers", "Two terrorist attacks in Tehran left 17 dead. The photos of the five perpetrators, all killed, were released.", "en", true, "17/17/exact", "<nil>"},
 		{"Persian attackers apart", "در حمله تروریستی به پاسگاه پلیس در زاهدان ۵ مامور به شهادت رسیدند و ۳ تروریست نیز به هلاکت رسیدند.", "fa", true, "5/5/exact", "<nil>"},
 		// a part of a figure
 		{"including children", "Twelve people, including 4 children, were killed when a bomb exploded in Quetta.", "en", true, "12/12/exact", "<nil>"},

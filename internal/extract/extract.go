@@ -84,7 +84,8 @@ type Incident struct {
 
 // SiteFigure is what a text says of one site of a coordinated attack.
 type SiteFigure struct {
-	// Site is the site's target type ("government_building", "religious_site").
+	// Site is the site's target type ("government_building",
+	// "religious_site"), or its order among twin blasts ("first blast").
 	Site    string          `json:"site"`
 	Killed  *Count          `json:"killed,omitempty"`
 	Wounded *Count          `json:"wounded,omitempty"`

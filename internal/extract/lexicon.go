@@ -155,7 +155,7 @@ var (
 	// attackerTerms before a figure's keyword mean the figure counts the
 	// attackers, whom the labels exclude.
 	attackerTerms = concat(
-		terms("attacker", false, "attacker", "assailant", "gunmen", "gunman", "militant", "bomber", "مهاجم"),
+		terms("attacker", false, "attacker", "assailant", "gunmen", "gunman", "militant", "bomber", "perpetrator", "مهاجم"),
 		// "terrorist" and "تروریستی" are also adjectives ("the terrorist attack"): whole words only
 		terms("attacker", true, "terrorists", "تروریست", "تروریستها", "تروریستهای", "تکفیریها"),
 	)
@@ -266,6 +266,9 @@ func allLexicons() [][]term {
 	}
 	for _, c := range siteCues {
 		ls = append(ls, c.ts)
+	}
+	for _, o := range ordinalSites {
+		ls = append(ls, o.ts)
 	}
 	for _, c := range targetCues {
 		ls = append(ls, c.ts)

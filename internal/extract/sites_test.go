@@ -28,6 +28,13 @@ func TestSiteTotals(t *testing.T) {
 			"در حمله به ساختمان مجلس ۲ نفر کشته و ۳۰ نفر زخمی شدند. " +
 			"در حمله به حرم امام خمینی یک نفر کشته و دو نفر زخمی شدند.", "fa",
 			2, "3/3/exact", "32/32/exact", "government_building:2/2/exact:30/30/exact religious_site:1/1/exact:2/2/exact"},
+		{"twin blasts told by their order", "Two explosions struck a crowd near the cemetery in Kerman on Wednesday. " +
+			"The first explosion killed 60 people and the second blast killed 24 others. More than 280 people were injured.", "en",
+			2, "84/84/exact", "280/_/at_least", "first blast:60/60/exact:<nil> second blast:24/24/exact:<nil>"},
+		{"Persian twin blasts by their order", "دو انفجار تروریستی روز چهارشنبه در کرمان رخ داد. در انفجار اول ۶۰ نفر به شهادت رسیدند. در انفجار دوم ۲۴ نفر به شهادت رسیدند.", "fa",
+			2, "84/84/exact", "<nil>", "first blast:60/60/exact:<nil> second blast:24/24/exact:<nil>"},
+		{"both sites then one figure is the total", "On Wednesday, two terrorist attacks, one on the parliament in Tehran and the other on the mausoleum of Imam Khomeini, left 17 dead and 56 injured.", "en",
+			2, "17/17/exact", "56/56/exact", ""},
 		{"one site's figure alone is no total", "Gunmen stormed the parliament in Tehran; 2 people were killed at the parliament.", "en",
 			0, "2/2/exact", "<nil>", ""},
 	} {

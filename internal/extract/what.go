@@ -1,6 +1,9 @@
 package extract
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // readWhat reads attack type, target, suicide and sites from the
 // sentences about the main incident, the anchor first.
@@ -97,31 +100,78 @@ func (d *doc) readWhat(inc *Incident) {
 	}
 }
 
+// ordinalSites name one blast of several by its order.
+var ordinalSites = []struct {
+	site string
+	ts   []term
+}{
+	{"first blast", terms("", false, "first explosion", "first blast", "first bomb", "first suicide", "انفجار اول", "نخستین انفجار", "اولین انفجار", "بمب اول")},
+	{"second blast", terms("", false, "second explosion", "second blast", "second bomb", "second suicide", "انفجار دوم", "دومین انفجار", "بمب دوم")},
+	{"third blast", terms("", false, "third explosion", "third blast", "third bomb", "انفجار سوم", "سومین انفجار")},
+}
+
 // coordinationCues say several sites were struck together, without
 // counting them.
 var coordinationCues = terms("coordinated", false, "simultaneous attacks", "coordinated attacks", "simultaneous terror",
 	"coordinated terror", "حملات همزمان", "حمله همزمان", "حملات هماهنگ", "به طور همزمان")
 
-// siteOf returns the one target type a sentence names, among the
-// incident's targets, or "" when it names none or several: the site its
-// figures belong to in a coordinated attack.
-func (d *doc) siteOf(s sent, inc *Incident) string {
-	if inc.Sites == nil || *inc.Sites < 2 || inc.TargetType == nil {
+// siteAt returns the site of a coordinated attack that the figure at
+// offset at in sentence s belongs to: the one site the sentence names
+// (a target of the incident, or a blast by its order: "the first
+// explosion", "انفجار دوم"), or, when it names several, the last one
+// named before the figure ("the first explosion killed 60 and the
+// second blast killed 24"); "" when none.
+func (d *doc) siteAt(s sent, inc *Incident, at int) string {
+	if inc.Sites == nil || *inc.Sites < 2 {
 		return ""
 	}
-	site := ""
-	for _, c := range targetCues {
-		if !strings.Contains(*inc.TargetType, c.typ) {
-			continue
-		}
-		if _, ok := d.first(s.start, s.end, c.ts); ok {
-			if site != "" {
-				return ""
-			}
-			site = c.typ
+	type mention struct {
+		at   int
+		site string
+	}
+	var ms []mention
+	for _, o := range ordinalSites {
+		for _, h := range d.findAll(s.start, s.end, o.ts) {
+			ms = append(ms, mention{h.from, o.site})
 		}
 	}
-	return site
+	if inc.TargetType != nil {
+		for _, c := range targetCues {
+			if !strings.Contains(*inc.TargetType, c.typ) {
+				continue
+			}
+			for _, h := range d.findAll(s.start, s.end, c.ts) {
+				ms = append(ms, mention{h.from, c.typ})
+			}
+		}
+	}
+	distinct := map[string]bool{}
+	for _, m := range ms {
+		distinct[m.site] = true
+	}
+	switch len(distinct) {
+	case 0:
+		return ""
+	case 1:
+		return ms[0].site
+	}
+	// Several sites: figures belong to them only when the sentence
+	// alternates site and figure ("the first explosion killed 60 and the
+	// second blast killed 24"); "attacks on the parliament and the
+	// mausoleum left 17 dead" gives the total.
+	sort.Slice(ms, func(i, j int) bool { return ms[i].at < ms[j].at })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].site != ms[i-1].site && !hasNumber(d.n[ms[i-1].at:ms[i].at]) {
+			return ""
+		}
+	}
+	best := mention{at: -1}
+	for _, m := range ms {
+		if m.at < at && m.at > best.at {
+			best = m
+		}
+	}
+	return best.site
 }
 
 // anchorFirst orders ranges with the anchor's first.
@@ -262,4 +312,15 @@ func (d *doc) attacked(r sent, h hit) bool {
 	}
 	_, ok := d.first(h.to, min(r.end, h.to+120), attackedAfter)
 	return ok
+}
+
+// hasNumber reports whether s has digits or a number word.
+func hasNumber(s string) bool {
+	for _, w := range strings.Fields(s) {
+		w = strings.Trim(w, ",.;:()\"")
+		if w != "" && numberish(w) {
+			return true
+		}
+	}
+	return false
 }
