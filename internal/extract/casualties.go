@@ -182,14 +182,14 @@ func (d *doc) addsToToll(s sent, f figureHit) bool {
 	if strings.HasSuffix(before, "another") || strings.HasSuffix(before, "further") {
 		return true
 	}
-	after := d.n[f.end:min(s.end, f.end+24)]
+	after := d.n[f.end:max(f.end, min(s.end, f.end+24))]
 	return strings.HasPrefix(after, " نفر دیگر") || strings.HasPrefix(after, " تن دیگر") || strings.HasPrefix(after, " دیگر")
 }
 
 // woundedWhoDied reports whether a wounded word counts the wounded who
 // then died: "7 of the wounded died", "۷ نفر از مجروحان … جان باختند".
 func (d *doc) woundedWhoDied(s sent, h hit, f figureHit) bool {
-	if f.at > h.from {
+	if f.at > h.from || f.end > h.from {
 		return false
 	}
 	between := strings.TrimRight(d.n[f.end:h.from], " ")
