@@ -181,7 +181,7 @@ func (d *doc) tiedToEvent(c dateCand) bool {
 	if i := strings.LastIndexAny(d.n[lo:c.from], ",;:"); i >= 0 {
 		lo += i + 1
 	}
-	if h, ok := d.lastOf(lo, c.from, eventWords); ok && !d.hasReactionBetween(h.to, c.from) {
+	if h, ok := d.lastOf(lo, c.from, eventWords); ok && !d.hasReactionBetween(h.to, c.from) && d.noVerbBetween(h.to, c.from) {
 		return true
 	}
 	hi := min(len(d.n), c.to+30)
@@ -192,6 +192,30 @@ func (d *doc) tiedToEvent(c dateCand) bool {
 	}
 	h, ok := d.first(c.to, hi, eventWords)
 	return ok && !d.hasReactionBetween(c.to, h.from)
+}
+
+// noVerbBetween reports whether n[a:b], between an attack word and a
+// day, is free of another verb, which would make the day that verb's:
+// "the bombing … gathered today", "the bombing … was marked today". In
+// Persian, where the verb comes last, the day must follow the attack
+// word at once ("حمله دیروز"): "حمله … زاهدان امروز … برگزار شد"
+// dates the ceremony.
+func (d *doc) noVerbBetween(a, b int) bool {
+	words := strings.Fields(d.n[a:b])
+	if d.lang == "fa" {
+		return len(words) <= 1
+	}
+	for _, w := range words {
+		w = strings.Trim(w, ",.;:()\"'")
+		switch w {
+		case "was", "were", "is", "are", "has", "have", "had", "will", "be", "been":
+			return false
+		}
+		if len(w) > 4 && strings.HasSuffix(w, "ed") {
+			return false
+		}
+	}
+	return true
 }
 
 // eventWords are the attack and casualty words a date may be tied to.

@@ -18,6 +18,10 @@ func TestOlderIncidentNotDatedToday(t *testing.T) {
 	}{
 		{"English commemoration, today", "Families gathered in Zahedan today to remember the shoppers killed in the bombing of the old market.", "en", "2024-05-01", "<nil>"},
 		{"Persian commemoration, today", "امروز مراسم یادبود قربانیان انفجار بازار قدیمی زاهدان با حضور خانواده‌ها برگزار شد.", "fa", "2024-05-01", "<nil>"},
+		{"Persian commemoration, today before the verb", "مراسم سالگرد شهدای حمله تروریستی به بازار قدیمی زاهدان امروز با حضور خانواده‌ها برگزار شد.", "fa", "2024-05-01", "<nil>"},
+		{"English: today belongs to the gathering", "Families of the victims of the bombing of the old market in Zahedan gathered today to remember them.", "en", "2024-05-01", "<nil>"},
+		{"English: today belongs to the marking", "The anniversary of the bombing of the old market in Zahedan was marked today.", "en", "2024-05-01", "<nil>"},
+		{"Persian: yesterday's attack", "سازمان ملل حمله دیروز به بازار قدیمی زاهدان را که ۲۰ کشته بر جای گذاشت محکوم کرد.", "fa", "2024-05-01", "2024-04-30"},
 		{"English condemnation dated by its own day", "The United Nations on Monday condemned the bombing of a mosque in Zahedan that killed 20 worshippers.", "en", "2023-06-05", "<nil>"},
 		{"a statement's day is not the attack's", "Jaish al-Adl said on Thursday that its fighters carried out the bombing in Zahedan that killed 11 border guards.", "en", "2023-03-09", "<nil>"},
 		{"a condemnation's day tied to the killing", "The United Nations condemned the attack on a mosque in Zahedan, in which 29 worshippers were killed on Friday.", "en", "2023-06-05", "2023-06-02"},
