@@ -41,7 +41,10 @@ package analyze
 // sample of the slopes inside it (drawn by rank from the same merge sort)
 // until it holds few enough slopes to list (the randomised selection of
 // Matoušek 1991 and Dillencourt, Mount & Netanyahu 1992). The expected cost
-// is a few O(n log n) passes per rank.
+// is a few O(n log n) passes per rank. Points are ordered at s by comparing
+// their pair's own slope with s whenever y − s·x cannot tell them apart, so
+// the counts agree exactly with the listed slopes even when most slopes are
+// equal (casualty counts: most are exactly 0).
 //
 // Poisson regression. log E[yᵢ] = log mᵢ + a + b·tᵢ (m the exposure) is
 // fitted by iteratively reweighted least squares; the Wald z test of b, the
@@ -640,9 +643,8 @@ func trMedian3(a, b, c float64) float64 {
 // relative order differs between order(a) and order(b) are exactly those
 // with a slope in (a, b].
 type trSenSelector struct {
-	p    *trPoints
-	x, y []float64 // centred on their means, for accurate y − s·x
-	rng  *rand.Rand
+	p   *trPoints
+	rng *rand.Rand
 
 	pairs        int64
 	listMax      int64   // list the slopes once the bracket holds this few
@@ -653,7 +655,7 @@ type trSenSelector struct {
 	orderLo, orderHi []int32
 	scratch          []int32
 
-	z              []float64
+	z, m           []float64 // y − v·x and its rounding bound, for order
 	pos, seq, buf  []int32
 	sample, listed []float64
 	sampleRanks    []int64
@@ -665,60 +667,81 @@ const trSenSample = 16384
 
 func newTRSenSelector(p *trPoints, pairs int64) *trSenSelector {
 	n := len(p.x)
-	mx, my := 0.0, 0.0
-	for i := range n {
-		mx += p.x[i]
-		my += p.y[i]
-	}
-	mx /= float64(n)
-	my /= float64(n)
-	s := &trSenSelector{p: p, x: make([]float64, n), y: make([]float64, n), pairs: pairs, listMax: trSenListMax,
-		rng: rand.New(rand.NewPCG(uint64(n), 0x5e75)), z: make([]float64, n),
+	s := &trSenSelector{p: p, pairs: pairs, listMax: trSenListMax,
+		rng: rand.New(rand.NewPCG(uint64(n), 0x5e75)),
 		pos: make([]int32, n), seq: make([]int32, n), buf: make([]int32, n)}
-	for i := range n {
-		s.x[i], s.y[i] = p.x[i]-mx, p.y[i]-my
-	}
 	s.ident = s.order(math.Inf(-1), nil)
 	s.upper = s.order(math.Inf(1), nil)
 	return s
 }
 
 // order fills dst with the order of the points just after slope v.
+//
+// Two points are compared by their own slope, not by the values y − v·x:
+// point i (earlier in (x, y) order) lies below point j just after v exactly
+// when their slope, computed as slope computes it, is above v. So the
+// count of inversions against the order at −∞ is exactly the number of
+// listed slopes ≤ v, ties and rounding included; comparing the rounded
+// values y − v·x instead miscounted whole blocks of equal slopes for a
+// tiny v (v·x vanishing against y), which sent the bracket creeping one
+// ulp at a time towards 0 when most slopes were exactly 0 — the usual case
+// for casualty counts. The comparison is transitive in exact arithmetic
+// (the slope of i and k lies between those of i–j and j–k). Most pairs are
+// decided by y − v·x, whose sign agrees with the slope's whenever it
+// exceeds its rounding bound (relative 1e-14, about 45 ulps, where the
+// two roundings together need fewer than 10).
 func (s *trSenSelector) order(v float64, dst []int32) []int32 {
-	n := len(s.x)
+	n := len(s.p.x)
 	dst = dst[:0]
 	for i := range n {
 		dst = append(dst, int32(i))
 	}
+	x, y := s.p.x, s.p.y
 	switch {
 	case math.IsInf(v, -1): // the points are stored in (x, y) order
 		return dst
 	case math.IsInf(v, 1):
 		slices.SortFunc(dst, func(a, b int32) int {
-			if c := trCmp(s.x[b], s.x[a]); c != 0 {
+			if c := trCmp(x[b], x[a]); c != 0 {
 				return c
 			}
-			if c := trCmp(s.y[a], s.y[b]); c != 0 {
+			if c := trCmp(y[a], y[b]); c != 0 {
 				return c
 			}
 			return int(a - b)
 		})
 		return dst
 	}
+	// The values z = y − v·x decide most comparisons at the cost of a
+	// subtraction; only pairs whose z differ by less than a bound on the
+	// rounding of z and of the slope (their slope is within a few ulps of
+	// v) go to the slope itself.
+	s.z, s.m = s.z[:0], s.m[:0]
+	av := math.Abs(v)
 	for i := range n {
-		s.z[i] = s.y[i] - v*s.x[i]
+		s.z = append(s.z, y[i]-v*x[i])
+		s.m = append(s.m, 1e-14*(math.Abs(y[i])+av*math.Abs(x[i])))
 	}
+	z, m := s.z, s.m
 	slices.SortFunc(dst, func(a, b int32) int {
-		if c := trCmp(s.z[a], s.z[b]); c != 0 {
-			return c
+		if d := z[a] - z[b]; math.Abs(d) > m[a]+m[b] {
+			if d < 0 {
+				return -1
+			}
+			return 1
 		}
-		if c := trCmp(s.x[b], s.x[a]); c != 0 {
-			return c
+		i, j, sign := a, b, 1
+		if i > j {
+			i, j, sign = b, a, -1
 		}
-		if c := trCmp(s.y[a], s.y[b]); c != 0 {
-			return c
+		if i == j {
+			return 0
 		}
-		return int(a - b)
+		// Equal x: parallel lines, i below j for good.
+		if x[i] == x[j] || s.slope(i, j) > v {
+			return -sign
+		}
+		return sign
 	})
 	return dst
 }

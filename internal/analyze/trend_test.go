@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -580,6 +581,142 @@ func BenchmarkMannKendall1M(b *testing.B) {
 	for range b.N {
 		if _, err := MannKendall(y); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// trSenBenchData is a series of the two shapes Sen's slope meets: severity
+// figures (dates in years with several incidents a day, small counts with
+// most of them 0, so that most slopes are exactly 0) and continuous values.
+func trSenBenchData(kind string, n int) (x, y []float64) {
+	rng := rand.New(rand.NewPCG(uint64(n), 171))
+	x, y = make([]float64, n), make([]float64, n)
+	for i := range x {
+		if kind == "counts" {
+			x[i] = float64(rng.IntN(3650)) / 365.25
+			y[i] = float64(rng.IntN(3) * rng.IntN(3))
+		} else {
+			x[i] = rng.Float64() * 1000
+			y[i] = 0.001*x[i] + rng.NormFloat64()
+		}
+	}
+	return x, y
+}
+
+// BenchmarkSensSlopeMid measures the exact Sen's slope with its interval
+// between 2,000 and 10,000 points, where the slopes are no longer listed.
+func BenchmarkSensSlopeMid(b *testing.B) {
+	for _, kind := range []string{"counts", "continuous"} {
+		for _, n := range []int{2000, 5000, 10000} {
+			x, y := trSenBenchData(kind, n)
+			b.Run(fmt.Sprintf("%s-%d", kind, n), func(b *testing.B) {
+				for range b.N {
+					if _, err := SensSlope(x, y); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// trNaiveSen is Sen's slope and its interval the slow way: every slope
+// listed and sorted, the ranks taken as trSen takes them.
+func trNaiveSen(x, y []float64, varS float64) (slope, lower, upper float64) {
+	all := trBruteSlopes(x, y)
+	k := int64(len(all))
+	c := 1.959963984540054 * math.Sqrt(varS)
+	lo := trClampRank(int64(math.RoundToEven((float64(k)-c)/2)), k)
+	up := trClampRank(int64(math.RoundToEven((float64(k)+c)/2+1)), k)
+	slope = all[(k+1)/2-1]
+	if k%2 == 0 {
+		slope = (all[k/2-1] + all[k/2]) / 2
+	}
+	return slope, all[lo-1], all[up-1]
+}
+
+// TestSenMatchesNaiveRandom is a property test: on random series of the
+// shapes vigil meets, between 1,500 and 3,000 points (above the listing
+// limit, so the selection by counting runs), the exact Sen's slope and
+// both ends of its interval equal those of the naive O(n²) listing. The
+// "counts" shape — dates in years that are not exact binary fractions,
+// casualty counts that are mostly 0 — is the one where half the slopes are
+// exactly 0 and the median sits inside that block.
+func TestSenMatchesNaiveRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(181, 182))
+	shapes := []struct {
+		name string
+		gen  func(i int) (float64, float64)
+	}{
+		{"counts", func(int) (float64, float64) {
+			return float64(rng.IntN(3650)) / 365.25, float64(rng.IntN(3) * rng.IntN(3))
+		}},
+		{"rare deaths", func(int) (float64, float64) {
+			y := 0.0
+			if rng.IntN(8) == 0 {
+				y = float64(1 + rng.IntN(40))
+			}
+			return float64(rng.IntN(20000)) / 365.25, y
+		}},
+		{"continuous", func(i int) (float64, float64) { return rng.Float64() * 50, rng.NormFloat64() + 0.01*float64(i) }},
+		{"steps", func(i int) (float64, float64) { return float64(i) / 12, float64(i / 300) }},
+	}
+	for _, sh := range shapes {
+		for rep := range 2 {
+			n := 1500 + rng.IntN(1500)
+			x, y := make([]float64, n), make([]float64, n)
+			for i := range n {
+				x[i], y[i] = sh.gen(i)
+			}
+			got, err := SensSlope(x, y)
+			if err != nil {
+				t.Fatalf("%s #%d: %v", sh.name, rep, err)
+			}
+			mk, err := MannKendallTime(x, y)
+			if err != nil {
+				t.Fatalf("%s #%d: %v", sh.name, rep, err)
+			}
+			slope, lower, upper := trNaiveSen(x, y, mk.VarS)
+			if got.Slope != slope || got.Lower != lower || got.Upper != upper {
+				t.Errorf("%s #%d (n %d): got slope %.17g [%.17g, %.17g], want %.17g [%.17g, %.17g]",
+					sh.name, rep, n, got.Slope, got.Lower, got.Upper, slope, lower, upper)
+			}
+		}
+	}
+}
+
+// TestSenSelectorPublished runs the selection by counting (the path taken
+// above 2²⁰ pairs) on the Nile series of trend::sens.slope's published
+// example, with a listing limit of 40 slopes so that the bracket has to be
+// narrowed over several rounds: slope −2.6, 95% interval
+// [−3.6279069767441858, −1.4285714285714286] as by listing.
+func TestSenSelectorPublished(t *testing.T) {
+	nile := trReadSeries(t, "trend_nile.txt")
+	x := make([]float64, len(nile))
+	for i := range x {
+		x[i] = float64(i + 1)
+	}
+	p, err := trPrepare(x, nile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk, err := MannKendall(nile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs := int64(len(x) * (len(x) - 1) / 2)
+	s := newTRSenSelector(p, pairs)
+	s.listMax = 40
+	c := 1.959963984540054 * math.Sqrt(mk.VarS)
+	lo := trClampRank(int64(math.RoundToEven((float64(pairs)-c)/2)), pairs)
+	up := trClampRank(int64(math.RoundToEven((float64(pairs)+c)/2+1)), pairs)
+	med := (s.rank(pairs/2) + s.rank(pairs/2+1)) / 2
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{{"slope", med, -2.6}, {"lower", s.rank(lo), -3.6279069767441858}, {"upper", s.rank(up), -1.4285714285714286}} {
+		if math.Abs(c.got-c.want) > 1e-12 {
+			t.Errorf("%s = %.17g, want %.17g", c.name, c.got, c.want)
 		}
 	}
 }
