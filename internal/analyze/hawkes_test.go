@@ -3,6 +3,7 @@ package analyze
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -517,8 +518,9 @@ func TestHawkesJSON(t *testing.T) {
 	if err != nil {
 		t.Fatalf("marshal regions: %v", err)
 	}
-	if !strings.Contains(string(b), `"name":"south"`) || !strings.Contains(string(b), `"mu_se":null`) || !strings.Contains(string(b), `"lr_p":`) {
-		t.Errorf("regions JSON %s lacks region names, null SE or lr_p", b)
+	if !strings.Contains(string(b), `"name":"south"`) || !strings.Contains(string(b), `"mu_se":null`) || !strings.Contains(string(b), `"lr_p":`) ||
+		!strings.Contains(string(b), fmt.Sprintf(`"regional_background":%v`, rf.RegionalBackground)) {
+		t.Errorf("regions JSON %s lacks region names, null SE, lr_p or regional_background", b)
 	}
 }
 
@@ -563,4 +565,53 @@ func FuzzFitHawkes(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestHawkesRegionsChoice checks that the likelihood-ratio test picks the
+// regional model only when the data support it: over simulated sets of
+// three regions with one common background it is chosen about as often as
+// its 5% level allows (at most 19 times in 200, the binomial 99.5% point), and over sets whose backgrounds differ by a factor of two
+// from region to region it is chosen almost always (at least 27 in 30).
+func TestHawkesRegionsChoice(t *testing.T) {
+	sim := func(mus []float64, seed uint64) ([]float64, []string) {
+		var ts []float64
+		var rs []string
+		for i, mu := range mus {
+			for _, x := range SimulateHawkes(mu, 1, 2, 600, rand.New(rand.NewPCG(seed, uint64(i)))) {
+				ts = append(ts, x)
+				rs = append(rs, string(rune('A'+i)))
+			}
+		}
+		return ts, rs
+	}
+	count := func(mus []float64, reps int, seed uint64) (chosen, fitted int) {
+		for r := range reps {
+			ts, rs := sim(mus, seed+uint64(r))
+			f, err := FitHawkesRegions(ts, rs, HawkesOptions{Start: 0, End: 600})
+			if err != nil {
+				t.Fatalf("rep %d: %v", r, err)
+			}
+			if !f.Converged || !f.CommonConverged {
+				continue
+			}
+			fitted++
+			if f.RegionalBackground != (f.LRP < HawkesRegionsLevel) {
+				t.Fatalf("rep %d: regional_background %v with LR p %g", r, f.RegionalBackground, f.LRP)
+			}
+			if f.RegionalBackground {
+				chosen++
+			}
+		}
+		return chosen, fitted
+	}
+	chosen, fitted := count([]float64{0.3, 0.3, 0.3}, 200, 7100)
+	t.Logf("common background: regional model chosen in %d of %d", chosen, fitted)
+	if fitted < 190 || chosen > 19 {
+		t.Errorf("common background: regional model chosen in %d of %d converged fits, want at most 19 of at least 190", chosen, fitted)
+	}
+	chosen, fitted = count([]float64{0.15, 0.3, 0.6}, 30, 7200)
+	t.Logf("different backgrounds: regional model chosen in %d of %d", chosen, fitted)
+	if fitted < 28 || chosen < 27 {
+		t.Errorf("different backgrounds: regional model chosen in %d of %d converged fits, want at least 27 of at least 28", chosen, fitted)
+	}
 }
