@@ -366,7 +366,7 @@ const maxBootstrap = 1000
 
 func (s *Server) analyzeSelection(r *http.Request) (any, error) {
 	kind := r.PathValue("kind")
-	if err := checkParams(r, "bin", "bootstrap"); err != nil {
+	if err := checkParams(r, "bin", "bootstrap", "regions"); err != nil {
 		return nil, err
 	}
 	f, err := selection(r)
@@ -388,6 +388,12 @@ func (s *Server) analyzeSelection(r *http.Request) (any, error) {
 			return nil, badRequest("bootstrap %q: want 0 to %d", v, maxBootstrap)
 		}
 	}
+	regionsBy := q.Get("regions")
+	switch regionsBy {
+	case "", "admin1", "country":
+	default:
+		return nil, badRequest("regions %q: want admin1 or country", regionsBy)
+	}
 	switch kind {
 	case "tempo", "severity", "tail", "changepoints", "hawkes":
 	default:
@@ -400,7 +406,7 @@ func (s *Server) analyzeSelection(r *http.Request) (any, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("select incidents: %w", err)
 	}
-	res, err := runAnalysis(kind, incs, f, bin, boot)
+	res, err := runAnalysis(kind, incs, f, bin, boot, regionsBy)
 	if err != nil {
 		// Too few incidents and the like: not a failure of the request but
 		// an answer about the selection, which the analysis words.
@@ -474,8 +480,9 @@ func (s *Server) forecast(r *http.Request) (any, error) {
 // sentencer is an analysis result that says what it means.
 type sentencer interface{ Sentence() string }
 
-// runAnalysis runs one analysis the way `vigil analyze` does.
-func runAnalysis(kind string, incs []model.Incident, f store.Filter, bin analyze.TempoBin, boot int) (sentencer, error) {
+// runAnalysis runs one analysis the way `vigil analyze` does; regionsBy
+// ("admin1", "country" or "") asks Hawkes for backgrounds by region.
+func runAnalysis(kind string, incs []model.Incident, f store.Filter, bin analyze.TempoBin, boot int, regionsBy string) (sentencer, error) {
 	switch kind {
 	case "tempo":
 		dates := make([]model.Date, 0, len(incs))
@@ -496,6 +503,9 @@ func runAnalysis(kind string, incs []model.Incident, f store.Filter, bin analyze
 		}
 		return analyze.FitTail(xs, analyze.TailOptions{Bootstrap: boot, Seed: 2009, Unit: "killed"})
 	case "hawkes":
+		if regionsBy != "" {
+			return analyze.FitHawkesRegions(hawkesTimes(incs), hawkesRegions(incs, regionsBy), analyze.HawkesOptions{Unit: "days"})
+		}
 		return analyze.FitHawkes(hawkesTimes(incs), analyze.HawkesOptions{Unit: "days"})
 	}
 	return nil, fmt.Errorf("unknown analysis %q", kind)
@@ -527,6 +537,23 @@ func hawkesTimes(incs []model.Incident) []float64 {
 		}
 	}
 	return ts
+}
+
+// hawkesRegions labels the incidents hawkesTimes keeps, in its order, by
+// country or by country/admin1 as `vigil analyze hawkes --regions` does.
+func hawkesRegions(incs []model.Incident, by string) []string {
+	var labels []string
+	for _, inc := range incs {
+		if inc.DatePrecision != model.PrecisionDay {
+			continue
+		}
+		if by == "admin1" {
+			labels = append(labels, inc.Country+"/"+inc.Admin1)
+		} else {
+			labels = append(labels, inc.Country)
+		}
+	}
+	return labels
 }
 
 // exporter writes the selection in format f.

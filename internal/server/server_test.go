@@ -18,6 +18,7 @@ import (
 	validator "github.com/pb33f/libopenapi-validator"
 	vErrors "github.com/pb33f/libopenapi-validator/errors"
 
+	"github.com/vigil-project/vigil/internal/analyze"
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
 	"github.com/vigil-project/vigil/internal/store/storetest"
@@ -330,6 +331,24 @@ func testAnalyze(t *testing.T, a *api) {
 	if none.Incidents != 0 || none.Unavailable == "" || string(none.Result) != "null" || !strings.Contains(none.Sentence, "No result") {
 		t.Errorf("tempo of nothing: got %+v, want no result and why", none)
 	}
+	// The demo's incidents are all in one country but in several provinces.
+	for _, c := range []struct {
+		by      string
+		regions int
+	}{{"admin1", 2}, {"country", 1}} {
+		var rh analysisAnswer
+		a.json(a.get("/api/analyze/hawkes?regions="+c.by), &rh)
+		var fit analyze.HawkesRegionsFit
+		if rh.Unavailable == "" {
+			if err := json.Unmarshal(rh.Result, &fit); err != nil {
+				t.Fatalf("hawkes by %s: %v in %s", c.by, err, rh.Result)
+			}
+		}
+		if rh.Kind != "hawkes" || rh.Unavailable != "" || len(fit.Regions) < c.regions || fit.N != 11 ||
+			!strings.Contains(string(rh.Result), `"regional_background":`) {
+			t.Errorf("hawkes by %s: got %q %s, want a regional fit of 11 incidents in at least %d regions", c.by, rh.Sentence, rh.Result, c.regions)
+		}
+	}
 	var an analysisAnswer
 	a.json(a.get("/api/analyze/tempo?bin=week&since=2017-01-01&until=2024-12-31"), &an)
 	if !strings.Contains(an.Sentence, "week") {
@@ -423,6 +442,7 @@ func testErrors(t *testing.T, a *api) {
 		{"GET", "/api/analyze/astrology", 404, "astrology"},
 		{"GET", "/api/analyze/tempo?bin=year", 400, "bin"},
 		{"GET", "/api/analyze/tail?bootstrap=100000", 400, "bootstrap"},
+		{"GET", "/api/analyze/hawkes?regions=planet", 400, "regions"},
 		{"GET", "/api/nothing", 404, "no such endpoint"},
 		{"POST", "/api/incidents", 405, "not allowed"},
 		{"DELETE", "/api/incidents/x", 405, "not allowed"},
