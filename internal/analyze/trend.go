@@ -44,7 +44,9 @@ package analyze
 // is a few O(n log n) passes per rank. Points are ordered at s by comparing
 // their pair's own slope with s whenever y − s·x cannot tell them apart, so
 // the counts agree exactly with the listed slopes even when most slopes are
-// equal (casualty counts: most are exactly 0).
+// equal (casualty counts: most are exactly 0); only slopes that are equal in
+// exact arithmetic but differ in their last bit after rounding (collinear
+// points) can come out one ulp apart from the listing.
 //
 // Poisson regression. log E[yᵢ] = log mᵢ + a + b·tᵢ (m the exposure) is
 // fitted by iteratively reweighted least squares; the Wald z test of b, the
@@ -823,7 +825,7 @@ func (s *trSenSelector) rank(k int64) float64 {
 		}
 		// A sample of the slopes in (lo, hi], drawn by their merge index.
 		s.sampleRanks = s.sampleRanks[:0]
-		for range trSenSample {
+		for range min(trSenSample, inside) {
 			s.sampleRanks = append(s.sampleRanks, s.rng.Int64N(inside))
 		}
 		slices.Sort(s.sampleRanks)
@@ -837,11 +839,24 @@ func (s *trSenSelector) rank(k int64) float64 {
 		d := 3*math.Sqrt(f*(1-f)*m) + 2
 		moved := false
 		for _, q := range []float64{math.Floor(f*m - d), math.Ceil(f*m + d)} {
-			if q < 0 || q >= m {
-				continue
-			}
-			if v := s.sample[int(q)]; v > s.lo && v < s.hi {
+			if v := s.sample[int(max(0, min(q, m-1)))]; v > s.lo && v < s.hi {
 				s.narrow(v, k)
+				moved = true
+			}
+		}
+		if !moved {
+			// Both quantiles sat on hi (a block of equal slopes, or a small
+			// sample): narrow at the sampled slope inside the bracket that
+			// is nearest the wanted fraction, so that the bracket still
+			// shrinks by sampled slopes rather than by ulps.
+			best := -1
+			for i, v := range s.sample {
+				if v > s.lo && v < s.hi && (best < 0 || math.Abs(float64(i)-f*m) < math.Abs(float64(best)-f*m)) {
+					best = i
+				}
+			}
+			if best >= 0 {
+				s.narrow(s.sample[best], k)
 				moved = true
 			}
 		}

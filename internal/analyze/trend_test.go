@@ -720,3 +720,45 @@ func TestSenSelectorPublished(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSenSelector checks the selection by counting against the sorted list
+// of slopes on arbitrary small series, with a listing limit of 3 slopes so
+// that the bracket is narrowed by counting nearly to the end: every rank
+// must come out as the listed slope of that rank (to 1e-12). x is decoded as days
+// over 365.25 and y as small counts or with a fraction, the shapes whose
+// rounding the counting must survive.
+func FuzzSenSelector(f *testing.F) {
+	f.Add([]byte{1, 0, 2, 0, 3, 1, 4, 0, 5, 2, 6, 0})
+	f.Add([]byte{9, 0, 9, 1, 10, 0, 11, 0, 12, 0, 200, 7, 201, 0})
+	f.Add([]byte{0, 128, 17, 3, 17, 130, 250, 1, 3, 3})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var x, y []float64
+		for i := 0; i+1 < len(data) && len(x) < 60; i += 2 {
+			x = append(x, float64(data[i])/365.25)
+			v := float64(data[i+1] & 0x7f)
+			if data[i+1]&0x80 != 0 {
+				v /= 3
+			}
+			y = append(y, v)
+		}
+		p, err := trPrepare(x, y)
+		if err != nil {
+			return
+		}
+		all := trBruteSlopes(p.x, p.y)
+		if len(all) == 0 {
+			return
+		}
+		s := newTRSenSelector(p, int64(len(all)))
+		s.listMax = 3
+		for _, r := range []int64{1, int64(len(all)+1) / 2, int64(len(all))/2 + 1, int64(len(all))} {
+			// Equal up to the rounding of the slopes themselves: collinear
+			// points give slopes that are equal in exact arithmetic but
+			// differ in their last bit, and no order of the points can
+			// agree with every one of those rounded comparisons.
+			if got, want := s.rank(r), all[r-1]; got != want && math.Abs(got-want) > 1e-12*math.Abs(want) {
+				t.Fatalf("x %v y %v: rank %d of %d: got %.17g, want %.17g", x, y, r, len(all), got, want)
+			}
+		}
+	})
+}
