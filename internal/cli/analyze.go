@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,10 +39,13 @@ func runAnalyze(ctx context.Context, env Env, args []string) error {
 		probN                    int
 		bin                      string
 		out                      string
+		winStart, winEnd         float64
 	)
 	fs.StringVar(&values, "values", "", "tail: fit the numbers in FILE (one per line) instead of a selection")
 	fs.StringVar(&times, "times", "", "hawkes: fit the event times in FILE (one number per line, any unit)")
 	fs.StringVar(&regionsBy, "regions", "", "hawkes: fit a background rate per region: admin1 or country")
+	fs.Float64Var(&winStart, "start", 0, "hawkes --times: start of the observation window (default: the first event)")
+	fs.Float64Var(&winEnd, "end", 0, "hawkes --times: end of the observation window (default: the last event)")
 	fs.IntVar(&bootstrap, "bootstrap", 1000, "tail: bootstrap replicates for standard errors and the goodness-of-fit p-value")
 	fs.Uint64Var(&seed, "seed", 2009, "tail: random seed of the bootstrap (results are reproducible)")
 	fs.StringVar(&kind, "kind", "auto", "tail: auto, discrete or continuous")
@@ -123,7 +128,21 @@ func runAnalyze(ctx context.Context, env Env, args []string) error {
 			if err != nil {
 				return err
 			}
-			fit, err := analyze.FitHawkes(ts, analyze.HawkesOptions{})
+			var opts analyze.HawkesOptions
+			// A window given on one side only keeps the data's end on the
+			// other (the zero window means first to last event).
+			set := map[string]bool{}
+			fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+			if (set["start"] || set["end"]) && len(ts) > 0 {
+				opts.Start, opts.End = slices.Min(ts), slices.Max(ts)
+				if set["start"] {
+					opts.Start = winStart
+				}
+				if set["end"] {
+					opts.End = winEnd
+				}
+			}
+			fit, err := analyze.FitHawkes(ts, opts)
 			if err != nil {
 				return fmt.Errorf("analyze hawkes: %w", err)
 			}

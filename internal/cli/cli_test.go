@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -375,6 +376,30 @@ func TestAnalyze(t *testing.T) {
 	_, _, err := vigil(t, db, "analyze", "tail", "--values", vals)
 	if err == nil || !strings.Contains(err.Error(), "v.txt:4") {
 		t.Errorf("a bad number: err = %v, want one naming v.txt:4", err)
+	}
+	// stelfi's published Hawkes example, fitted on its window [0, t_n]
+	// (internal/analyze/testdata/hawkes_ref/SOURCE.md): μ 0.4112733,
+	// α 1.4453096, β 1.7225179; on the default window (first to last
+	// event) the fit differs.
+	ref := filepath.Join("..", "analyze", "testdata", "hawkes_ref", "stelfi_sim654.txt")
+	var hk struct {
+		N               int
+		T0, T1          float64
+		Mu, Alpha, Beta float64
+		BranchingRatio  float64 `json:"branching_ratio"`
+	}
+	if err := json.Unmarshal([]byte(mustVigil(t, db, "analyze", "hawkes", "--times", ref, "--start", "0", "--format", "json")), &hk); err != nil {
+		t.Fatal(err)
+	}
+	if hk.N != 72 || hk.T0 != 0 || hk.T1 != 39.957944108743604 || math.Abs(hk.Mu-0.4112733) > 1e-6 ||
+		math.Abs(hk.Alpha-1.4453096) > 1e-6 || math.Abs(hk.Beta-1.7225179) > 2e-6 {
+		t.Errorf("hawkes --times --start 0: got %+v, want stelfi's published μ 0.4112733 α 1.4453096 β 1.7225179 on [0, 39.958]", hk)
+	}
+	if err := json.Unmarshal([]byte(mustVigil(t, db, "analyze", "hawkes", "--times", ref, "--format", "json")), &hk); err != nil {
+		t.Fatal(err)
+	}
+	if hk.T0 != 2.9963980587940466 || math.Abs(hk.Mu-0.4112733) < 1e-3 {
+		t.Errorf("hawkes --times (first to last event): got %+v, want the window to start at the first event", hk)
 	}
 	if _, _, err := vigil(t, db, "analyze", "astrology"); ExitCode(err) != 2 {
 		t.Errorf("unknown analysis: exit %d, want 2", ExitCode(err))
