@@ -95,6 +95,9 @@ type Filter struct {
 	// (start, id) are returned. Its value is "YYYY-MM-DD/ID" as NextCursor gives.
 	After string
 	Limit int // 0 for all
+	// Desc lists newest first: (start, id) descending, incidents of unknown
+	// date last; After then continues towards older incidents.
+	Desc bool
 }
 
 // Cursor returns the cursor value that continues after inc.

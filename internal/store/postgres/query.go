@@ -16,36 +16,55 @@ import (
 )
 
 // Incidents calls fn with each incident that f selects, in (start, id)
-// order, streaming them from the database. It stops at fn's first error
+// order (descending when f.Desc), streaming them from the database. It stops at fn's first error
 // and returns it as is.
 func (s *Store) Incidents(ctx context.Context, f store.Filter, fn func(model.Incident) error) error {
-	where, args, err := filterSQL(f)
+	wheres, argss, err := plan.Listing(f, dialect)
 	if err != nil {
 		return err
 	}
-	q := `SELECT doc FROM incidents` + where + ` ORDER BY start_date NULLS FIRST, id`
-	if f.Limit > 0 {
-		args = append(args, f.Limit)
-		q += ` LIMIT $` + strconv.Itoa(len(args))
+	left := f.Limit
+	for i, where := range wheres {
+		q := `SELECT doc FROM incidents` + where + plan.OrderBy(f, " NULLS FIRST")
+		args := argss[i]
+		if f.Limit > 0 {
+			args = append(args, left)
+			q += ` LIMIT $` + strconv.Itoa(len(args))
+		}
+		n, err := s.streamIncidents(ctx, q, args, fn)
+		if err != nil {
+			return err
+		}
+		if left -= n; f.Limit > 0 && left <= 0 {
+			return nil
+		}
 	}
+	return nil
+}
+
+// streamIncidents calls fn with the incident of each row of q and returns
+// how many there were.
+func (s *Store) streamIncidents(ctx context.Context, q string, args []any, fn func(model.Incident) error) (int, error) {
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
-		return fmt.Errorf("query incidents: %w", err)
+		return 0, fmt.Errorf("query incidents: %w", err)
 	}
 	defer rows.Close()
+	n := 0
 	for rows.Next() {
 		inc, err := scanIncident(rows)
 		if err != nil {
-			return fmt.Errorf("query incidents: %w", err)
+			return n, fmt.Errorf("query incidents: %w", err)
 		}
+		n++
 		if err := fn(inc); err != nil {
-			return err
+			return n, err
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("query incidents: %w", err)
+		return n, fmt.Errorf("query incidents: %w", err)
 	}
-	return nil
+	return n, nil
 }
 
 // IncidentDocs is Incidents for JSON output: fn gets each incident as the
@@ -66,7 +85,7 @@ func (s *Store) IncidentDocs(ctx context.Context, f store.Filter, fn func(doc []
 // arguments for f.
 func filterSQL(f store.Filter) (string, []any, error) { return plan.Where(f, dialect) }
 
-var dialect = plan.Dialect{Numbered: true, Contains: "strpos", Date: func(d model.Date) any { return d.Time() }}
+var dialect = plan.Dialect{Numbered: true, Contains: "strpos", Least: "least", Spanning: "incidents", Date: func(d model.Date) any { return d.Time() }}
 
 // scanIncident reads an incident from a row of one column, its doc.
 func scanIncident(rows interface{ Scan(...any) error }) (model.Incident, error) {

@@ -13,7 +13,7 @@ import (
 )
 
 // Incidents calls fn with each incident that f selects, in (start, id)
-// order, streaming them from the database. It stops at fn's first error
+// order (descending when f.Desc), streaming them from the database. It stops at fn's first error
 // and returns it as is.
 func (s *Store) Incidents(ctx context.Context, f store.Filter, fn func(model.Incident) error) error {
 	return s.incidentDocs(ctx, f, func(doc []byte) error {
@@ -35,40 +35,59 @@ func (s *Store) IncidentDocs(ctx context.Context, f store.Filter, fn func(doc []
 }
 
 func (s *Store) incidentDocs(ctx context.Context, f store.Filter, fn func(doc []byte) error) error {
-	where, args, err := filterSQL(f)
+	wheres, argss, err := plan.Listing(f, dialect)
 	if err != nil {
 		return err
 	}
-	q := `SELECT doc FROM incidents` + where + ` ORDER BY start_date, id`
-	if f.Limit > 0 {
-		q += ` LIMIT ?`
-		args = append(args, f.Limit)
+	left := f.Limit
+	for i, where := range wheres {
+		q := `SELECT doc FROM incidents` + where + plan.OrderBy(f, "")
+		args := argss[i]
+		if f.Limit > 0 {
+			q += ` LIMIT ?`
+			args = append(args, left)
+		}
+		n, err := s.streamDocs(ctx, q, args, fn)
+		if err != nil {
+			return err
+		}
+		if left -= n; f.Limit > 0 && left <= 0 {
+			return nil
+		}
 	}
+	return nil
+}
+
+// streamDocs calls fn with the doc of each row of q and returns how many
+// there were.
+func (s *Store) streamDocs(ctx context.Context, q string, args []any, fn func(doc []byte) error) (int, error) {
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
-		return fmt.Errorf("query incidents: %w", err)
+		return 0, fmt.Errorf("query incidents: %w", err)
 	}
 	defer rows.Close()
+	n := 0
 	for rows.Next() {
 		var doc sql.RawBytes
 		if err := rows.Scan(&doc); err != nil {
-			return fmt.Errorf("query incidents: %w", err)
+			return n, fmt.Errorf("query incidents: %w", err)
 		}
+		n++
 		if err := fn(doc); err != nil {
-			return err
+			return n, err
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("query incidents: %w", err)
+		return n, fmt.Errorf("query incidents: %w", err)
 	}
-	return nil
+	return n, nil
 }
 
 // filterSQL returns the WHERE clause (with a leading space, or "") and its
 // arguments for f.
 func filterSQL(f store.Filter) (string, []any, error) { return plan.Where(f, dialect) }
 
-var dialect = plan.Dialect{Contains: "instr", Date: func(d model.Date) any { return d.String() }}
+var dialect = plan.Dialect{Contains: "instr", Least: "min", Spanning: "incidents INDEXED BY incidents_spanning", Date: func(d model.Date) any { return d.String() }}
 
 // scanIncident reads an incident from a row of one column, its doc.
 func scanIncident(rows interface{ Scan(...any) error }) (model.Incident, error) {

@@ -647,6 +647,17 @@ func testFilter(t *testing.T, b Backend) {
 				t.Errorf("Incidents(%+v) got %v, want %v (%v)", tc.f, names(n, got), tc.want, want)
 			}
 			checkDocs(t, b, tc.f)
+			if tc.f.After != "" || tc.f.Limit > 0 {
+				return
+			}
+			// Newest first selects the same, in reverse.
+			desc := tc.f
+			desc.Desc = true
+			slices.Reverse(want)
+			if got := ids(all(t, b, desc)); !slices.Equal(got, want) {
+				t.Errorf("Incidents(%+v) newest first got %v, want %v", desc, names(n, got), want)
+			}
+			checkDocs(t, b, desc)
 		})
 	}
 	if err := b.Incidents(t.Context(), store.Filter{After: "not a cursor"}, func(model.Incident) error { return nil }); err == nil {
@@ -734,6 +745,48 @@ func testCursorPagination(t *testing.T, b Backend) {
 		if !slices.Equal(paged, ids(full)) {
 			t.Errorf("page size %d: pages got %v, want %v", size, paged, ids(full))
 		}
+	}
+	// Newest first is the same list reversed (unknown dates last), and its
+	// cursors page through it the other way, across the unknown dates too.
+	newest := ids(all(t, b, store.Filter{Desc: true}))
+	want := slices.Clone(ids(full))
+	slices.Reverse(want)
+	if !slices.Equal(newest, want) {
+		t.Errorf("newest first got %v, want %v", newest, want)
+	}
+	for _, size := range []int{1, 4, 5, 19, 20, 23, 50} {
+		var paged []string
+		f := store.Filter{Limit: size, Desc: true}
+		for page := 0; ; page++ {
+			got := all(t, b, f)
+			paged = append(paged, ids(got)...)
+			if len(got) < size {
+				break
+			}
+			f.After = store.Cursor(got[len(got)-1])
+			if page > len(recs) {
+				t.Fatalf("newest first, page size %d: pagination does not end", size)
+			}
+		}
+		if !slices.Equal(paged, want) {
+			t.Errorf("newest first, page size %d: pages got %v, want %v", size, paged, want)
+		}
+	}
+	// A page newest first since a day holds the incidents of that day and
+	// after only, the latest first.
+	since := model.Date{Year: 2020, Month: time.March, Day: 3}
+	var wantSince []string
+	for _, inc := range slices.Backward(full) {
+		end := inc.End
+		if end.IsZero() {
+			end = inc.Start
+		}
+		if !inc.Start.IsZero() && !end.Before(since) {
+			wantSince = append(wantSince, inc.ID)
+		}
+	}
+	if got := ids(all(t, b, store.Filter{Since: since, Desc: true, Limit: 100})); !slices.Equal(got, wantSince) {
+		t.Errorf("newest first since %s got %v, want %v", since, got, wantSince)
 	}
 }
 
