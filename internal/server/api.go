@@ -203,8 +203,12 @@ func (s *Server) listIncidents(r *http.Request) (any, error) {
 		return nil, err
 	}
 	q := r.URL.Query()
-	if so := q.Get("sort"); so != "" && so != "start" {
-		return nil, badRequest("sort %q: only start (oldest first, then id) is supported", so)
+	switch so := q.Get("sort"); so {
+	case "", "start":
+	case "-start":
+		f.Desc = true
+	default:
+		return nil, badRequest("sort %q: want start (oldest first) or -start (newest first)", so)
 	}
 	n, err := limitParam(r, defaultPage, maxPage)
 	if err != nil {

@@ -212,6 +212,34 @@ func testIncidents(t *testing.T, a *api, all []model.Incident) {
 	if !slices.Equal(ids, want) {
 		t.Errorf("pages of 4: got %v, want %v", ids, want)
 	}
+	// Newest first, pages of 3 (with a period), walk the list backwards.
+	for _, period := range []string{"", "&since=2018-01-01"} {
+		var desc []string
+		cursor = ""
+		for pages := 0; pages < 10; pages++ {
+			path := "/api/incidents?limit=3&sort=-start" + period
+			if cursor != "" {
+				path += "&cursor=" + cursor
+			}
+			var pg incidentPage
+			a.json(a.get(path), &pg)
+			for _, inc := range pg.Incidents {
+				desc = append(desc, inc.ID)
+			}
+			if cursor = pg.NextCursor; cursor == "" {
+				break
+			}
+		}
+		var wantDesc []string
+		for _, inc := range slices.Backward(all) {
+			if period == "" || inc.Start.Year >= 2018 {
+				wantDesc = append(wantDesc, inc.ID)
+			}
+		}
+		if !slices.Equal(desc, wantDesc) {
+			t.Errorf("newest first, pages of 3%s: got %v, want %v", period, desc, wantDesc)
+		}
+	}
 	cases := []struct {
 		query string
 		keep  func(model.Incident) bool
@@ -434,7 +462,7 @@ func testErrors(t *testing.T, a *api) {
 		{"GET", "/api/incidents?cursor=nonsense", 400, "cursor"},
 		{"GET", "/api/incidents?contry=IR", 400, "unknown parameter"},
 		{"GET", "/api/incidents?country=IR&country=IQ", 400, "given 2 times"},
-		{"GET", "/api/incidents?sort=-start", 400, "sort"},
+		{"GET", "/api/incidents?sort=killed", 400, "sort"},
 		{"GET", "/api/incidents/i000000000000", 404, "not found"},
 		{"GET", "/api/aggregates", 400, "by"},
 		{"GET", "/api/aggregates?by=planet", 400, "planet"},
