@@ -35,12 +35,54 @@ type snapshot struct {
 	killed     []int32 // -1 when unknown
 	// rank orders the rows by incident id, and spelt is each row's admin1
 	// as spelt: a group by admin1 is named as its row of the smallest id
-	// spells it, as the stores name it.
+	// spells it, as the stores name it. (The rows stay in the store's
+	// order, mostly by time of import: sorted by id, the rows of one
+	// month or region would be scattered and their groups read at random.)
 	rank  []int32
 	spelt []uint32
 	strs  []string
 	ids   map[string]uint32
 	dims  map[store.Dimension]dimension
+
+	pairMu sync.Mutex
+	pairs  map[[2]store.Dimension]*pairDim
+}
+
+// pairDim is the dense codes of the pairs of two dimensions' groups that
+// occur: code[i] is row i's pair, parts[p] the two groups of pair p.
+type pairDim struct {
+	code  []uint32
+	parts [][2]uint32
+}
+
+// pair returns the pair codes of dimensions a and b, made on first use
+// (a pass over the rows with a map, tens of milliseconds for a million)
+// and kept with the snapshot.
+func (s *snapshot) pair(a, b store.Dimension, da, db dimension) *pairDim {
+	s.pairMu.Lock()
+	defer s.pairMu.Unlock()
+	k := [2]store.Dimension{a, b}
+	if pd, ok := s.pairs[k]; ok {
+		return pd
+	}
+	n := len(s.start)
+	pd := &pairDim{code: make([]uint32, n)}
+	seen := map[uint64]uint32{}
+	for i := 0; i < n; i++ {
+		key := uint64(da.code[i])<<32 | uint64(db.code[i])
+		c, ok := seen[key]
+		if !ok {
+			c = uint32(len(pd.parts))
+			seen[key] = c
+			pd.parts = append(pd.parts, [2]uint32{da.code[i], db.code[i]})
+		}
+		pd.code[i] = c
+	}
+	if s.pairs == nil {
+		s.pairs = map[[2]store.Dimension]*pairDim{}
+	}
+	s.pairs[k] = pd
+	return pd
 }
 
 const noDay = -1 << 31
@@ -171,10 +213,6 @@ func (s *snapshot) buildDims() {
 	}
 }
 
-// denseLimit bounds the groups accumulated in a flat array; beyond it a
-// map holds them.
-const denseLimit = 1 << 22
-
 // aggregate computes what store.Aggregate would for f and by.
 func (s *snapshot) aggregate(f store.Filter, by []store.Dimension) ([]store.Bucket, error) {
 	if len(by) == 0 || len(by) > 2 {
@@ -192,46 +230,54 @@ func (s *snapshot) aggregate(f store.Filter, by []store.Dimension) ([]store.Buck
 	if err != nil {
 		return nil, err
 	}
-	type acc struct {
-		count, killed int
-		first         int32 // the row of the smallest id
-	}
-	c1 := ds[0].code
-	var c2 []uint32
-	n2 := 1
+	// Two dimensions are grouped by the pairs that occur (a few per cent
+	// of the product of months and regions), so that the accumulators of
+	// a month-by-region aggregate fit in the processor's caches.
+	var code []uint32
+	var parts [][2]uint32
 	if len(ds) == 2 {
-		c2, n2 = ds[1].code, len(ds[1].keys)
-	}
-	groups := len(ds[0].keys) * n2
-	var dense []acc
-	var sparse map[int]*acc
-	if groups <= denseLimit {
-		dense = make([]acc, groups)
+		pd := s.pair(by[0], by[1], ds[0], ds[1])
+		code, parts = pd.code, pd.parts
 	} else {
-		sparse = map[int]*acc{}
+		code = ds[0].code
 	}
+	groups := len(ds[0].keys)
+	if parts != nil {
+		groups = len(parts)
+	}
+	// Only a group by admin1 needs its row of the smallest id (for the
+	// spelling); that row's rank is kept beside the counts, as reading the
+	// rank of the group's current first row would be a random read per row.
+	spell := slices.Contains(by, store.ByAdmin1)
+	type acc struct {
+		count, first, firstRank int32
+		killed                  int64
+	}
+	accs := make([]acc, groups)
 	n := len(s.start)
+	// A period from a day on (the timeline's commonest selection) is
+	// tested inline rather than through the matcher's closure.
+	since := int32(noDay)
+	if rest := f; !f.Since.IsZero() {
+		rest.Since, rest.After, rest.Limit, rest.Desc = model.Date{}, "", 0, false
+		if rest == (store.Filter{}) {
+			since, match = dayNumber(f.Since), nil
+		}
+	}
+	end, rank, killed, code := s.end[:n], s.rank[:n], s.killed[:n], code[:n]
 	for i := 0; i < n; i++ {
-		if match != nil && !match(i) {
+		if end[i] < since || match != nil && !match(i) {
 			continue
 		}
-		g := int(c1[i]) * n2
-		if c2 != nil {
-			g += int(c2[i])
-		}
-		var a *acc
-		if dense != nil {
-			a = &dense[g]
-		} else if a = sparse[g]; a == nil {
-			a = &acc{}
-			sparse[g] = a
-		}
-		if a.count == 0 || s.rank[i] < s.rank[a.first] {
-			a.first = int32(i)
+		a := &accs[code[i]]
+		if spell {
+			if r := rank[i]; a.count == 0 || r < a.firstRank {
+				a.first, a.firstRank = int32(i), r
+			}
 		}
 		a.count++
-		if k := s.killed[i]; k > 0 {
-			a.killed += int(k)
+		if k := killed[i]; k > 0 {
+			a.killed += int64(k)
 		}
 	}
 	type row struct {
@@ -240,8 +286,11 @@ func (s *snapshot) aggregate(f store.Filter, by []store.Dimension) ([]store.Buck
 	}
 	var rows []row
 	emit := func(g int, a *acc) {
-		r := row{b: store.Bucket{Count: a.count, Killed: a.killed}}
-		codes := []int{g / n2, g % n2}
+		r := row{b: store.Bucket{Count: int(a.count), Killed: int(a.killed)}}
+		codes := [2]uint32{uint32(g), 0}
+		if parts != nil {
+			codes = parts[g]
+		}
 		for j, d := range by {
 			k := ds[j].keys[codes[j]]
 			r.sort = append(r.sort, k.sort...)
@@ -261,13 +310,10 @@ func (s *snapshot) aggregate(f store.Filter, by []store.Dimension) ([]store.Buck
 		}
 		rows = append(rows, r)
 	}
-	for g := range dense {
-		if dense[g].count > 0 {
-			emit(g, &dense[g])
+	for g := range accs {
+		if accs[g].count > 0 {
+			emit(g, &accs[g])
 		}
-	}
-	for g, a := range sparse {
-		emit(g, a)
 	}
 	slices.SortFunc(rows, func(a, b row) int { return slices.Compare(a.sort, b.sort) })
 	out := make([]store.Bucket, len(rows))
