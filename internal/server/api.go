@@ -57,6 +57,7 @@ func (s *Server) routes() error {
 	get("/api/aggregates", api(s.aggregates))
 	get("/api/analyze/{kind}", api(s.analyzeSelection))
 	get("/api/forecast", api(s.forecast))
+	get("/api/alerts", s.uncached(s.listAlerts))
 	get("/api/export.csv", s.stream("text/csv; charset=utf-8", s.exporter(export.CSV), checkSelection))
 	get("/api/export.geojson", s.stream("application/geo+json", s.exporter(export.GeoJSON), checkSelection))
 	openapi, err := loadStatic(embedded, "openapi.json", "application/json")
@@ -355,8 +356,10 @@ type analysisAnswer struct {
 	Kind string `json:"kind"`
 	// Incidents is how many incidents the selection holds.
 	Incidents int `json:"incidents"`
-	// Sentence says what the result means, in words.
-	Sentence string `json:"sentence"`
+	// Sentence says what the result means, in words; SentenceFa says it
+	// in Persian, for the Persian dashboard.
+	Sentence   string `json:"sentence"`
+	SentenceFa string `json:"sentence_fa,omitempty"`
 	// Result is the analysis as `vigil analyze KIND --format json` gives
 	// it, or null when the selection does not allow it.
 	Result json.RawMessage `json:"result"`
@@ -415,20 +418,25 @@ func (s *Server) analyzeSelection(r *http.Request) (any, error) {
 		// Too few incidents and the like: not a failure of the request but
 		// an answer about the selection, which the analysis words.
 		return analysisAnswer{Kind: kind, Incidents: len(incs), Sentence: "No result: " + err.Error() + ".",
-			Result: json.RawMessage("null"), Unavailable: err.Error()}, nil
+			SentenceFa: faUnavailable(len(incs)), Result: json.RawMessage("null"), Unavailable: err.Error()}, nil
 	}
 	b, err := json.Marshal(res)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", kind, err)
 	}
-	return analysisAnswer{Kind: kind, Incidents: len(incs), Sentence: res.Sentence(), Result: b}, nil
+	return analysisAnswer{Kind: kind, Incidents: len(incs), Sentence: res.Sentence(), SentenceFa: faSentence(res), Result: b}, nil
 }
 
 // forecastAnswer is the forecast of a selection, as `vigil forecast
 // --format json` gives it, with its sentence.
 type forecastAnswer struct {
 	analyze.ForecastResult
-	Sentence string `json:"sentence"`
+	Sentence   string `json:"sentence"`
+	SentenceFa string `json:"sentence_fa"`
+	// Skill says how the model did in its backtest against the
+	// historical rate, in words (SkillFa in Persian).
+	Skill   string `json:"skill"`
+	SkillFa string `json:"skill_fa"`
 }
 
 // forecast answers /api/forecast: the risk per region for the periods
@@ -478,7 +486,8 @@ func (s *Server) forecast(r *http.Request) (any, error) {
 		// the selection, not a server failure.
 		return nil, badRequest("%v", err)
 	}
-	return forecastAnswer{ForecastResult: res, Sentence: res.Sentence()}, nil
+	skill, skillFa := forecastSkill(res)
+	return forecastAnswer{ForecastResult: res, Sentence: res.Sentence(), SentenceFa: faForecast(res), Skill: skill, SkillFa: skillFa}, nil
 }
 
 // sentencer is an analysis result that says what it means.

@@ -36,6 +36,10 @@ type Store interface {
 	Versions(ctx context.Context, incidentID string) ([]store.Version, error)
 	Aggregate(ctx context.Context, f store.Filter, by []store.Dimension) ([]store.Bucket, error)
 	Generation(ctx context.Context) (int64, error)
+	// Alerts and Report are the alert inbox's: the alerts fired, newest
+	// first, and the reports they name as evidence.
+	Alerts(ctx context.Context, limit int) ([]store.Alert, error)
+	Report(ctx context.Context, id string) (model.Report, error)
 }
 
 // Config is the server's configuration, validated by New.

@@ -353,6 +353,9 @@ func testAnalyze(t *testing.T, a *api) {
 		if an.Kind != kind || an.Incidents != 11 || an.Sentence == "" || len(an.Result) < 2 {
 			t.Errorf("%s: got kind %q, %d incidents, sentence %q", kind, an.Kind, an.Incidents, an.Sentence)
 		}
+		if an.SentenceFa == "" || asciiDigit.MatchString(an.SentenceFa) || !strings.ContainsAny(an.SentenceFa, "۰۱۲۳۴۵۶۷۸۹") {
+			t.Errorf("%s: Persian sentence %q, want one in Persian digits beside the English %q", kind, an.SentenceFa, an.Sentence)
+		}
 	}
 	var none analysisAnswer
 	a.json(a.get("/api/analyze/tempo?country=AF"), &none)
@@ -389,6 +392,9 @@ func testForecast(t *testing.T, a *api) {
 	a.json(a.get("/api/forecast?now=2025-01-01&horizon=2"), &f)
 	if f.Model == "" || f.Why == "" || f.Sentence == "" || len(f.Regions) < 5 {
 		t.Fatalf("forecast of the demo: model %q why %q, %d regions", f.Model, f.Why, len(f.Regions))
+	}
+	if f.Skill == "" || f.SkillFa == "" || f.SentenceFa == "" || asciiDigit.MatchString(f.SentenceFa+f.SkillFa) {
+		t.Errorf("forecast of the demo: skill %q / %q, Persian sentence %q: want both in words, the Persian in Persian digits", f.Skill, f.SkillFa, f.SentenceFa)
 	}
 	for i, r := range f.Regions {
 		if r.Country != "IR" || r.Admin1 == "" || len(r.Periods) != 2 || r.Periods[0].Start.String() != "2025-01-06" {
