@@ -34,6 +34,10 @@ fi
 export VIGIL_ARTEFACTS="${VIGIL_ARTEFACTS:-$PWD/bench/out/browser}"
 echo "== browser test screenshots: $VIGIL_ARTEFACTS"
 
+# The committed dashboard bundle must be what web/ builds.
+echo "== dashboard bundle"
+scripts/check-bundle.sh
+
 echo "== go vet"
 go vet ./...
 

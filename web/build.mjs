@@ -8,7 +8,11 @@ import { topology } from 'topojson-server';
 import { presimplify, simplify, quantile } from 'topojson-simplify';
 import { quantize } from 'topojson-client';
 
-const out = new URL('../internal/server/assets/', import.meta.url).pathname;
+// VIGIL_ASSETS_OUT builds elsewhere: scripts/check-bundle.sh compares
+// such a build with the committed one.
+const out = process.env.VIGIL_ASSETS_OUT
+  ? process.env.VIGIL_ASSETS_OUT.replace(/\/?$/, '/')
+  : new URL('../internal/server/assets/', import.meta.url).pathname;
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out + 'fonts', { recursive: true });
 

@@ -17,6 +17,9 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/vigil-project/vigil/internal/model"
+	"github.com/vigil-project/vigil/internal/store"
 )
 
 // chromium finds Debian's chromium. Without it the browser tests skip,
@@ -47,10 +50,14 @@ type browser struct {
 	outside  []string // requests that left the machine
 }
 
-func newBrowser(t *testing.T) *browser {
+// newBrowser serves the demo, with what fill adds to the store.
+func newBrowser(t *testing.T, fill ...func(testStore)) *browser {
 	exe := chromium(t)
 	st := backends(t)["sqlite"](t)
 	loadDemo(t, st)
+	for _, f := range fill {
+		f(st)
+	}
 	s, err := New(st, Config{Version: "test"})
 	if err != nil {
 		t.Fatal(err)
@@ -282,11 +289,148 @@ func TestBrowserPersian(t *testing.T) {
 	b.waitFor(t, "list (Accept-Language)", `document.querySelectorAll('#list li').length === 11`)
 
 	// The plain facts page: RTL, Solar Hijri, prints.
-	id := eval[string](t, b, `document.querySelector('#list li:last-child').dataset.id`)
+	// The list is newest first: its first incident is the latest.
+	id := eval[string](t, b, `document.querySelector('#list li:first-child').dataset.id`)
 	b.do(t, chromedp.Navigate(b.base+"/facts/"+id+"?lang=fa"))
 	text := eval[string](t, b, `document.body.innerText`)
 	if !strings.Contains(text, "۱۴۰۳") || !persianDigit.MatchString(text) {
 		t.Errorf("facts page in Persian: %q lacks a Solar Hijri 1403 date", text[:min(len(text), 300)])
 	}
 	b.screenshot(t, "facts-fa")
+}
+
+// TestBrowserNewestFirst: the list opens newest first, and the order is a
+// view setting kept in the URL.
+func TestBrowserNewestFirst(t *testing.T) {
+	b := newBrowser(t)
+	b.do(t, chromedp.Navigate(b.base+"/"))
+	b.waitFor(t, "list", `document.querySelectorAll('#list li').length === 11`)
+	starts := func() []string {
+		return eval[[]string](t, b, `Array.from(document.querySelectorAll('#list li')).map(li => li.dataset.id)`)
+	}
+	newest := starts()
+	b.do(t, chromedp.SetValue(chromedp.CSS("#order"), "oldest"))
+	eval[bool](t, b, `document.querySelector('#order').dispatchEvent(new Event('change'))`)
+	b.waitFor(t, "oldest first", `location.search === '?order=oldest' && document.querySelectorAll('#list li').length === 11`)
+	oldest := starts()
+	for i := range oldest {
+		if oldest[i] != newest[len(newest)-1-i] {
+			t.Fatalf("oldest first %v is not newest first %v reversed", oldest, newest)
+		}
+	}
+	// A filter keeps the order chosen.
+	b.do(t, chromedp.SetValue(chromedp.CSS("#f-type"), "bombing"))
+	eval[bool](t, b, `document.querySelector('#f-type').dispatchEvent(new Event('change'))`)
+	b.waitFor(t, "filtered, oldest first", `document.querySelectorAll('#list li').length === 3`)
+	if got := eval[string](t, b, `location.search`); got != "?type=bombing&order=oldest" {
+		t.Errorf("URL after a filter: got %q, want ?type=bombing&order=oldest", got)
+	}
+}
+
+// alertsFor stores three alerts about the demo's incidents, an hour apart;
+// the newest names the latest incident with its reports.
+func alertsFor(t *testing.T) func(testStore) {
+	return func(st testStore) {
+		all := demoIncidents(t, st)
+		latest := all[len(all)-1]
+		reps, err := st.(interface {
+			ReportIDs(ctx context.Context, ids []string) (map[string][]string, error)
+		}).ReportIDs(t.Context(), []string{latest.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var as []store.NewAlert
+		for i, inc := range []model.Incident{all[0], all[1], latest} {
+			rs := []string{}
+			if inc.ID == latest.ID {
+				rs = reps[latest.ID]
+			}
+			as = append(as, store.NewAlert{Alert: store.Alert{RuleID: 1, RuleName: "killed ≥ 10 in Iran", Kind: "incident",
+				Key: inc.ID, At: demoTime.Add(time.Duration(i) * time.Hour), Title: "Attack in " + inc.Admin1,
+				Summary: "A new incident matches the rule.", Incidents: []string{inc.ID}, Reports: rs}})
+		}
+		if _, err := st.(interface {
+			SaveAlerts(ctx context.Context, as []store.NewAlert) ([]int64, error)
+		}).SaveAlerts(t.Context(), as); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestBrowserForecastAndInbox: the forecast layer colours provinces with
+// their risk and says it in words; the inbox lists alerts newest first
+// with evidence that leads to the incident.
+func TestBrowserForecastAndInbox(t *testing.T) {
+	b := newBrowser(t, alertsFor(t))
+	b.do(t, chromedp.Navigate(b.base+"/"))
+	b.waitFor(t, "forecast layer", `Number(document.querySelector('#map').dataset.riskAreas) >= 3 && document.querySelectorAll('#map path.risk-area').length >= 3`)
+	b.waitFor(t, "forecast charts", `document.querySelectorAll('#forecast-bars li').length >= 3 && document.querySelector('#forecast-chart canvas') !== null`)
+	skill := eval[string](t, b, `document.querySelector('#forecast-skill').textContent`)
+	if !strings.Contains(skill, "historical rate") {
+		t.Errorf("forecast skill %q: want the backtest against the historical rate in words", skill)
+	}
+	bar := eval[string](t, b, `document.querySelector('#forecast-bars li').textContent`)
+	if !regexp.MustCompile(`\d+%.*expected attacks [\d.]+ \(\d+–\d+\)`).MatchString(bar) {
+		t.Errorf("riskiest province %q: want its chance, expected attacks and interval", bar)
+	}
+	if !eval[bool](t, b, `document.querySelector('.leaflet-control-layers input[type=checkbox]').checked`) {
+		t.Errorf("forecast layer: not listed as shown in the layer control")
+	}
+	// A province's popup says its risk with the interval.
+	eval[bool](t, b, `(() => { document.querySelector('#map path.risk-area').dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: 1, clientY: 1})); return true; })()`)
+	b.waitFor(t, "province popup", `document.querySelector('.risk-popup') !== null`)
+	popup := eval[string](t, b, `document.querySelector('.risk-popup').textContent`)
+	if !strings.Contains(popup, "90% interval") || !strings.Contains(popup, "chance of at least one attack") {
+		t.Errorf("province popup %q: want the chance and the 90%% interval", popup)
+	}
+	b.screenshot(t, "forecast")
+
+	// The inbox: newest first, evidence linked.
+	b.do(t, chromedp.Click(chromedp.CSS("#inbox-link")))
+	b.waitFor(t, "inbox", `location.pathname === '/alerts' && document.querySelector('#inbox').dataset.alerts === '3'`)
+	at := eval[[]string](t, b, `Array.from(document.querySelectorAll('#inbox .alert time')).map(e => e.getAttribute('datetime'))`)
+	for i := 1; i < len(at); i++ {
+		if at[i-1] < at[i] {
+			t.Errorf("inbox order %v: want newest first", at)
+		}
+	}
+	reports := eval[int](t, b, `document.querySelectorAll('#inbox .alert:first-child .evidence-report').length`)
+	if reports < 1 {
+		t.Errorf("newest alert: no report shown as evidence")
+	}
+	b.screenshot(t, "inbox")
+	b.do(t, chromedp.Click(chromedp.CSS("#inbox .alert:first-child .evidence-incident")))
+	b.waitFor(t, "evidence leads to the incident", `location.pathname.startsWith('/incident/') && document.querySelector('#incident') !== null`)
+}
+
+// TestBrowserPersianSentences: on the Persian page the analyses, the
+// forecast and the inbox speak Persian, in Persian digits, with the
+// English a click away.
+func TestBrowserPersianSentences(t *testing.T) {
+	b := newBrowser(t, alertsFor(t))
+	b.do(t, chromedp.Navigate(b.base+"/?lang=fa"))
+	for _, id := range []string{"tempo-sentence", "severity-sentence", "forecast-sentence", "forecast-skill"} {
+		b.waitFor(t, id, `document.querySelector('#`+id+` .fa') !== null`)
+		fa := eval[string](t, b, `document.querySelector('#`+id+` .fa').textContent`)
+		en := eval[string](t, b, `document.querySelector('#`+id+` details.en').textContent`)
+		if !persianDigit.MatchString(fa) || asciiDigit.MatchString(fa) || !regexp.MustCompile(`[آ-ی]`).MatchString(fa) {
+			t.Errorf("%s: %q, want Persian words in Persian digits", id, fa)
+		}
+		if !strings.Contains(en, "English") || !regexp.MustCompile(`[a-z]{4}`).MatchString(en) {
+			t.Errorf("%s: English %q, want the English sentence kept", id, en)
+		}
+	}
+	b.waitFor(t, "forecast bars", `document.querySelectorAll('#forecast-bars li').length >= 3`)
+	bar := eval[string](t, b, `document.querySelector('#forecast-bars li').textContent`)
+	if !persianDigit.MatchString(bar) || asciiDigit.MatchString(bar) {
+		t.Errorf("Persian forecast bar %q: want Persian digits only", bar)
+	}
+	b.screenshot(t, "persian-sentences")
+	b.do(t, chromedp.Navigate(b.base+"/alerts?lang=fa"))
+	b.waitFor(t, "Persian inbox", `document.querySelector('#inbox') !== null && document.querySelector('#inbox').dataset.alerts === '3'`)
+	when := eval[string](t, b, `document.querySelector('#inbox .alert time').textContent`)
+	if !strings.Contains(when, "۱۴۰۲") {
+		t.Errorf("Persian inbox time %q: want a Solar Hijri date (1402)", when)
+	}
+	b.screenshot(t, "inbox-fa")
 }

@@ -112,6 +112,7 @@ func (s *Server) pageRoutes(get func(string, http.Handler)) error {
 	get("/favicon.ico", icon)
 	get("/{$}", dashboard)
 	get("/incident/{id}", dashboard)
+	get("/alerts", dashboard)
 	get("/facts/{id}", s.dynamic(lang, s.facts))
 	return nil
 }

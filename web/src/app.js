@@ -1,6 +1,7 @@
-// vigil's dashboard: a map of the selected incidents, a timeline that
-// brushes the period, filters kept in the URL, tempo and severity charts
-// with their tests in words, and a page per incident. Everything it loads
+// vigil's dashboard: a map of the selected incidents with the forecast
+// risk per province as a layer, a timeline that brushes the period,
+// filters kept in the URL, tempo, severity and forecast charts with their
+// tests in words, a page per incident, and the alert inbox. Everything it loads
 // comes from the server that served it: no CDN, no tiles, no remote font.
 //
 // Report text is untrusted: it only ever reaches the page as text nodes
@@ -72,11 +73,18 @@ function query(f, extra) {
   for (const [k, v] of Object.entries(extra || {})) q.set(k, v);
   return q.toString();
 }
-/** go puts the filters (and the language) in the URL and redraws. */
-function go(f) {
+// View settings kept in the URL beside the filters; they select no
+// incidents, so they are never sent as filters.
+const VIEW = ['lang', 'order'];
+
+/** go puts the filters (and the view settings) in the URL and redraws. */
+function go(f, view) {
   const q = new URLSearchParams(query(f));
   const cur = new URLSearchParams(location.search);
-  if (cur.get('lang')) q.set('lang', cur.get('lang'));
+  for (const k of VIEW) {
+    const v = view && k in view ? view[k] : cur.get(k);
+    if (v) q.set(k, v);
+  }
   history.pushState(null, '', '/' + (q.toString() ? '?' + q : ''));
   route();
 }
@@ -105,6 +113,7 @@ function route() {
   if (map) { map.remove(); map = null; }
   app.replaceChildren();
   if (m) incidentPage(decodeURIComponent(m[1]));
+  else if (location.pathname === '/alerts') inbox();
   else dashboard();
 }
 window.addEventListener('popstate', route);
@@ -113,9 +122,15 @@ window.addEventListener('popstate', route);
 
 async function dashboard() {
   const f = params();
-  const header = h('header', { class: 'top' }, h('h1', {}, 'vigil'), h('span', { class: 'count', id: 'count' }), langLink());
+  const header = h('header', { class: 'top' }, h('h1', {}, 'vigil'), h('span', { class: 'count', id: 'count' }),
+    h('a', { href: '/alerts' + langQuery(), id: 'inbox-link', onclick: nav }, t('inbox')), langLink());
   const filters = h('form', { class: 'filters', id: 'filters' });
   const mapEl = h('div', { id: 'map', class: 'map' });
+  const newest = new URLSearchParams(location.search).get('order') !== 'oldest';
+  const order = h('select', { id: 'order', 'aria-label': t('order') },
+    h('option', { value: 'newest', selected: newest }, t('newest_first')),
+    h('option', { value: 'oldest', selected: !newest }, t('oldest_first')));
+  order.addEventListener('change', () => go(params(), { order: order.value === 'oldest' ? 'oldest' : '' }));
   const list = h('ol', { id: 'list', class: 'list' });
   const more = h('button', { type: 'button', id: 'more', hidden: true }, t('more'));
   const timeline = h('div', { id: 'timeline', class: 'chart' });
@@ -124,15 +139,26 @@ async function dashboard() {
   const sev = h('div', { id: 'severity', class: 'chart' });
   const sevSay = h('p', { class: 'sentence', id: 'severity-sentence', dir: 'auto' });
   app.append(header, filters,
-    h('main', { class: 'grid' }, mapEl, h('section', { class: 'side' }, list, more)),
+    h('main', { class: 'grid' }, mapEl, h('section', { class: 'side' }, h('div', { class: 'list-head' }, order), list, more)),
     h('section', { class: 'charts' },
       h('figure', {}, h('figcaption', {}, t('timeline')), timeline),
       h('figure', {}, h('figcaption', {}, t('tempo')), tempo, tempoSay),
-      h('figure', {}, h('figcaption', {}, t('severity')), sev, sevSay)));
+      h('figure', {}, h('figcaption', {}, t('severity')), sev, sevSay)),
+    h('section', { class: 'forecast', id: 'forecast' },
+      h('h2', {}, t('forecast')),
+      h('p', { class: 'sentence', id: 'forecast-sentence' }, t('loading')),
+      h('p', { class: 'sentence', id: 'forecast-skill' }),
+      h('div', { class: 'forecast-charts' },
+        h('figure', {}, h('figcaption', {}, t('forecast_top')), h('ol', { id: 'forecast-bars', class: 'bars' })),
+        h('figure', {}, h('figcaption', {}, t('forecast_weeks')), h('div', { id: 'forecast-chart', class: 'chart' })))));
 
-  drawMap(mapEl, f);
+  // The forecast is asked once and drawn twice: the map's layer and the
+  // charts below.
+  const fc = getJSON('/api/forecast?' + forecastQuery(f));
+  drawMap(mapEl, f, fc);
   buildFilters(filters, f);
-  loadList(list, more, f, '');
+  loadList(list, more, f, '', newest);
+  forecastCharts(fc);
   // The timeline shows every period of the other filters; the chosen
   // period is shaded and brushing chooses another.
   const wide = { ...f }; delete wide.since; delete wide.until;
@@ -149,10 +175,21 @@ function showError(el) {
   return (e) => el.replaceChildren(h('p', { class: 'error' }, t('error') + e.message));
 }
 
+/** said puts a result in words into el: the Persian sentence on the
+ * Persian page, with the English one it translates a click away. */
+function said(el, en, fa) {
+  if (lang === 'fa' && fa) {
+    el.replaceChildren(h('span', { class: 'fa' }, fa), ' ',
+      h('details', { class: 'en', dir: 'ltr', lang: 'en' }, h('summary', {}, 'English'), en));
+  } else {
+    el.replaceChildren(en);
+  }
+}
+
 function sentence(el, kind, f, target) {
   const out = target || el;
   getJSON(`/api/analyze/${kind}?` + query(f))
-    .then((a) => { out.textContent = a.sentence; })
+    .then((a) => said(out, a.sentence, a.sentence_fa))
     .catch(() => { out.textContent = t('no_result'); });
 }
 
@@ -197,9 +234,9 @@ async function buildFilters(form, f) {
   fill(actor, 'actor', 'actor', (b) => b.actor);
 }
 
-async function loadList(list, more, f, cursor) {
+async function loadList(list, more, f, cursor, newest) {
   const names = await faNames;
-  const page = await getJSON('/api/incidents?' + query(f, { limit: 50, ...(cursor ? { cursor } : {}) })).catch((e) => { showError(list)(e); return null; });
+  const page = await getJSON('/api/incidents?' + query(f, { limit: 50, sort: newest ? '-start' : 'start', ...(cursor ? { cursor } : {}) })).catch((e) => { showError(list)(e); return null; });
   if (!page) return;
   for (const inc of page.incidents) {
     list.append(h('li', { class: 'item', 'data-id': inc.id },
@@ -211,7 +248,7 @@ async function loadList(list, more, f, cursor) {
   }
   document.getElementById('count').textContent = `${num(list.children.length)}${page.next_cursor ? '+' : ''} ${t('incidents')}`;
   more.hidden = !page.next_cursor;
-  more.onclick = () => { more.hidden = true; loadList(list, more, f, page.next_cursor); };
+  more.onclick = () => { more.hidden = true; loadList(list, more, f, page.next_cursor, newest); };
 }
 
 function nav(e) {
@@ -224,7 +261,7 @@ function nav(e) {
 
 // ---- the map ----
 
-function drawMap(el, f) {
+function drawMap(el, f, forecast) {
   // Loads finish after the page may have moved on: each callback checks
   // that its map is still the one shown before drawing on it.
   const m = L.map(el, {
@@ -247,12 +284,14 @@ function drawMap(el, f) {
     return getJSON('/assets/admin1.json');
   }).then((topo) => {
     if (!topo || !live()) return;
-    L.geoJSON(feature(topo, topo.objects.admin1), {
+    const provinces = feature(topo, topo.objects.admin1);
+    L.geoJSON(provinces, {
       renderer, interactive: false, style: { color: '#b5b0a0', weight: 0.5, fill: false, dashArray: '2 2' },
     }).addTo(admin1);
     const toggle = () => (live() && m.getZoom() >= 4.5 ? admin1.addTo(m) : admin1.remove());
     m.on('zoomend', toggle);
     toggle();
+    return forecast.then((fc) => { if (live()) forecastLayer(m, el, provinces, fc); });
   }).catch(() => {});
 
   const cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40, spiderfyOnMaxZoom: true });
@@ -282,6 +321,174 @@ function drawMap(el, f) {
 function legend() {
   return h('div', { class: 'legend' }, TYPES.filter((k) => k !== 'unknown').map((k) =>
     h('span', { class: 'key' }, h('span', { class: 'dot', 'data-type': k }), t(k))));
+}
+
+// ---- the forecast ----
+
+/** forecastQuery asks for the forecast of the selection as of its end
+ * (today when open-ended): the period filters bound the history used. */
+function forecastQuery(f) {
+  const g = { ...f };
+  delete g.until;
+  const extra = { level: 'admin1-week', horizon: 4 };
+  if (f.until) extra.now = f.until;
+  return query(g, extra);
+}
+
+/** expected turns the probability of at least one attack into the
+ * expected number of attacks and its 90% interval, reading the count as
+ * Poisson (p = 1 − e^−λ): the interval is the count's, not the model's. */
+function expected(p) {
+  const lambda = -Math.log(Math.max(1e-9, 1 - Math.min(p, 1 - 1e-9)));
+  const quantile = (q) => {
+    let k = 0, term = Math.exp(-lambda), cdf = term;
+    while (cdf < q && k < 1000) { k++; term *= lambda / k; cdf += term; }
+    return k;
+  };
+  return { lambda, lo: quantile(0.05), hi: quantile(0.95) };
+}
+
+/** pct writes a probability as a percentage; a small non-zero one as
+ * "<1%", never as a zero that reads as "no risk". */
+const pct = (p) => (p > 0 && p < 0.005 ? '<' + num(1) : num(Math.round(100 * p))) + (lang === 'fa' ? '٪' : '%');
+const dec = (x) => (lang === 'fa' ? new Intl.NumberFormat('fa-IR', { maximumFractionDigits: 2 }) : new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 })).format(x);
+
+/** riskText says a region's risk for one period in words. */
+function riskText(period) {
+  const e = expected(period.probability);
+  return `${t('from_date')} ${date(period.start)}: ${pct(period.probability)} ${t('chance')}; ` +
+    `${t('expected_attacks')} ${dec(e.lambda)} (${t('interval90')} ${num(e.lo)}–${num(e.hi)}); ${t('expected_killed')} ${dec(period.expected_killed)}`;
+}
+
+// Risk colours, light to dark, by the probability of an attack.
+const RISK = [[0.05, '#fee5d9'], [0.15, '#fcae91'], [0.35, '#fb6a4a'], [0.6, '#de2d26'], [1.01, '#a50f15']];
+const riskColour = (p) => RISK.find(([x]) => p < x)[1];
+
+function forecastLayer(m, el, provinces, fc) {
+  const byKey = new Map(fc.regions.filter((r) => r.admin1 && r.periods.length)
+    .map((r) => [r.country + '|' + r.admin1.toLowerCase(), r]));
+  const shown = provinces.features.filter((ft) => byKey.has(ft.properties.c + '|' + ft.properties.n.toLowerCase()));
+  const layer = L.geoJSON({ type: 'FeatureCollection', features: shown }, {
+    // Polygons on the SVG renderer, so that each is an element a reader
+    // (and a test) can point at.
+    renderer: L.svg(),
+    style: (ft) => {
+      const r = byKey.get(ft.properties.c + '|' + ft.properties.n.toLowerCase());
+      return { color: '#7a0000', weight: 1, fillColor: riskColour(r.periods[0].probability), fillOpacity: 0.55, className: 'risk-area' };
+    },
+    onEachFeature: (ft, l) => {
+      const r = byKey.get(ft.properties.c + '|' + ft.properties.n.toLowerCase());
+      const name = lang === 'fa' && ft.properties.f ? ft.properties.f : r.admin1;
+      l.bindPopup(() => h('div', { class: 'popup risk-popup', dir: 'auto' },
+        h('strong', {}, name), h('br'), t('next_week'), ': ', riskText(r.periods[0]), h('br'),
+        h('small', {}, t('model'), ': ', t('model_' + fc.model))));
+    },
+  });
+  layer.addTo(m);
+  L.control.layers(null, { [t('forecast_layer')]: layer }, { collapsed: false, position: 'topright' }).addTo(m);
+  el.dataset.riskAreas = String(shown.length);
+  el.append(h('div', { class: 'legend risk-legend', id: 'risk-legend' }, h('strong', {}, t('forecast_layer')),
+    RISK.map(([x, c], i) => h('span', { class: 'key' }, h('span', { class: 'swatch', style: null, 'data-c': c }),
+      `${i ? pct(RISK[i - 1][0]) : num(0)}–${x > 1 ? pct(1) : pct(x)}`))));
+  // Colours go in through the DOM, not an inline style attribute (the CSP
+  // forbids those).
+  for (const s of el.querySelectorAll('.swatch')) s.style.background = s.dataset.c;
+}
+
+async function forecastCharts(forecast) {
+  const say = document.getElementById('forecast-sentence');
+  const skill = document.getElementById('forecast-skill');
+  let fc;
+  try {
+    fc = await forecast;
+  } catch (e) {
+    say.textContent = t('no_forecast') + ' ' + e.message;
+    return;
+  }
+  said(say, fc.sentence, fc.sentence_fa);
+  said(skill, fc.skill, fc.skill_fa);
+  skill.dataset.model = fc.model;
+  const names = await faNames;
+  const top = fc.regions.filter((r) => r.periods.length).slice(0, 10);
+  const bars = document.getElementById('forecast-bars');
+  bars.replaceChildren(...top.map((r) => {
+    const p = r.periods[0];
+    const e = expected(p.probability);
+    const bar = h('span', { class: 'bar' });
+    bar.style.width = Math.max(1, Math.round(100 * p.probability)) + '%';
+    bar.style.background = riskColour(p.probability);
+    const name = (r.admin1 && names[r.country] && names[r.country][r.admin1.toLowerCase()]) || r.admin1 || r.region;
+    return h('li', { 'data-region': r.region },
+      h('span', { class: 'name' }, name),
+      h('span', { class: 'track' }, bar),
+      h('span', { class: 'value' }, pct(p.probability)),
+      h('small', {}, `${t('expected_attacks')} ${dec(e.lambda)} (${num(e.lo)}–${num(e.hi)}) · ${t('expected_killed')} ${dec(p.expected_killed)}`));
+  }));
+  // The probability over the weeks ahead for the five riskiest regions.
+  const chart = document.getElementById('forecast-chart');
+  const five = top.slice(0, 5);
+  if (!five.length) return;
+  const xs = five[0].periods.map((p) => Date.parse(p.start) / 1000);
+  const palette = ['#a50f15', '#de2d26', '#fb6a4a', '#3b6ea5', '#777'];
+  const font = '12px Vazirmatn, system-ui, sans-serif';
+  new uPlot({
+    width: chartWidth(chart), height: 200, legend: { show: true },
+    scales: { x: { time: true }, y: { range: (u, lo, hi) => [0, Math.min(1, Math.max(0.01, hi * 1.25))] } },
+    axes: [{ font, values: (u, s) => s.map((x) => date(new Date(x * 1000).toISOString().slice(0, 10))), space: 110 },
+      { font, values: (u, s) => s.map((x) => pct(x)), size: 50 }],
+    series: [{ label: '' }, ...five.map((r, i) => ({
+      label: (r.admin1 && names[r.country] && names[r.country][r.admin1.toLowerCase()]) || r.admin1 || r.region,
+      stroke: palette[i], width: 2, value: (u, v) => (v == null ? '' : pct(v)) }))],
+  }, [xs, ...five.map((r) => r.periods.map((p) => p.probability))], chart);
+  chart.dataset.regions = String(five.length);
+}
+
+// ---- the alert inbox ----
+
+function langQuery() {
+  const l = new URLSearchParams(location.search).get('lang');
+  return l ? '?lang=' + l : '';
+}
+
+async function inbox() {
+  document.title = t('inbox') + ' — vigil';
+  app.append(h('header', { class: 'top' }, h('a', { href: '/' + langQuery(), class: 'back', onclick: nav }, t('back')),
+    h('h1', {}, t('inbox')), langLink()));
+  const list = h('ol', { class: 'inbox', id: 'inbox' });
+  app.append(h('main', { class: 'incident' }, list));
+  let ans;
+  try {
+    ans = await getJSON('/api/alerts?limit=100');
+  } catch (e) {
+    list.replaceWith(h('p', { class: 'error' }, t('error') + e.message));
+    return;
+  }
+  const names = await faNames;
+  if (!ans.alerts.length) list.append(h('li', { class: 'empty' }, t('no_alerts')));
+  for (const a of ans.alerts) {
+    const ev = a.evidence;
+    list.append(h('li', { class: 'alert', 'data-id': String(a.id), 'data-kind': a.kind },
+      h('div', { class: 'alert-head' }, h('strong', { dir: 'auto' }, a.title), ' ',
+        h('span', { class: 'badge kind' }, t('kind_' + a.kind)), ' ', h('time', { datetime: a.at }, instant(a.at))),
+      h('p', { class: 'summary', dir: 'auto' }, a.summary),
+      h('small', { dir: 'auto' }, t('rule'), ': ', a.rule_name),
+      ev.incidents.length ? h('div', { class: 'evidence' }, h('span', {}, t('evidence_incidents'), ': '),
+        h('ul', {}, ev.incidents.map((i) => h('li', {}, i.missing
+          ? h('span', { class: 'missing' }, i.id, ' (', t('merged'), ')')
+          : h('a', { href: '/incident/' + encodeURIComponent(i.id) + langQuery(), class: 'evidence-incident', onclick: nav },
+            placeName(i, names), ' — ', date(i.start), i.killed ? ` · ${t('killed')}: ${range(i.killed)}` : ''))))) : null,
+      ev.reports.length ? h('div', { class: 'evidence' }, h('span', {}, t('evidence_reports'), ': '),
+        h('ul', {}, ev.reports.map((r) => {
+          const href = r.url && safeHref(r.url);
+          const label = `${r.source || ''} ${r.source_ref || r.id}`.trim();
+          return h('li', {}, href
+            ? h('a', { href, class: 'evidence-report', rel: 'noopener noreferrer nofollow', target: '_blank' }, r.source, ': ', new URL(href).host)
+            : h('span', { class: 'evidence-report', dir: 'auto' }, r.missing ? `${r.id} (${t('missing')})` : label));
+        }))) : null,
+      a.incidents.length > ev.incidents.length || a.reports.length > ev.reports.length
+        ? h('small', { class: 'more-evidence' }, `${t('in_all')}: ${num(a.incidents.length)} ${t('incidents')}, ${num(a.reports.length)} ${t('reports')}`) : null));
+  }
+  list.dataset.alerts = String(ans.alerts.length);
 }
 
 // ---- charts ----
