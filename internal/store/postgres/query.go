@@ -85,7 +85,10 @@ func (s *Store) IncidentDocs(ctx context.Context, f store.Filter, fn func(doc []
 // arguments for f.
 func filterSQL(f store.Filter) (string, []any, error) { return plan.Where(f, dialect) }
 
-var dialect = plan.Dialect{Numbered: true, Contains: "strpos", Least: "least", Spanning: "incidents", Date: func(d model.Date) any { return d.Time() }}
+var dialect = plan.Dialect{Numbered: true, Contains: "strpos", Least: "least",
+	// start_date + 0 is no longer the start index's key, so the minimum
+	// comes from the partial index.
+	SpanStart: `SELECT min(start_date + 0) FROM incidents WHERE end_date > start_date AND end_date >= ?`, Date: func(d model.Date) any { return d.Time() }}
 
 // scanIncident reads an incident from a row of one column, its doc.
 func scanIncident(rows interface{ Scan(...any) error }) (model.Incident, error) {

@@ -87,7 +87,8 @@ func (s *Store) streamDocs(ctx context.Context, q string, args []any, fn func(do
 // arguments for f.
 func filterSQL(f store.Filter) (string, []any, error) { return plan.Where(f, dialect) }
 
-var dialect = plan.Dialect{Contains: "instr", Least: "min", Spanning: "incidents INDEXED BY incidents_spanning", Date: func(d model.Date) any { return d.String() }}
+var dialect = plan.Dialect{Contains: "instr", Least: "min",
+	SpanStart: `SELECT min(start_date) FROM incidents INDEXED BY incidents_spanning WHERE end_date > start_date AND end_date >= ?`, Date: func(d model.Date) any { return d.String() }}
 
 // scanIncident reads an incident from a row of one column, its doc.
 func scanIncident(rows interface{ Scan(...any) error }) (model.Incident, error) {

@@ -21,10 +21,12 @@ type Dialect struct {
 	// Least is the function giving the smallest of its arguments: min in
 	// SQLite, least in PostgreSQL.
 	Least string
-	// Spanning is the FROM of the query on incidents spanning several
-	// days: SQLite names the partial index, as its planner would rather
-	// walk the start index for min(start_date).
-	Spanning string
+	// SpanStart is the earliest start of the incidents spanning several
+	// days that end on or after its one argument, as the backend's
+	// planner reads it from the partial index incidents_spanning: left to
+	// themselves both planners walk the start index for min(start_date),
+	// from the oldest incident, which is what the bound is to avoid.
+	SpanStart string
 }
 
 // Where returns the WHERE clause (with a leading space, or "") and its
@@ -67,8 +69,7 @@ func Where(f store.Filter, d Dialect) (string, []any, error) {
 		// earliest such start at once.
 		if d.Least != "" {
 			since := d.Date(f.Since)
-			add("start_date >= "+d.Least+"(?, coalesce((SELECT min(start_date) FROM "+d.Spanning+
-				" WHERE end_date > start_date AND end_date >= ?), ?))", since, since, since)
+			add("start_date >= "+d.Least+"(?, coalesce(("+d.SpanStart+"), ?))", since, since, since)
 		}
 	}
 	if !f.Until.IsZero() {
