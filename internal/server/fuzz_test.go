@@ -17,7 +17,8 @@ import (
 func FuzzQuery(f *testing.F) {
 	for _, q := range []string{"", "type=bombing", "by=month,admin1&country=IR", "cursor=2017-06-07/x&limit=3",
 		"since=2024-13-40", "min_killed=-5", "by=week,week", "country=%00", "actor=%ff%fe", "bin=week&bootstrap=3",
-		"limit=99999999999999999999", "cursor=/", "admin1=" + strings.Repeat("é", 50)} {
+		"limit=99999999999999999999", "cursor=/", "admin1=" + strings.Repeat("é", 50),
+		"sort=-start&cursor=2024-01-03/x&since=2018-01-01", "sort=-start&cursor=/zz", "sort=start&cursor=/a", "limit=2"} {
 		f.Add(q)
 	}
 	st, err := sqlite.Open(f.Context(), filepath.Join(f.TempDir(), "vigil.db"))
@@ -32,7 +33,7 @@ func FuzzQuery(f *testing.F) {
 	}
 	h := s.Handler()
 	f.Fuzz(func(t *testing.T, q string) {
-		for _, path := range []string{"/api/incidents", "/api/aggregates", "/api/analyze/tempo", "/api/export.csv"} {
+		for _, path := range []string{"/api/incidents", "/api/aggregates", "/api/analyze/tempo", "/api/export.csv", "/api/alerts"} {
 			req := httptest.NewRequest(http.MethodGet, "/", nil)
 			req.URL.Path = path
 			req.URL.RawQuery = q
