@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -193,10 +194,12 @@ type incidentPage struct {
 	Incidents []model.Incident `json:"incidents"`
 	// NextCursor continues the list (cursor=…); absent on the last page.
 	NextCursor string `json:"next_cursor,omitempty"`
+	// PrevCursor goes back a page (before=…); absent on the first.
+	PrevCursor string `json:"prev_cursor,omitempty"`
 }
 
 func (s *Server) listIncidents(r *http.Request) (any, error) {
-	if err := checkParams(r, "limit", "cursor", "sort"); err != nil {
+	if err := checkParams(r, "limit", "cursor", "before", "sort"); err != nil {
 		return nil, err
 	}
 	f, err := selection(r)
@@ -215,13 +218,24 @@ func (s *Server) listIncidents(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c := q.Get("cursor"); c != "" {
-		if _, _, err := store.ParseCursor(c); err != nil {
-			return nil, badRequest("cursor: %v", err)
+	c, before := q.Get("cursor"), q.Get("before")
+	if c != "" && before != "" {
+		return nil, badRequest("cursor and before: give one (cursor pages forward, before back)")
+	}
+	for name, v := range map[string]string{"cursor": c, "before": before} {
+		if _, _, err := store.ParseCursor(v); v != "" && err != nil {
+			return nil, badRequest("%s: %v", name, err)
 		}
+	}
+	// A page back is the page forward in the other order, read
+	// backwards: the same keyset, the same index.
+	back := before != ""
+	if back {
+		f.After, f.Desc = before, !f.Desc
+	} else {
 		f.After = c
 	}
-	// One more than asked tells whether there is a next page.
+	// One more than asked tells whether there is a page beyond.
 	f.Limit = n + 1
 	out := incidentPage{Incidents: []model.Incident{}}
 	err = s.st.Incidents(r.Context(), f, func(inc model.Incident) error {
@@ -231,9 +245,31 @@ func (s *Server) listIncidents(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list incidents: %w", err)
 	}
-	if len(out.Incidents) > n {
+	more := len(out.Incidents) > n
+	if more {
 		out.Incidents = out.Incidents[:n]
-		out.NextCursor = store.Cursor(out.Incidents[n-1])
+	}
+	if back {
+		slices.Reverse(out.Incidents)
+	}
+	if len(out.Incidents) == 0 {
+		return out, nil
+	}
+	first, last := store.Cursor(out.Incidents[0]), store.Cursor(out.Incidents[len(out.Incidents)-1])
+	switch {
+	case back:
+		// Coming back from a page, there is always one after this.
+		out.NextCursor = last
+		if more {
+			out.PrevCursor = first
+		}
+	default:
+		if more {
+			out.NextCursor = last
+		}
+		if c != "" {
+			out.PrevCursor = first
+		}
 	}
 	return out, nil
 }

@@ -240,6 +240,40 @@ func testIncidents(t *testing.T, a *api, all []model.Incident) {
 			t.Errorf("newest first, pages of 3%s: got %v, want %v", period, desc, wantDesc)
 		}
 	}
+	// Forward then back again, in both orders: each page back is the page
+	// that was there going forward.
+	for _, order := range []string{"start", "-start"} {
+		var forward []incidentPage
+		path := "/api/incidents?limit=4&sort=" + order
+		for pages := 0; pages < 10; pages++ {
+			var pg incidentPage
+			a.json(a.get(path), &pg)
+			forward = append(forward, pg)
+			if pg.NextCursor == "" {
+				break
+			}
+			path = "/api/incidents?limit=4&sort=" + order + "&cursor=" + pg.NextCursor
+		}
+		if len(forward) != 3 || forward[0].PrevCursor != "" || forward[1].PrevCursor == "" {
+			t.Fatalf("%s: %d pages forward, first prev %q, second prev %q: want 3, none, one", order, len(forward), forward[0].PrevCursor, forward[1].PrevCursor)
+		}
+		pg := forward[len(forward)-1]
+		for i := len(forward) - 2; i >= 0; i-- {
+			var back incidentPage
+			a.json(a.get("/api/incidents?limit=4&sort="+order+"&before="+pg.PrevCursor), &back)
+			if got, want := incidentIDs(back.Incidents), incidentIDs(forward[i].Incidents); !slices.Equal(got, want) {
+				t.Errorf("%s: page %d back got %v, want %v", order, i, got, want)
+			}
+			if back.NextCursor != forward[i].NextCursor || back.PrevCursor != forward[i].PrevCursor {
+				t.Errorf("%s: page %d back has cursors %q/%q, want %q/%q as going forward", order, i,
+					back.PrevCursor, back.NextCursor, forward[i].PrevCursor, forward[i].NextCursor)
+			}
+			pg = back
+		}
+	}
+	if ans := a.get("/api/incidents?cursor=2017-06-07/x&before=2018-01-01/y"); ans.status != http.StatusBadRequest {
+		t.Errorf("cursor and before: got %d, want 400", ans.status)
+	}
 	cases := []struct {
 		query string
 		keep  func(model.Incident) bool
@@ -711,4 +745,13 @@ func TestRunShutsDown(t *testing.T) {
 	if _, err := New(st, Config{Addr: "no-port"}); err == nil {
 		t.Errorf("address without port: got no error")
 	}
+}
+
+// incidentIDs lists the ids of incidents in order.
+func incidentIDs(incs []model.Incident) []string {
+	out := make([]string, len(incs))
+	for i, inc := range incs {
+		out[i] = inc.ID
+	}
+	return out
 }
