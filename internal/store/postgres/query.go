@@ -19,7 +19,11 @@ import (
 // order (descending when f.Desc), streaming them from the database. It stops at fn's first error
 // and returns it as is.
 func (s *Store) Incidents(ctx context.Context, f store.Filter, fn func(model.Incident) error) error {
-	wheres, argss, err := plan.Listing(f, dialect)
+	floor, err := s.sinceFloor(ctx, f.Since)
+	if err != nil {
+		return err
+	}
+	wheres, argss, err := plan.Listing(f, dialect, floor)
 	if err != nil {
 		return err
 	}
@@ -40,6 +44,46 @@ func (s *Store) Incidents(ctx context.Context, f store.Filter, fn func(model.Inc
 		}
 	}
 	return nil
+}
+
+// sinceFloor bounds the start of a listing since a day (plan.SinceFloor);
+// zero when there is no since.
+func (s *Store) sinceFloor(ctx context.Context, since model.Date) (model.Date, error) {
+	if since.IsZero() {
+		return model.Date{}, nil
+	}
+	day := since.Time()
+	rows, err := s.pool.Query(ctx, `SELECT start_date, end_date FROM incidents
+		WHERE end_date > start_date AND start_date < $1 ORDER BY start_date LIMIT $2`, day, plan.Probe)
+	if err != nil {
+		return model.Date{}, fmt.Errorf("query incidents: since: %w", err)
+	}
+	var first []plan.Span
+	for rows.Next() {
+		var a, b time.Time
+		if err := rows.Scan(&a, &b); err != nil {
+			rows.Close()
+			return model.Date{}, fmt.Errorf("query incidents: since: %w", err)
+		}
+		first = append(first, plan.Span{Start: model.DateOf(a), End: model.DateOf(b)})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return model.Date{}, fmt.Errorf("query incidents: since: %w", err)
+	}
+	return plan.SinceFloor(since, first, func() (model.Date, error) {
+		// start_date + 0 is not the key of the start index, which the
+		// planner would otherwise walk for the minimum.
+		var d *time.Time
+		if err := s.pool.QueryRow(ctx, `SELECT min(start_date + 0) FROM incidents
+			WHERE end_date > start_date AND end_date >= $1 AND start_date < $1`, day).Scan(&d); err != nil {
+			return model.Date{}, fmt.Errorf("query incidents: since: %w", err)
+		}
+		if d == nil {
+			return model.Date{}, nil
+		}
+		return model.DateOf(*d), nil
+	})
 }
 
 // streamIncidents calls fn with the incident of each row of q and returns
@@ -85,10 +129,7 @@ func (s *Store) IncidentDocs(ctx context.Context, f store.Filter, fn func(doc []
 // arguments for f.
 func filterSQL(f store.Filter) (string, []any, error) { return plan.Where(f, dialect) }
 
-var dialect = plan.Dialect{Numbered: true, Contains: "strpos", Least: "least",
-	// start_date + 0 is no longer the start index's key, so the minimum
-	// comes from the partial index.
-	SpanStart: `SELECT min(start_date + 0) FROM incidents WHERE end_date > start_date AND end_date >= ?`, Date: func(d model.Date) any { return d.Time() }}
+var dialect = plan.Dialect{Numbered: true, Contains: "strpos", Date: func(d model.Date) any { return d.Time() }}
 
 // scanIncident reads an incident from a row of one column, its doc.
 func scanIncident(rows interface{ Scan(...any) error }) (model.Incident, error) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/store/internal/plan"
 )
 
 // Run runs the contract suite. open must return a fresh, empty backend
@@ -32,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		{"FieldsRoundTrip", testFieldsRoundTrip},
 		{"Filter", testFilter},
 		{"CursorPagination", testCursorPagination},
+		{"SinceStraddling", testSinceStraddling},
 		{"StreamStops", testStreamStops},
 		{"NotFound", testNotFound},
 		{"Stats", testStats},
@@ -787,6 +789,60 @@ func testCursorPagination(t *testing.T, b Backend) {
 	}
 	if got := ids(all(t, b, store.Filter{Since: since, Desc: true, Limit: 100})); !slices.Equal(got, wantSince) {
 		t.Errorf("newest first since %s got %v, want %v", since, got, wantSince)
+	}
+}
+
+// testSinceStraddling lists since a day with incidents that straddle it
+// (start before, end on or after), behind more incidents spanning several
+// days that end before it than a listing probes in start order: each
+// straddler is listed, in order, in both directions and with a limit.
+func testSinceStraddling(t *testing.T, b Backend) {
+	ensure(t, b, GTD)
+	day := func(y int, m time.Month, d int) model.Date { return model.Date{Year: y, Month: m, Day: d} }
+	var recs []model.Record
+	add := func(ref string, start, end model.Date) {
+		recs = append(recs, Record("gtd", ref, 0, "row "+ref, fetched, func(c *model.Claim) {
+			c.Start, c.End = start, end
+		}))
+	}
+	// Spanning incidents that end long before since, more than a probe.
+	for i := range 2*plan.Probe + 5 {
+		start := day(2010, time.January, 1).AddDays(i)
+		add(fmt.Sprintf("old%03d", i), start, start.AddDays(3))
+	}
+	add("longrun", day(2012, time.March, 1), day(2015, time.June, 30)) // straddles since
+	add("straddle", day(2015, time.January, 20), day(2015, time.February, 10))
+	add("before", day(2015, time.January, 30), day(2015, time.January, 31)) // ends the day before since
+	add("on", day(2015, time.February, 1), model.Date{})
+	add("after", day(2015, time.March, 3), model.Date{})
+	mustImport(t, b, at1, recs...)
+	ref := map[string]string{}
+	for _, r := range recs {
+		ref[model.IncidentIDFor("gtd", r.Report.SourceRef)] = r.Report.SourceRef
+	}
+	refs := func(incs []model.Incident) []string {
+		var out []string
+		for _, inc := range incs {
+			out = append(out, ref[inc.ID])
+		}
+		return out
+	}
+	since := day(2015, time.February, 1)
+	want := []string{"longrun", "straddle", "on", "after"}
+	if got := refs(all(t, b, store.Filter{Since: since})); !slices.Equal(got, want) {
+		t.Errorf("since %s got %v, want %v", since, got, want)
+	}
+	if got := refs(all(t, b, store.Filter{Since: since, Limit: 2})); !slices.Equal(got, want[:2]) {
+		t.Errorf("since %s, limit 2 got %v, want %v", since, got, want[:2])
+	}
+	rev := slices.Clone(want)
+	slices.Reverse(rev)
+	if got := refs(all(t, b, store.Filter{Since: since, Desc: true})); !slices.Equal(got, rev) {
+		t.Errorf("since %s newest first got %v, want %v", since, got, rev)
+	}
+	// Since a day inside the old spans: the probe finds a straddler.
+	if got := refs(all(t, b, store.Filter{Since: day(2010, time.January, 3), Limit: 3})); !slices.Equal(got, []string{"old000", "old001", "old002"}) {
+		t.Errorf("since 2010-01-03, limit 3 got %v, want old000 old001 old002", got)
 	}
 }
 

@@ -18,15 +18,6 @@ type Dialect struct {
 	Contains string
 	// Date is a date as the backend's date columns compare it.
 	Date func(model.Date) any
-	// Least is the function giving the smallest of its arguments: min in
-	// SQLite, least in PostgreSQL.
-	Least string
-	// SpanStart is the earliest start of the incidents spanning several
-	// days that end on or after its one argument, as the backend's
-	// planner reads it from the partial index incidents_spanning: left to
-	// themselves both planners walk the start index for min(start_date),
-	// from the oldest incident, which is what the bound is to avoid.
-	SpanStart string
 }
 
 // Where returns the WHERE clause (with a leading space, or "") and its
@@ -61,16 +52,6 @@ func Where(f store.Filter, d Dialect) (string, []any, error) {
 	}
 	if !f.Since.IsZero() {
 		add("end_date >= ?", d.Date(f.Since))
-		// The same set bounded on the start too, which the listing's
-		// (start_date, id) index can seek to: without it a page since a
-		// recent day walked the index from the oldest incident. Only an
-		// incident spanning several days can end on or after Since and
-		// start before it; the partial index incidents_spanning finds the
-		// earliest such start at once.
-		if d.Least != "" {
-			since := d.Date(f.Since)
-			add("start_date >= "+d.Least+"(?, coalesce(("+d.SpanStart+"), ?))", since, since, since)
-		}
 	}
 	if !f.Until.IsZero() {
 		add("start_date <= ?", d.Date(f.Until))
@@ -110,10 +91,16 @@ func Where(f store.Filter, d Dialect) (string, []any, error) {
 // dated incident: the dated incidents before the cursor, then those of
 // unknown date, which sort last. (One clause with an OR would lose the
 // index's order and sort the whole remainder.)
-func Listing(f store.Filter, d Dialect) ([]string, [][]any, error) {
+//
+// floor, when not zero, is a date no later than the start of any incident
+// f selects (see SinceFloor): the listing seeks the start index to it.
+func Listing(f store.Filter, d Dialect, floor model.Date) ([]string, [][]any, error) {
 	w, a, err := Where(f, d)
 	if err != nil {
 		return nil, nil, err
+	}
+	if !floor.IsZero() {
+		w, a = and(w, "start_date >= ?", d), append(a, d.Date(floor))
 	}
 	if !f.Desc || f.After == "" {
 		return []string{w}, [][]any{a}, nil
@@ -128,13 +115,56 @@ func Listing(f store.Filter, d Dialect) ([]string, [][]any, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if w2 == "" {
-		w2 = " WHERE start_date IS NULL"
-	} else {
-		w2 += " AND start_date IS NULL"
-	}
-	return []string{w, w2}, [][]any{a, a2}, nil
+	return []string{w, and(w2, "start_date IS NULL", d)}, [][]any{a, a2}, nil
 }
+
+// and adds a condition with at most one placeholder, numbered after the
+// n already in where when the dialect numbers them, to a WHERE clause.
+func and(where, cond string, d Dialect) string {
+	if d.Numbered && strings.Contains(cond, "?") {
+		cond = strings.Replace(cond, "?", "$"+strconv.Itoa(strings.Count(where, "$")+1), 1)
+	}
+	if where == "" {
+		return " WHERE " + cond
+	}
+	return where + " AND " + cond
+}
+
+// Probe is how many incidents spanning several days SinceFloor reads in
+// start order before it asks the index by end instead.
+const Probe = 64
+
+// SinceFloor is the start of the listing of incidents since a day: the
+// earliest start of the incidents that straddle since (start before it,
+// end on or after it), else since itself. A page since a recent day then
+// seeks the start index instead of walking it from the oldest incident,
+// whose end the filter tests one by one.
+//
+// first are the first spanning incidents starting before since, in start
+// order, at most Probe of them (from the partial index
+// incidents_spanning_start): the first of them that straddles since is
+// the answer, and fewer than Probe without one mean there is none. Only
+// when Probe of them end before since is byEnd called: the earliest start
+// of those straddling since, found through incidents_spanning by end
+// (zero when none), which is short then, as since is late.
+func SinceFloor(since model.Date, first []Span, byEnd func() (model.Date, error)) (model.Date, error) {
+	for _, sp := range first {
+		if !sp.End.Before(since) {
+			return sp.Start, nil
+		}
+	}
+	if len(first) < Probe {
+		return since, nil
+	}
+	d, err := byEnd()
+	if err != nil || d.IsZero() {
+		return since, err
+	}
+	return d, nil
+}
+
+// Span is an incident's start and end dates.
+type Span struct{ Start, End model.Date }
 
 // OrderBy is the ORDER BY clause (with a leading space) of a listing of
 // f. nullsFirst is what the backend's ascending order needs to put
