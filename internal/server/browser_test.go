@@ -377,11 +377,16 @@ func TestBrowserForecastAndInbox(t *testing.T) {
 		t.Errorf("forecast layer: not listed as shown in the layer control")
 	}
 	// A province's popup says its risk with the interval.
-	eval[bool](t, b, `(() => { document.querySelector('#map path.risk-area').dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: 1, clientY: 1})); return true; })()`)
+	eval[bool](t, b, `(() => { const p = document.querySelector('#map path.risk-area'), r = p.getBoundingClientRect();
+		p.dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: r.x + r.width / 2, clientY: r.y + r.height / 2})); return true; })()`)
 	b.waitFor(t, "province popup", `document.querySelector('.risk-popup') !== null`)
 	popup := eval[string](t, b, `document.querySelector('.risk-popup').textContent`)
 	if !strings.Contains(popup, "90% interval") || !strings.Contains(popup, "chance of at least one attack") {
 		t.Errorf("province popup %q: want the chance and the 90%% interval", popup)
+	}
+	// Its chart: one bar per week ahead (the dashboard asks for four).
+	if n := eval[int](t, b, `document.querySelectorAll('.risk-popup .period-bars li').length`); n != 4 {
+		t.Errorf("province popup: %d weekly bars, want 4", n)
 	}
 	b.screenshot(t, "forecast")
 

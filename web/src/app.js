@@ -380,7 +380,8 @@ function forecastLayer(m, el, provinces, fc) {
       const r = byKey.get(ft.properties.c + '|' + ft.properties.n.toLowerCase());
       const name = lang === 'fa' && ft.properties.f ? ft.properties.f : r.admin1;
       l.bindPopup(() => h('div', { class: 'popup risk-popup', dir: 'auto' },
-        h('strong', {}, name), h('br'), t('next_week'), ': ', riskText(r.periods[0]), h('br'),
+        h('strong', {}, name), h('br'), t('next_week'), ': ', riskText(r.periods[0]),
+        periodBars(r.periods),
         h('small', {}, t('model'), ': ', t('model_' + fc.model))));
     },
   });
@@ -393,6 +394,18 @@ function forecastLayer(m, el, provinces, fc) {
   // Colours go in through the DOM, not an inline style attribute (the CSP
   // forbids those).
   for (const s of el.querySelectorAll('.swatch')) s.style.background = s.dataset.c;
+}
+
+/** periodBars charts a region's chance of an attack in each period
+ * ahead, the bars scaled to the largest. */
+function periodBars(periods) {
+  const top = Math.max(...periods.map((p) => p.probability), 1e-9);
+  return h('ol', { class: 'bars period-bars' }, periods.map((p) => {
+    const bar = h('span', { class: 'bar' });
+    bar.style.width = Math.max(1, Math.round(100 * p.probability / top)) + '%';
+    bar.style.background = riskColour(p.probability);
+    return h('li', {}, h('span', { class: 'name' }, date(p.start)), h('span', { class: 'track' }, bar), h('span', { class: 'value' }, pct(p.probability)));
+  }));
 }
 
 async function forecastCharts(forecast) {
@@ -435,7 +448,8 @@ async function forecastCharts(forecast) {
     width: chartWidth(chart), height: 200, legend: { show: true },
     scales: { x: { time: true }, y: { range: (u, lo, hi) => [0, Math.min(1, Math.max(0.01, hi * 1.25))] } },
     axes: [{ font, values: (u, s) => s.map((x) => date(new Date(x * 1000).toISOString().slice(0, 10))), space: 110 },
-      { font, values: (u, s) => s.map((x) => pct(x)), size: 50 }],
+      // Small chances need decimals on the axis, or its ticks read 1%, 1%.
+      { font, values: (u, s) => s.map((x) => (u.scales.y.max < 0.1 ? dec(100 * x) + (lang === 'fa' ? '٪' : '%') : pct(x))), size: 50 }],
     series: [{ label: '' }, ...five.map((r, i) => ({
       label: (r.admin1 && names[r.country] && names[r.country][r.admin1.toLowerCase()]) || r.admin1 || r.region,
       stroke: palette[i], width: 2, value: (u, v) => (v == null ? '' : pct(v)) }))],
