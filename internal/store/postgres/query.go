@@ -16,8 +16,8 @@ import (
 )
 
 // Incidents calls fn with each incident that f selects, in (start, id)
-// order (descending when f.Desc), streaming them from the database. It stops at fn's first error
-// and returns it as is.
+// order (descending when f.Desc), streaming them from the database. It
+// stops at fn's first error and returns it as is.
 func (s *Store) Incidents(ctx context.Context, f store.Filter, fn func(model.Incident) error) error {
 	floor, err := s.sinceFloor(ctx, f.Since)
 	if err != nil {

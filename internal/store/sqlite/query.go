@@ -13,8 +13,8 @@ import (
 )
 
 // Incidents calls fn with each incident that f selects, in (start, id)
-// order (descending when f.Desc), streaming them from the database. It stops at fn's first error
-// and returns it as is.
+// order (descending when f.Desc), streaming them from the database. It
+// stops at fn's first error and returns it as is.
 func (s *Store) Incidents(ctx context.Context, f store.Filter, fn func(model.Incident) error) error {
 	return s.incidentDocs(ctx, f, func(doc []byte) error {
 		var inc model.Incident
