@@ -30,6 +30,8 @@ func faSentence(res sentencer) string {
 		return faTail(r)
 	case analyze.HawkesFit:
 		return faHawkes(r)
+	case analyze.HawkesRegionsFit:
+		return faHawkesRegions(r)
 	case analyze.ForecastResult:
 		return faForecast(r)
 	}
@@ -410,6 +412,24 @@ func faHawkes(f analyze.HawkesFit) string {
 	}
 	return fmt.Sprintf("هر رویداد خطر کوتاه‌مدت رویداد دیگری را بالا می‌برد: به دنبال هر رویداد حدود %s رویداد دیگر می‌آید و خطر افزوده هر %s %s نصف می‌شود %s.",
 		faNum(f.BranchingRatio), faNum(f.HalfLife), unit, tail)
+}
+
+func faHawkesRegions(f analyze.HawkesRegionsFit) string {
+	unit := "واحد زمان"
+	if f.Unit == "days" {
+		unit = "روز"
+	}
+	tail := fmt.Sprintf("(n = %s در %s منطقه؛ آزمون نسبت درست‌نمایی، %s)", faInt(f.N), faInt(len(f.Regions)), faP(f.LRP))
+	switch {
+	case !f.Converged || !f.CommonConverged:
+		return fmt.Sprintf("مدل خودبرانگیختگی منطقه‌ای را نمی‌توان به‌طور قابل اتکا بر این %s رویداد برازش داد.", faInt(f.N))
+	case len(f.Regions) < 2:
+		return fmt.Sprintf("هر %s رویداد در یک منطقه‌اند، پس نرخ پایه‌ای که از منطقه‌ای به منطقهٔ دیگر فرق کند آزمودنی نیست.", faInt(f.N))
+	case f.RegionalBackground:
+		return fmt.Sprintf("نرخ پایهٔ رویدادها از منطقه‌ای به منطقهٔ دیگر فرق می‌کند %s؛ در هر منطقه به دنبال هر رویداد حدود %s رویداد دیگر می‌آید و خطر افزوده هر %s %s نصف می‌شود.",
+			tail, faNum(f.BranchingRatio), faNum(f.HalfLife), unit)
+	}
+	return fmt.Sprintf("داده‌ها نرخ پایه‌ای را که از منطقه‌ای به منطقهٔ دیگر فرق کند نشان نمی‌دهند %s، پس یک نرخ مشترک همه را توصیف می‌کند.", tail)
 }
 
 var modelNamesFa = map[string]string{

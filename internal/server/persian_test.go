@@ -107,14 +107,15 @@ func TestFaSentenceEveryAnalysis(t *testing.T) {
 		incs = append(incs, model.Incident{ID: "i", Start: day(9*i + i%4), DatePrecision: model.PrecisionDay, Country: "IR",
 			Admin1: []string{"Kerman", "Fars", "Tehran"}[i%3], Killed: &model.Range{Low: k, Best: k, High: k}})
 	}
-	for _, kind := range []string{"tempo", "severity", "changepoints", "tail", "hawkes"} {
-		res, err := runAnalysis(kind, incs, store.Filter{}, analyze.BinMonth, 10)
+	for _, c := range []struct{ kind, regions string }{{"tempo", ""}, {"severity", ""}, {"changepoints", ""}, {"tail", ""},
+		{"hawkes", ""}, {"hawkes", "admin1"}} {
+		res, err := runAnalysis(c.kind, incs, store.Filter{}, analyze.BinMonth, 10, c.regions)
 		if err != nil {
-			t.Errorf("%s: %v", kind, err)
+			t.Errorf("%s %s: %v", c.kind, c.regions, err)
 			continue
 		}
 		if got := faSentence(res); got == "" || asciiDigit.MatchString(got) {
-			t.Errorf("%s: Persian sentence %q, want one in Persian digits (English: %q)", kind, got, res.Sentence())
+			t.Errorf("%s %s: Persian sentence %q, want one in Persian digits (English: %q)", c.kind, c.regions, got, res.Sentence())
 		}
 	}
 	fc, err := analyze.Forecast(incs, analyze.ForecastOptions{Level: analyze.Admin1Week, Horizon: 2, Now: day(800)})
