@@ -17,6 +17,7 @@ var completionWords = map[string][]string{
 	"analyze":    analyzeKinds,
 	"completion": {"bash", "zsh", "fish"},
 	"feeds":      {"add", "list", "rm", "poll"},
+	"worker":     {"submit", "status"},
 }
 
 // commandFlags returns the flags of a command, read from its own help:

@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/vigil-project/vigil/internal/config"
 	"github.com/vigil-project/vigil/internal/fetch"
 	"github.com/vigil-project/vigil/internal/fuse"
+	"github.com/vigil-project/vigil/internal/queue"
 	"github.com/vigil-project/vigil/internal/server"
 	"github.com/vigil-project/vigil/internal/source/feed/poll"
 	"github.com/vigil-project/vigil/internal/store/postgres"
@@ -33,6 +35,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "serve", "", &cfg, false, "")
 	addr := fs.String("addr", server.DefaultAddr, "address to listen on (loopback by default: say 0.0.0.0:8080 to expose it)")
 	pollFeeds := fs.Bool("poll", true, "poll the followed news feeds on their schedules while serving (see vigil feeds)")
+	natsURL := fs.String("nats", "", "publish due feeds to the NATS JetStream workers (vigil worker) instead of polling them here")
 	pos, err := parse(fs, args, env, &cfg)
 	if err != nil {
 		return err
@@ -49,12 +52,13 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if !set["poll"] {
 		*pollFeeds = cfg.Conf.Serve.Poll
 	}
-	return serve(ctx, env, cfg.DB, *addr, *pollFeeds)
+	return serve(ctx, env, cfg.DB, *addr, *pollFeeds, *natsURL)
 }
 
 // serve runs the server on the store at dsn until ctx is cancelled and,
-// when pollFeeds is set, polls the followed feeds as they fall due.
-func serve(ctx context.Context, env Env, dsn, addr string, pollFeeds bool) error {
+// when pollFeeds is set, polls the followed feeds as they fall due (or,
+// with natsURL, has the workers poll them).
+func serve(ctx context.Context, env Env, dsn, addr string, pollFeeds bool, natsURL string) error {
 	b, err := openStore(ctx, dsn)
 	if err != nil {
 		return err
@@ -81,7 +85,17 @@ func serve(ctx context.Context, env Env, dsn, addr string, pollFeeds bool) error
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	defer stopPolling()
 	polled := make(chan struct{})
-	if fst, ok := b.(feedStore); ok && pollFeeds {
+	if fst, ok := b.(feedStore); ok && pollFeeds && natsURL != "" {
+		q, err := queue.Connect(ctx, queue.Config{URL: natsURL, Name: "vigil serve", Log: log})
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		defer q.Close()
+		go func() {
+			defer close(polled)
+			publishDueFeeds(pollCtx, env, fst, q, 5*time.Second)
+		}()
+	} else if fst, ok := b.(feedStore); ok && pollFeeds {
 		p := &poll.Poller{Store: fst, Client: fetch.New(fetch.Options{UserAgent: userAgent()}), Log: log, Now: env.Now}
 		// New articles' claims are stored as they come and fused right
 		// away: a news item joins its incident within one poll.

@@ -128,6 +128,10 @@ type Config struct {
 	Partitions int
 	// Log receives what goes wrong on the way (default: discarded).
 	Log *slog.Logger
+	// Consumers says that this process sets the consumers' settings
+	// (MaxDeliver, BackOff) even when they exist: workers do, publishers
+	// only create what is missing.
+	Consumers bool
 }
 
 func (c *Config) defaults() error {
@@ -170,8 +174,9 @@ type Queue struct {
 	js  jetstream.JetStream
 }
 
-// Connect connects to NATS and makes sure the streams and consumers exist
-// with cfg's settings (creating or updating them).
+// Connect connects to NATS and makes sure the streams and consumers
+// exist: it creates those missing with cfg's settings, and updates the
+// consumers' when cfg.Consumers is set.
 func Connect(ctx context.Context, cfg Config) (*Queue, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
@@ -224,8 +229,14 @@ func (q *Queue) setup(ctx context.Context) error {
 		{Name: DeadStream, Subjects: []string{deadPrefix + ">"}, Retention: jetstream.LimitsPolicy,
 			Storage: jetstream.FileStorage, Replicas: q.cfg.Replicas, MaxAge: 30 * 24 * time.Hour, Duplicates: 10 * time.Minute},
 	}
+	// Streams are made by the first process, never changed by later
+	// ones: a publisher's defaults must not scale down a cluster's.
 	for _, sc := range streams {
-		if _, err := q.js.CreateOrUpdateStream(ctx, sc); err != nil {
+		_, err := q.js.Stream(ctx, sc.Name)
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			_, err = q.js.CreateStream(ctx, sc)
+		}
+		if err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
 			return fmt.Errorf("stream %s: %w", sc.Name, err)
 		}
 	}
@@ -233,6 +244,13 @@ func (q *Queue) setup(ctx context.Context) error {
 		stream := WorkStream
 		if strings.HasPrefix(cc.FilterSubject, fusePrefix) {
 			stream = FuseStream
+		}
+		if !q.cfg.Consumers {
+			if _, err := q.js.Consumer(ctx, stream, cc.Durable); err == nil {
+				continue
+			} else if !errors.Is(err, jetstream.ErrConsumerNotFound) {
+				return fmt.Errorf("consumer %s: %w", cc.Durable, err)
+			}
 		}
 		if _, err := q.js.CreateOrUpdateConsumer(ctx, stream, cc); err != nil {
 			return fmt.Errorf("consumer %s: %w", cc.Durable, err)

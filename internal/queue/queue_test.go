@@ -63,6 +63,7 @@ func connect(t *testing.T, cfg queue.Config) *queue.Queue {
 	if cfg.URL == "" {
 		cfg.URL = queuetest.Start(t, 1).URLs()
 	}
+	cfg.Consumers = true
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	q, err := queue.Connect(ctx, cfg)
