@@ -1,0 +1,397 @@
+package queue_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/vigil-project/vigil/internal/extract"
+	"github.com/vigil-project/vigil/internal/model"
+	"github.com/vigil-project/vigil/internal/queue"
+	"github.com/vigil-project/vigil/internal/queue/queuetest"
+	"github.com/vigil-project/vigil/internal/source/feed"
+	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/store/postgres"
+)
+
+// places of the generated news, one city per country.
+var places = []struct{ city, country string }{
+	{"Kabul", "AF"}, {"Baghdad", "IQ"}, {"Mogadishu", "SO"}, {"Peshawar", "PK"},
+	{"Maiduguri", "NG"}, {"Kerman", "IR"}, {"Damascus", "SY"}, {"Aden", "YE"},
+}
+
+var attacks = []string{"a suicide bomber blew himself up near a mosque", "gunmen opened fire on a market",
+	"a car bomb exploded outside a police station", "a roadside bomb struck a bus"}
+
+// writeFeeds writes outlets RSS feeds of perOutlet items each about
+// incidents (every incident reported by several outlets, so that fusion
+// has claims to join) and returns their paths and every article as the
+// reader reads it.
+func writeFeeds(t *testing.T, dir, host string, outlets, perOutlet int) ([]string, []model.Article) {
+	t.Helper()
+	var paths []string
+	var arts []model.Article
+	for o := range outlets {
+		var b bytes.Buffer
+		fmt.Fprintf(&b, "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>Outlet %d</title><link>https://%s%d.example/</link>\n", o, host, o)
+		for i := range perOutlet {
+			inc := (i + o) % (perOutlet / 2)
+			p := places[inc%len(places)]
+			day := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, inc)
+			killed := 3 + inc%17 + o%2
+			fmt.Fprintf(&b, "<item><title>%d killed in %s attack</title><link>https://%s%d.example/news/%d</link><guid>%s%d-%d</guid><pubDate>%s</pubDate>"+
+				"<description>%s, %s — At least %d people were killed and %d wounded when %s in %s on %s, officials said. (Dispatch %d.)</description></item>\n",
+				killed, p.city, host, o, i, host, o, i, day.Add(20*time.Hour).Format(time.RFC1123Z),
+				strings.ToUpper(p.city), day.Format("January 2, 2006"), killed, 2*killed, attacks[inc%len(attacks)], p.city, day.Format("January 2, 2006"), i)
+		}
+		b.WriteString("</channel></rss>\n")
+		path := filepath.Join(dir, fmt.Sprintf("%s%d.xml", host, o))
+		if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, path)
+		res, err := feed.ParseFile(path, b.Bytes(), feed.Options{Source: host + strconv.Itoa(o), Origin: path, Fetched: time.Now()})
+		if err != nil {
+			t.Fatalf("read %s: %v", path, err)
+		}
+		arts = append(arts, res.Articles...)
+	}
+	return paths, arts
+}
+
+// expectedClaims counts the claims the extractor reads out of articles
+// and the articles that have any (one extraction report each).
+func expectedClaims(t *testing.T, arts []model.Article) (claims, reports int) {
+	t.Helper()
+	var x extract.ClaimExtractor
+	for _, a := range arts {
+		var pub time.Time
+		if a.Report.Published != nil {
+			pub = *a.Report.Published
+		}
+		cs, err := x.Extract(context.Background(), a.Title+"\n"+a.Text, a.Language, pub)
+		if err != nil {
+			t.Fatalf("extract %s: %v", a.Report.SourceRef, err)
+		}
+		claims += len(cs)
+		if len(cs) > 0 {
+			reports++
+		}
+	}
+	return claims, reports
+}
+
+// newDatabase makes a fresh database on the VIGIL_TEST_POSTGRES server.
+func newDatabase(t *testing.T) string {
+	t.Helper()
+	admin := os.Getenv("VIGIL_TEST_POSTGRES")
+	if admin == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("VIGIL_TEST_POSTGRES is not set in CI: run the tests through scripts/pgtest.sh")
+		}
+		t.Skip("needs PostgreSQL: run through scripts/pgtest.sh")
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	name := "vigil_cluster_" + hex.EncodeToString(b[:])
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), admin)
+		if err == nil {
+			c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			c.Close(context.Background())
+		}
+	})
+	u, _ := url.Parse(admin)
+	u.Path = "/" + name
+	return u.String()
+}
+
+// buildVigil builds the vigil binary once per test process.
+var (
+	vigilOnce sync.Once
+	vigilBin  string
+	vigilErr  error
+)
+
+func buildVigil(t *testing.T) string {
+	t.Helper()
+	vigilOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "vigil-cluster-bin-")
+		if err != nil {
+			vigilErr = err
+			return
+		}
+		vigilBin = filepath.Join(dir, "vigil")
+		out, err := exec.Command("go", "build", "-o", vigilBin, "github.com/vigil-project/vigil/cmd/vigil").CombinedOutput()
+		if err != nil {
+			vigilErr = fmt.Errorf("go build vigil: %v\n%s", err, out)
+		}
+	})
+	if vigilErr != nil {
+		t.Fatal(vigilErr)
+	}
+	return vigilBin
+}
+
+// proc is a vigil process the test may kill.
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	out  *bytes.Buffer
+	mu   *sync.Mutex
+	done chan struct{}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) { w.mu.Lock(); defer w.mu.Unlock(); return w.b.Write(p) }
+
+func startVigil(t *testing.T, bin, name string, args ...string) *proc {
+	t.Helper()
+	p := &proc{name: name, out: &bytes.Buffer{}, mu: &sync.Mutex{}, done: make(chan struct{})}
+	p.cmd = exec.Command(bin, args...)
+	p.cmd.Stdout = lockedWriter{p.mu, p.out}
+	p.cmd.Stderr = lockedWriter{p.mu, p.out}
+	p.cmd.Env = append(os.Environ(), "VIGIL_DB=")
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	go func() { p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() { p.kill() })
+	return p
+}
+
+func (p *proc) kill() {
+	select {
+	case <-p.done:
+	default:
+		p.cmd.Process.Signal(syscall.SIGKILL)
+		<-p.done
+	}
+}
+
+func (p *proc) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.out.String()
+	if len(s) > 3000 {
+		s = s[len(s)-3000:]
+	}
+	return s
+}
+
+// counts is what the store holds, by the test's own queries.
+type counts struct {
+	articles, extractReports, claims, unfused, duplicateReports, orphanClaims int
+}
+
+func readCounts(ctx context.Context, conn *pgx.Conn) (counts, error) {
+	var c counts
+	err := conn.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM articles),
+		(SELECT count(*) FROM reports WHERE source = 'extract'),
+		(SELECT count(*) FROM claims WHERE source = 'extract'),
+		(SELECT count(*) FROM claims WHERE NOT fused),
+		(SELECT count(*) FROM (SELECT 1 FROM reports GROUP BY source, source_ref HAVING count(*) > 1) d),
+		(SELECT count(*) FROM claims c LEFT JOIN incidents i ON i.id = c.incident_id WHERE i.id IS NULL AND c.superseded_by IS NULL)`).
+		Scan(&c.articles, &c.extractReports, &c.claims, &c.unfused, &c.duplicateReports, &c.orphanClaims)
+	return c, err
+}
+
+// TestClusterSurvivesKills is the distributed mode tested the hard way:
+// a three-node JetStream cluster on loopback, PostgreSQL, two `vigil
+// worker` processes, files submitted as extract work and a feed that
+// `vigil serve --nats` has the workers poll. Mid-run one worker and one
+// NATS server are killed with SIGKILL (and a fresh worker started, as an
+// orchestrator would). At the end every article is stored once, every
+// claim the extractor reads is stored once and fused, nothing is in the
+// dead letters. VIGIL_CLUSTER_ARTICLES sets the articles per outlet
+// (default 40; `make soak` runs more), VIGIL_CLUSTER_ROUNDS how many
+// kill rounds (default 1).
+func TestClusterSurvivesKills(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds vigil and nats-server, runs a cluster")
+	}
+	db := newDatabase(t)
+	perOutlet := envInt("VIGIL_CLUSTER_ARTICLES", 40)
+	rounds := envInt("VIGIL_CLUSTER_ROUNDS", 1)
+	const outlets = 4
+	bin := buildVigil(t)
+	cluster := queuetest.Start(t, 3)
+	dir := t.TempDir()
+	paths, arts := writeFeeds(t, dir, "outlet", outlets, perOutlet)
+
+	// A live feed on loopback, polled through serve --nats and the
+	// workers' fetch.
+	var feedBody bytes.Buffer
+	feedPaths, feedArts := writeFeeds(t, t.TempDir(), "live", 1, 20)
+	data, _ := os.ReadFile(feedPaths[0])
+	feedBody.Write(data)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write(feedBody.Bytes())
+	}))
+	defer srv.Close()
+	// The feed's articles are read under the feed's name as source.
+	for i := range feedArts {
+		feedArts[i].Report.Source = "live"
+	}
+	wantClaims, wantReports := expectedClaims(t, append(append([]model.Article{}, arts...), feedArts...))
+	wantArticles := len(arts) + len(feedArts)
+	if wantClaims < wantArticles/2 {
+		t.Fatalf("the generated news gives %d claims for %d articles: the fixture no longer reads as incidents", wantClaims, wantArticles)
+	}
+
+	ctx := context.Background()
+	st, err := postgres.Open(ctx, db) // migrates once, before the workers
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	now := time.Now()
+	if err := st.AddFeed(ctx, store.Feed{Name: "live", URL: srv.URL + "/feed.xml", Interval: time.Hour, AllowPrivate: true, Added: now, NextPoll: now}); err != nil {
+		t.Fatalf("add feed: %v", err)
+	}
+	st.Close()
+
+	urls := cluster.URLs()
+	qargs := []string{"--nats", urls, "--replicas", "3", "--backoff", "2s,3s,5s", "--max-deliver", "6", "--partitions", "8"}
+	worker := func(name string) *proc {
+		return startVigil(t, bin, name, append([]string{"worker", "--db", db, "--concurrency", "2"}, qargs...)...)
+	}
+	w1, w2 := worker("worker1"), worker("worker2")
+	sub := exec.Command(bin, append(append([]string{"worker", "submit", "--chunk", "5"}, qargs...), paths...)...)
+	if out, err := sub.CombinedOutput(); err != nil {
+		t.Fatalf("worker submit: %v\n%s", err, out)
+	}
+	serve := startVigil(t, bin, "serve", "serve", "--db", db, "--addr", "127.0.0.1:0", "--nats", urls)
+
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	fail := func(format string, a ...any) {
+		t.Helper()
+		var logs strings.Builder
+		for _, p := range []*proc{w1, w2, serve} {
+			fmt.Fprintf(&logs, "\n--- %s:\n%s", p.name, p.output())
+		}
+		t.Fatalf(format+"%s", append(a, logs.String())...)
+	}
+
+	// Kill rounds: once a share of the articles is in, kill a worker and
+	// a NATS server, start a new worker; the server comes back before the
+	// next round (a cluster of three survives one loss at a time).
+	start := time.Now()
+	killedNode := -1
+	for r := range rounds {
+		target := wantArticles * (r + 1) / (rounds + 2)
+		for {
+			c, err := readCounts(ctx, conn)
+			if err == nil && c.articles >= target {
+				break
+			}
+			if time.Since(start) > 90*time.Second {
+				fail("round %d: %d articles of %d after 90s", r, c.articles, wantArticles)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if killedNode >= 0 {
+			if err := cluster.Nodes[killedNode].Restart(); err != nil {
+				t.Fatalf("restart nats node: %v", err)
+			}
+		}
+		w1.kill()
+		killedNode = r % 3
+		cluster.Nodes[killedNode].Kill()
+		t.Logf("round %d: killed worker1 and nats node %s at %d articles (%.1fs)", r, cluster.Nodes[killedNode].Name, target, time.Since(start).Seconds())
+		w1 = worker(fmt.Sprintf("worker1-round%d", r+1))
+	}
+
+	// The end: everything stored, fused, and nothing left in the queue.
+	qc, err := queue.Connect(ctx, queue.Config{URL: urls, Partitions: 8})
+	if err != nil {
+		t.Fatalf("connect queue: %v", err)
+	}
+	defer qc.Close()
+	deadline := time.Now().Add(100 * time.Second)
+	var c counts
+	var b queue.Backlog
+	for {
+		c, err = readCounts(ctx, conn)
+		if err == nil {
+			b, err = qc.Backlog(ctx)
+		}
+		if err == nil && c.articles == wantArticles && c.claims == wantClaims && c.unfused == 0 && b.Empty() {
+			break
+		}
+		if time.Now().After(deadline) {
+			fail("not done in time: %+v, backlog %+v (err %v); want %d articles, %d claims, 0 unfused", c, b, err, wantArticles, wantClaims)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Logf("done in %.1fs: %d articles, %d claims in %d reports, all fused", time.Since(start).Seconds(), c.articles, c.claims, c.extractReports)
+	if c.extractReports != wantReports {
+		t.Errorf("extraction reports = %d, want %d (one per article with claims)", c.extractReports, wantReports)
+	}
+	if c.duplicateReports != 0 {
+		t.Errorf("%d reports stored twice (same source and reference), want none", c.duplicateReports)
+	}
+	if c.orphanClaims != 0 {
+		t.Errorf("%d claims point at no incident, want none", c.orphanClaims)
+	}
+	if b.Dead != 0 {
+		dead, _ := qc.DeadLetters(ctx, 5)
+		t.Errorf("%d dead letters, want none: %+v", b.Dead, dead)
+	}
+	// Fusion joined the outlets' reports of the same incident.
+	var incidents int
+	if err := conn.QueryRow(ctx, `SELECT count(DISTINCT incident_id) FROM claims WHERE source = 'extract' AND superseded_by IS NULL`).Scan(&incidents); err != nil {
+		t.Fatal(err)
+	}
+	if incidents >= wantClaims {
+		t.Errorf("%d claims in %d incidents: fusion joined none", wantClaims, incidents)
+	}
+	var versionless int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM incidents i WHERE NOT EXISTS (SELECT 1 FROM incident_versions v WHERE v.incident_id = i.id)`).Scan(&versionless); err != nil {
+		t.Fatal(err)
+	}
+	if versionless != 0 {
+		t.Errorf("%d incidents without a version, want none (half-written)", versionless)
+	}
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
