@@ -43,7 +43,7 @@ var attacks = []string{"a suicide bomber blew himself up near a mosque", "gunmen
 // incidents (every incident reported by several outlets, so that fusion
 // has claims to join) and returns their paths and every article as the
 // reader reads it.
-func writeFeeds(t *testing.T, dir, host string, outlets, perOutlet int) ([]string, []model.Article) {
+func writeFeeds(t testing.TB, dir, host string, outlets, perOutlet int) ([]string, []model.Article) {
 	t.Helper()
 	var paths []string
 	var arts []model.Article
@@ -77,7 +77,7 @@ func writeFeeds(t *testing.T, dir, host string, outlets, perOutlet int) ([]strin
 
 // expectedClaims counts the claims the extractor reads out of articles
 // and the articles that have any (one extraction report each).
-func expectedClaims(t *testing.T, arts []model.Article) (claims, reports int) {
+func expectedClaims(t testing.TB, arts []model.Article) (claims, reports int) {
 	t.Helper()
 	var x extract.ClaimExtractor
 	for _, a := range arts {
@@ -98,7 +98,7 @@ func expectedClaims(t *testing.T, arts []model.Article) (claims, reports int) {
 }
 
 // newDatabase makes a fresh database on the VIGIL_TEST_POSTGRES server.
-func newDatabase(t *testing.T) string {
+func newDatabase(t testing.TB) string {
 	t.Helper()
 	admin := os.Getenv("VIGIL_TEST_POSTGRES")
 	if admin == "" {
@@ -138,7 +138,7 @@ var (
 	vigilErr  error
 )
 
-func buildVigil(t *testing.T) string {
+func buildVigil(t testing.TB) string {
 	t.Helper()
 	vigilOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "vigil-cluster-bin-")
@@ -178,7 +178,7 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	return w.b.Write(p)
 }
 
-func startVigil(t *testing.T, bin, name string, args ...string) *proc {
+func startVigil(t testing.TB, bin, name string, args ...string) *proc {
 	t.Helper()
 	p := &proc{name: name, out: &bytes.Buffer{}, mu: &sync.Mutex{}, done: make(chan struct{})}
 	p.cmd = exec.Command(bin, args...)
