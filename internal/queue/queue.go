@@ -126,6 +126,11 @@ type Config struct {
 	BackOff []time.Duration
 	// Partitions is the number of fusion partitions (default 16).
 	Partitions int
+	// MaxBacklog is how many messages each work stream holds at most
+	// (default 1,000,000): past it a publish is refused (ErrBacklogFull)
+	// rather than the oldest work dropped, and the refusal travels back
+	// to whoever produces the work — back-pressure.
+	MaxBacklog int64
 	// Log receives what goes wrong on the way (default: discarded).
 	Log *slog.Logger
 	// Consumers says that this process sets the consumers' settings
@@ -157,6 +162,9 @@ func (c *Config) defaults() error {
 	}
 	if c.Partitions <= 0 {
 		c.Partitions = 16
+	}
+	if c.MaxBacklog <= 0 {
+		c.MaxBacklog = 1_000_000
 	}
 	if c.Partitions > 1000 {
 		return fmt.Errorf("queue: %d partitions: at most 1000", c.Partitions)
@@ -223,9 +231,11 @@ func (q *Queue) Config() Config { return q.cfg }
 func (q *Queue) setup(ctx context.Context) error {
 	streams := []jetstream.StreamConfig{
 		{Name: WorkStream, Subjects: []string{"vigil.work.>"}, Retention: jetstream.WorkQueuePolicy,
-			Storage: jetstream.FileStorage, Replicas: q.cfg.Replicas, Duplicates: 10 * time.Minute},
+			Storage: jetstream.FileStorage, Replicas: q.cfg.Replicas, Duplicates: 10 * time.Minute,
+			MaxMsgs: q.cfg.MaxBacklog, Discard: jetstream.DiscardNew},
 		{Name: FuseStream, Subjects: []string{fusePrefix + ">"}, Retention: jetstream.WorkQueuePolicy,
-			Storage: jetstream.FileStorage, Replicas: q.cfg.Replicas, Duplicates: 10 * time.Minute},
+			Storage: jetstream.FileStorage, Replicas: q.cfg.Replicas, Duplicates: 10 * time.Minute,
+			MaxMsgs: q.cfg.MaxBacklog, Discard: jetstream.DiscardNew},
 		{Name: DeadStream, Subjects: []string{deadPrefix + ">"}, Retention: jetstream.LimitsPolicy,
 			Storage: jetstream.FileStorage, Replicas: q.cfg.Replicas, MaxAge: 30 * 24 * time.Hour, Duplicates: 10 * time.Minute},
 	}
@@ -332,9 +342,22 @@ func (q *Queue) PublishRaw(ctx context.Context, subject, id string, data []byte,
 	}
 	return retry(ctx, q.cfg.Log, "publish "+subject, func(ctx context.Context) error {
 		_, err := q.js.PublishMsg(ctx, msg, jetstream.WithMsgID(id))
+		var apiErr *jetstream.APIError
+		if errors.As(err, &apiErr) && apiErr.ErrorCode == errCodeStoreFailed {
+			return fmt.Errorf("%w: %w", ErrBacklogFull, err)
+		}
 		return err
 	})
 }
+
+// errCodeStoreFailed is the server's JSStreamStoreFailedF, which a full
+// stream with DiscardNew answers ("maximum messages exceeded").
+const errCodeStoreFailed = 10077
+
+// ErrBacklogFull is returned by Publish when a stream holds MaxBacklog
+// messages: the producer must wait (a worker's message is then retried
+// after its back-off; `worker submit` stops with this error).
+var ErrBacklogFull = errors.New("queue: backlog full")
 
 // retry runs fn until it succeeds or ctx ends, waiting longer after each
 // failure (up to 2 s): while a server restarts or a stream elects a new
@@ -366,6 +389,9 @@ func retry(ctx context.Context, log *slog.Logger, what string, fn func(context.C
 // transient says whether an error may go away by itself: the cluster
 // unreachable or electing, not a refusal.
 func transient(err error) bool {
+	if errors.Is(err, ErrBacklogFull) {
+		return false // waiting here would hide the back-pressure
+	}
 	var apiErr *jetstream.APIError
 	if errors.As(err, &apiErr) {
 		// 503: JetStream not (yet) available; 10008: temporarily

@@ -2,6 +2,7 @@ package queue_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -297,5 +298,28 @@ func TestFusePartitionsOneAtATimeInOrder(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+func TestBacklogFullRefusesNewWork(t *testing.T) {
+	q := connect(t, queue.Config{MaxBacklog: 3})
+	ctx := context.Background()
+	for i := range 3 {
+		if err := q.Publish(ctx, queue.ExtractSubject, fmt.Sprint(i), i); err != nil {
+			t.Fatalf("publish %d: %v", i, err)
+		}
+	}
+	ctx3, cancel3 := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel3()
+	err := q.Publish(ctx3, queue.ExtractSubject, "3", 3)
+	if !errors.Is(err, queue.ErrBacklogFull) {
+		t.Fatalf("publish into a full backlog: error %v, want ErrBacklogFull", err)
+	}
+	if ctx3.Err() != nil {
+		t.Errorf("publish into a full backlog waited for the deadline, want a refusal at once")
+	}
+	b, err := q.Backlog(ctx)
+	if err != nil || b.Waiting[queue.Extract] != 3 {
+		t.Errorf("waiting = %v (%v), want the 3 first messages kept", b.Waiting, err)
 	}
 }
