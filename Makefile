@@ -36,12 +36,14 @@ fuzz:
 	scripts/fuzz.sh
 
 # Long reliability runs (see docs/RELIABILITY.md): imports killed with
-# SIGKILL many times on both stores (KILLS=40 by default).
+# SIGKILL many times on both stores (KILLS=40 by default); the NATS
+# cluster test with more articles and kill rounds.
 KILLS ?= 40
 LOAD ?= 60s
 soak:
 	VIGIL_CRASH_KILLS=$(KILLS) scripts/pgtest.sh $(GO) test -run TestImportSurvivesSIGKILL -count=1 -timeout 60m -v ./cmd/vigil
 	VIGIL_LOAD_DURATION=$(LOAD) scripts/pgtest.sh $(GO) test -run TestLoadBounded -count=1 -timeout 30m -v ./internal/server
+	VIGIL_CLUSTER_ARTICLES=100 VIGIL_CLUSTER_ROUNDS=3 scripts/pgtest.sh $(GO) test -run TestClusterSurvivesKills -count=1 -timeout 30m -v ./internal/queue
 
 # Static binaries for linux/amd64, linux/arm64, darwin, windows in dist/.
 release:
