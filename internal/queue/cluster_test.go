@@ -335,6 +335,10 @@ func TestClusterSurvivesKills(t *testing.T) {
 			if err := cluster.Nodes[killedNode].Restart(); err != nil {
 				t.Fatalf("restart nats node: %v", err)
 			}
+			// One loss at a time: the restarted server answers and
+			// catches up before another goes.
+			cluster.WaitReady(30 * time.Second)
+			time.Sleep(2 * time.Second)
 		}
 		w1.kill()
 		killedNode = r % 3

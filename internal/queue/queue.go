@@ -133,9 +133,9 @@ type Config struct {
 	MaxBacklog int64
 	// Log receives what goes wrong on the way (default: discarded).
 	Log *slog.Logger
-	// Consumers says that this process sets the consumers' settings
-	// (MaxDeliver, BackOff) even when they exist: workers do, publishers
-	// only create what is missing.
+	// Consumers says that this process takes work: it creates the
+	// consumers, or updates their settings (MaxDeliver, BackOff) to its
+	// own. Publishers leave them alone.
 	Consumers bool
 }
 
@@ -182,9 +182,9 @@ type Queue struct {
 	js  jetstream.JetStream
 }
 
-// Connect connects to NATS and makes sure the streams and consumers
-// exist: it creates those missing with cfg's settings, and updates the
-// consumers' when cfg.Consumers is set.
+// Connect connects to NATS and makes sure the streams exist (creating
+// those missing with cfg's settings, never changing existing ones) and,
+// when cfg.Consumers is set, the consumers, with cfg's settings.
 func Connect(ctx context.Context, cfg Config) (*Queue, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
@@ -250,17 +250,15 @@ func (q *Queue) setup(ctx context.Context) error {
 			return fmt.Errorf("stream %s: %w", sc.Name, err)
 		}
 	}
+	if !q.cfg.Consumers {
+		// A publisher needs no consumer: the work-queue streams keep what
+		// it publishes until the workers' consumers take it.
+		return nil
+	}
 	for _, cc := range q.consumerConfigs() {
 		stream := WorkStream
 		if strings.HasPrefix(cc.FilterSubject, fusePrefix) {
 			stream = FuseStream
-		}
-		if !q.cfg.Consumers {
-			if _, err := q.js.Consumer(ctx, stream, cc.Durable); err == nil {
-				continue
-			} else if !errors.Is(err, jetstream.ErrConsumerNotFound) {
-				return fmt.Errorf("consumer %s: %w", cc.Durable, err)
-			}
 		}
 		if _, err := q.js.CreateOrUpdateConsumer(ctx, stream, cc); err != nil {
 			return fmt.Errorf("consumer %s: %w", cc.Durable, err)
@@ -434,21 +432,27 @@ func (b Backlog) Empty() bool {
 	return true
 }
 
-// Backlog reads the consumers' counts.
+// Backlog reads the counts of the consumers the workers made (none
+// before the first worker: then nothing counts as waiting).
 func (q *Queue) Backlog(ctx context.Context) (Backlog, error) {
 	b := Backlog{Waiting: map[Kind]uint64{}, InFlight: map[Kind]uint64{}}
-	for _, cc := range q.consumerConfigs() {
-		stream, kind := WorkStream, Kind(cc.Durable)
-		if strings.HasPrefix(cc.FilterSubject, fusePrefix) {
-			stream, kind = FuseStream, Fuse
-		}
-		info, err := q.js.Consumer(ctx, stream, cc.Durable)
+	for _, stream := range []string{WorkStream, FuseStream} {
+		s, err := q.js.Stream(ctx, stream)
 		if err != nil {
-			return b, fmt.Errorf("queue: backlog %s: %w", cc.Durable, err)
+			return b, fmt.Errorf("queue: backlog %s: %w", stream, err)
 		}
-		ci := info.CachedInfo()
-		b.Waiting[kind] += ci.NumPending
-		b.InFlight[kind] += uint64(ci.NumAckPending)
+		infos := s.ListConsumers(ctx)
+		for ci := range infos.Info() {
+			kind := Kind(ci.Name)
+			if stream == FuseStream {
+				kind = Fuse
+			}
+			b.Waiting[kind] += ci.NumPending
+			b.InFlight[kind] += uint64(ci.NumAckPending)
+		}
+		if err := infos.Err(); err != nil {
+			return b, fmt.Errorf("queue: backlog %s: %w", stream, err)
+		}
 	}
 	ds, err := q.js.Stream(ctx, DeadStream)
 	if err != nil {
