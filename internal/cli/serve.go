@@ -10,7 +10,6 @@ import (
 	"github.com/vigil-project/vigil/internal/config"
 	"github.com/vigil-project/vigil/internal/fetch"
 	"github.com/vigil-project/vigil/internal/fuse"
-	"github.com/vigil-project/vigil/internal/queue"
 	"github.com/vigil-project/vigil/internal/server"
 	"github.com/vigil-project/vigil/internal/source/feed/poll"
 	"github.com/vigil-project/vigil/internal/store/postgres"
@@ -86,14 +85,9 @@ func serve(ctx context.Context, env Env, dsn, addr string, pollFeeds bool, natsU
 	defer stopPolling()
 	polled := make(chan struct{})
 	if fst, ok := b.(feedStore); ok && pollFeeds && natsURL != "" {
-		q, err := queue.Connect(ctx, queue.Config{URL: natsURL, Name: "vigil serve", Log: log})
-		if err != nil {
-			return fmt.Errorf("serve: %w", err)
-		}
-		defer q.Close()
 		go func() {
 			defer close(polled)
-			publishDueFeeds(pollCtx, env, fst, q, 5*time.Second)
+			publishDueFeeds(pollCtx, env, fst, natsURL, 5*time.Second)
 		}()
 	} else if fst, ok := b.(feedStore); ok && pollFeeds {
 		p := &poll.Poller{Store: fst, Client: fetch.New(fetch.Options{UserAgent: userAgent()}), Log: log, Now: env.Now}

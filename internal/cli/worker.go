@@ -429,12 +429,31 @@ func (w *worker) sweep(ctx context.Context) error {
 // publishDueFeeds is `vigil serve --nats`: instead of polling feeds
 // itself it publishes a fetch message for each feed that is due, and the
 // workers poll. The message id is the feed and its due time, so looking
-// again before a worker has polled publishes nothing new.
-func publishDueFeeds(ctx context.Context, env Env, st poll.Store, q *queue.Queue, tick time.Duration) {
+// again before a worker has polled publishes nothing new. It connects
+// in the background (the server serves while NATS is away) and runs
+// until ctx ends.
+func publishDueFeeds(ctx context.Context, env Env, st poll.Store, natsURL string, tick time.Duration) {
 	log := env.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	var q *queue.Queue
+	for q == nil {
+		var err error
+		q, err = queue.Connect(ctx, queue.Config{URL: natsURL, Name: "vigil serve", Log: log})
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			log.Error("serve: nats", "error", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(tick):
+			}
+		}
+	}
+	defer q.Close()
 	for {
 		feeds, err := st.Feeds(ctx, env.Now())
 		if err != nil && ctx.Err() == nil {
