@@ -360,8 +360,13 @@ func (w *worker) fuse(ctx context.Context, m queue.Msg) error {
 		return fmt.Errorf("fuse %s: %w", job.Country, err)
 	}
 	if cs.capped {
-		// More claims wait than one look reads: come again for the rest.
-		return fmt.Errorf("fuse %s: over %d claims wait in every country; the rest on the next attempt", job.Country, scanLimit)
+		// More claims wait than one look reads, and some of this
+		// country's may be past them: ask again, behind the partition's
+		// other messages (an error would spend the message's attempts on
+		// what is only a backlog).
+		if err := w.q.Publish(ctx, m.Subject, "fuse:"+job.Country+":more:"+m.ID, job); err != nil {
+			return fmt.Errorf("fuse %s: %w", job.Country, err)
+		}
 	}
 	w.log.Info("worker: fused", "country", job.Country, "claims", sum.Claims, "attached", sum.Attached, "versions", sum.Versions)
 	return nil
