@@ -364,7 +364,7 @@ func (w *worker) fuse(ctx context.Context, m queue.Msg) error {
 		// country's may be past them: ask again, behind the partition's
 		// other messages (an error would spend the message's attempts on
 		// what is only a backlog).
-		if err := w.q.Publish(ctx, m.Subject, "fuse:"+job.Country+":more:"+m.ID, job); err != nil {
+		if err := w.q.Publish(ctx, m.Subject, fmt.Sprintf("fuse:%s:more:%x", job.Country, lockKey(m.ID)), job); err != nil {
 			return fmt.Errorf("fuse %s: %w", job.Country, err)
 		}
 	}
