@@ -1,9 +1,16 @@
 package cli
 
 import (
+	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/vigil-project/vigil/internal/fuse"
+	"github.com/vigil-project/vigil/internal/store/sqlite"
 )
 
 func TestWorkerUsageErrors(t *testing.T) {
@@ -39,5 +46,57 @@ func TestRedactNATS(t *testing.T) {
 		if got := redactNATS(tt.in); got != tt.want {
 			t.Errorf("redactNATS(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestCountryStoreFusesOnePartition checks the view a fuse worker runs
+// fusion on: fusing Iran's claims leaves Afghanistan's unfused, and the
+// run is incremental even on a store that was never fused (a full
+// re-fusion would take every country's claims).
+func TestCountryStoreFusesOnePartition(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "v.db")
+	csv := filepath.Join(dir, "acled.csv")
+	var b strings.Builder
+	b.WriteString("data_id,iso,event_id_cnty,event_id_no_cnty,event_date,year,time_precision,event_type,sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,region,country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,timestamp,iso3\n")
+	rows := []struct{ iso, id, country, admin1, place, lat, lon, iso3 string }{
+		{"364", "IRN1", "Iran", "Kerman", "Kerman", "30.2656", "57.0753", "IRN"},
+		{"364", "IRN2", "Iran", "Fars", "Shiraz", "29.6100", "52.5400", "IRN"},
+		{"364", "IRN3", "Iran", "Tehran", "Tehran", "35.6892", "51.3890", "IRN"},
+		{"4", "AFG1", "Afghanistan", "Kabul", "Kabul", "34.5553", "69.2075", "AFG"},
+		{"4", "AFG2", "Afghanistan", "Kandahar", "Kandahar", "31.6289", "65.7372", "AFG"},
+	}
+	for i, r := range rows {
+		fmt.Fprintf(&b, "%d,%s,%s,%d,0%d January 2024,2024,1,Explosions/Remote violence,Suicide bomb,Islamic State,,2,Civilians,,7,27,Middle East,%s,%s,%s,,%s,%s,%s,1,Agency,National,\"A bombing in %s.\",%d,1704300000,%s\n",
+			9000001+i, r.iso, r.id, 1001+i, i+1, r.country, r.admin1, r.admin1, r.place, r.lat, r.lon, r.place, 3+i, r.iso3)
+	}
+	if err := os.WriteFile(csv, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustVigil(t, db, "import", "acled", "--no-fuse", csv)
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cs := &countryStore{Store: st, country: "IR"}
+	sum, err := fuse.Incremental(ctx, cs, fuse.RunOptions{At: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatalf("fuse IR: %v", err)
+	}
+	if sum.Full || sum.Claims != 3 {
+		t.Errorf("fuse IR: %+v, want 3 claims fused incrementally", sum)
+	}
+	left, err := st.UnfusedClaims(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var countries []string
+	for _, c := range left {
+		countries = append(countries, c.Claim.Country)
+	}
+	if got := strings.Join(countries, ","); got != "AF,AF" {
+		t.Errorf("unfused after fusing IR: %s, want AF,AF", got)
 	}
 }
