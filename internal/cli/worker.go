@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,15 +21,17 @@ import (
 	"github.com/vigil-project/vigil/internal/extract"
 	"github.com/vigil-project/vigil/internal/fetch"
 	"github.com/vigil-project/vigil/internal/fuse"
+	"github.com/vigil-project/vigil/internal/gazetteer"
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/queue"
+	"github.com/vigil-project/vigil/internal/source"
 	"github.com/vigil-project/vigil/internal/source/feed"
 	"github.com/vigil-project/vigil/internal/source/feed/poll"
 	"github.com/vigil-project/vigil/internal/store"
 	"github.com/vigil-project/vigil/internal/store/postgres"
 )
 
-const workerUsage = "usage: vigil worker --nats URL --db postgres://… [--kinds fetch,extract,fuse] | worker submit --nats URL FILE|DIR... | worker status --nats URL"
+const workerUsage = "usage: vigil worker --nats URL --db postgres://… [--kinds fetch,extract,import,fuse] | worker submit --nats URL [--kind news|gtd|…] FILE|DIR... | worker status --nats URL"
 
 // queueFlags are the flags every worker subcommand shares.
 type queueFlags struct {
@@ -90,7 +94,7 @@ func runWorker(ctx context.Context, env Env, args []string) error {
 	var cfg Config
 	fs := newFlags(env, "worker", "", &cfg, false, "")
 	qf := addQueueFlags(fs, env)
-	kinds := fs.String("kinds", "fetch,extract,fuse", "kinds of work taken: fetch (poll a feed), extract (store articles and read their claims), fuse (fuse a country's claims)")
+	kinds := fs.String("kinds", "fetch,extract,import,fuse", "kinds of work taken: fetch (poll a feed), extract (store articles and read their claims), import (store dataset rows), fuse (fuse a country's claims)")
 	conc := fs.Int("concurrency", 2, "fetch and extract messages handled at once, per kind")
 	pos, err := parse(fs, args, env, &cfg)
 	if err != nil {
@@ -138,6 +142,8 @@ func runWorker(ctx context.Context, env Env, args []string) error {
 			hs[k] = w.fetch
 		case queue.Extract:
 			hs[k] = w.extract
+		case queue.Import:
+			hs[k] = w.importChunk
 		case queue.Fuse:
 			hs[k] = w.fuse
 		}
@@ -226,6 +232,40 @@ func (w *worker) extract(ctx context.Context, m queue.Msg) error {
 	}
 	if _, err := storeClaims(ctx, w.st, recs, at); err != nil {
 		return fmt.Errorf("extract job %s: %w", m.ID, err)
+	}
+	return w.askFusion(ctx, m.ID, recs)
+}
+
+// importChunk stores a chunk of a dataset file's records as `vigil
+// import` stores a batch (one transaction; a redelivered chunk finds its
+// rows unchanged), with the rows the reader refused, and asks for the
+// fusion of each country its claims are in.
+func (w *worker) importChunk(ctx context.Context, m queue.Msg) error {
+	var job queue.ImportJob
+	if err := json.Unmarshal(m.Data, &job); err != nil {
+		return queue.Permanent(fmt.Errorf("import job %s: %w", m.ID, err))
+	}
+	if job.Source.Name == "" {
+		return queue.Permanent(fmt.Errorf("import job %s: no source", m.ID))
+	}
+	recs := job.ModelRecords()
+	for i, r := range recs {
+		if r.Report.Source != job.Source.Name {
+			return queue.Permanent(fmt.Errorf("import job %s: record %d is of source %q, not %q", m.ID, i+1, r.Report.Source, job.Source.Name))
+		}
+	}
+	if err := w.st.EnsureSource(ctx, job.Source); err != nil {
+		return fmt.Errorf("import job %s: %w", m.ID, err)
+	}
+	if len(recs) > 0 {
+		if _, err := w.st.ImportBatch(ctx, recs, w.now()); err != nil {
+			return fmt.Errorf("import job %s (%s): %w", m.ID, job.File, err)
+		}
+	}
+	if len(job.Rejections) > 0 {
+		if err := w.st.SaveRejections(ctx, job.Rejections); err != nil {
+			return fmt.Errorf("import job %s (%s): %w", m.ID, job.File, err)
+		}
 	}
 	return w.askFusion(ctx, m.ID, recs)
 }
@@ -478,26 +518,47 @@ func publishDueFeeds(ctx context.Context, env Env, st poll.Store, natsURL string
 	}
 }
 
-// runWorkerSubmit reads files as `vigil ingest` does and publishes their
-// articles as extract messages, for the workers to store.
+// runWorkerSubmit reads files as `vigil ingest` (news) or `vigil import`
+// (datasets) does and publishes their articles or records in chunks, for
+// the workers to store.
 func runWorkerSubmit(ctx context.Context, env Env, args []string) error {
 	var cfg Config
 	fs := newFlags(env, "worker submit", "FILE|DIR...", &cfg, false, "")
 	qf := addQueueFlags(fs, env)
-	srcName := fs.String("source", "", "source name of the articles (default as vigil ingest)")
-	chunk := fs.Int("chunk", 20, "articles per message")
+	kind := fs.String("kind", "news", "what the files are: news (feeds, pages, text, article lists, as vigil ingest reads them) or a dataset: gtd, acled, ucdp, gdelt, csv, claims")
+	srcName := fs.String("source", "", "news: source name of the articles (default as vigil ingest)")
+	chunk := fs.Int("chunk", 0, "articles or records per message (default 20 articles, 200 records)")
+	var fl importFlags
+	fs.StringVar(&fl.cameo, "cameo", "18,19,20", "gdelt: CAMEO root codes to import, comma-separated")
+	fs.StringVar(&fl.mapFile, "map", "", "csv: the TOML mapping file")
+	fs.StringVar(&fl.country, "country", "", "claims: the country of the events (ISO code), when the event key does not say")
 	pos, err := parse(fs, args, env, &cfg)
 	if err != nil {
 		return err
 	}
 	if len(pos) == 0 {
-		return usagef("usage: vigil worker submit --nats URL [--source NAME] FILE|DIR...")
+		return usagef("usage: vigil worker submit --nats URL [--kind news|gtd|acled|ucdp|gdelt|csv|claims] FILE|DIR...")
 	}
-	if *chunk < 1 || *chunk > 1000 {
-		return usagef("worker submit: --chunk must be 1 to 1000")
+	open, dataset := importKinds[*kind]
+	if !dataset && *kind != "news" {
+		return usagef("worker submit: unknown --kind %q: want news, gtd, acled, ucdp, gdelt, csv or claims", *kind)
 	}
-	files, err := collectFiles(pos)
-	if err != nil {
+	if *kind == "csv" && fl.mapFile == "" {
+		return usagef("worker submit --kind csv needs --map FILE.toml")
+	}
+	if *chunk == 0 {
+		*chunk = 20
+		if dataset {
+			*chunk = 200
+		}
+	}
+	if *chunk < 1 || *chunk > 5000 {
+		return usagef("worker submit: --chunk must be 1 to 5000")
+	}
+	var files []string
+	if dataset {
+		files = pos
+	} else if files, err = collectFiles(pos); err != nil {
 		return fmt.Errorf("worker submit: %w", err)
 	}
 	qc, err := qf.config(env, "vigil-submit")
@@ -509,37 +570,127 @@ func runWorkerSubmit(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("worker submit: %w", err)
 	}
 	defer q.Close()
-	jobs, arts := 0, 0
+	jobs, items := 0, 0
 	for _, file := range files {
-		data, err := readLimited(file)
+		var n, j int
+		if dataset {
+			n, j, err = submitDataset(ctx, env, q, open, fl, file, *chunk)
+		} else {
+			n, j, err = submitNews(ctx, env, q, file, *srcName, *chunk)
+		}
 		if err != nil {
 			return fmt.Errorf("worker submit %s: %w", file, err)
 		}
-		src := *srcName
-		if src == "" {
-			src = defaultSource(file, strings.ToLower(filepath.Ext(file)))
+		items += n
+		jobs += j
+	}
+	what := "articles"
+	if dataset {
+		what = "records"
+	}
+	fmt.Fprintf(env.Stdout, "%d files: %d %s in %d messages published\n", len(files), items, what, jobs)
+	return nil
+}
+
+// submitNews publishes one news file's articles as extract messages.
+func submitNews(ctx context.Context, env Env, q *queue.Queue, file, src string, chunk int) (items, jobs int, err error) {
+	data, err := readLimited(file)
+	if err != nil {
+		return 0, 0, err
+	}
+	if src == "" {
+		src = defaultSource(file, strings.ToLower(filepath.Ext(file)))
+	}
+	res, err := feed.ParseFile(file, data, feed.Options{Source: src, Origin: file, Fetched: env.Now()})
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, p := range res.Problems {
+		fmt.Fprintf(env.Stderr, "%s: %s\n", file, p)
+	}
+	title := res.Title
+	if title == "" {
+		title = src
+	}
+	for _, job := range queue.NewExtractJobs(src, title, file, res.Articles, chunk, 512<<10) {
+		if err := q.Publish(ctx, queue.ExtractSubject, job.ID(), job); err != nil {
+			return items, jobs, err
 		}
-		res, err := feed.ParseFile(file, data, feed.Options{Source: src, Origin: file, Fetched: env.Now()})
+		jobs++
+		items += len(job.Articles)
+	}
+	return items, jobs, nil
+}
+
+// submitDataset reads a dataset file with its kind's reader, as `vigil
+// import` does (rows refused become rejections; admin-1 regions filled
+// from coordinates), and publishes its records in import messages of
+// chunk records (fewer when their rows are large).
+func submitDataset(ctx context.Context, env Env, q *queue.Queue, open openFunc, fl importFlags, file string, chunk int) (items, jobs int, err error) {
+	name := filepath.Base(file)
+	rd, closer, err := open(file, fl, source.Options{Name: name, Fetched: env.Now().UTC()}, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer closer.Close()
+	places, err := gazetteer.Default()
+	if err != nil {
+		return 0, 0, err
+	}
+	job := queue.ImportJob{Source: rd.Source(), File: name}
+	size := 0
+	flush := func() error {
+		if len(job.Records) == 0 && len(job.Rejections) == 0 {
+			return nil
+		}
+		if err := q.Publish(ctx, queue.ImportSubject, job.ID(), job); err != nil {
+			return err
+		}
+		jobs++
+		items += len(job.Records)
+		job = queue.ImportJob{Source: rd.Source(), File: name}
+		size = 0
+		return nil
+	}
+	for {
+		rec, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var re *source.RowError
+		if errors.As(err, &re) {
+			job.Rejections = append(job.Rejections, store.Rejection{Source: rd.Source().Name, File: name, Line: re.Line,
+				Field: re.Field, Reason: re.Reason, Raw: re.Raw, At: env.Now()})
+			fmt.Fprintf(env.Stderr, "%s\n", re)
+			continue
+		}
 		if err != nil {
-			return fmt.Errorf("worker submit %s: %w", file, err)
+			return items, jobs, err
 		}
-		for _, p := range res.Problems {
-			fmt.Fprintf(env.Stderr, "%s: %s\n", file, p)
-		}
-		title := res.Title
-		if title == "" {
-			title = src
-		}
-		for _, job := range queue.NewExtractJobs(src, title, file, res.Articles, *chunk, 512<<10) {
-			if err := q.Publish(ctx, queue.ExtractSubject, job.ID(), job); err != nil {
-				return fmt.Errorf("worker submit %s: %w", file, err)
+		if terr := rec.CheckText(); terr != nil {
+			// As ingest: a record the stores cannot hold is a rejected row.
+			var te *model.TextError
+			field := ""
+			if errors.As(terr, &te) {
+				field = te.Field
 			}
-			jobs++
-			arts += len(job.Articles)
+			job.Rejections = append(job.Rejections, store.Rejection{Source: rd.Source().Name, File: name, Line: originLine(rec.Report.Origin),
+				Field: field, Reason: terr.Error(), Raw: string(rec.Report.Raw), At: env.Now()})
+			fmt.Fprintf(env.Stderr, "%s: %s: %v\n", name, rec.Report.Origin, terr)
+			continue
+		}
+		if places.FillAdmin1(&rec.Claim) {
+			rec.Claim.Flags = append(rec.Claim.Flags, model.FlagAdmin1FromPoint)
+		}
+		job.Records = append(job.Records, queue.JobRecord{Record: rec, Raw: rec.Report.Raw})
+		size += 2*len(rec.Report.Raw) + 2048
+		if len(job.Records) >= chunk || size > 512<<10 {
+			if err := flush(); err != nil {
+				return items, jobs, err
+			}
 		}
 	}
-	fmt.Fprintf(env.Stdout, "%d files: %d articles in %d messages published\n", len(files), arts, jobs)
-	return nil
+	return items, jobs, flush()
 }
 
 // collectFiles lists the files named and those under the directories
@@ -614,4 +765,18 @@ func runWorkerStatus(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// originLine returns the line of a report's "file:line" origin, or 0
+// (as package ingest reads it).
+func originLine(origin string) int {
+	i := strings.LastIndexByte(origin, ':')
+	if i < 0 {
+		return 0
+	}
+	n, err := strconv.Atoi(origin[i+1:])
+	if err != nil {
+		return 0
+	}
+	return n
 }

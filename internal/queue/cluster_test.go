@@ -75,6 +75,28 @@ func writeFeeds(t testing.TB, dir, host string, outlets, perOutlet int) ([]strin
 	return paths, arts
 }
 
+// writeACLED writes an ACLED export of n rows (events in the places
+// above) and returns its path.
+func writeACLED(t testing.TB, dir string, n int) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("data_id,iso,event_id_cnty,event_id_no_cnty,event_date,year,time_precision,event_type,sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,region,country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,timestamp,iso3\n")
+	countries := map[string][3]string{"AF": {"4", "Afghanistan", "AFG"}, "IQ": {"368", "Iraq", "IRQ"}, "SO": {"706", "Somalia", "SOM"},
+		"PK": {"586", "Pakistan", "PAK"}, "NG": {"566", "Nigeria", "NGA"}, "IR": {"364", "Iran", "IRN"}, "SY": {"760", "Syria", "SYR"}, "YE": {"887", "Yemen", "YEM"}}
+	for i := range n {
+		p := places[i%len(places)]
+		c := countries[p.country]
+		day := time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i)
+		fmt.Fprintf(&b, "%d,%s,%s%d,%d,%s,%d,1,Explosions/Remote violence,Suicide bomb,Unidentified Armed Group,,3,Civilians,,7,37,Region,%s,%s,%s,,%s,,,1,Agency,National,\"A bombing in %s.\",%d,1690000000,%s\n",
+			8000000+i, c[0], c[2], 5000+i, 5000+i, day.Format("02 January 2006"), day.Year(), c[1], p.city, p.city, p.city, p.city, 1+i%9, c[2])
+	}
+	path := filepath.Join(dir, "acled.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // expectedClaims counts the claims the extractor reads out of articles
 // and the articles that have any (one extraction report each).
 func expectedClaims(t testing.TB, arts []model.Article) (claims, reports int) {
@@ -214,7 +236,7 @@ func (p *proc) output() string {
 
 // counts is what the store holds, by the test's own queries.
 type counts struct {
-	articles, extractReports, claims, unfused, duplicateReports, orphanClaims int
+	articles, extractReports, claims, unfused, duplicateReports, orphanClaims, datasetReports int
 }
 
 func readCounts(ctx context.Context, conn *pgx.Conn) (counts, error) {
@@ -225,8 +247,9 @@ func readCounts(ctx context.Context, conn *pgx.Conn) (counts, error) {
 		(SELECT count(*) FROM claims WHERE source = 'extract'),
 		(SELECT count(*) FROM claims WHERE NOT fused),
 		(SELECT count(*) FROM (SELECT 1 FROM reports GROUP BY source, source_ref HAVING count(*) > 1) d),
-		(SELECT count(*) FROM claims c LEFT JOIN incidents i ON i.id = c.incident_id WHERE i.id IS NULL AND c.superseded_by IS NULL)`).
-		Scan(&c.articles, &c.extractReports, &c.claims, &c.unfused, &c.duplicateReports, &c.orphanClaims)
+		(SELECT count(*) FROM claims c LEFT JOIN incidents i ON i.id = c.incident_id WHERE i.id IS NULL AND c.superseded_by IS NULL),
+		(SELECT count(*) FROM reports r JOIN claims c ON c.report_id = r.id WHERE r.source NOT IN ('extract') AND r.id NOT IN (SELECT report_id FROM articles))`).
+		Scan(&c.articles, &c.extractReports, &c.claims, &c.unfused, &c.duplicateReports, &c.orphanClaims, &c.datasetReports)
 	return c, err
 }
 
@@ -295,6 +318,12 @@ func TestClusterSurvivesKills(t *testing.T) {
 	if out, err := sub.CombinedOutput(); err != nil {
 		t.Fatalf("worker submit: %v\n%s", err, out)
 	}
+	// A dataset file too, in import messages.
+	const acledRows = 60
+	sub = exec.Command(bin, append(append([]string{"worker", "submit", "--kind", "acled", "--chunk", "10"}, qargs...), writeACLED(t, dir, acledRows))...)
+	if out, err := sub.CombinedOutput(); err != nil {
+		t.Fatalf("worker submit --kind acled: %v\n%s", err, out)
+	}
 	serve := startVigil(t, bin, "serve", "serve", "--db", db, "--addr", "127.0.0.1:0", "--nats", urls)
 
 	conn, err := pgx.Connect(ctx, db)
@@ -361,15 +390,15 @@ func TestClusterSurvivesKills(t *testing.T) {
 		if err == nil {
 			b, err = qc.Backlog(ctx)
 		}
-		if err == nil && c.articles == wantArticles && c.claims == wantClaims && c.unfused == 0 && b.Empty() {
+		if err == nil && c.articles == wantArticles && c.claims == wantClaims && c.datasetReports == acledRows && c.unfused == 0 && b.Empty() {
 			break
 		}
 		if time.Now().After(deadline) {
-			fail("not done in time: %+v, backlog %+v (err %v); want %d articles, %d claims, 0 unfused", c, b, err, wantArticles, wantClaims)
+			fail("not done in time: %+v, backlog %+v (err %v); want %d articles, %d claims, %d ACLED rows, 0 unfused", c, b, err, wantArticles, wantClaims, acledRows)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Logf("done in %.1fs: %d articles, %d claims in %d reports, all fused", time.Since(start).Seconds(), c.articles, c.claims, c.extractReports)
+	t.Logf("done in %.1fs: %d articles, %d claims in %d reports, %d ACLED rows, all fused", time.Since(start).Seconds(), c.articles, c.claims, c.extractReports, c.datasetReports)
 	if c.extractReports != wantReports {
 		t.Errorf("extraction reports = %d, want %d (one per article with claims)", c.extractReports, wantReports)
 	}

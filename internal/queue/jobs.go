@@ -3,9 +3,11 @@ package queue
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"time"
 
 	"github.com/vigil-project/vigil/internal/model"
+	"github.com/vigil-project/vigil/internal/store"
 )
 
 // FetchJob asks for one poll of a feed.
@@ -83,6 +85,51 @@ func NewExtractJobs(source, title, origin string, arts []model.Article, maxArtic
 		jobs = append(jobs, cur)
 	}
 	return jobs
+}
+
+// ImportJob carries a chunk of a dataset file's records (GTD, ACLED,
+// UCDP, GDELT rows as their readers make them) to store.
+type ImportJob struct {
+	Source model.Source `json:"source"`
+	// File is the file's name, for the rejections.
+	File    string      `json:"file"`
+	Records []JobRecord `json:"records"`
+	// Rejections are the chunk's rows the reader refused, stored with it
+	// so that `vigil rejections` lists them as after `vigil import`.
+	Rejections []store.Rejection `json:"rejections,omitempty"`
+}
+
+// JobRecord is a record with its raw row, which model.Report leaves out
+// of JSON.
+type JobRecord struct {
+	model.Record
+	Raw []byte `json:"raw,omitempty"`
+}
+
+// ID is the job's message id: a hash of its reports' ids and hashes.
+func (j ImportJob) ID() string {
+	h := sha256.New()
+	h.Write([]byte(j.Source.Name))
+	for _, r := range j.Records {
+		h.Write([]byte{0})
+		h.Write([]byte(r.Report.ID))
+		h.Write([]byte{0})
+		h.Write([]byte(r.Report.Hash))
+	}
+	for _, r := range j.Rejections {
+		fmt.Fprintf(h, "\x00%s:%d", r.File, r.Line)
+	}
+	return "import:" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// ModelRecords returns the records with their raw rows restored.
+func (j ImportJob) ModelRecords() []model.Record {
+	out := make([]model.Record, len(j.Records))
+	for i, r := range j.Records {
+		out[i] = r.Record
+		out[i].Report.Raw = r.Raw
+	}
+	return out
 }
 
 // FuseJob asks for the unfused claims of a country to be fused.

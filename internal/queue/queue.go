@@ -4,9 +4,10 @@
 //
 // Three streams hold the work, each replicated on the cluster:
 //
-//   - VIGIL_WORK (work-queue retention): vigil.work.fetch (poll one feed)
-//     and vigil.work.extract (store a chunk of articles and read claims out
-//     of them), each taken by one durable pull consumer that every worker
+//   - VIGIL_WORK (work-queue retention): vigil.work.fetch (poll one feed),
+//     vigil.work.extract (store a chunk of articles and read claims out
+//     of them) and vigil.work.import (store a chunk of a dataset file's
+//     records), each taken by one durable pull consumer that every worker
 //     shares, so a message goes to one worker at a time;
 //   - VIGIL_FUSE (work-queue retention): vigil.fuse.PP.CC, "fuse the
 //     claims of country CC", where PP is the country's partition; one
@@ -51,6 +52,7 @@ const (
 
 	FetchSubject   = "vigil.work.fetch"
 	ExtractSubject = "vigil.work.extract"
+	ImportSubject  = "vigil.work.import"
 	fusePrefix     = "vigil.fuse."
 	deadPrefix     = "vigil.dead."
 )
@@ -62,11 +64,12 @@ type Kind string
 const (
 	Fetch   Kind = "fetch"   // poll one feed, publish its articles as extract work
 	Extract Kind = "extract" // store articles, read and store their claims, publish fuse work
+	Import  Kind = "import"  // store a chunk of a dataset file's records, publish fuse work
 	Fuse    Kind = "fuse"    // fuse one country's unfused claims
 )
 
 // Kinds are every kind, in the order of the flow.
-var Kinds = []Kind{Fetch, Extract, Fuse}
+var Kinds = []Kind{Fetch, Extract, Import, Fuse}
 
 // ParseKinds reads a comma-separated list of kinds.
 func ParseKinds(s string) ([]Kind, error) {
@@ -78,9 +81,9 @@ func ParseKinds(s string) ([]Kind, error) {
 		}
 		k := Kind(f)
 		switch k {
-		case Fetch, Extract, Fuse:
+		case Fetch, Extract, Import, Fuse:
 		default:
-			return nil, fmt.Errorf("unknown kind of work %q: want fetch, extract or fuse", f)
+			return nil, fmt.Errorf("unknown kind of work %q: want fetch, extract, import or fuse", f)
 		}
 		if !containsKind(out, k) {
 			out = append(out, k)
@@ -274,7 +277,7 @@ func (q *Queue) consumerConfigs() []jetstream.ConsumerConfig {
 	base := jetstream.ConsumerConfig{AckPolicy: jetstream.AckExplicitPolicy, MaxDeliver: q.cfg.MaxDeliver + 1,
 		BackOff: q.cfg.BackOff, DeliverPolicy: jetstream.DeliverAllPolicy, MaxWaiting: 512}
 	var out []jetstream.ConsumerConfig
-	for _, k := range []Kind{Fetch, Extract} {
+	for _, k := range []Kind{Fetch, Extract, Import} {
 		c := base
 		c.Durable, c.FilterSubject = string(k), subjectOf(k)
 		c.MaxAckPending = 1000
@@ -292,8 +295,11 @@ func (q *Queue) consumerConfigs() []jetstream.ConsumerConfig {
 }
 
 func subjectOf(k Kind) string {
-	if k == Fetch {
+	switch k {
+	case Fetch:
 		return FetchSubject
+	case Import:
+		return ImportSubject
 	}
 	return ExtractSubject
 }

@@ -2,16 +2,23 @@ package queue_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/queue"
 	"github.com/vigil-project/vigil/internal/queue/queuetest"
+	"github.com/vigil-project/vigil/internal/source"
+	"github.com/vigil-project/vigil/internal/source/acled"
 )
 
 func TestParseKinds(t *testing.T) {
@@ -21,6 +28,7 @@ func TestParseKinds(t *testing.T) {
 		wantErr bool
 	}{
 		{"fetch,extract,fuse", []queue.Kind{queue.Fetch, queue.Extract, queue.Fuse}, false},
+		{"import", []queue.Kind{queue.Import}, false},
 		{" fuse , fuse", []queue.Kind{queue.Fuse}, false},
 		{"extract", []queue.Kind{queue.Extract}, false},
 		{"", nil, true},
@@ -321,5 +329,52 @@ func TestBacklogFullRefusesNewWork(t *testing.T) {
 	b, err := q.Backlog(ctx)
 	if err != nil || b.Waiting[queue.Extract] != 3 {
 		t.Errorf("waiting = %v (%v), want the 3 first messages kept", b.Waiting, err)
+	}
+}
+
+func TestImportJobRoundTrip(t *testing.T) {
+	// A record goes through JSON to the worker unchanged, raw row
+	// included: what the worker stores is what `vigil import` would.
+	f, err := os.Open(writeACLED(t, t.TempDir(), 8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rd, err := acled.NewReader(f, source.Options{Name: "acled.csv", Fetched: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := queue.ImportJob{Source: rd.Source(), File: "acled.csv"}
+	var want []model.Record
+	for {
+		rec, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		want = append(want, rec)
+		job.Records = append(job.Records, queue.JobRecord{Record: rec, Raw: rec.Report.Raw})
+	}
+	data, err := json.Marshal(job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got queue.ImportJob
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.ID() != job.ID() {
+		t.Errorf("id after the trip = %s, want %s", got.ID(), job.ID())
+	}
+	recs := got.ModelRecords()
+	if len(recs) != 8 {
+		t.Fatalf("%d records after the trip, want 8", len(recs))
+	}
+	for i := range recs {
+		if !reflect.DeepEqual(recs[i], want[i]) {
+			t.Errorf("record %d changed on the way:\n got %+v\nwant %+v", i, recs[i], want[i])
+		}
 	}
 }

@@ -72,7 +72,7 @@ func (q *Queue) Work(ctx context.Context, hs Handlers, opts WorkOptions) error {
 	}
 	for kind, h := range hs {
 		switch kind {
-		case Fetch, Extract:
+		case Fetch, Extract, Import:
 			for range n {
 				start(WorkStream, string(kind), kind, h)
 			}
