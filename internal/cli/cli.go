@@ -91,7 +91,7 @@ func commands() []command {
 		{"alerts", "alert rules, checks, delivery (webhook, e-mail) and the Atom feed", runAlerts},
 		{"demo", "import the bundled demo dataset and show it", runDemo},
 		{"extract", "read incident claims from a news text or article list (English, Persian)", runExtract},
-		{"worker", "take work from NATS JetStream (fetch, extract, fuse) into PostgreSQL; submit files; status", runWorker},
+		{"worker", "take work from NATS JetStream (fetch, extract, import, fuse) into PostgreSQL; submit files; status", runWorker},
 		{"serve", "serve the JSON API and the dashboard (default on 127.0.0.1:8080)", runServe},
 		{"version", "print vigil's version and schema version", runVersion},
 		{"completion", "print a shell completion script: bash, zsh or fish", runCompletion},
