@@ -22,7 +22,7 @@ func TestWorkerUsageErrors(t *testing.T) {
 	}{
 		{[]string{"worker", "--db", pg}, "--nats"},
 		{[]string{"worker", "--nats", "nats://127.0.0.1:1"}, "postgres://"},
-		{[]string{"worker", "--db", pg, "--nats", "nats://127.0.0.1:1", "--kinds", "fetch,import"}, "unknown kind"},
+		{[]string{"worker", "--db", pg, "--nats", "nats://127.0.0.1:1", "--kinds", "fetch,load"}, "unknown kind"},
 		{[]string{"worker", "--db", pg, "--nats", "nats://127.0.0.1:1", "--concurrency", "0"}, "--concurrency"},
 		{[]string{"worker", "--db", pg, "--nats", "nats://127.0.0.1:1", "--backoff", "2s,soon"}, "--backoff"},
 		{[]string{"worker", "--db", pg, "--nats", "nats://127.0.0.1:1", "stray"}, "usage"},

@@ -32,7 +32,7 @@ func TestParseKinds(t *testing.T) {
 		{" fuse , fuse", []queue.Kind{queue.Fuse}, false},
 		{"extract", []queue.Kind{queue.Extract}, false},
 		{"", nil, true},
-		{"fetch,import", nil, true},
+		{"fetch,load", nil, true},
 	}
 	for _, tt := range tests {
 		got, err := queue.ParseKinds(tt.in)
