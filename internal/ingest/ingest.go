@@ -22,6 +22,10 @@ import (
 type Store interface {
 	EnsureSource(ctx context.Context, src model.Source) error
 	ImportBatch(ctx context.Context, recs []model.Record, at time.Time) (store.BatchCounts, error)
+	// PlanBatch and WriteBatch are ImportBatch in two steps, so that the
+	// next batch is planned while the last one is written.
+	PlanBatch(ctx context.Context, recs []model.Record, at time.Time) (store.PlannedBatch, error)
+	WriteBatch(ctx context.Context, pb store.PlannedBatch) (store.BatchCounts, error)
 	SaveRejections(ctx context.Context, rs []store.Rejection) error
 	StartImport(ctx context.Context, run store.ImportRun) (int64, error)
 	FinishImport(ctx context.Context, run store.ImportRun) error
@@ -177,8 +181,8 @@ func scan(open Opener, opts Options, sum *Summary) (int, error) {
 	}
 }
 
-// pipeline reads batches in one goroutine while the caller's goroutine
-// writes them, so that parsing and the database work overlap.
+// pipeline reads batches in one goroutine, plans them in another while the caller's goroutine writes them, so that parsing,
+// planning and the database work overlap.
 func pipeline(ctx context.Context, st Store, rd source.Reader, opts Options, sum *Summary) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -249,14 +253,48 @@ func pipeline(ctx context.Context, st Store, rd source.Reader, opts Options, sum
 		readErr <- nil
 	}()
 
-	for b := range batches {
-		at := opts.Now().UTC()
-		if len(b.recs) > 0 {
-			c, err := st.ImportBatch(ctx, b.recs, at)
-			if err != nil {
-				cancel()
+	// A third goroutine plans and encodes each batch while the previous
+	// one is written: the write is the one step that cannot run beside
+	// another write.
+	type plannedBatch struct {
+		batch
+		at   time.Time
+		plan store.PlannedBatch
+		err  error
+	}
+	planned := make(chan plannedBatch, 1)
+	go func() {
+		defer close(planned)
+		for b := range batches {
+			pb := plannedBatch{batch: b, at: opts.Now().UTC()}
+			if len(b.recs) > 0 {
+				pb.plan, pb.err = st.PlanBatch(ctx, b.recs, pb.at)
+			}
+			select {
+			case planned <- pb:
+			case <-ctx.Done():
 				for range batches { // let the reader goroutine finish
 				}
+				return
+			}
+		}
+	}()
+	drain := func() {
+		cancel()
+		for range planned {
+		}
+	}
+
+	for b := range planned {
+		at := b.at
+		if len(b.recs) > 0 {
+			var c store.BatchCounts
+			err := b.err
+			if err == nil {
+				c, err = st.WriteBatch(ctx, b.plan)
+			}
+			if err != nil {
+				drain()
 				return fmt.Errorf("import %s: %w", opts.File, err)
 			}
 			sum.BatchCounts.Add(c)
@@ -270,9 +308,7 @@ func pipeline(ctx context.Context, st Store, rd source.Reader, opts Options, sum
 				}
 			}
 			if err := st.SaveRejections(ctx, b.rejs); err != nil {
-				cancel()
-				for range batches {
-				}
+				drain()
 				return fmt.Errorf("import %s: %w", opts.File, err)
 			}
 			sum.Rejected += len(b.rejs)

@@ -55,6 +55,16 @@ func (c *BatchCounts) Add(o BatchCounts) {
 	c.Unchanged += o.Unchanged
 }
 
+// PlannedBatch is an import batch that a backend's PlanBatch checked,
+// planned and encoded, for its WriteBatch to write: ImportBatch in two
+// steps, so that an importer can plan one batch while the last is
+// written. WriteBatch checks the plan again inside its transaction, so
+// the rules above hold whatever was committed in between.
+type PlannedBatch interface {
+	// Len is the number of records in the batch.
+	Len() int
+}
+
 // Rejection is a row that an import could not use. Rejections are keyed by
 // source, file and line: re-importing the same file replaces them.
 type Rejection struct {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,27 +17,86 @@ import (
 // rules of store.BatchCounts: new, updated (a new version of the
 // incident) or unchanged. On any error nothing of the batch is stored.
 //
-// The batch is planned and encoded (JSON documents) before the
-// transaction; inside it, after taking the import lock, the plan is only
-// checked against a fresh lookup, and made again there if another writer
-// changed the same references in between. Rows go in with COPY.
+// It is PlanBatch then WriteBatch: the batch is planned and encoded (JSON
+// documents) before the transaction; inside it, after taking the import
+// lock, the plan is only checked against a fresh lookup, and made again
+// there if another writer changed the same references in between. Rows go
+// in with COPY.
 func (s *Store) ImportBatch(ctx context.Context, recs []model.Record, at time.Time) (store.BatchCounts, error) {
+	pb, err := s.PlanBatch(ctx, recs, at)
+	if err != nil {
+		return store.BatchCounts{}, err
+	}
+	return s.WriteBatch(ctx, pb)
+}
+
+// planned is this store's store.PlannedBatch.
+type planned struct {
+	b       *plan.Batch // nil for an empty batch
+	p       *plan.Plan
+	written bool
+}
+
+// Len implements store.PlannedBatch.
+func (x *planned) Len() int {
+	if x.b == nil {
+		return 0
+	}
+	return x.b.Len()
+}
+
+// PlanBatch does the part of ImportBatch that needs no transaction: it
+// checks the records, plans them against the store as it is now and
+// encodes what the plan writes. An importer plans the next batch with it
+// while WriteBatch writes the last one; WriteBatch checks the plan again
+// under the import lock, so a plan made before another batch committed
+// is still applied by the rules of store.BatchCounts.
+func (s *Store) PlanBatch(ctx context.Context, recs []model.Record, at time.Time) (store.PlannedBatch, error) {
 	if len(recs) == 0 {
-		return store.BatchCounts{}, nil
+		return &planned{}, nil
 	}
 	b, err := plan.Prepare(recs, at)
 	if err != nil {
-		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
+		return nil, fmt.Errorf("import batch: %w", err)
 	}
 	p, err := b.Make(ctx, planReader{s.pool})
 	if err != nil {
-		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
+		return nil, fmt.Errorf("import batch: %w", err)
 	}
+	if !p.Empty() {
+		if err := p.Encode(); err != nil {
+			return nil, fmt.Errorf("import batch: %w", err)
+		}
+	}
+	return &planned{b: b, p: p}, nil
+}
+
+// WriteBatch writes a batch that PlanBatch planned, once, in one
+// transaction, and returns what it did with each record.
+func (s *Store) WriteBatch(ctx context.Context, pb store.PlannedBatch) (store.BatchCounts, error) {
+	x, ok := pb.(*planned)
+	switch {
+	case !ok || x == nil:
+		return store.BatchCounts{}, fmt.Errorf("import batch: %T was not planned by this store", pb)
+	case x.written:
+		return store.BatchCounts{}, errors.New("import batch: written already")
+	case x.b == nil:
+		return store.BatchCounts{}, nil
+	}
+	x.written = true
+	b, p := x.b, x.p
 	if p.Empty() {
-		return p.Counts, nil
-	}
-	if err := p.Encode(); err != nil {
-		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
+		// Every record was unchanged when planned. The plan may be older
+		// than a batch committed since (an importer plans ahead): what
+		// the store holds now decides. A batch still unchanged needs no
+		// transaction: its counts hold for a committed state of the store.
+		same, err := p.Check(ctx, planReader{s.pool})
+		if err != nil {
+			return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
+		}
+		if same {
+			return p.Counts, nil
+		}
 	}
 
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{})
@@ -52,12 +112,15 @@ func (s *Store) ImportBatch(ctx context.Context, recs []model.Record, at time.Ti
 		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
 	}
 	if !same {
-		if p, err = b.Make(ctx, planReader{tx}); err == nil {
+		if p, err = b.Make(ctx, planReader{tx}); err == nil && !p.Empty() {
 			err = p.Encode()
 		}
 		if err != nil {
 			return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
 		}
+	}
+	if p.Empty() {
+		return p.Counts, nil
 	}
 	if err := writePlan(ctx, tx, p); err != nil {
 		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
@@ -120,6 +121,41 @@ func TestFormatDate(t *testing.T) {
 		{Year: 1970, Month: 2, Day: 28}, {Year: 12345, Month: 1, Day: 1}, {Year: 2020, Month: 13, Day: 1}} {
 		if got, want := formatDate(d), d.String(); got != want {
 			t.Errorf("formatDate(%+v) got %q, want %q", d, got, want)
+		}
+	}
+}
+
+// TestForeignKeysAfterImport checks that the writer connection checks
+// foreign keys again after an import batch, which switches them off for
+// its transaction, whether the batch was written or refused.
+func TestForeignKeysAfterImport(t *testing.T) {
+	s := open(t)
+	ctx := t.Context()
+	if err := s.EnsureSource(ctx, storetest.GTD); err != nil {
+		t.Fatal(err)
+	}
+	good := storetest.Synthetic("gtd", 0, 3, time.Date(2024, 1, 4, 8, 30, 0, 0, time.UTC))
+	bad := storetest.Record("nosuch", "r1", 0, "row", time.Date(2024, 1, 4, 8, 30, 0, 0, time.UTC), nil)
+	at := time.Date(2024, 1, 5, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		recs    []model.Record
+		wantErr bool
+	}{
+		{"written", good, false},
+		{"unknown source", []model.Record{bad}, true},
+	} {
+		if _, err := s.ImportBatch(ctx, tc.recs, at); (err != nil) != tc.wantErr {
+			t.Fatalf("%s: ImportBatch got error %v, want error %v", tc.name, err, tc.wantErr)
+		}
+		var on int
+		if err := s.write.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&on); err != nil || on != 1 {
+			t.Errorf("%s: writer's foreign_keys got %d, %v; want 1", tc.name, on, err)
+		}
+		// A row that breaks a foreign key is refused on the writer.
+		if _, err := s.write.ExecContext(ctx, `INSERT INTO claims (id, report_id, incident_id, source, doc_offset, doc_length)
+			VALUES ('x', 'no report', 'no incident', 'gtd', 0, 0)`); err == nil {
+			t.Errorf("%s: a claim of no report was stored after the batch", tc.name)
 		}
 	}
 }

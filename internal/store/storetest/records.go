@@ -27,6 +27,8 @@ type Backend interface {
 	SchemaVersion(ctx context.Context) (int, error)
 	EnsureSource(ctx context.Context, src model.Source) error
 	ImportBatch(ctx context.Context, recs []model.Record, at time.Time) (store.BatchCounts, error)
+	PlanBatch(ctx context.Context, recs []model.Record, at time.Time) (store.PlannedBatch, error)
+	WriteBatch(ctx context.Context, pb store.PlannedBatch) (store.BatchCounts, error)
 	SaveRejections(ctx context.Context, rs []store.Rejection) error
 	StartImport(ctx context.Context, run store.ImportRun) (int64, error)
 	FinishImport(ctx context.Context, run store.ImportRun) error

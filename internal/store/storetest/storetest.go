@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		{"FailedBatchStoresNothing", testFailedBatch},
 		{"Sources", testSources},
 		{"ConcurrentImports", testConcurrentImports},
+		{"PlanAhead", testPlanAhead},
 		{"Feeds", testFeeds},
 		{"Aggregate", testAggregate},
 		{"Alerts", testAlerts},
@@ -1165,5 +1166,69 @@ func testConcurrentImports(t *testing.T, b Backend) {
 	}
 	if st.Reports != len(recs) || st.Incidents != len(recs) || st.Claims != len(recs) {
 		t.Errorf("Stats got %d reports, %d incidents, %d claims; want %d of each", st.Reports, st.Incidents, st.Claims, len(recs))
+	}
+}
+
+// testPlanAhead plans batches before the batches ahead of them are
+// written, as ingest does: each must still count and store what
+// importing them one after another would.
+func testPlanAhead(t *testing.T, b Backend) {
+	ensure(t, b, GTD)
+	ctx := t.Context()
+	kept := Record("gtd", "kept", 0, "kept row", fetched, nil)
+	mustImport(t, b, at1, kept)
+	edited := Record("gtd", "kept", 0, "kept row, edited", fetched, func(c *model.Claim) { c.Place = "Karaj" })
+	fresh := Synthetic("gtd", 0, 50, fetched)
+
+	cases := []struct {
+		name    string
+		batches [][]model.Record
+		want    []store.BatchCounts
+	}{
+		// The second plan finds the rows new; written after the first,
+		// they are unchanged.
+		{"same new rows twice", [][]model.Record{fresh, fresh},
+			[]store.BatchCounts{{New: len(fresh)}, {Unchanged: len(fresh)}}},
+		// The second plan finds the stored row unchanged (nothing to
+		// write); written after the edit, it changes the row back.
+		{"edit then the stored row again", [][]model.Record{{edited}, {kept}},
+			[]store.BatchCounts{{Updated: 1}, {Updated: 1}}},
+	}
+	for _, tc := range cases {
+		var pbs []store.PlannedBatch
+		for i, recs := range tc.batches {
+			pb, err := b.PlanBatch(ctx, recs, at2.Add(time.Duration(i)*time.Hour))
+			if err != nil {
+				t.Fatalf("%s: PlanBatch %d: %v", tc.name, i, err)
+			}
+			if pb.Len() != len(recs) {
+				t.Errorf("%s: PlanBatch %d Len got %d, want %d", tc.name, i, pb.Len(), len(recs))
+			}
+			pbs = append(pbs, pb)
+		}
+		for i, pb := range pbs {
+			c, err := b.WriteBatch(ctx, pb)
+			if err != nil {
+				t.Fatalf("%s: WriteBatch %d: %v", tc.name, i, err)
+			}
+			checkCounts(t, fmt.Sprintf("%s: batch %d", tc.name, i), c, tc.want[i])
+		}
+		if _, err := b.WriteBatch(ctx, pbs[0]); err == nil {
+			t.Errorf("%s: a second WriteBatch of the same plan got no error", tc.name)
+		}
+	}
+	inc, err := b.Incident(ctx, incidentOf("gtd", "kept"))
+	if err != nil || inc.Place != "Tehran" || inc.Version != 3 {
+		t.Errorf("kept incident got place %q version %d, %v; want Tehran (the row as last imported), version 3", inc.Place, inc.Version, err)
+	}
+	st, err := b.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 1 + len(fresh); st.Incidents != want || st.Reports != want+2 {
+		t.Errorf("Stats got %d incidents and %d reports, want %d and %d", st.Incidents, st.Reports, want, want+2)
+	}
+	if c, err := b.WriteBatch(ctx, nil); err == nil {
+		t.Errorf("WriteBatch(nil) got %+v and no error, want an error", c)
 	}
 }
