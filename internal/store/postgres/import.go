@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -122,6 +123,18 @@ func (s *Store) WriteBatch(ctx context.Context, pb store.PlannedBatch) (store.Ba
 	if p.Empty() {
 		return p.Counts, nil
 	}
+	if err := checkSources(ctx, tx, p); err != nil {
+		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
+	}
+	// Foreign keys are triggers that PostgreSQL runs row by row, one query
+	// each: four a record, half the server's work of an import. An
+	// import's plan only refers to rows it writes or has looked up under
+	// the import lock, except the sources, which checkSources looked up;
+	// so a role that may (a superuser, as pg_restore --disable-triggers
+	// does) turns them off for this transaction. Other roles keep them.
+	if _, err := tx.Exec(ctx, skipTriggersSQL); err != nil {
+		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
+	}
 	if err := writePlan(ctx, tx, p); err != nil {
 		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
 	}
@@ -129,6 +142,37 @@ func (s *Store) WriteBatch(ctx context.Context, pb store.PlannedBatch) (store.Ba
 		return store.BatchCounts{}, fmt.Errorf("import batch: commit: %w", err)
 	}
 	return p.Counts, nil
+}
+
+// skipTriggersSQL turns triggers (foreign keys among them) off until the
+// end of the transaction when the role is a superuser, and does nothing
+// otherwise: the WHERE clause is evaluated before set_config is called.
+const skipTriggersSQL = `SELECT set_config('session_replication_role', 'replica', true)
+	WHERE current_setting('is_superuser') = 'on'`
+
+// checkSources refuses a plan whose reports name a source that is not
+// stored: the one reference of an import that the plan does not vouch for.
+func checkSources(ctx context.Context, tx pgx.Tx, p *plan.Plan) error {
+	var names []string
+	for i := range p.Reports {
+		if n := p.Reports[i].Source; !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	rows, err := tx.Query(ctx, `SELECT name FROM sources WHERE name = ANY($1)`, names)
+	if err != nil {
+		return fmt.Errorf("check sources: %w", err)
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("check sources: %w", err)
+	}
+	for _, n := range names {
+		if !slices.Contains(found, n) {
+			return fmt.Errorf("source %q is not stored (EnsureSource first)", plan.CleanText(n))
+		}
+	}
+	return nil
 }
 
 // planReader reads for plan, through the pool or the write transaction.

@@ -9,9 +9,11 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
 	"github.com/vigil-project/vigil/internal/store/internal/migrate"
 	"github.com/vigil-project/vigil/internal/store/storetest"
@@ -145,5 +147,85 @@ func TestOpenRefusesBadURL(t *testing.T) {
 	}
 	if got := err.Error(); strings.Contains(got, "secret") {
 		t.Errorf("error %q shows the password", got)
+	}
+}
+
+// TestImportTriggers checks the two ways a batch is written: as a
+// superuser with triggers (foreign keys) off for the batch's transaction
+// only, and as an ordinary role with them on. Either way the batch is
+// stored, a batch of an unknown source is refused, and foreign keys hold
+// for every later write.
+func TestImportTriggers(t *testing.T) {
+	ctx := t.Context()
+	dsn := newDatabase(t)
+	super, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer super.Close()
+	if err := super.EnsureSource(ctx, storetest.GTD); err != nil {
+		t.Fatal(err)
+	}
+	var b [4]byte
+	rand.Read(b[:])
+	role := "vigil_plain_" + hex.EncodeToString(b[:])
+	for _, q := range []string{
+		"CREATE ROLE " + role + " LOGIN PASSWORD 'plain'",
+		"GRANT ALL ON SCHEMA public TO " + role,
+		"GRANT ALL ON ALL TABLES IN SCHEMA public TO " + role,
+		"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + role,
+	} {
+		if _, err := super.pool.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), dsn)
+		if err == nil {
+			c.Exec(context.Background(), "DROP OWNED BY "+role)
+			c.Close(context.Background())
+		}
+		if c, err := pgx.Connect(context.Background(), os.Getenv("VIGIL_TEST_POSTGRES")); err == nil {
+			c.Exec(context.Background(), "DROP ROLE IF EXISTS "+role)
+			c.Close(context.Background())
+		}
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(role, "plain")
+	plain, err := Open(ctx, u.String())
+	if err != nil {
+		t.Fatalf("Open as %s: %v", role, err)
+	}
+	defer plain.Close()
+
+	fetched := time.Date(2024, 1, 4, 8, 30, 0, 0, time.UTC)
+	at := time.Date(2024, 1, 5, 0, 0, 0, 0, time.UTC)
+	for i, tc := range []struct {
+		name string
+		s    *Store
+	}{{"superuser", super}, {"ordinary role", plain}} {
+		recs := storetest.Synthetic("gtd", i*10, 10, fetched)
+		if c, err := tc.s.ImportBatch(ctx, recs, at); err != nil || c.New != len(recs) {
+			t.Fatalf("%s: ImportBatch got %+v, %v; want %d new", tc.name, c, err, len(recs))
+		}
+		bad := storetest.Record("nosuch", "r1", 0, "row", fetched, nil)
+		if _, err := tc.s.ImportBatch(ctx, []model.Record{bad}, at); err == nil {
+			t.Errorf("%s: a batch of an unknown source got no error", tc.name)
+		}
+		var mode string
+		if err := tc.s.pool.QueryRow(ctx, `SHOW session_replication_role`).Scan(&mode); err != nil || mode != "origin" {
+			t.Errorf("%s: session_replication_role after the batch got %q, %v; want origin", tc.name, mode, err)
+		}
+		if _, err := tc.s.pool.Exec(ctx, `INSERT INTO claims (id, report_id, incident_id, source, doc_offset, doc_length)
+			VALUES ('x', 'no report', 'no incident', 'gtd', 0, 0)`); err == nil {
+			t.Errorf("%s: a claim of no report was stored after the batch", tc.name)
+		}
+	}
+	st, err := plain.Stats(ctx)
+	if err != nil || st.Incidents != 20 || st.Claims != 20 {
+		t.Errorf("Stats got %+v, %v; want 20 incidents and claims", st, err)
 	}
 }
