@@ -2,54 +2,70 @@ package plan
 
 import (
 	"encoding/json"
-	"maps"
 	"slices"
 
 	"github.com/vigil-project/vigil/internal/model"
 )
 
 // claimEncoder writes claims' JSON documents: what json.Marshal gives,
-// except that the codes come last. encoding/json writes a map through
-// reflection and sorts its keys anew for every claim; for a GTD claim's
-// thirty-odd codes that was a twelfth of an import's time. The claims of
-// one source share their code names, so the sorted names of the last
-// claim are kept and reused while they fit. Prepare has checked that the
-// text is valid UTF-8.
+// except that the codes come last. encoding/json writes a struct through
+// reflection and a map with its keys sorted anew for every claim; for a
+// GTD claim's thirty-odd codes that was a twelfth of an import's time.
+// appendClaim writes the fields, and the codes are written in the order
+// of every code name seen so far, kept sorted, so that a claim's names
+// need no sorting of their own. Prepare has checked that the text is
+// valid UTF-8.
 type claimEncoder struct {
-	keys []string // the last claim's code names, sorted
+	keys []string // every code name seen, sorted
 }
 
 // marshal returns c's document.
 func (e *claimEncoder) marshal(c model.Claim) ([]byte, error) {
 	codes := c.Codes
 	c.Codes = nil // omitempty: left out
-	b, err := json.Marshal(c)
-	if err != nil || len(codes) == 0 {
-		return b, err
+	b, ok := appendClaim(make([]byte, 0, 512+40*len(codes)), &c)
+	if !ok {
+		var err error
+		if b, err = json.Marshal(c); err != nil {
+			return nil, err
+		}
 	}
-	if !e.sameKeys(codes) {
-		e.keys = slices.AppendSeq(e.keys[:0], maps.Keys(codes))
+	if len(codes) == 0 {
+		return b, nil
+	}
+	if !e.known(codes) {
+		for k := range codes {
+			if _, found := slices.BinarySearch(e.keys, k); !found {
+				e.keys = append(e.keys, k)
+			}
+		}
 		slices.Sort(e.keys)
 	}
 	b = append(b[:len(b)-1], `,"codes":{`...)
-	for i, k := range e.keys {
-		if i > 0 {
+	n := 0
+	for _, k := range e.keys {
+		v, ok := codes[k]
+		if !ok {
+			continue
+		}
+		if n > 0 {
 			b = append(b, ',')
 		}
+		n++
 		b = appendJSONString(b, k)
 		b = append(b, ':')
-		b = appendJSONString(b, codes[k])
+		b = appendJSONString(b, v)
 	}
 	return append(b, "}}"...), nil
 }
 
-// sameKeys reports whether codes has exactly the names in e.keys.
-func (e *claimEncoder) sameKeys(codes map[string]string) bool {
-	if len(e.keys) != len(codes) {
+// known reports whether every name in codes is in e.keys.
+func (e *claimEncoder) known(codes map[string]string) bool {
+	if len(codes) > len(e.keys) {
 		return false
 	}
-	for _, k := range e.keys {
-		if _, ok := codes[k]; !ok {
+	for k := range codes {
+		if _, found := slices.BinarySearch(e.keys, k); !found {
 			return false
 		}
 	}

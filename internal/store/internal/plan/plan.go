@@ -494,6 +494,10 @@ func (p *Plan) Encode() error {
 		var err error
 		for i := range versions {
 			v := &versions[i]
+			var ok bool
+			if v.Doc, ok = appendIncident(make([]byte, 0, 1024), &v.Incident); ok {
+				continue
+			}
 			if v.Doc, err = json.Marshal(v.Incident); err != nil {
 				return fmt.Errorf("incident %s version %d: %w", v.IncidentID, v.Version.Version, err)
 			}
