@@ -110,7 +110,9 @@ func TestDocs(t *testing.T) {
 			i.Lat, i.Lon, c.Lat, c.Lon = &a, &b, &b, &a
 		}},
 		{"negative zero", func(i *model.Incident, _ *model.Claim) { z := math.Copysign(0, -1); i.Lat = &z }},
-		{"unknown dates", func(i *model.Incident, c *model.Claim) { i.Start, i.End, c.Start = model.Date{}, model.Date{}, model.Date{} }},
+		{"unknown dates", func(i *model.Incident, c *model.Claim) {
+			i.Start, i.End, c.Start = model.Date{}, model.Date{}, model.Date{}
+		}},
 		{"zero time", func(i *model.Incident, _ *model.Claim) { i.FirstSeen = time.Time{} }},
 	}
 	for _, tc := range fast {
