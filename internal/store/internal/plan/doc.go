@@ -33,43 +33,35 @@ func (e *claimEncoder) marshal(c model.Claim) ([]byte, error) {
 	if len(codes) == 0 {
 		return b, nil
 	}
-	if !e.known(codes) {
+	b = append(b[:len(b)-1], `,"codes":{`...)
+	mark := len(b)
+	for {
+		n := 0
+		for _, k := range e.keys {
+			v, ok := codes[k]
+			if !ok {
+				continue
+			}
+			if n > 0 {
+				b = append(b, ',')
+			}
+			n++
+			b = appendJSONString(b, k)
+			b = append(b, ':')
+			b = appendJSONString(b, v)
+		}
+		if n == len(codes) {
+			return append(b, "}}"...), nil
+		}
+		// A code name not seen before: learn it and write the codes again.
 		for k := range codes {
 			if _, found := slices.BinarySearch(e.keys, k); !found {
 				e.keys = append(e.keys, k)
 			}
 		}
 		slices.Sort(e.keys)
+		b = b[:mark]
 	}
-	b = append(b[:len(b)-1], `,"codes":{`...)
-	n := 0
-	for _, k := range e.keys {
-		v, ok := codes[k]
-		if !ok {
-			continue
-		}
-		if n > 0 {
-			b = append(b, ',')
-		}
-		n++
-		b = appendJSONString(b, k)
-		b = append(b, ':')
-		b = appendJSONString(b, v)
-	}
-	return append(b, "}}"...), nil
-}
-
-// known reports whether every name in codes is in e.keys.
-func (e *claimEncoder) known(codes map[string]string) bool {
-	if len(codes) > len(e.keys) {
-		return false
-	}
-	for k := range codes {
-		if _, found := slices.BinarySearch(e.keys, k); !found {
-			return false
-		}
-	}
-	return true
 }
 
 // appendJSONString appends s as a JSON string. s must be valid UTF-8.
