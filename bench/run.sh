@@ -9,6 +9,9 @@
 #   2. `vigil incidents --country US --format json` over a store of
 #      1,000,000 incidents (twenty countries, so about 50,000 are US).
 # Runs under scripts/pgtest.sh, which provides the PostgreSQL server.
+# PARTS=import runs part 1 only. The load average is printed before and
+# after each part: the machine is shared, and ratios measured in one run
+# are the numbers to trust.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${VIGIL_TEST_POSTGRES:-}" ]; then
@@ -18,11 +21,12 @@ SHARED=${VIGIL_SHARED_DATA:-../shared/data}
 GTD=$SHARED/gtd/gtd_0718dist_us_2000-2017.csv
 OUT=bench/out
 RUNS=${RUNS:-3}
+PARTS=${PARTS:-import,query}
 N=${N:-200000}
 BIG=${BIG:-1000000}
 mkdir -p "$OUT"
 command -v sqlite3 >/dev/null || { apt-get update -qq && apt-get install -y -qq sqlite3 >/dev/null; }
-[ -x ./vigil ] || make build
+make build >/dev/null # always: a stale binary would time old code
 
 [ -f "$OUT/gtd$N.csv" ] || go run ./bench/gengtd -in "$GTD" -out "$OUT/gtd$N.csv" -n "$N"
 size=$(du -m "$OUT/gtd$N.csv" | cut -f1)
@@ -33,6 +37,9 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1
 
 pg() { psql "$VIGIL_TEST_POSTGRES" -qAtX -v ON_ERROR_STOP=1 "$@"; }
 cols=$(head -1 "$OUT/gtd$N.csv" | tr -d '\r' | tr ',' '\n' | sed 's/.*/"&" text/' | paste -sd,)
+
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+load0=$(load)
 
 declare -a tv ts tp tvp tf
 for i in $(seq "$RUNS"); do
@@ -71,7 +78,10 @@ echo "| psql \\copy (plain table) | $mp | $N | $(python3 -c "print(f'{$mp/$ms:.2
 echo "| vigil import gtd --no-fuse → PostgreSQL | $mvp | $N | $(python3 -c "print(f'{$mvp/$ms:.2f}')") |"
 echo
 echo "runs: vigil ${tv[*]}; fuse ${tf[*]}; sqlite3 ${ts[*]}; psql ${tp[*]}; vigil→pg ${tvp[*]}"
+echo "load average before: $load0; after: $(load)"
 cat "$OUT/vigil-import.txt"
+
+case ",$PARTS," in *,query,*) ;; *) exit 0 ;; esac
 
 if [ ! -f "$OUT/big.db" ]; then
   [ -f "$OUT/gtd$BIG-mix.csv" ] || go run ./bench/gengtd -in "$GTD" -out "$OUT/gtd$BIG-mix.csv" -n "$BIG" -mix
