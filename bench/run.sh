@@ -9,7 +9,7 @@
 #   2. `vigil incidents --country US --format json` over a store of
 #      1,000,000 incidents (twenty countries, so about 50,000 are US).
 # Runs under scripts/pgtest.sh, which provides the PostgreSQL server.
-# PARTS=import runs part 1 only. The load average is printed before and
+# PARTS=import runs part 1 only; FUSE=0 leaves out the timing of fusion. The load average is printed before and
 # after each part: the machine is shared, and ratios measured in one run
 # are the numbers to trust.
 set -euo pipefail
@@ -22,6 +22,7 @@ GTD=$SHARED/gtd/gtd_0718dist_us_2000-2017.csv
 OUT=bench/out
 RUNS=${RUNS:-3}
 PARTS=${PARTS:-import,query}
+FUSE=${FUSE:-1}
 N=${N:-200000}
 BIG=${BIG:-1000000}
 mkdir -p "$OUT"
@@ -46,8 +47,12 @@ for i in $(seq "$RUNS"); do
   rm -f "$OUT"/v.db*
   t0=$(now); ./vigil --db "$OUT/v.db" import gtd --no-fuse "$OUT/gtd$N.csv" >"$OUT/vigil-import.txt"; t1=$(now)
   tv+=("$(elapsed "$t0" "$t1")")
-  t0=$(now); ./vigil --db "$OUT/v.db" fuse >/dev/null; t1=$(now)
-  tf+=("$(elapsed "$t0" "$t1")")
+  if [ "$FUSE" = 1 ]; then
+    t0=$(now); ./vigil --db "$OUT/v.db" fuse >/dev/null; t1=$(now)
+    tf+=("$(elapsed "$t0" "$t1")")
+  else
+    tf+=(0)
+  fi
 
   rm -f "$OUT/s.db"
   t0=$(now); sqlite3 "$OUT/s.db" ".mode csv" ".import $OUT/gtd$N.csv gtd"; t1=$(now)
