@@ -3,7 +3,8 @@
 //
 // It follows PocketBase's setup: write-ahead logging so that readers never
 // wait for the writer, a busy timeout instead of immediate "database is
-// locked" errors, foreign keys on, synchronous=NORMAL (durable at each
+// locked" errors, foreign keys on (except during an import batch, whose
+// plan vouches for its references: see WriteBatch), synchronous=NORMAL (durable at each
 // checkpoint, safe against corruption), and two connection pools: one
 // writer connection, so that writes queue in Go rather than fail in
 // SQLite, and a pool of read-only connections.
