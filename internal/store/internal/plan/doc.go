@@ -53,15 +53,25 @@ func (e *claimEncoder) marshal(c model.Claim) ([]byte, error) {
 		if n == len(codes) {
 			return append(b, "}}"...), nil
 		}
-		// A code name not seen before: learn it and write the codes again.
-		for k := range codes {
-			if _, found := slices.BinarySearch(e.keys, k); !found {
-				e.keys = append(e.keys, k)
-			}
-		}
-		slices.Sort(e.keys)
+		// A code name not seen before: learn the claim's names and write
+		// the codes again, once more at most, since every name is then
+		// known and e.keys holds each name once.
+		e.learn(codes)
 		b = b[:mark]
 	}
+}
+
+// learn adds the names of codes to e.keys, keeping it sorted and without
+// duplicates.
+func (e *claimEncoder) learn(codes map[string]string) {
+	known := len(e.keys)
+	for k := range codes {
+		if _, found := slices.BinarySearch(e.keys[:known], k); !found {
+			e.keys = append(e.keys, k)
+		}
+	}
+	slices.Sort(e.keys)
+	e.keys = slices.Compact(e.keys)
 }
 
 // appendJSONString appends s as a JSON string. s must be valid UTF-8.

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -355,6 +356,67 @@ func TestMarshalClaim(t *testing.T) {
 		again, _ := json.Marshal(back)
 		if string(again) != string(want) {
 			t.Errorf("marshal(%s) round trip:\n got %s\nwant %s", c.ID, again, want)
+		}
+	}
+}
+
+// TestMarshalClaimCodeSets encodes claims whose code names change from
+// claim to claim, as a file's rows do when empty columns are left out:
+// every document must hold exactly its claim's codes, and the encoder's
+// names stay sorted, each once.
+func TestMarshalClaimCodeSets(t *testing.T) {
+	sets := [][]string{{"b", "d"}, {"a", "c", "e"}, {"b", "d"}, {"z", "a", "y", "b"}, {}, {"e"},
+		{"f", "g", "h", "i", "j", "k", "a", "b", "c", "d"}, {"c", "c2", "c1"}, {"x", "y"}, {"a", "b", "c", "y"}}
+	// Random subsets of forty names, as GTD's columns: a name the encoder
+	// knows must be found however the new names of the same claim fall.
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 300 {
+		var names []string
+		for j := range 40 {
+			if rng.IntN(3) == 0 {
+				names = append(names, fmt.Sprintf("col%02d", j))
+			}
+		}
+		sets = append(sets, names)
+	}
+	// From a fresh encoder, the known name y comes, in one map order of
+	// four, after a, b and c were appended unsorted: it must still be
+	// found. Repeated, since map order is random.
+	for range 200 {
+		var e claimEncoder
+		for _, codes := range []map[string]string{{"x": "1", "y": "2"}, {"a": "1", "b": "2", "c": "3", "y": "4"}} {
+			doc, err := e.marshal(model.Claim{ID: "c#1", Codes: codes})
+			if err != nil || strings.Count(string(doc), `"y"`) != 1 {
+				t.Fatalf("marshal got %s, %v; want y once", doc, err)
+			}
+		}
+	}
+	var e claimEncoder
+	for round := range 3 {
+		for i, names := range sets {
+			c := model.Claim{ID: fmt.Sprintf("c%d#%d", round, i), Codes: map[string]string{}}
+			for _, n := range names {
+				c.Codes[n] = "v" + n
+			}
+			doc, err := e.marshal(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back model.Claim
+			if err := json.Unmarshal(doc, &back); err != nil {
+				t.Fatalf("%s: %v", doc, err)
+			}
+			if len(back.Codes) != len(c.Codes) || strings.Count(string(doc), `"v`) != len(c.Codes) {
+				t.Errorf("marshal of codes %v got %s", names, doc)
+			}
+			for k, v := range c.Codes {
+				if back.Codes[k] != v {
+					t.Errorf("marshal of codes %v: code %q got %q, want %q", names, k, back.Codes[k], v)
+				}
+			}
+			if !slices.IsSorted(e.keys) || len(slices.Compact(slices.Clone(e.keys))) != len(e.keys) {
+				t.Fatalf("encoder names got %v, want sorted, each once", e.keys)
+			}
 		}
 	}
 }
