@@ -30,7 +30,7 @@ command -v sqlite3 >/dev/null || { apt-get update -qq && apt-get install -y -qq 
 make build >/dev/null # always: a stale binary would time old code
 
 [ -f "$OUT/gtd$N.csv" ] || go run ./bench/gengtd -in "$GTD" -out "$OUT/gtd$N.csv" -n "$N"
-size=$(du -m "$OUT/gtd$N.csv" | cut -f1)
+size=$(du -mL "$OUT/gtd$N.csv" | cut -f1)
 
 now() { date +%s.%N; }
 elapsed() { python3 -c "print(f'{$2 - $1:.2f}')"; }
