@@ -324,7 +324,11 @@ func eventGroups(ps []prepared, clusters [][]int32) []EventGroup {
 			}
 			parent[rb] = ra
 		}
-		reasons[a] = append(reasons[a], why)
+		// A run of one day's rows joins each pair with the same reason:
+		// kept once, or a busy day's reasons grow with the square of its rows.
+		if r := reasons[a]; len(r) == 0 || r[len(r)-1] != why {
+			reasons[a] = append(r, why)
+		}
 	}
 	// Related ids.
 	for i := range ps {
@@ -351,6 +355,7 @@ func eventGroups(ps []prepared, clusters [][]int32) []EventGroup {
 		for e < len(multi) && ps[multi[e]].c.Source == ps[multi[s]].c.Source && ps[multi[e]].start == ps[multi[s]].start {
 			e++
 		}
+		why := ""
 		for x := s; x < e; x++ {
 			for y := x + 1; y < e; y++ {
 				a, b := &ps[multi[x]], &ps[multi[y]]
@@ -362,16 +367,27 @@ func eventGroups(ps []prepared, clusters [][]int32) []EventGroup {
 					near = a.c.Country == b.c.Country && a.placeKey != "" && a.placeKey == b.placeKey
 				}
 				if near {
-					join(of[multi[x]], of[multi[y]], "same_source_multiple:"+a.c.Source+":"+a.c.Start.String())
+					if why == "" {
+						why = "same_source_multiple:" + a.c.Source + ":" + a.c.Start.String()
+					}
+					join(of[multi[x]], of[multi[y]], why)
 				}
 			}
 		}
 		s = e
 	}
+	// Most clusters are alone: groups are made only for roots that hold two.
+	size := make([]int32, n)
+	for ci := range n {
+		size[find(ci)]++
+	}
 	byRoot := map[int]*EventGroup{}
 	var roots []int
 	for ci := range n {
 		r := find(ci)
+		if size[r] < 2 {
+			continue
+		}
 		g := byRoot[r]
 		if g == nil {
 			g = &EventGroup{}
