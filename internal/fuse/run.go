@@ -566,32 +566,33 @@ func All(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 			return sum, fmt.Errorf("fuse: %w", err)
 		}
 	}
-	var all []StoredClaim
+	// Each claim is held once, in claims (which Fuse reads), and what the
+	// store said about it beside it in a small struct: a StoredClaim is
+	// made only when its incident is written, a chunk at a time.
+	type meta struct {
+		ref, incident string
+		published     *time.Time
+		fetched       time.Time
+	}
+	var claims []model.Claim
+	var metas []meta
 	if err := st.AllClaims(ctx, func(sc StoredClaim) error {
-		sc.Claim = Slim(sc.Claim)
-		all = append(all, sc)
+		claims = append(claims, Slim(sc.Claim))
+		metas = append(metas, meta{ref: sc.Ref, incident: sc.IncidentID, published: sc.Published, fetched: sc.Fetched})
 		return nil
 	}); err != nil {
 		return sum, fmt.Errorf("fuse: %w", err)
 	}
-	if len(all) == 0 {
+	if len(claims) == 0 {
 		return sum, nil
 	}
-	claims := make([]model.Claim, len(all))
-	byID := make(map[string]*StoredClaim, len(all))
-	// One copy of each claim during Fuse, which holds pointers into
-	// claims: the stored claims keep only their id meanwhile.
-	for i := range all {
-		claims[i] = all[i].Claim
-		all[i].Claim = model.Claim{ID: claims[i].ID}
-		byID[claims[i].ID] = &all[i]
+	index := make(map[string]int32, len(claims))
+	for i := range claims {
+		index[claims[i].ID] = int32(i)
 	}
 	must, cannot := constraintLinks(r.cons)
 	res := Fuse(claims, r.linker.Sources, Options{MustLink: must, CannotLink: cannot})
-	for i := range all {
-		all[i].Claim = claims[i]
-	}
-	sum.Claims = len(all)
+	sum.Claims = len(claims)
 	sum.Incidents = len(res.Clusters)
 	sum.Full = true
 
@@ -607,7 +608,7 @@ func All(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 	for _, ci := range order {
 		count := map[string]int{}
 		for _, id := range res.Clusters[ci] {
-			count[byID[id].IncidentID]++
+			count[metas[index[id]].incident]++
 		}
 		var best string
 		for id, n := range count {
@@ -627,21 +628,11 @@ func All(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 	// Each claim's link: the spanning tree of its cluster, rooted at its
 	// first claim.
 	links := treeLinks(res.Links, nil)
-	mem := map[string]*cluster{}
-	for ci, cl := range res.Clusters {
-		w := &cluster{id: ids[ci]}
-		for _, id := range cl {
-			sc := byID[id]
-			old := sc.IncidentID
-			sc.Link = links[id]
-			w.add(sc)
-			sc.IncidentID = old // add set it; keep the old one for retirement below
-		}
-		mem[w.id] = w
+	type group struct {
+		id      string
+		reasons []string
 	}
-	for _, w := range mem {
-		w.grouped = true
-	}
+	groups := make(map[string]group)
 	for _, g := range res.Groups {
 		gid := ""
 		for _, c := range g.Clusters {
@@ -650,14 +641,19 @@ func All(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 			}
 		}
 		for _, c := range g.Clusters {
-			mem[ids[c]].group, mem[ids[c]].groupReasons = gid, g.Reasons
+			groups[ids[c]] = group{gid, g.Reasons}
 		}
 	}
 	// Old incidents no cluster kept go to the cluster holding most of their claims.
 	votes := map[string]map[string]int{}
 	for ci, cl := range res.Clusters {
 		for _, id := range cl {
-			old := byID[id].IncidentID
+			old := metas[index[id]].incident
+			if old != ids[ci] {
+				sum.Attached++
+			} else if len(cl) == 1 {
+				sum.Alone++
+			}
 			if taken[old] {
 				continue
 			}
@@ -677,24 +673,24 @@ func All(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 		}
 		retire[old] = into
 	}
-	for _, w := range mem {
-		for _, m := range w.members {
-			if m.IncidentID != w.id {
-				sum.Attached++
-			} else if len(w.members) == 1 {
-				sum.Alone++
-			}
-			m.IncidentID = w.id
-		}
-	}
 	// Written a chunk of incidents at a time, so that memory stays
 	// bounded: the clusters are independent. The retirements go last,
 	// once every claim has moved, with the model.
 	const chunk = 2000
 	for start := 0; start < len(ids); start += chunk {
 		part := map[string]*cluster{}
-		for _, id := range ids[start:min(start+chunk, len(ids))] {
-			part[id] = mem[id]
+		for ci := start; ci < min(start+chunk, len(ids)); ci++ {
+			w := &cluster{id: ids[ci], grouped: true}
+			if g, ok := groups[w.id]; ok {
+				w.group, w.groupReasons = g.id, g.reasons
+			}
+			for _, id := range res.Clusters[ci] {
+				i := index[id]
+				m := metas[i]
+				w.add(&StoredClaim{Evidence: Evidence{Claim: claims[i], Published: m.published, Fetched: m.fetched},
+					Ref: m.ref, Link: links[id]})
+			}
+			part[w.id] = w
 		}
 		ch := &Change{At: r.at, Author: Author, PurgeAll: start == 0}
 		var ret map[string]string
@@ -706,9 +702,6 @@ func All(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 		}
 		if err := st.ApplyFusion(ctx, ch); err != nil {
 			return sum, fmt.Errorf("fuse: %w", err)
-		}
-		for _, w := range part {
-			w.members = nil // done: let the memory go
 		}
 	}
 	return sum, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -190,7 +191,7 @@ func Slim(c model.Claim) model.Claim {
 		for cut > 0 && !utf8.RuneStart(c.Text[cut]) {
 			cut--
 		}
-		c.Text = c.Text[:cut]
+		c.Text = strings.Clone(c.Text[:cut]) // not the whole decoded text behind it
 	}
 	c.Related = slices.Clone(c.Related)
 	c.Flags = slices.Clone(c.Flags)
