@@ -276,6 +276,25 @@ func TestClaimTableThroughReader(t *testing.T) {
 		if !slices.Contains(fz.Contested, "killed") {
 			t.Errorf("%s: contested = %v, want killed", tc.event, fz.Contested)
 		}
+		// A figure of one site ("2 (at shrine)" wounded, Tehran) is a
+		// part of the toll: the best must be a figure of the whole.
+		var whole, parts []int
+		for _, e := range byEvent[tc.event] {
+			if w := e.Claim.Wounded; w != nil {
+				if partial(&e.Claim, false) {
+					parts = append(parts, w.Best)
+				} else {
+					whole = append(whole, w.Best)
+				}
+			}
+		}
+		if tc.event == "tehran_2017" && len(parts) == 0 {
+			t.Errorf("tehran_2017: no wounded figure read as one of a site, want \"2 (at shrine)\"")
+		}
+		if w := fz.Wounded; w == nil || !slices.Contains(whole, w.Best) {
+			t.Errorf("%s: wounded %v, want its best among the whole-incident figures %v, not the partial %v (rule: %s)",
+				tc.event, w, whole, parts, fz.Rules["wounded"])
+		}
 	}
 	res := Fuse(all, srcs, Options{})
 	if len(res.Clusters) != 2 {

@@ -96,6 +96,10 @@ const (
 	codeFigureSource = "figure_source"
 	// codeAttackersIncluded is how many attackers a killed figure counts.
 	codeAttackersIncluded = "attackers_included"
+	// codeKilledNote and codeInjuredNote are the claim-table reader's
+	// remarks on a figure ("2 (at shrine)" → "at shrine").
+	codeKilledNote  = "killed_note"
+	codeInjuredNote = "injured_note"
 	// flagIncludesAttackers and flagEarlierFigure are the reader's flags.
 	flagIncludesAttackers = "killed_includes_attackers"
 	flagEarlierFigure     = "earlier_figure"

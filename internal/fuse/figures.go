@@ -42,6 +42,30 @@ func victims(r model.Range, n int) model.Range {
 	return model.Range{Low: sub(r.Low), Best: sub(r.Best), High: sub(r.High), Qualifier: r.Qualifier}
 }
 
+// partScopes begin a figure's note that scopes it to one site or part of
+// an incident ("2 (at shrine)", "5 in hospital", "در حرم"): such a figure
+// counts part of the victims, not all of them.
+var partScopes = []string{"at ", "in ", "inside ", "near ", "outside ", "on ", "only ", "one site", "first ", "second ", "در ", "فقط "}
+
+// partial reports whether a claim's figure (killed, or wounded when
+// !killed) is scoped by its note to one site or part of the incident.
+func partial(c *model.Claim, killed bool) bool {
+	code := codeInjuredNote
+	if killed {
+		code = codeKilledNote
+	}
+	note := strings.ToLower(strings.TrimSpace(c.Codes[code]))
+	if note == "" {
+		return false
+	}
+	for _, p := range partScopes {
+		if strings.HasPrefix(note+" ", p) {
+			return true
+		}
+	}
+	return false
+}
+
 // reconcileFigure reconciles one figure (killed or wounded) and records
 // its rule, timeline and contest. The rule, in order:
 //
@@ -63,11 +87,17 @@ func victims(r model.Range, n int) model.Range {
 //     ("at least" gives its number), never below best.
 //  7. Contested when credible current bests differ by a factor above 1.5
 //     and by more than 3.
+//
+// A figure scoped to one site or part ("2 (at shrine)", see partial) is a
+// lower bound of the whole: it never becomes best while any current
+// credible figure counts the whole incident, and it takes no part in the
+// contest; it can raise low like "at least".
 func reconcileFigure(f *Fused, name string, items []item, get func(*model.Claim) *model.Range, killed bool) *model.Range {
 	type fig struct {
 		it    *item
 		r     model.Range // victims' figure
 		given model.Range
+		part  bool // scoped to one site or part: a bound of the whole
 	}
 	var figs []fig
 	for i := range items {
@@ -82,7 +112,11 @@ func reconcileFigure(f *Fused, name string, items []item, get func(*model.Claim)
 				v = victims(v, n)
 			}
 		}
-		figs = append(figs, fig{it: it, r: v, given: *r})
+		part := partial(&it.e.Claim, killed)
+		if part && v.Qualifier != model.UpTo {
+			v = model.Range{Low: v.Low, Best: v.Best, High: v.Best, Qualifier: model.AtLeast}
+		}
+		figs = append(figs, fig{it: it, r: v, given: *r, part: part})
 	}
 	if len(figs) == 0 {
 		f.Rules[name] = "no claim gives a figure"
@@ -170,8 +204,20 @@ func reconcileFigure(f *Fused, name string, items []item, get func(*model.Claim)
 		return nil
 	}
 
-	bestClass := ClassMachine
+	// The best comes from figures of the whole incident; partial ones
+	// only when no other figure is left.
+	whole := cur[:0:0]
 	for _, g := range cur {
+		if !g.part {
+			whole = append(whole, g)
+		}
+	}
+	parts := len(cur) - len(whole)
+	if len(whole) == 0 {
+		whole = cur
+	}
+	bestClass := ClassMachine
+	for _, g := range whole {
 		bestClass = max(bestClass, g.it.class)
 	}
 	// Time order: the last one of the class is the most recent. A bound
@@ -179,7 +225,7 @@ func reconcileFigure(f *Fused, name string, items []item, get func(*model.Claim)
 	var best fig
 	found := false
 	for _, bounded := range []bool{false, true} {
-		for _, g := range cur {
+		for _, g := range whole {
 			q := g.r.Qualifier
 			if g.it.class == bestClass && (q == model.AtLeast || q == model.UpTo) == bounded {
 				best, found = g, true
@@ -213,6 +259,9 @@ func reconcileFigure(f *Fused, name string, items []item, get func(*model.Claim)
 			}
 			hi = max(hi, h)
 		}
+		if g.part && parts < len(cur) {
+			continue // a part is no rival to the whole in the contest
+		}
 		if mn < 0 || r.Best < mn {
 			mn = r.Best
 		}
@@ -232,6 +281,9 @@ func reconcileFigure(f *Fused, name string, items []item, get func(*model.Claim)
 		}
 	case best.r.Qualifier == model.AtLeast && hi == b:
 		out.Qualifier = model.AtLeast
+	}
+	if parts > 0 {
+		note += fmt.Sprintf("; %d figures of one site or part kept as lower bounds, not as best", parts)
 	}
 	f.Rules[name] = fmt.Sprintf("best: most recent figure of the most reliable class (%s, %s: %d); range over %d current credible figures, qualifiers respected; %d superseded by later figures of the same voice; %d perpetrator figures not used%s",
 		bestClass, best.it.e.Claim.ID, b, len(cur), superseded, claimants, note)

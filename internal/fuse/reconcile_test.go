@@ -86,6 +86,22 @@ func TestReconcileKilled(t *testing.T) {
 		{"machine-coded only", []Evidence{
 			ev("a", "gdelt", ClassMachine, "", model.Point(30, model.Exact), 1),
 		}, "30", false},
+		{"a figure of one site is not the best (wire's 2 at the shrine, media's 12 in all)", []Evidence{
+			ev("a", "news", ClassWire, "reuters", model.Point(2, model.Exact), 9, codeKilledNote, "at shrine"),
+			ev("b", "news", ClassMedia, "paper", model.Point(12, model.Exact), 2),
+		}, "12", false},
+		{"a figure of one site still bounds low", []Evidence{
+			ev("a", "news", ClassMedia, "p1", model.Point(9, model.Exact), 2, codeKilledNote, "in hospital"),
+			ev("b", "news", ClassMedia, "p2", model.Point(15, model.UpTo), 1),
+		}, "9–15 (best 15)", false},
+		{"figures of parts only: the latest is best, as a bound", []Evidence{
+			ev("a", "news", ClassMedia, "p1", model.Point(2, model.Exact), 1, codeKilledNote, "at shrine"),
+			ev("b", "news", ClassMedia, "p2", model.Point(4, model.Exact), 2, codeKilledNote, "at parliament"),
+		}, "≥4", false},
+		{"a remark that is no place keeps the figure whole", []Evidence{
+			ev("a", "news", ClassWire, "reuters", model.Point(8, model.Exact), 9, codeKilledNote, "IRGC"),
+			ev("b", "news", ClassMedia, "paper", model.Point(12, model.Exact), 2),
+		}, "8–12 (best 8)", false},
 		{"machine-coded ignored beside media", []Evidence{
 			ev("a", "gdelt", ClassMachine, "", model.Point(300, model.Exact), 1),
 			ev("b", "news", ClassMedia, "paper", model.Point(12, model.Exact), 2),

@@ -165,7 +165,7 @@ const maxText = 1000
 // slimCodes are the codes fusion reads.
 var slimCodes = []string{CodeSourceClass, CodeVoice, CodeClaimant, CodeRetracted, CodeUnconfirmed, CodeDenied,
 	CodeKilledInclAttackers, CodeAttackersKilled, codeURL, codeCitedSource, codeFigureSource,
-	codeAttackersIncluded, "duplicate_of"}
+	codeAttackersIncluded, codeKilledNote, codeInjuredNote, "duplicate_of"}
 
 // Slim returns the claim as fusion keeps it: the codes fusion reads and
 // its text clipped to maxText bytes (at a rune boundary). Incremental
