@@ -105,6 +105,11 @@ func setsByIncident(cons []Constraint) map[string][]Constraint {
 			out[c.Incident] = append(out[c.Incident], c)
 		}
 	}
+	// Carried settings are recorded after the incident's own: the order
+	// they were made in decides which one holds.
+	for _, list := range out {
+		slices.SortStableFunc(list, func(a, b Constraint) int { return a.At.Compare(b.At) })
+	}
 	return out
 }
 
@@ -296,6 +301,7 @@ func Merge(ctx context.Context, st Store, ids []string, c Correction) error {
 		retire[id] = ids[0]
 		reasons[id] = fmt.Sprintf("merged into %s by %s: %s", ids[0], c.Author, c.Reason)
 	}
+	ch.Carried = r.carry(retire)
 	var sum Summary
 	if err := r.finish(ctx, ch, map[string]*cluster{ids[0]: target}, retire, reasons, &sum); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -134,6 +135,9 @@ type runner struct {
 	linker *Linker
 	cons   []Constraint
 	sets   map[string][]Constraint
+	// carried lists, per incident, the retired incidents whose settings
+	// it took in the change being built: its version says so.
+	carried map[string][]string
 }
 
 func newRunner(ctx context.Context, st Store, opts RunOptions) (*runner, error) {
@@ -149,8 +153,79 @@ func newRunner(ctx context.Context, st Store, opts RunOptions) (*runner, error) 
 	if err != nil {
 		return nil, fmt.Errorf("fuse: %w", err)
 	}
+	if cons, err = followRevisions(ctx, st, cons); err != nil {
+		return nil, err
+	}
 	at := opts.At.UTC().Truncate(time.Microsecond)
-	return &runner{st: st, at: at, linker: NewLinker(m, srcs, 0), cons: cons, sets: setsByIncident(cons)}, nil
+	return &runner{st: st, at: at, linker: NewLinker(m, srcs, 0), cons: cons, sets: setsByIncident(cons),
+		carried: map[string][]string{}}, nil
+}
+
+// followRevisions rewrites the claims that merges and splits name to
+// their current revisions: a report updated after the correction must
+// stay where the analyst put it, not be linked afresh.
+func followRevisions(ctx context.Context, st Store, cons []Constraint) ([]Constraint, error) {
+	var ids []string
+	for _, c := range cons {
+		ids = append(ids, c.Claims...)
+		ids = append(ids, c.Others...)
+	}
+	if len(ids) == 0 {
+		return cons, nil
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	next, err := st.Successors(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("fuse: %w", err)
+	}
+	if len(next) == 0 {
+		return cons, nil
+	}
+	follow := func(list []string) []string {
+		out := make([]string, len(list))
+		for i, id := range list {
+			if n, ok := next[id]; ok {
+				id = n
+			}
+			out[i] = id
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	out := make([]Constraint, len(cons))
+	for i, c := range cons {
+		c.Claims, c.Others = follow(c.Claims), follow(c.Others)
+		out[i] = c
+	}
+	return out, nil
+}
+
+// carry gives the analysts' settings of incidents being retired to the
+// incidents they go into, and returns them as constraints to record for
+// those: a setting made on an incident survives its merge into another.
+// Settings then apply in the order they were made, wherever they came from.
+func (r *runner) carry(retire map[string]string) []Constraint {
+	var out []Constraint
+	for _, from := range slices.Sorted(maps.Keys(retire)) {
+		into := retire[from]
+		if into == from || len(r.sets[from]) == 0 {
+			continue
+		}
+		for _, s := range r.sets[from] {
+			c := s
+			c.Incident = into
+			if c.CarriedFrom == "" {
+				c.CarriedFrom = from
+			}
+			r.sets[into] = append(r.sets[into], c)
+			out = append(out, c)
+		}
+		r.carried[into] = append(r.carried[into], from)
+		delete(r.sets, from)
+		slices.SortStableFunc(r.sets[into], func(a, b Constraint) int { return a.At.Compare(b.At) })
+	}
+	return out
 }
 
 // step fuses one batch of unfused claims and returns the change. The
@@ -301,6 +376,7 @@ func (r *runner) step(ctx context.Context, batch []StoredClaim) (*Change, Summar
 			retire[o] = local[id].IncidentID
 		}
 	}
+	ch.Carried = r.carry(retire)
 	if err := r.finish(ctx, ch, mem, retire, nil, &sum); err != nil {
 		return nil, sum, err
 	}
@@ -409,12 +485,17 @@ func (r *runner) finish(ctx context.Context, ch *Change, mem map[string]*cluster
 		if err != nil {
 			return err
 		}
-		if exists && sameFacts(base, inc) {
+		from := r.carried[id]
+		delete(r.carried, id)
+		if exists && len(from) == 0 && sameFacts(base, inc) {
 			continue
 		}
 		reason := reasons[id]
 		if reason == "" {
 			reason = fuseReason(w, exists)
+		}
+		if len(from) > 0 {
+			reason += "; keeps the analysts' settings of " + strings.Join(from, ", ") + ", merged into it"
 		}
 		ch.Incidents = append(ch.Incidents, IncidentVersion{Incident: inc, Reason: reason, Create: !exists})
 		sum.Versions++
@@ -673,6 +754,7 @@ func All(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 		}
 		retire[old] = into
 	}
+	carried := r.carry(retire)
 	// Written a chunk of incidents at a time, so that memory stays
 	// bounded: the clusters are independent. The retirements go last,
 	// once every claim has moved, with the model.
@@ -695,7 +777,7 @@ func All(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 		ch := &Change{At: r.at, Author: Author, PurgeAll: start == 0}
 		var ret map[string]string
 		if start+chunk >= len(ids) {
-			ch.Model, ret = res.Model, retire
+			ch.Model, ret, ch.Carried = res.Model, retire, carried
 		}
 		if err := r.finish(ctx, ch, part, ret, nil, &sum); err != nil {
 			return sum, err

@@ -87,6 +87,10 @@ type Change struct {
 	Model *Model
 	// Constraint, when set, is recorded as an analyst's correction.
 	Constraint *Constraint
+	// Carried are analysts' settings of incidents retired by this change,
+	// recorded again for the incidents they went into (CarriedFrom set):
+	// a setting follows its incident when that is merged away.
+	Carried []Constraint
 }
 
 // Constraint is an analyst's correction, which fusion respects from then
@@ -108,6 +112,9 @@ type Constraint struct {
 	// Field and Value are, for a set, the field and its value as given.
 	Field string `json:"field,omitempty"`
 	Value string `json:"value,omitempty"`
+	// CarriedFrom is, for a set carried to the incident that another was
+	// merged into, the incident it was first given for.
+	CarriedFrom string `json:"carried_from,omitempty"`
 
 	Author string    `json:"author"`
 	Reason string    `json:"reason"`
@@ -152,6 +159,11 @@ type Store interface {
 	LastVersions(ctx context.Context, ids []string) (map[string]int, error)
 	// Constraints returns the analysts' corrections in the order given.
 	Constraints(ctx context.Context) ([]Constraint, error)
+	// Successors returns, for the claims among ids that a newer report of
+	// the same reference replaced, the current claim that replaced them
+	// (at the end of the chain of revisions): the analysts' corrections
+	// name claims, and must hold for their later revisions too.
+	Successors(ctx context.Context, ids []string) (map[string]string, error)
 	// FuseModel returns the model of the last full re-fusion, nil if none.
 	FuseModel(ctx context.Context) (*Model, error)
 	// ApplyFusion writes a change in one transaction.

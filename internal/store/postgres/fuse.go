@@ -273,6 +273,34 @@ func (s *Store) LastVersions(ctx context.Context, ids []string) (map[string]int,
 	return out, rows.Err()
 }
 
+// Successors returns, for the claims among ids that newer revisions
+// replaced, the current claim at the end of each chain.
+func (s *Store) Successors(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	// The chains of revisions, followed in one recursive query.
+	rows, err := s.pool.Query(ctx, `WITH RECURSIVE chain (orig, id, depth) AS (
+			SELECT id, superseded_by, 1 FROM claims WHERE id = ANY($1) AND superseded_by IS NOT NULL
+			UNION ALL
+			SELECT chain.orig, c.superseded_by, chain.depth + 1 FROM chain JOIN claims c ON c.id = chain.id
+			WHERE c.superseded_by IS NOT NULL AND chain.depth < 1000)
+		SELECT DISTINCT ON (orig) orig, id FROM chain ORDER BY orig, depth DESC`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("successors: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var orig, id string
+		if err := rows.Scan(&orig, &id); err != nil {
+			return nil, fmt.Errorf("successors: %w", err)
+		}
+		out[orig] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("successors: %w", err)
+	}
+	return out, nil
+}
+
 // Constraints returns the analysts' corrections in the order given.
 func (s *Store) Constraints(ctx context.Context) ([]fuse.Constraint, error) {
 	rows, err := s.pool.Query(ctx, `SELECT doc FROM fuse_constraints ORDER BY id`)
@@ -468,7 +496,11 @@ func applyFusion(ctx context.Context, tx pgx.Tx, ch *fuse.Change) error {
 		b.Queue(`INSERT INTO fuse_model (id, at, doc) VALUES (1, $1, $2)
 			ON CONFLICT (id) DO UPDATE SET at = excluded.at, doc = excluded.doc`, at, doc)
 	}
-	if c := ch.Constraint; c != nil {
+	cons := ch.Carried
+	if ch.Constraint != nil {
+		cons = append([]fuse.Constraint{*ch.Constraint}, cons...)
+	}
+	for _, c := range cons {
 		doc, err := json.Marshal(c)
 		if err != nil {
 			return fmt.Errorf("constraint: %w", err)

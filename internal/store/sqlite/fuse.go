@@ -353,6 +353,53 @@ func (s *Store) Constraints(ctx context.Context) ([]fuse.Constraint, error) {
 	return out, rows.Err()
 }
 
+// Successors returns, for the claims among ids that newer revisions
+// replaced, the current claim at the end of each chain.
+func (s *Store) Successors(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	// One query per step of the chains: revisions of one report are few.
+	next := map[string][]string{} // a claim to follow → the ids it stands for
+	for _, id := range ids {
+		next[id] = append(next[id], id)
+	}
+	for step := 0; len(next) > 0; step++ {
+		if step > 1000 {
+			return nil, fmt.Errorf("successors: a chain of revisions loops")
+		}
+		keys := make([]string, 0, len(next))
+		for k := range next {
+			keys = append(keys, k)
+		}
+		list, err := json.Marshal(keys)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := s.read.QueryContext(ctx, `SELECT id, superseded_by FROM claims
+			WHERE id IN (SELECT value FROM json_each(?)) AND superseded_by IS NOT NULL`, string(list))
+		if err != nil {
+			return nil, fmt.Errorf("successors: %w", err)
+		}
+		found := map[string][]string{}
+		for rows.Next() {
+			var id, by string
+			if err := rows.Scan(&id, &by); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("successors: %w", err)
+			}
+			for _, orig := range next[id] {
+				out[orig] = by
+				found[by] = append(found[by], orig)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("successors: %w", err)
+		}
+		next = found
+	}
+	return out, nil
+}
+
 // FuseModel returns the model of the last full re-fusion, nil if none.
 func (s *Store) FuseModel(ctx context.Context) (*fuse.Model, error) {
 	var doc []byte
@@ -578,7 +625,11 @@ func (s *Store) applyFusion(ctx context.Context, tx *sql.Tx, ch *fuse.Change) er
 			return fmt.Errorf("model: %w", err)
 		}
 	}
-	if c := ch.Constraint; c != nil {
+	cons := ch.Carried
+	if ch.Constraint != nil {
+		cons = append([]fuse.Constraint{*ch.Constraint}, cons...)
+	}
+	for _, c := range cons {
 		doc, err := json.Marshal(c)
 		if err != nil {
 			return fmt.Errorf("constraint: %w", err)

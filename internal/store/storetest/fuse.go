@@ -33,6 +33,8 @@ func runFuse(t *testing.T, open func(t *testing.T) Backend) {
 		{"AllAgreesWithIncremental", testFuseAll},
 		{"UpdateStaysInFusedIncident", testFuseUpdate},
 		{"CorrectionsSurviveRefusion", testFuseCorrections},
+		{"SetFollowsMergedIncident", testFuseCarrySet},
+		{"CorrectionsSurviveReportUpdate", testFuseCorrectionsUpdate},
 		{"NothingToFuse", testFuseEmpty},
 		{"IncrementalEventGroup", testFuseGroup},
 	} {
@@ -325,6 +327,118 @@ func testFuseCorrections(t *testing.T, b FuseBackend) {
 	if cons, err := b.Constraints(ctx); err != nil || len(cons) != 3 {
 		t.Errorf("constraints = %d, %v; want split, set, merge", len(cons), err)
 	}
+}
+
+// testFuseCarrySet: an analyst's setting of an incident that is later
+// merged into another follows it there, says so in the survivor's history,
+// and holds through a full re-fusion.
+func testFuseCarrySet(t *testing.T, b FuseBackend) {
+	recs := fuseRecords()
+	importFused(t, b, baseRecords()...)
+	importFused(t, b, recs[0], recs[1])
+	ctx := t.Context()
+	tehran := fusedIncidentOf(t, b, "gtd:201706070001#1")
+	c := fuse.Correction{Author: "analyst", Reason: "UCDP row is its own report", At: fuseAt.Add(2 * time.Hour)}
+	newID, err := fuse.Split(ctx, b, tehran.ID, []string{"ucdp:u-9001#1"}, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Reason, c.At = "coroner's count", c.At.Add(time.Hour)
+	if err := fuse.Set(ctx, b, newID, "wounded", "43", c); err != nil {
+		t.Fatal(err)
+	}
+	c.Reason, c.At = "one attack after all", c.At.Add(time.Hour)
+	if err := fuse.Merge(ctx, b, []string{tehran.ID, newID}, c); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		t.Helper()
+		inc, err := b.Incident(ctx, tehran.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inc.Wounded == nil || inc.Wounded.Best != 43 || !strings.HasPrefix(inc.Rules["wounded"], "set by analyst") {
+			t.Errorf("%s: wounded %v rule %q; want 43 set by analyst, carried from %s", when, inc.Wounded, inc.Rules["wounded"], newID)
+		}
+	}
+	check("after the merge")
+	vs, err := b.IncidentHistory(ctx, tehran.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := vs[len(vs)-1]; !strings.Contains(last.Reason, newID) || !strings.Contains(last.Reason, "settings") {
+		t.Errorf("last version's reason %q: want it to say the settings of %s were kept", last.Reason, newID)
+	}
+	if _, err := fuse.All(ctx, b, fuse.RunOptions{At: c.At.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	check("after All")
+	cons, err := b.Constraints(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	carried := 0
+	for _, x := range cons {
+		if x.Kind == "set" && x.Incident == tehran.ID && x.CarriedFrom == newID {
+			carried++
+		}
+	}
+	if carried != 1 {
+		t.Errorf("constraints %+v: want one set carried from %s to %s", cons, newID, tehran.ID)
+	}
+}
+
+// testFuseCorrectionsUpdate: a split and a setting hold when a report of
+// the incident is updated (its new revision is a new claim, fused again),
+// and through a full re-fusion after it.
+func testFuseCorrectionsUpdate(t *testing.T, b FuseBackend) {
+	recs := fuseRecords()
+	importFused(t, b, baseRecords()...)
+	importFused(t, b, recs[0], recs[1])
+	ctx := t.Context()
+	tehran := fusedIncidentOf(t, b, "gtd:201706070001#1")
+	c := fuse.Correction{Author: "analyst", Reason: "two events", At: fuseAt.Add(2 * time.Hour)}
+	newID, err := fuse.Split(ctx, b, tehran.ID, []string{"ucdp:u-9001#1"}, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.At = c.At.Add(time.Hour)
+	if err := fuse.Set(ctx, b, newID, "killed", "19", c); err != nil {
+		t.Fatal(err)
+	}
+	if err := fuse.Set(ctx, b, tehran.ID, "wounded", "43", c); err != nil {
+		t.Fatal(err)
+	}
+	upd := Record("ucdp", "u-9001", 1, "ucdp row 1, corrected", fetched, func(c *model.Claim) {
+		lat, lon := 35.70, 51.41
+		c.Lat, c.Lon, c.Perpetrator, c.Killed = &lat, &lon, "IS", model.Point(18, model.Exact)
+	})
+	gupd := Record("gtd", "201706070001", 1, "gtd row 1, corrected", fetched, func(c *model.Claim) {
+		lat, lon := 35.6926, 51.4330
+		c.Lat, c.Lon, c.Perpetrator, c.Killed = &lat, &lon, "Islamic State", model.Point(17, model.Exact)
+		c.PlacePrecision, c.Wounded = model.PlaceExact, model.Point(42, model.Exact)
+	})
+	check := func(when string) {
+		t.Helper()
+		want := []string{gupd.Claim.ID, "gtd:201706210002#1", upd.Claim.ID}
+		if got := partition(t, b); !slices.Equal(got, want) {
+			t.Errorf("%s: partition %v, want %v (the split kept)", when, got, want)
+		}
+		n, err := b.Incident(ctx, newID)
+		if err != nil || n.Killed == nil || n.Killed.Best != 19 || !strings.HasPrefix(n.Rules["killed"], "set by analyst") {
+			t.Errorf("%s: split incident %s killed %v (%v); want 19 set by analyst", when, newID, n.Killed, err)
+		}
+		g, err := b.Incident(ctx, tehran.ID)
+		if err != nil || g.Wounded == nil || g.Wounded.Best != 43 || !strings.HasPrefix(g.Rules["wounded"], "set by analyst") {
+			t.Errorf("%s: %s wounded %v (%v); want 43 set by analyst", when, tehran.ID, g.Wounded, err)
+		}
+	}
+	importFused(t, b, upd, gupd)
+	check("after the updates")
+	if _, err := fuse.All(ctx, b, fuse.RunOptions{At: c.At.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	check("after All")
 }
 
 func testFuseEmpty(t *testing.T, b FuseBackend) {
