@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -667,6 +669,9 @@ func All(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 	if len(claims) == 0 {
 		return sum, nil
 	}
+	if len(claims) >= 20000 { // a small store's heap needs no bound
+		defer boundHeap()()
+	}
 	index := make(map[string]int32, len(claims))
 	for i := range claims {
 		index[claims[i].ID] = int32(i)
@@ -787,6 +792,28 @@ func All(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 		}
 	}
 	return sum, nil
+}
+
+// boundHeap bounds the heap while All holds every claim, and returns the
+// function that lifts the bound. Decoding the stored documents leaves far
+// more garbage than the claims kept, and by default the heap may grow to
+// twice what is live before the collector runs: with every claim of a
+// store live, that doubling is what made a full fusion too big for a
+// laptop. So the garbage is handed back first, and the heap is then held
+// to about 1.6 times the claims' own size (a soft limit: the collector
+// runs more often near it, no allocation ever fails); a lower limit set
+// by the user (GOMEMLIMIT) stays.
+func boundHeap() (restore func()) {
+	debug.FreeOSMemory()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	prev := debug.SetMemoryLimit(-1)
+	limit := int64(ms.HeapAlloc)*8/5 + 64<<20
+	if limit >= prev {
+		return func() {}
+	}
+	debug.SetMemoryLimit(limit)
+	return func() { debug.SetMemoryLimit(prev) }
 }
 
 // freshID makes the id of an incident that none of its claims' incidents
