@@ -237,3 +237,34 @@ func cmpOr(a, b int) int {
 	}
 	return b
 }
+
+// TestEventGroupsBusyDay: many rows of one source on one day, all parts
+// of coordinated attacks near each other, make one group whose reason is
+// said once; the work stays linear in the rows (a reason per pair made a
+// store-wide fusion of 200k GTD rows hold gigabytes).
+func TestEventGroupsBusyDay(t *testing.T) {
+	const n = 300
+	var claims []model.Claim
+	for i := range n {
+		lat, lon := 35.69+float64(i%10)*0.001, 51.42
+		claims = append(claims, model.Claim{ID: fmt.Sprintf("gtd:%d#1", i), ReportID: fmt.Sprintf("gtd:%d", i), Source: "gtd",
+			Start: day(2017, 6, 7), End: day(2017, 6, 7), DatePrecision: model.PrecisionDay, Country: "IR",
+			Lat: &lat, Lon: &lon, PlacePrecision: model.PlaceExact, Sites: 2})
+	}
+	ps := prepareAll(claims, fixtureSources())
+	clusters := make([][]int32, n)
+	for i := range clusters {
+		clusters[i] = []int32{int32(i)}
+	}
+	var groups []EventGroup
+	allocs := testing.AllocsPerRun(3, func() { groups = eventGroups(ps, clusters) })
+	if len(groups) != 1 || len(groups[0].Clusters) != n {
+		t.Fatalf("got %d groups (%v), want one of %d clusters", len(groups), groups, n)
+	}
+	if want := []string{"same_source_multiple:gtd:2017-06-07"}; !slices.Equal(groups[0].Reasons, want) {
+		t.Errorf("reasons = %v, want %v", groups[0].Reasons, want)
+	}
+	if allocs > 20*n {
+		t.Errorf("%.0f allocations for %d rows of one day, want fewer than %d (linear, not one per pair)", allocs, n, 20*n)
+	}
+}
