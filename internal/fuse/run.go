@@ -119,6 +119,11 @@ func Incremental(ctx context.Context, st Store, opts RunOptions) (Summary, error
 			return sum, fmt.Errorf("fuse: %w", err)
 		}
 		sum.add(s)
+		if len(batch) < n {
+			// A short batch was the last: asking again would cost a
+			// query per run (claims stored meanwhile wait for the next).
+			return sum, nil
+		}
 	}
 }
 

@@ -44,10 +44,10 @@ func (s *Store) FuseSources(ctx context.Context) (map[string]model.Source, error
 // FuseCounts returns how many claims wait, and how many are placed
 // counted up to unfused+1.
 func (s *Store) FuseCounts(ctx context.Context) (fused, unfused int, err error) {
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM claims WHERE NOT fused`).Scan(&unfused); err != nil {
-		return 0, 0, fmt.Errorf("fuse counts: %w", err)
-	}
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM fuse_claims LIMIT $1) x`, unfused+1).Scan(&fused); err != nil {
+	// One round trip: the limit of the second count is the first.
+	if err := s.pool.QueryRow(ctx, `WITH u AS (SELECT count(*) AS n FROM claims WHERE NOT fused)
+		SELECT (SELECT count(*) FROM (SELECT 1 FROM fuse_claims LIMIT (SELECT n + 1 FROM u)) x), (SELECT n FROM u)`).
+		Scan(&fused, &unfused); err != nil {
 		return 0, 0, fmt.Errorf("fuse counts: %w", err)
 	}
 	return fused, unfused, nil
@@ -400,22 +400,24 @@ const insertIncidentSQL = `INSERT INTO incidents (id, version, status, start_dat
 // ApplyFusion writes a fusion change in one transaction: incidents
 // created or versioned, claims placed, claims done, incidents retired,
 // the model and the analyst's constraint.
+//
+// The change is one batch, sent in one round trip without BEGIN and
+// COMMIT: PostgreSQL runs the statements up to the batch's Sync as one
+// implicit transaction (all or nothing), so the explicit transaction only
+// cost two more round trips, a third of an attach's time in the store.
 func (s *Store) ApplyFusion(ctx context.Context, ch *fuse.Change) error {
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
+	if err := applyFusion(ctx, s.pool, ch); err != nil {
 		return fmt.Errorf("apply fusion: %w", err)
-	}
-	defer tx.Rollback(ctx)
-	if err := applyFusion(ctx, tx, ch); err != nil {
-		return fmt.Errorf("apply fusion: %w", err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("apply fusion: commit: %w", err)
 	}
 	return nil
 }
 
-func applyFusion(ctx context.Context, tx pgx.Tx, ch *fuse.Change) error {
+// batchSender sends a batch: the pool (one implicit transaction) or a transaction.
+type batchSender interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+func applyFusion(ctx context.Context, tx batchSender, ch *fuse.Change) error {
 	at := ch.At.UTC()
 	var b pgx.Batch
 	for _, v := range ch.Incidents {

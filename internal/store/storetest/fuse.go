@@ -36,6 +36,7 @@ func runFuse(t *testing.T, open func(t *testing.T) Backend) {
 		{"SetFollowsMergedIncident", testFuseCarrySet},
 		{"CorrectionsSurviveReportUpdate", testFuseCorrectionsUpdate},
 		{"NothingToFuse", testFuseEmpty},
+		{"ApplyFusionAllOrNothing", testFuseAtomic},
 		{"IncrementalEventGroup", testFuseGroup},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -439,6 +440,29 @@ func testFuseCorrectionsUpdate(t *testing.T, b FuseBackend) {
 		t.Fatal(err)
 	}
 	check("after All")
+}
+
+// testFuseAtomic: a change that fails part-way leaves nothing of itself
+// (PostgreSQL sends it as one batch without BEGIN: the batch must still
+// be one transaction).
+func testFuseAtomic(t *testing.T, b FuseBackend) {
+	importFused(t, b, baseRecords()...)
+	ctx := t.Context()
+	inc := model.IncidentFromClaim("i-atomic", fuseRecords()[0].Claim, fuseAt)
+	ch := &fuse.Change{At: fuseAt, Author: fuse.Author,
+		Incidents: []fuse.IncidentVersion{{Incident: inc, Reason: "test", Create: true}},
+		Placements: []fuse.Placement{{StoredClaim: fuse.StoredClaim{Evidence: fuse.Evidence{
+			Claim: model.Claim{ID: "no-such-claim", Source: "gtd"}, Fetched: fuseAt}, Ref: "x", IncidentID: "i-atomic"}}},
+		Constraint: &fuse.Constraint{Kind: "set", Incident: "i-atomic", Field: "killed", Value: "1", Author: "a", Reason: "r", At: fuseAt}}
+	if err := b.ApplyFusion(ctx, ch); err == nil {
+		t.Fatal("a change placing an unknown claim was applied, want an error")
+	}
+	if _, err := b.Incident(ctx, "i-atomic"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the failed change's incident: %v, want not found (nothing of a failed change stays)", err)
+	}
+	if cons, err := b.Constraints(ctx); err != nil || len(cons) != 0 {
+		t.Errorf("constraints after a failed change: %v, %v; want none", cons, err)
+	}
 }
 
 func testFuseEmpty(t *testing.T, b FuseBackend) {
