@@ -766,12 +766,74 @@ func All(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 	}
 	carried := r.carry(retire)
 	// Written a chunk of incidents at a time, so that memory stays
-	// bounded: the clusters are independent. The retirements go last,
-	// once every claim has moved, with the model.
+	// bounded. A chunk holds whole components: the clusters that share an
+	// old incident go together, with that incident's retirement and the
+	// settings it carries to its survivor, so that each chunk is whole on
+	// its own. A run stopped between chunks (a crash, a kill) leaves every
+	// old incident either untouched or fully resolved — never emptied of
+	// its claims but not retired — and the next run fuses the rest.
+	comp := make([]int, len(ids)) // union-find over clusters
+	for i := range comp {
+		comp[i] = i
+	}
+	var root func(int) int
+	root = func(i int) int {
+		for comp[i] != i {
+			comp[i] = comp[comp[i]]
+			i = comp[i]
+		}
+		return i
+	}
+	firstOf := map[string]int{} // old incident → a cluster holding one of its claims
+	for ci, cl := range res.Clusters {
+		for _, id := range cl {
+			old := metas[index[id]].incident
+			if o, ok := firstOf[old]; ok {
+				if a, b := root(o), root(ci); a != b {
+					comp[max(a, b)] = min(a, b)
+				}
+			} else {
+				firstOf[old] = ci
+			}
+		}
+	}
 	const chunk = 2000
-	for start := 0; start < len(ids); start += chunk {
+	var chunks [][]int
+	chunkOf := map[int]int{} // component root → chunk
+	for ci := range ids {
+		c := root(ci)
+		k, ok := chunkOf[c]
+		if !ok {
+			if len(chunks) == 0 || len(chunks[len(chunks)-1]) >= chunk {
+				chunks = append(chunks, nil)
+			}
+			k = len(chunks) - 1
+			chunkOf[c] = k
+		}
+		chunks[k] = append(chunks[k], ci)
+	}
+	retireIn := make([]map[string]string, len(chunks))
+	for old, into := range retire {
+		k := chunkOf[root(firstOf[old])]
+		if retireIn[k] == nil {
+			retireIn[k] = map[string]string{}
+		}
+		retireIn[k][old] = into
+	}
+	chunkOfID := make(map[string]int, len(ids))
+	for k, cis := range chunks {
+		for _, ci := range cis {
+			chunkOfID[ids[ci]] = k
+		}
+	}
+	carriedIn := make([][]Constraint, len(chunks))
+	for _, c := range carried {
+		k := chunkOfID[c.Incident]
+		carriedIn[k] = append(carriedIn[k], c)
+	}
+	for k, cis := range chunks {
 		part := map[string]*cluster{}
-		for ci := start; ci < min(start+chunk, len(ids)); ci++ {
+		for _, ci := range cis {
 			w := &cluster{id: ids[ci], grouped: true}
 			if g, ok := groups[w.id]; ok {
 				w.group, w.groupReasons = g.id, g.reasons
@@ -784,12 +846,11 @@ func All(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 			}
 			part[w.id] = w
 		}
-		ch := &Change{At: r.at, Author: Author, PurgeAll: start == 0}
-		var ret map[string]string
-		if start+chunk >= len(ids) {
-			ch.Model, ret, ch.Carried = res.Model, retire, carried
+		ch := &Change{At: r.at, Author: Author, PurgeAll: k == 0, Carried: carriedIn[k]}
+		if k == len(chunks)-1 {
+			ch.Model = res.Model
 		}
-		if err := r.finish(ctx, ch, part, ret, nil, &sum); err != nil {
+		if err := r.finish(ctx, ch, part, retireIn[k], nil, &sum); err != nil {
 			return sum, err
 		}
 		if err := st.ApplyFusion(ctx, ch); err != nil {
