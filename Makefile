@@ -41,7 +41,7 @@ fuzz:
 KILLS ?= 40
 LOAD ?= 60s
 soak:
-	VIGIL_CRASH_KILLS=$(KILLS) scripts/pgtest.sh $(GO) test -run TestImportSurvivesSIGKILL -count=1 -timeout 60m -v ./cmd/vigil
+	VIGIL_CRASH_KILLS=$(KILLS) scripts/pgtest.sh $(GO) test -run "TestImportSurvivesSIGKILL|TestFuseSurvivesSIGKILL" -count=1 -timeout 90m -v ./cmd/vigil
 	VIGIL_LOAD_DURATION=$(LOAD) scripts/pgtest.sh $(GO) test -run TestLoadBounded -count=1 -timeout 30m -v ./internal/server
 	VIGIL_CLUSTER_ARTICLES=100 VIGIL_CLUSTER_ROUNDS=3 scripts/pgtest.sh $(GO) test -run TestClusterSurvivesKills -count=1 -timeout 30m -v ./internal/queue
 
