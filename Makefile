@@ -7,7 +7,7 @@ DB      ?= vigil.db
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/vigil-project/vigil/internal/cli.Version=$(VERSION)
 
-.PHONY: build demo test lint bench fuzz soak release clean
+.PHONY: build demo test lint bench fuzz soak release guide clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/vigil
@@ -44,6 +44,10 @@ soak:
 	VIGIL_CRASH_KILLS=$(KILLS) scripts/pgtest.sh $(GO) test -run "TestImportSurvivesSIGKILL|TestFuseSurvivesSIGKILL" -count=1 -timeout 90m -v ./cmd/vigil
 	VIGIL_LOAD_DURATION=$(LOAD) scripts/pgtest.sh $(GO) test -run TestLoadBounded -count=1 -timeout 30m -v ./internal/server
 	VIGIL_CLUSTER_ARTICLES=100 VIGIL_CLUSTER_ROUNDS=3 scripts/pgtest.sh $(GO) test -run TestClusterSurvivesKills -count=1 -timeout 30m -v ./internal/queue
+
+# The user guide's screenshots, taken by the browser tests (docs/guide/img).
+guide:
+	scripts/guide.sh
 
 # Static binaries for linux/amd64, linux/arm64, darwin, windows in dist/.
 release:
