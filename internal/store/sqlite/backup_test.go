@@ -77,3 +77,28 @@ func TestBackupAndRestoreRefusals(t *testing.T) {
 	}
 	r.Close()
 }
+
+// A backup holds the team tables, and the restored audit log verifies
+// and goes on chaining.
+func TestBackupKeepsTeams(t *testing.T) {
+	dir := t.TempDir()
+	src := open(t)
+	storetest.SeedTeam(t, src)
+	backup, restored := filepath.Join(dir, "backup.db"), filepath.Join(dir, "restored.db")
+	if err := src.Backup(t.Context(), backup); err != nil {
+		t.Fatalf("Backup: %v", err)
+	}
+	if err := Restore(t.Context(), backup, restored, false); err != nil {
+		t.Fatalf("Restore: %v", err)
+	}
+	s, err := Open(t.Context(), restored)
+	if err != nil {
+		t.Fatalf("Open restored: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	storetest.CheckTeamKept(t, s)
+	// The guards came along: the restored log is append-only too.
+	if _, err := s.write.ExecContext(t.Context(), `DELETE FROM audit_log`); err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Errorf("DELETE on the restored audit log got %v, want a refusal", err)
+	}
+}

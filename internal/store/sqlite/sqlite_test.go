@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -158,4 +159,14 @@ func TestForeignKeysAfterImport(t *testing.T) {
 			t.Errorf("%s: a claim of no report was stored after the batch", tc.name)
 		}
 	}
+}
+
+func TestTeamContract(t *testing.T) {
+	storetest.RunTeam(t, func(t *testing.T) storetest.TeamBackend { return open(t) }, storetest.Raw{
+		Exec: func(ctx context.Context, b storetest.TeamBackend, query string) error {
+			_, err := b.(*Store).write.ExecContext(ctx, query)
+			return err
+		},
+		DropGuards: []string{`DROP TRIGGER audit_log_no_update`, `DROP TRIGGER audit_log_no_delete`},
+	})
 }
