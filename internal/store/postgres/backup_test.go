@@ -41,3 +41,34 @@ func TestBackupUnderLoad(t *testing.T) {
 		t.Errorf("CheckBackup of a missing file got no error")
 	}
 }
+
+// A backup holds the team tables, and the restored audit log verifies,
+// goes on chaining and is append-only again, also when it replaces a
+// store (pg_restore --clean drops the triggers with their table).
+func TestBackupKeepsTeams(t *testing.T) {
+	ctx := t.Context()
+	src := open(t)
+	storetest.SeedTeam(t, src)
+	backup := filepath.Join(t.TempDir(), "backup.dump")
+	if err := src.Backup(ctx, backup); err != nil {
+		t.Fatalf("Backup: %v", err)
+	}
+	dsn := newDatabase(t)
+	if err := Restore(ctx, dsn, backup, false); err != nil {
+		t.Fatalf("Restore: %v", err)
+	}
+	if err := Restore(ctx, dsn, backup, true); err != nil {
+		t.Fatalf("Restore with replace over a store with an audit log: %v", err)
+	}
+	s, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatalf("Open restored: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	storetest.CheckTeamKept(t, s)
+	for _, q := range []string{`DELETE FROM audit_log`, `TRUNCATE audit_log`} {
+		if _, err := s.pool.Exec(ctx, q); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s on the restored audit log got %v, want a refusal", q, err)
+		}
+	}
+}

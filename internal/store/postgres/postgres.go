@@ -44,10 +44,11 @@ type querier interface {
 }
 
 // Advisory lock keys (pg_advisory_xact_lock), arbitrary but fixed: one
-// for schema migrations, one for import batches.
+// for schema migrations, one for import batches, one for audit appends.
 const (
 	migrateLock int64 = 0x76696769_6c000001 // "vigil" 1
 	importLock  int64 = 0x76696769_6c000002 // "vigil" 2
+	auditLock   int64 = 0x76696769_6c000003 // "vigil" 3
 )
 
 // Open connects to the database that the postgres:// URL dsn names and

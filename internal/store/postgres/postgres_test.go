@@ -229,3 +229,13 @@ func TestImportTriggers(t *testing.T) {
 		t.Errorf("Stats got %+v, %v; want 20 incidents and claims", st, err)
 	}
 }
+
+func TestTeamContract(t *testing.T) {
+	storetest.RunTeam(t, func(t *testing.T) storetest.TeamBackend { return open(t) }, storetest.Raw{
+		Exec: func(ctx context.Context, b storetest.TeamBackend, query string) error {
+			_, err := b.(*Store).pool.Exec(ctx, query)
+			return err
+		},
+		DropGuards: []string{`DROP TRIGGER audit_log_no_change ON audit_log`, `DROP TRIGGER audit_log_no_truncate ON audit_log`},
+	})
+}
