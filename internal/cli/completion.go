@@ -18,6 +18,8 @@ var completionWords = map[string][]string{
 	"completion": {"bash", "zsh", "fish"},
 	"feeds":      {"add", "list", "rm", "poll"},
 	"worker":     {"submit", "status"},
+	"users":      {"add", "list", "disable", "enable", "passwd", "role"},
+	"tokens":     {"add", "list", "revoke"},
 }
 
 // commandFlags returns the flags of a command, read from its own help:

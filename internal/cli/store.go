@@ -24,6 +24,8 @@ type backend interface {
 	Rejections(ctx context.Context, source string, limit int) ([]store.Rejection, error)
 	SchemaVersion(ctx context.Context) (int, error)
 	Backup(ctx context.Context, dst string) error
+	// AppendAudit records the changes commands make (see record).
+	AppendAudit(ctx context.Context, e store.AuditEntry) (store.AuditEntry, error)
 	Close() error
 }
 

@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vigil-project/vigil/internal/export"
+	"github.com/vigil-project/vigil/internal/store"
+)
+
+// parseAuditTime reads --since and --until: a day (YYYY-MM-DD, its start
+// in UTC) or an RFC 3339 time.
+func parseAuditTime(flag, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, usagef("audit: --%s %q: want a day (2024-01-03) or an RFC 3339 time (2024-01-03T08:00:00Z)", flag, s)
+}
+
+func runAudit(ctx context.Context, env Env, args []string) error {
+	var cfg Config
+	fs := newFlags(env, "audit", "", &cfg, true, export.Table)
+	since := fs.String("since", "", "entries at or after this day (YYYY-MM-DD, UTC) or RFC 3339 time")
+	until := fs.String("until", "", "entries before this day or RFC 3339 time")
+	actor := fs.String("actor", "", "entries of this actor only (user:NAME, token:ID, cli:OSUSER, system, public)")
+	action := fs.String("action", "", "entries of this action only; ending in '.' a family (incident.)")
+	limit := fs.Int("limit", 0, "at most this many entries, oldest first (0: all)")
+	verify := fs.Bool("verify", false, "check the whole log's hash chain instead of listing it; exit 1 at the first broken link")
+	pos, err := parse(fs, args, env, &cfg)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("audit takes no arguments, got %q", pos[0])
+	}
+	if cfg.Format != export.Table && cfg.Format != export.JSON {
+		return usagef("audit: --format %s not supported: use table or json", cfg.Format)
+	}
+	var f store.AuditFilter
+	if f.Since, err = parseAuditTime("since", *since); err != nil {
+		return err
+	}
+	if f.Until, err = parseAuditTime("until", *until); err != nil {
+		return err
+	}
+	if *limit < 0 {
+		return usagef("audit: --limit must not be negative")
+	}
+	f.Actor, f.Action, f.Limit = *actor, *action, *limit
+	if *verify && f != (store.AuditFilter{}) {
+		return usagef("audit --verify checks the whole log: give it no filter")
+	}
+	st, err := openTeamStore(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *verify {
+		return verifyAudit(ctx, env, st)
+	}
+	var entries []store.AuditEntry
+	if err := st.Audit(ctx, f, func(e store.AuditEntry) error {
+		entries = append(entries, e)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	if cfg.Format == export.JSON {
+		if entries == nil {
+			entries = []store.AuditEntry{}
+		}
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(entries)
+	}
+	if len(entries) == 0 {
+		fmt.Fprintln(env.Stdout, "no audit entries match")
+		return nil
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tAT\tACTOR\tACTION\tTARGET\tDETAILS")
+	for _, e := range entries {
+		target := e.Target
+		if target == "" {
+			target = "-"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.At.Format(time.RFC3339), e.Actor, e.Action, target, e.Details)
+	}
+	return tw.Flush()
+}
+
+// verifyAudit reads the whole log and checks its chain from the first
+// entry, whose Prev must be empty: a log whose start was cut off fails.
+func verifyAudit(ctx context.Context, env Env, st teamStore) error {
+	var entries []store.AuditEntry
+	if err := st.Audit(ctx, store.AuditFilter{}, func(e store.AuditEntry) error {
+		entries = append(entries, e)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("audit --verify: %w", err)
+	}
+	if len(entries) > 0 && entries[0].Prev != "" {
+		return fmt.Errorf("audit --verify: the log starts at entry %d, which follows another: entries before it were removed", entries[0].ID)
+	}
+	if err := store.VerifyAudit(entries); err != nil {
+		var b *store.AuditBreak
+		if errors.As(err, &b) {
+			return fmt.Errorf("audit --verify: %d entries; %w", len(entries), err)
+		}
+		return err
+	}
+	if len(entries) == 0 {
+		fmt.Fprintln(env.Stdout, "audit log empty: nothing to verify")
+		return nil
+	}
+	last := entries[len(entries)-1]
+	fmt.Fprintf(env.Stdout, "audit log verified: %d entries, the last %d at %s with hash %s\n", len(entries), last.ID, last.At.Format(time.RFC3339), last.Hash)
+	return nil
+}
