@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/vigil-project/vigil/internal/alert"
+	"github.com/vigil-project/vigil/internal/audit"
 	"github.com/vigil-project/vigil/internal/export"
 	"github.com/vigil-project/vigil/internal/store"
 )
@@ -243,7 +244,7 @@ func alertRulesAdd(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "rule %d %q (%s) added\n", id, name, pos[0])
-	return nil
+	return record(ctx, env, b, audit.RuleAdd, strconv.FormatInt(id, 10), map[string]any{"name": name, "kind": pos[0], "spec": r.Spec})
 }
 
 // alertRulesEdit changes the settings given of a rule; the others, its
@@ -304,7 +305,7 @@ func alertRulesEdit(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "rule %d %q (%s) updated: %s\n", id, name, cur.Kind, r.Spec)
-	return nil
+	return record(ctx, env, b, audit.RuleEdit, pos[0], map[string]any{"name": name, "kind": cur.Kind, "spec": r.Spec, "was": cur.Spec})
 }
 
 func alertRulesList(ctx context.Context, env Env, args []string) error {
@@ -362,7 +363,7 @@ func alertRulesRm(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "rule %d removed\n", id)
-	return nil
+	return record(ctx, env, b, audit.RuleRemove, pos[0], nil)
 }
 
 func alertsCheck(ctx context.Context, env Env, args []string) error {

@@ -89,8 +89,9 @@ func extractArticles(ctx context.Context, st ingest.Store, arts []model.Article,
 
 // extractInto sets a poller to read claims out of every new article and
 // store them; then, when set, runs after each article's claims are
-// stored (the server fuses there; `feeds poll` fuses once after the poll).
-func extractInto(p *poll.Poller, st ingest.Store, now func() time.Time, then func(context.Context) error) {
+// stored, with how many were new or changed (the server audits and fuses
+// there; `feeds poll` fuses once after the poll).
+func extractInto(p *poll.Poller, st ingest.Store, now func() time.Time, then func(ctx context.Context, a model.Article, stored int) error) {
 	p.Extractor = extract.ClaimExtractor{}
 	p.Claims = func(ctx context.Context, a model.Article, claims []model.Claim) error {
 		at := now()
@@ -98,9 +99,10 @@ func extractInto(p *poll.Poller, st ingest.Store, now func() time.Time, then fun
 		if err != nil {
 			return err
 		}
-		if _, err := storeClaims(ctx, st, recs, at); err != nil || then == nil {
+		n, err := storeClaims(ctx, st, recs, at)
+		if err != nil || then == nil {
 			return err
 		}
-		return then(ctx)
+		return then(ctx, a, n)
 	}
 }

@@ -8,9 +8,31 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/vigil-project/vigil/internal/audit"
 	"github.com/vigil-project/vigil/internal/export"
+	"github.com/vigil-project/vigil/internal/fuse"
 	"github.com/vigil-project/vigil/internal/store"
 )
+
+// record appends an audit entry for a change made on the command line.
+// The change is done by then: an error says so, so that whoever reads it
+// knows the store holds the change without its entry.
+func record(ctx context.Context, env Env, st audit.Appender, action, target string, details any) error {
+	if err := audit.Record(ctx, st, env.Now(), audit.CLIActor(), action, target, details); err != nil {
+		return fmt.Errorf("done, but not written to the audit log: %w", err)
+	}
+	return nil
+}
+
+// fuseDetails is what the audit log keeps of a fusion run: its counts.
+// Each decision (which claim joined which incident, and why) is already
+// an incident version, so the entry points there instead of repeating it.
+func fuseDetails(sum fuse.Summary) any {
+	return struct {
+		fuse.Summary
+		Decisions string `json:"decisions"`
+	}{sum, "in each incident's version log (vigil incident ID)"}
+}
 
 // parseAuditTime reads --since and --until: a day (YYYY-MM-DD, its start
 // in UTC) or an RFC 3339 time.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/vigil-project/vigil/internal/audit"
 	"github.com/vigil-project/vigil/internal/store/postgres"
 	"github.com/vigil-project/vigil/internal/store/sqlite"
 )
@@ -42,7 +43,7 @@ func runBackup(ctx context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "backed up the store (%d incidents, %d reports when the backup finished) to %s, %.1f MB; checked\n",
 		stats.Incidents, stats.Reports, pos[0], float64(size)/1e6)
-	return nil
+	return record(ctx, env, st, audit.Backup, pos[0], map[string]any{"bytes": size})
 }
 
 func runRestore(ctx context.Context, env Env, args []string) error {
@@ -76,7 +77,8 @@ func runRestore(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("restore: %w", err)
 	}
 	fmt.Fprintf(env.Stdout, "restored %s into %s: %d incidents, %d reports\n", pos[0], redactDSN(cfg.DB), stats.Incidents, stats.Reports)
-	return nil
+	// Recorded in the restored store, whose log goes on from the backup's.
+	return record(ctx, env, st, audit.Restore, pos[0], map[string]any{"replaced": force})
 }
 
 // redactDSN hides a password in a postgres:// URL.

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/vigil-project/vigil/demo"
+	"github.com/vigil-project/vigil/internal/audit"
 	"github.com/vigil-project/vigil/internal/export"
 	"github.com/vigil-project/vigil/internal/ingest"
 	"github.com/vigil-project/vigil/internal/model"
@@ -55,6 +56,10 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	sum, err := ingest.Run(ctx, st, open, ingest.Options{File: demo.CSVName, Now: env.Now})
 	printSummary(env, export.Table, sum, err)
 	if err != nil {
+		return err
+	}
+	if err := record(ctx, env, st, audit.Demo, demo.CSVName, map[string]any{"source": sum.Source, "read": sum.Read,
+		"new": sum.New, "updated": sum.Updated, "unchanged": sum.Unchanged, "rejected": sum.Rejected}); err != nil {
 		return err
 	}
 	if err := fuseAfterImport(ctx, env, st, export.Table); err != nil {

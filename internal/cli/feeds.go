@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/vigil-project/vigil/internal/audit"
 	"github.com/vigil-project/vigil/internal/export"
 	"github.com/vigil-project/vigil/internal/fetch"
 	"github.com/vigil-project/vigil/internal/model"
@@ -28,6 +29,7 @@ type feedStore interface {
 	RemoveFeed(ctx context.Context, name string) error
 	Feed(ctx context.Context, name string) (store.Feed, error)
 	SaveRejections(ctx context.Context, rs []store.Rejection) error
+	AppendAudit(ctx context.Context, e store.AuditEntry) (store.AuditEntry, error)
 	Close() error
 }
 
@@ -124,7 +126,7 @@ func runFeedsAdd(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("feeds add: %w", err)
 	}
 	fmt.Fprintf(env.Stdout, "added feed %s: %s every %v\n", n, u, *every)
-	return nil
+	return record(ctx, env, st, audit.FeedAdd, n, map[string]any{"url": u.String(), "every": every.String(), "allow_private": *private})
 }
 
 func runFeedsRemove(ctx context.Context, env Env, args []string) error {
@@ -149,7 +151,7 @@ func runFeedsRemove(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("feeds rm: %w", err)
 	}
 	fmt.Fprintf(env.Stdout, "removed feed %s (its articles stay)\n", pos[0])
-	return nil
+	return record(ctx, env, st, audit.FeedRemove, pos[0], nil)
 }
 
 func runFeedsList(ctx context.Context, env Env, args []string) error {
@@ -284,9 +286,17 @@ func runFeedsPoll(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	failed := 0
+	var total store.ArticleCounts
 	for _, r := range results {
 		if r.Err != nil {
 			failed++
+		}
+		total.Add(r.Counts)
+	}
+	if total.New+total.Updated > 0 {
+		if err := record(ctx, env, st, audit.FeedPoll, "", map[string]any{"feeds": len(results), "failed": failed,
+			"new": total.New, "updated": total.Updated, "duplicate": total.Duplicate}); err != nil {
+			return err
 		}
 	}
 	switch cfg.Format {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vigil-project/vigil/internal/audit"
 	"github.com/vigil-project/vigil/internal/export"
 	"github.com/vigil-project/vigil/internal/fuse"
 	"github.com/vigil-project/vigil/internal/model"
@@ -62,10 +63,14 @@ func runFuse(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if cfg.Format == export.JSON {
-		return json.NewEncoder(env.Stdout).Encode(sum)
+		err = json.NewEncoder(env.Stdout).Encode(sum)
+	} else {
+		printFuseSummary(env, sum)
 	}
-	printFuseSummary(env, sum)
-	return nil
+	if sum.Claims > 0 || sum.Full {
+		err = errors.Join(err, record(ctx, env, st, audit.Fuse, "", fuseDetails(sum)))
+	}
+	return err
 }
 
 func printFuseSummary(env Env, sum fuse.Summary) {
@@ -89,10 +94,13 @@ func fuseAfterImport(ctx context.Context, env Env, st backend, f export.Format) 
 	if err != nil {
 		return fmt.Errorf("fuse after import: %w", err)
 	}
-	if f != export.JSON && sum.Claims > 0 {
+	if sum.Claims == 0 {
+		return nil
+	}
+	if f != export.JSON {
 		printFuseSummary(env, sum)
 	}
-	return nil
+	return record(ctx, env, st, audit.Fuse, "", fuseDetails(sum))
 }
 
 // constraintError maps a refused correction to a usage error.

@@ -14,6 +14,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/vigil-project/vigil/internal/audit"
 	"github.com/vigil-project/vigil/internal/export"
 	"github.com/vigil-project/vigil/internal/gazetteer"
 	"github.com/vigil-project/vigil/internal/ingest"
@@ -84,6 +85,17 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		}
 		sum, err := importFile(ctx, env, st, open, file, fl)
 		printSummary(env, cfg.Format, sum, err)
+		if sum.Source != "" {
+			// Whatever was stored, also of a file that failed half way.
+			d := map[string]any{"kind": kind, "source": sum.Source, "file": sum.File, "read": sum.Read, "new": sum.New,
+				"updated": sum.Updated, "unchanged": sum.Unchanged, "rejected": sum.Rejected, "skipped": sum.Skipped, "strict": fl.strict}
+			if err != nil {
+				d["error"] = err.Error()
+			}
+			if aerr := record(ctx, env, st, audit.Import, file, d); aerr != nil {
+				return aerr
+			}
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("import %s: interrupted after %d rows; run the same command again to complete it", file, sum.Read)

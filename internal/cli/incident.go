@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/vigil-project/vigil/internal/audit"
 	"github.com/vigil-project/vigil/internal/export"
 	"github.com/vigil-project/vigil/internal/fuse"
 	"github.com/vigil-project/vigil/internal/model"
@@ -417,6 +418,7 @@ func runCorrection(ctx context.Context, env Env, cfg Config, fl incidentFlags, p
 			return constraintError(err)
 		}
 		fmt.Fprintf(env.Stdout, "merged %s into %s\n", strings.Join(pos[2:], ", "), pos[1])
+		return record(ctx, env, st, audit.IncidentMerge, pos[1], map[string]any{"merged": pos[2:], "author": author, "reason": fl.reason})
 	case "split":
 		ids, err := splitClaims(ctx, fb, pos[1], fl.claims)
 		if err != nil {
@@ -427,11 +429,13 @@ func runCorrection(ctx context.Context, env Env, cfg Config, fl incidentFlags, p
 			return constraintError(err)
 		}
 		fmt.Fprintf(env.Stdout, "split %d claims of %s into %s\n", len(ids), pos[1], newID)
+		return record(ctx, env, st, audit.IncidentSplit, pos[1], map[string]any{"new": newID, "claims": ids, "author": author, "reason": fl.reason})
 	case "set":
 		if err := fuse.Set(ctx, fb, pos[1], pos[2], pos[3], c); err != nil {
 			return constraintError(err)
 		}
 		fmt.Fprintf(env.Stdout, "set %s of %s to %s\n", pos[2], pos[1], pos[3])
+		return record(ctx, env, st, audit.IncidentSet, pos[1], map[string]any{"field": pos[2], "value": pos[3], "author": author, "reason": fl.reason})
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/vigil-project/vigil/internal/audit"
 	"github.com/vigil-project/vigil/internal/export"
 	"github.com/vigil-project/vigil/internal/ingest"
 	"github.com/vigil-project/vigil/internal/source/feed"
@@ -102,6 +103,12 @@ func runIngest(ctx context.Context, env Env, args []string) error {
 			fmt.Fprintf(env.Stderr, "%s: %s\n", file, p)
 		}
 		results = append(results, r)
+		if r.Counts.New+r.Counts.Updated+r.Claims > 0 {
+			if err := record(ctx, env, st, audit.Ingest, file, map[string]any{"source": r.Source, "items": r.Items,
+				"new": r.Counts.New, "updated": r.Counts.Updated, "duplicate": r.Counts.Duplicate, "claims": r.Claims}); err != nil {
+				return err
+			}
+		}
 	}
 	// The claims read out of the articles go through fusion like any
 	// other: they join incidents or make new ones.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/vigil-project/vigil/internal/config"
 	"github.com/vigil-project/vigil/internal/fetch"
-	"github.com/vigil-project/vigil/internal/fuse"
+	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/server"
 	"github.com/vigil-project/vigil/internal/source/feed/poll"
 	"github.com/vigil-project/vigil/internal/store/postgres"
@@ -90,16 +90,15 @@ func serve(ctx context.Context, env Env, dsn, addr string, pollFeeds bool, natsU
 			publishDueFeeds(pollCtx, env, fst, natsURL, 5*time.Second)
 		}()
 	} else if fst, ok := b.(feedStore); ok && pollFeeds {
-		p := &poll.Poller{Store: fst, Client: fetch.New(fetch.Options{UserAgent: userAgent()}), Log: log, Now: env.Now}
+		p := &poll.Poller{Store: systemPollStore{fst, env.Now, log}, Client: fetch.New(fetch.Options{UserAgent: userAgent()}), Log: log, Now: env.Now}
 		// New articles' claims are stored as they come and fused right
 		// away: a news item joins its incident within one poll.
 		fb, err := asFuse(b)
 		if err != nil {
 			return err
 		}
-		extractInto(p, b, env.Now, func(ctx context.Context) error {
-			_, err := fuse.Incremental(ctx, fb, fuse.RunOptions{At: env.Now()})
-			return err
+		extractInto(p, b, env.Now, func(ctx context.Context, a model.Article, stored int) error {
+			return fuseAsSystem(ctx, fb, env.Now, log, a, stored)
 		})
 		go func() {
 			defer close(polled)

@@ -46,16 +46,6 @@ func openTeamStore(ctx context.Context, dsn string) (teamStore, error) {
 	return ts, nil
 }
 
-// record appends an audit entry for a change made on the command line.
-// The change is done by then: an error says so, so that whoever reads it
-// knows the store holds the change without its entry.
-func record(ctx context.Context, env Env, st audit.Appender, action, target string, details any) error {
-	if err := audit.Record(ctx, st, env.Now(), audit.CLIActor(), action, target, details); err != nil {
-		return fmt.Errorf("done, but not written to the audit log: %w", err)
-	}
-	return nil
-}
-
 // subcommand is one word of a command with subcommands (users add, …).
 type subcommand struct {
 	names []string
