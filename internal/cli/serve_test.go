@@ -132,6 +132,18 @@ func TestServePollsFeeds(t *testing.T) {
 		if polling && seen != 3 {
 			t.Errorf("serve did not poll the feed: %d items seen, want 3\n%s", seen, mustVigil(t, db, "feeds", "list"))
 		}
+		// What the poller stored is audited as vigil's own doing.
+		polls := auditLog(t, db, "--action", "feed.poll")
+		var counts struct{ New int }
+		if len(polls) > 0 {
+			json.Unmarshal(polls[0].Details, &counts)
+		}
+		if polling && (len(polls) != 1 || polls[0].Actor != "system" || polls[0].Target != "site" || counts.New != 3) {
+			t.Errorf("serve's poll in the audit log: got %+v, want one feed.poll of site by system with 3 new", polls)
+		}
+		if !polling && len(polls) != 0 {
+			t.Errorf("serve --poll=false: audit log has %+v", polls)
+		}
 		if !polling && seen != 0 {
 			t.Errorf("serve --poll=false polled the feed: %d items seen", seen)
 		}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/vigil-project/vigil/internal/audit"
 	"github.com/vigil-project/vigil/internal/auth"
+	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
 )
 
@@ -383,5 +385,36 @@ func TestChangesAreAudited(t *testing.T) {
 				t.Errorf("audit --verify of the restored store: %s", out)
 			}
 		})
+	}
+}
+
+// While serving, the claims the poller reads out of an article and the
+// fusion they cause are audited as system.
+func TestFuseAsSystemAudits(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "vigil.db")
+	mustVigil(t, db, "import", "--no-fuse", "acled", "testdata/acled_v0.csv")
+	st, err := openStore(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fb, err := asFuse(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
+	a := model.Article{URL: "https://news.example/a", Report: model.Report{ID: "r1", Source: "news"}}
+	if err := fuseAsSystem(t.Context(), fb, now, slog.New(slog.DiscardHandler), a, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := fuseAsSystem(t.Context(), fb, now, slog.New(slog.DiscardHandler), a, 2); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range auditLog(t, db, "--actor", "system") {
+		got = append(got, e.Action+" "+e.Target)
+	}
+	if want := []string{"extract https://news.example/a", "fuse "}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("system entries got %q, want %q (nothing for an article without new claims)", got, want)
 	}
 }
