@@ -324,6 +324,7 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 // Every kind of change made on the command line is in the audit log,
 // with the CLI's actor, its action and its target.
 func TestChangesAreAudited(t *testing.T) {
+	site := feedSite(t)
 	for name, db := range stores(t) {
 		t.Run(name, func(t *testing.T) {
 			mustVigil(t, db, "demo")
@@ -360,6 +361,9 @@ func TestChangesAreAudited(t *testing.T) {
 			mustVigil(t, db, "feeds", "add", "https://news.example/rss", "--name", "ex")
 			mustVigil(t, db, "feeds", "rm", "ex")
 			n = expectAudit(t, db, n, [2]string{audit.FeedAdd, "ex"}, [2]string{audit.FeedRemove, "ex"})
+			mustVigil(t, db, "feeds", "add", site.URL+"/rss", "--name", "site", "--allow-private")
+			mustVigil(t, db, "feeds", "poll")
+			n = expectAudit(t, db, n, [2]string{audit.FeedAdd, "site"}, [2]string{audit.FeedPoll, ""})
 
 			mustVigil(t, db, "alerts", "rules", "add", "surge", "--name", "surges")
 			mustVigil(t, db, "alerts", "rules", "edit", "1", "--name", "surges in Iran")
