@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -121,31 +120,25 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 	return tw.Flush()
 }
 
-// verifyAudit reads the whole log and checks its chain from the first
-// entry, whose Prev must be empty: a log whose start was cut off fails.
+// verifyAudit reads the whole log, as it goes, and checks its chain from
+// the first entry, whose Prev must be empty: a log whose start was cut
+// off fails.
 func verifyAudit(ctx context.Context, env Env, st teamStore) error {
-	var entries []store.AuditEntry
-	if err := st.Audit(ctx, store.AuditFilter{}, func(e store.AuditEntry) error {
-		entries = append(entries, e)
-		return nil
-	}); err != nil {
-		return fmt.Errorf("audit --verify: %w", err)
-	}
-	if len(entries) > 0 && entries[0].Prev != "" {
-		return fmt.Errorf("audit --verify: the log starts at entry %d, which follows another: entries before it were removed", entries[0].ID)
-	}
-	if err := store.VerifyAudit(entries); err != nil {
-		var b *store.AuditBreak
-		if errors.As(err, &b) {
-			return fmt.Errorf("audit --verify: %d entries; %w", len(entries), err)
+	var v store.AuditVerifier
+	err := st.Audit(ctx, store.AuditFilter{}, func(e store.AuditEntry) error {
+		if v.Count() == 0 && e.Prev != "" {
+			return fmt.Errorf("the log starts at entry %d, which follows another: entries before it were removed", e.ID)
 		}
-		return err
+		return v.Add(e)
+	})
+	if err != nil {
+		return fmt.Errorf("audit --verify: %d entries good, then %w", v.Count(), err)
 	}
-	if len(entries) == 0 {
+	if v.Count() == 0 {
 		fmt.Fprintln(env.Stdout, "audit log empty: nothing to verify")
 		return nil
 	}
-	last := entries[len(entries)-1]
-	fmt.Fprintf(env.Stdout, "audit log verified: %d entries, the last %d at %s with hash %s\n", len(entries), last.ID, last.At.Format(time.RFC3339), last.Hash)
+	last := v.Last()
+	fmt.Fprintf(env.Stdout, "audit log verified: %d entries, the last %d at %s with hash %s\n", v.Count(), last.ID, last.At.Format(time.RFC3339), last.Hash)
 	return nil
 }

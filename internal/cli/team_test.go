@@ -319,6 +319,17 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 	if ExitCode(err) != 1 || !strings.Contains(err.Error(), "broken at entry 2") {
 		t.Errorf("audit --verify of a tampered log: %v, want exit 1 naming entry 2", err)
 	}
+	// Cutting off the start, entries that verify among themselves, shows
+	// too.
+	for _, q := range []string{`DROP TRIGGER audit_log_no_delete`, `DELETE FROM audit_log WHERE id <= 2`} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	_, _, err = vigil(t, db, "audit", "--verify")
+	if ExitCode(err) != 1 || !strings.Contains(err.Error(), "starts at entry 3") {
+		t.Errorf("audit --verify of a log without its start: %v, want exit 1 saying it starts at entry 3", err)
+	}
 }
 
 // Every kind of change made on the command line is in the audit log,

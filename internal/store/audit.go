@@ -108,19 +108,45 @@ func (b *AuditBreak) Error() string {
 // the first entry to check the whole log. It returns nil or the first
 // break as an *AuditBreak.
 func VerifyAudit(entries []AuditEntry) error {
-	for i, e := range entries {
-		if i > 0 {
-			p := entries[i-1]
-			if e.Prev != p.Hash {
-				return &AuditBreak{Index: i, ID: e.ID, Reason: fmt.Sprintf("prev %.12s… is not the hash %.12s… of entry %d before it (an entry was removed, inserted or changed)", e.Prev, p.Hash, p.ID)}
-			}
-			if e.ID <= p.ID {
-				return &AuditBreak{Index: i, ID: e.ID, Reason: fmt.Sprintf("id does not follow %d", p.ID)}
-			}
-		}
-		if want := AuditHash(e); e.Hash != want {
-			return &AuditBreak{Index: i, ID: e.ID, Reason: "hash does not match the entry (it was changed)"}
+	var v AuditVerifier
+	for _, e := range entries {
+		if err := v.Add(e); err != nil {
+			return err
 		}
 	}
 	return nil
 }
+
+// AuditVerifier checks a log entry by entry, as VerifyAudit does, so
+// that a log of any length can be verified as it is read.
+type AuditVerifier struct {
+	n    int
+	last AuditEntry
+}
+
+// Add checks the next entry and returns an *AuditBreak if the chain
+// breaks there.
+func (v *AuditVerifier) Add(e AuditEntry) error {
+	i := v.n
+	if i > 0 {
+		p := v.last
+		if e.Prev != p.Hash {
+			return &AuditBreak{Index: i, ID: e.ID, Reason: fmt.Sprintf("prev %.12s… is not the hash %.12s… of entry %d before it (an entry was removed, inserted or changed)", e.Prev, p.Hash, p.ID)}
+		}
+		if e.ID <= p.ID {
+			return &AuditBreak{Index: i, ID: e.ID, Reason: fmt.Sprintf("id does not follow %d", p.ID)}
+		}
+	}
+	if want := AuditHash(e); e.Hash != want {
+		return &AuditBreak{Index: i, ID: e.ID, Reason: "hash does not match the entry (it was changed)"}
+	}
+	v.n++
+	v.last = e
+	return nil
+}
+
+// Count returns how many entries were checked and found good.
+func (v *AuditVerifier) Count() int { return v.n }
+
+// Last returns the last good entry (zero before the first).
+func (v *AuditVerifier) Last() AuditEntry { return v.last }

@@ -239,3 +239,7 @@ func TestTeamContract(t *testing.T) {
 		DropGuards: []string{`DROP TRIGGER audit_log_no_change ON audit_log`, `DROP TRIGGER audit_log_no_truncate ON audit_log`},
 	})
 }
+
+func BenchmarkAppendAudit(b *testing.B) {
+	storetest.BenchAppendAudit(b, func(b *testing.B) storetest.TeamBackend { return open(b) })
+}

@@ -170,3 +170,7 @@ func TestTeamContract(t *testing.T) {
 		DropGuards: []string{`DROP TRIGGER audit_log_no_update`, `DROP TRIGGER audit_log_no_delete`},
 	})
 }
+
+func BenchmarkAppendAudit(b *testing.B) {
+	storetest.BenchAppendAudit(b, func(b *testing.B) storetest.TeamBackend { return open(b) })
+}
