@@ -160,7 +160,7 @@ func TestUsersCommands(t *testing.T) {
 			if ok, _ := auth.VerifyPassword("another passphrase", b.PasswordHash); !ok {
 				t.Errorf("the password from stdin does not verify")
 			}
-			n = expectAudit(t, db, n, [2]string{audit.UserRole, "bob"}, [2]string{audit.UserDisable, "bob"},
+			expectAudit(t, db, n, [2]string{audit.UserRole, "bob"}, [2]string{audit.UserDisable, "bob"},
 				[2]string{audit.UserEnable, "bob"}, [2]string{audit.UserPassword, "bob"}, [2]string{audit.UserPassword, "bob"})
 			// The audit log never holds a password.
 			for _, e := range auditLog(t, db) {
