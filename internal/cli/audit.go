@@ -14,10 +14,12 @@ import (
 )
 
 // record appends an audit entry for a change made on the command line.
-// The change is done by then: an error says so, so that whoever reads it
-// knows the store holds the change without its entry.
+// The change is done by then, so the entry is written even when ctx was
+// cancelled meanwhile (Ctrl-C during an import keeps the batches stored,
+// which the entry must count); an error says the change is done, so that
+// whoever reads it knows the store holds the change without its entry.
 func record(ctx context.Context, env Env, st audit.Appender, action, target string, details any) error {
-	if err := audit.Record(ctx, st, env.Now(), audit.CLIActor(), action, target, details); err != nil {
+	if err := audit.Record(context.WithoutCancel(ctx), st, env.Now(), audit.CLIActor(), action, target, details); err != nil {
 		return fmt.Errorf("done, but not written to the audit log: %w", err)
 	}
 	return nil

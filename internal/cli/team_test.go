@@ -433,3 +433,18 @@ func TestFuseAsSystemAudits(t *testing.T) {
 		t.Errorf("system entries got %q, want %q (nothing for an article without new claims)", got, want)
 	}
 }
+
+// A change interrupted by Ctrl-C is still audited for what it stored.
+func TestRecordAfterCancel(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "vigil.db")
+	st := teamOf(t, db)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	env := Env{Now: func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }}
+	if err := record(ctx, env, st, audit.Import, "gtd.csv", map[string]int{"new": 2000}); err != nil {
+		t.Fatalf("record after cancel: %v", err)
+	}
+	if es := auditLog(t, db, "--action", "import"); len(es) != 1 || es[0].Target != "gtd.csv" {
+		t.Errorf("after a cancelled import the log has %+v, want its import entry", es)
+	}
+}
