@@ -58,4 +58,14 @@ func CheckUpgraded(t *testing.T, b Backend, golden []byte) {
 	if c, err := b.ImportBatch(ctx, Synthetic("gtd", 0, 3, fetched), at1); err != nil || c.New != 3 {
 		t.Errorf("import after the upgrade: %+v, %v; want 3 new", c, err)
 	}
+	// The team tables came with the upgrade: accounts and an audit log
+	// that starts its chain.
+	tb, ok := b.(TeamBackend)
+	if !ok {
+		t.Fatalf("backend %T lacks the team methods", b)
+	}
+	mustUser(t, tb, "ana", "admin")
+	if e, err := tb.AppendAudit(ctx, store.AuditEntry{At: at1, Actor: "cli:root", Action: "user.add", Target: "ana"}); err != nil || e.Prev != "" || e.ID == 0 {
+		t.Errorf("first audit entry after the upgrade: %+v, %v", e, err)
+	}
 }
