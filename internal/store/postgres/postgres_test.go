@@ -237,6 +237,10 @@ func TestTeamContract(t *testing.T) {
 			return err
 		},
 		DropGuards: []string{`DROP TRIGGER audit_log_no_change ON audit_log`, `DROP TRIGGER audit_log_no_truncate ON audit_log`},
+		Count: func(ctx context.Context, b storetest.TeamBackend, query string) (n int, err error) {
+			err = b.(*Store).pool.QueryRow(ctx, query).Scan(&n)
+			return n, err
+		},
 	})
 }
 

@@ -139,13 +139,21 @@ func (s *Store) UpdateUser(ctx context.Context, name string, up store.UserUpdate
 	return u, nil
 }
 
-// CreateSession stores a session (by the hash of its id).
+// CreateSession stores a session (by the hash of its id), and deletes
+// the sessions that expired by its creation, so that the table holds
+// live sessions only however long the server runs.
 func (s *Store) CreateSession(ctx context.Context, se store.Session) error {
 	if err := store.CheckSession(se); err != nil {
 		return err
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (id_hash, user_id, created, expires, csrf) VALUES ($1, $2, $3, $4, $5)`,
-		se.IDHash, se.UserID, se.Created, se.Expires, se.CSRF)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires <= $1`, se.Created); err != nil {
+			return fmt.Errorf("prune: %w", err)
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO sessions (id_hash, user_id, created, expires, csrf) VALUES ($1, $2, $3, $4, $5)`,
+			se.IDHash, se.UserID, se.Created, se.Expires, se.CSRF)
+		return err
+	})
 	if isUnique(err) {
 		return fmt.Errorf("create session: %w", store.ErrExists)
 	}

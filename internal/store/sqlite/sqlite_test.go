@@ -168,6 +168,10 @@ func TestTeamContract(t *testing.T) {
 			return err
 		},
 		DropGuards: []string{`DROP TRIGGER audit_log_no_update`, `DROP TRIGGER audit_log_no_delete`},
+		Count: func(ctx context.Context, b storetest.TeamBackend, query string) (n int, err error) {
+			err = b.(*Store).read.QueryRowContext(ctx, query).Scan(&n)
+			return n, err
+		},
 	})
 }
 

@@ -145,17 +145,30 @@ func (s *Store) UpdateUser(ctx context.Context, name string, up store.UserUpdate
 	return u, nil
 }
 
-// CreateSession stores a session (by the hash of its id).
+// CreateSession stores a session (by the hash of its id), and deletes
+// the sessions that expired by its creation, so that the table holds
+// live sessions only however long the server runs.
 func (s *Store) CreateSession(ctx context.Context, se store.Session) error {
 	if err := store.CheckSession(se); err != nil {
 		return err
 	}
-	_, err := s.write.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, created, expires, csrf) VALUES (?, ?, ?, ?, ?)`,
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("create session for user %d: %w", se.UserID, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires <= ?`, micros(se.Created)); err != nil {
+		return fmt.Errorf("create session: prune: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, created, expires, csrf) VALUES (?, ?, ?, ?, ?)`,
 		se.IDHash, se.UserID, micros(se.Created), micros(se.Expires), se.CSRF)
 	if isUnique(err) {
 		return fmt.Errorf("create session: %w", store.ErrExists)
 	}
 	if err != nil {
+		return fmt.Errorf("create session for user %d: %w", se.UserID, err)
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("create session for user %d: %w", se.UserID, err)
 	}
 	return nil

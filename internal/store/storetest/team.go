@@ -47,6 +47,8 @@ type TeamBackend interface {
 type Raw struct {
 	Exec       func(ctx context.Context, b TeamBackend, query string) error
 	DropGuards []string
+	// Count runs a SELECT count(*) … and returns the count.
+	Count func(ctx context.Context, b TeamBackend, query string) (int, error)
 }
 
 // RunTeam runs the team contract suite. open must return a fresh, empty
@@ -59,6 +61,7 @@ func RunTeam(t *testing.T, open func(t *testing.T) TeamBackend, raw Raw) {
 		{"Users", testUsers},
 		{"UpdateEndsSessions", testUpdateEndsSessions},
 		{"Sessions", testSessions},
+		{"ExpiredSessionsPruned", func(t *testing.T, b TeamBackend) { testSessionsPruned(t, b, raw) }},
 		{"Tokens", testTokens},
 		{"AuditChain", testAuditChain},
 		{"AuditFilter", testAuditFilter},
@@ -253,6 +256,30 @@ func testSessions(t *testing.T, b TeamBackend) {
 	}
 	if err := b.DeleteSession(ctx, s.IDHash); err != nil {
 		t.Errorf("DeleteSession twice got %v, want nil", err)
+	}
+}
+
+// testSessionsPruned: a new session deletes the ones expired by then,
+// of every account, and keeps the live ones.
+func testSessionsPruned(t *testing.T, b TeamBackend, raw Raw) {
+	ctx := t.Context()
+	u := mustUser(t, b, "ana", store.RoleViewer)
+	v := mustUser(t, b, "bob", store.RoleViewer)
+	for _, s := range []store.Session{session("a", u.ID, at2), session("b", v.ID, at2), session("c", u.ID, at3.Add(time.Hour))} {
+		if err := b.CreateSession(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later := store.Session{IDHash: hexOf('d'), UserID: v.ID, Created: at3, Expires: at3.Add(time.Hour), CSRF: "c"}
+	if err := b.CreateSession(ctx, later); err != nil {
+		t.Fatal(err)
+	}
+	n, err := raw.Count(ctx, b, `SELECT count(*) FROM sessions`)
+	if err != nil || n != 2 {
+		t.Errorf("sessions stored after one made at %v: %d, %v; want 2 (the two expired ones gone)", at3, n, err)
+	}
+	if _, _, err := b.Session(ctx, hexOf('c'), at3); err != nil {
+		t.Errorf("a live session was pruned: %v", err)
 	}
 }
 

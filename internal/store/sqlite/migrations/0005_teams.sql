@@ -22,6 +22,7 @@ CREATE TABLE sessions (
     csrf    TEXT NOT NULL
 );
 CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX sessions_expires ON sessions (expires);
 
 -- API tokens, by the hash of the token; revoked ones are kept (revoked
 -- > 0) so that the audit log's "token:ID" actors stay resolvable.
