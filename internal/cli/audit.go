@@ -35,26 +35,32 @@ func fuseDetails(sum fuse.Summary) any {
 	}{sum, "in each incident's version log (vigil incident ID)"}
 }
 
-// parseAuditTime reads --since and --until: a day (YYYY-MM-DD, its start
-// in UTC) or an RFC 3339 time.
-func parseAuditTime(flag, s string) (time.Time, error) {
+// parseAuditTime reads --since and --until: an RFC 3339 time, or a day,
+// month or year as the selection flags take them (Gregorian or Solar
+// Hijri, Latin or Persian digits), from its first day's start (since) or
+// to its last day's end (until), in UTC.
+func parseAuditTime(flag, s string, until bool) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, nil
 	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
 	}
-	return time.Time{}, usagef("audit: --%s %q: want a day (2024-01-03) or an RFC 3339 time (2024-01-03T08:00:00Z)", flag, s)
+	first, last, err := parsePeriod(s)
+	if err != nil {
+		return time.Time{}, usagef("audit: --%s: %v, or an RFC 3339 time (2024-01-03T08:00:00Z)", flag, err)
+	}
+	if until {
+		return last.Time().AddDate(0, 0, 1), nil
+	}
+	return first.Time(), nil
 }
 
 func runAudit(ctx context.Context, env Env, args []string) error {
 	var cfg Config
 	fs := newFlags(env, "audit", "", &cfg, true, export.Table)
-	since := fs.String("since", "", "entries at or after this day (YYYY-MM-DD, UTC) or RFC 3339 time")
-	until := fs.String("until", "", "entries before this day or RFC 3339 time")
+	since := fs.String("since", "", "entries at or after this RFC 3339 time, or from the start of this day, month or year (2024-01-03, 2024-01, 2024; Solar Hijri 1402-10-13, ۱۴۰۲), UTC")
+	until := fs.String("until", "", "entries before this RFC 3339 time, or up to the end of this day, month or year (same forms as --since)")
 	actor := fs.String("actor", "", "entries of this actor only (user:NAME, token:ID, cli:OSUSER, system, public)")
 	action := fs.String("action", "", "entries of this action only; ending in '.' a family (incident.)")
 	limit := fs.Int("limit", 0, "at most this many entries, oldest first (0: all)")
@@ -70,10 +76,10 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 		return usagef("audit: --format %s not supported: use table or json", cfg.Format)
 	}
 	var f store.AuditFilter
-	if f.Since, err = parseAuditTime("since", *since); err != nil {
+	if f.Since, err = parseAuditTime("since", *since, false); err != nil {
 		return err
 	}
-	if f.Until, err = parseAuditTime("until", *until); err != nil {
+	if f.Until, err = parseAuditTime("until", *until, true); err != nil {
 		return err
 	}
 	if *limit < 0 {
