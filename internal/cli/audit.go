@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -65,6 +67,12 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 	action := fs.String("action", "", "entries of this action only; ending in '.' a family (incident.)")
 	limit := fs.Int("limit", 0, "at most this many entries, oldest first (0: all)")
 	verify := fs.Bool("verify", false, "check the whole log's hash chain instead of listing it; exit 1 at the first broken link")
+	var anchors []anchor
+	fs.Func("anchor", "with --verify: also check that entry ID still has HASH (ID:HASH, as an earlier --verify printed it and you kept elsewhere); repeatable", func(v string) error {
+		a, err := parseAnchor(v)
+		anchors = append(anchors, a)
+		return err
+	})
 	pos, err := parse(fs, args, env, &cfg)
 	if err != nil {
 		return err
@@ -89,13 +97,16 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 	if *verify && f != (store.AuditFilter{}) {
 		return usagef("audit --verify checks the whole log: give it no filter")
 	}
+	if len(anchors) > 0 && !*verify {
+		return usagef("audit: --anchor goes with --verify")
+	}
 	st, err := openTeamStore(ctx, cfg.DB)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	if *verify {
-		return verifyAudit(ctx, env, st)
+		return verifyAudit(ctx, env, st, anchors)
 	}
 	var entries []store.AuditEntry
 	if err := st.Audit(ctx, f, func(e store.AuditEntry) error {
@@ -128,25 +139,59 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 	return tw.Flush()
 }
 
+// anchor is an entry's hash kept outside the store.
+type anchor struct {
+	id   int64
+	hash string
+}
+
+func parseAnchor(v string) (anchor, error) {
+	id, hash, ok := strings.Cut(v, ":")
+	n, err := strconv.ParseInt(id, 10, 64)
+	if !ok || err != nil || n < 1 || len(hash) != 64 || strings.Trim(hash, "0123456789abcdef") != "" {
+		return anchor{}, fmt.Errorf("%q: want ID:HASH, an entry's id and its 64 hex digits", v)
+	}
+	return anchor{n, hash}, nil
+}
+
 // verifyAudit reads the whole log, as it goes, and checks its chain from
 // the first entry, whose Prev must be empty: a log whose start was cut
-// off fails.
-func verifyAudit(ctx context.Context, env Env, st teamStore) error {
+// off fails. The chain shows an entry changed behind vigil's back, but
+// not a log rewritten whole with every hash recomputed: anchors, hashes
+// kept elsewhere from an earlier check, show that too.
+func verifyAudit(ctx context.Context, env Env, st teamStore, anchors []anchor) error {
 	var v store.AuditVerifier
+	want := make(map[int64]string, len(anchors))
+	for _, a := range anchors {
+		want[a.id] = a.hash
+	}
 	err := st.Audit(ctx, store.AuditFilter{}, func(e store.AuditEntry) error {
 		if v.Count() == 0 && e.Prev != "" {
 			return fmt.Errorf("the log starts at entry %d, which follows another: entries before it were removed", e.ID)
 		}
-		return v.Add(e)
+		if err := v.Add(e); err != nil {
+			return err
+		}
+		if h, ok := want[e.ID]; ok {
+			if h != e.Hash {
+				return fmt.Errorf("entry %d has hash %.12s…, not the anchor's %.12s…: the log was rewritten", e.ID, e.Hash, h)
+			}
+			delete(want, e.ID)
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("audit --verify: %d entries good, then %w", v.Count(), err)
+	}
+	for id := range want {
+		return fmt.Errorf("audit --verify: %d entries good, but anchored entry %d is not in the log: the log was cut or rewritten", v.Count(), id)
 	}
 	if v.Count() == 0 {
 		fmt.Fprintln(env.Stdout, "audit log empty: nothing to verify")
 		return nil
 	}
 	last := v.Last()
-	fmt.Fprintf(env.Stdout, "audit log verified: %d entries, the last %d at %s with hash %s\n", v.Count(), last.ID, last.At.Format(time.RFC3339), last.Hash)
+	fmt.Fprintf(env.Stdout, "audit log verified: %d entries, the last %d at %s; %d anchors hold\n", v.Count(), last.ID, last.At.Format(time.RFC3339), len(anchors))
+	fmt.Fprintf(env.Stdout, "keep this anchor elsewhere to check later that the log was not rewritten whole: --anchor %d:%s\n", last.ID, last.Hash)
 	return nil
 }

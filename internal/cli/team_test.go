@@ -452,3 +452,63 @@ func TestRecordAfterCancel(t *testing.T) {
 		t.Errorf("after a cancelled import the log has %+v, want its import entry", es)
 	}
 }
+
+var shownAnchor = regexp.MustCompile(`--anchor (\d+:[0-9a-f]{64})`)
+
+// A log rewritten whole, every hash recomputed, verifies as a chain; the
+// anchor printed by an earlier --verify shows the rewrite.
+func TestAuditAnchorDetectsRewrite(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "vigil.db")
+	mustVigil(t, db, "users", "add", "ana", "--role", "viewer")
+	mustVigil(t, db, "users", "role", "ana", "analyst")
+	m := shownAnchor.FindStringSubmatch(mustVigil(t, db, "audit", "--verify"))
+	if m == nil {
+		t.Fatal("audit --verify printed no anchor")
+	}
+	if out := mustVigil(t, db, "audit", "--verify", "--anchor", m[1]); !strings.Contains(out, "1 anchors hold") {
+		t.Errorf("audit --verify --anchor of an untouched log: %s", out)
+	}
+	// Rewrite: ana was made an admin, not an analyst; every hash after
+	// the change recomputed.
+	es := auditLog(t, db)
+	raw, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`DROP TRIGGER audit_log_no_update`); err != nil {
+		t.Fatal(err)
+	}
+	prev := ""
+	for _, e := range es {
+		e.Prev = prev
+		if e.Action == audit.UserRole {
+			e.Details = json.RawMessage(`{"from":"viewer","to":"admin"}`)
+		} else {
+			var b bytes.Buffer
+			json.Compact(&b, e.Details)
+			e.Details = b.Bytes()
+		}
+		e.Hash = store.AuditHash(e)
+		if _, err := raw.Exec(`UPDATE audit_log SET details = ?, prev = ?, hash = ? WHERE id = ?`, string(e.Details), e.Prev, e.Hash, e.ID); err != nil {
+			t.Fatal(err)
+		}
+		prev = e.Hash
+	}
+	mustVigil(t, db, "audit", "--verify")
+	_, _, err = vigil(t, db, "audit", "--verify", "--anchor", m[1])
+	if ExitCode(err) != 1 || !strings.Contains(err.Error(), "rewritten") {
+		t.Errorf("audit --verify --anchor of a rewritten log: %v, want exit 1 saying it was rewritten", err)
+	}
+	for _, bad := range []string{"2", "x:" + strings.Repeat("a", 64), "2:abc"} {
+		if _, _, err := vigil(t, db, "audit", "--verify", "--anchor", bad); ExitCode(err) != 2 {
+			t.Errorf("--anchor %q: exit %d (%v), want 2", bad, ExitCode(err), err)
+		}
+	}
+	if _, _, err := vigil(t, db, "audit", "--anchor", m[1]); ExitCode(err) != 2 {
+		t.Errorf("--anchor without --verify: %v, want a usage error", err)
+	}
+	if _, _, err := vigil(t, db, "audit", "--verify", "--anchor", "99:"+strings.Repeat("a", 64)); ExitCode(err) != 1 || !strings.Contains(err.Error(), "not in the log") {
+		t.Errorf("--anchor of an entry not in the log: %v", err)
+	}
+}
