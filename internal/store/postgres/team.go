@@ -14,7 +14,7 @@ import (
 	"github.com/vigil-project/vigil/internal/store"
 )
 
-// The team tables (migration 0005): accounts, sessions, API tokens, the
+// The team tables (migration 0006): accounts, sessions, API tokens, the
 // audit log and public reports.
 
 // isUnique says whether err is PostgreSQL's unique violation.

@@ -12,7 +12,7 @@ import (
 	"github.com/vigil-project/vigil/internal/store"
 )
 
-// The team tables (migration 0005): accounts, sessions, API tokens, the
+// The team tables (migration 0006): accounts, sessions, API tokens, the
 // audit log and public reports. Times are integer microseconds (micros).
 
 // isUnique says whether err is SQLite's unique constraint failure.
