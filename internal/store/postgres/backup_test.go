@@ -72,3 +72,22 @@ func TestBackupKeepsTeams(t *testing.T) {
 		}
 	}
 }
+
+// The guards hold in a session that skips ordinary triggers (replica
+// mode, as import batches run).
+func TestAuditGuardsInReplicaMode(t *testing.T) {
+	ctx := t.Context()
+	s := open(t)
+	storetest.SeedTeam(t, s)
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT set_config('session_replication_role', 'replica', true)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE audit_log SET actor = 'user:mallory'`); err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Errorf("UPDATE in replica mode got %v, want a refusal", err)
+	}
+}

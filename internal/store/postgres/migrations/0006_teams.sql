@@ -64,6 +64,10 @@ CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
     FOR EACH ROW EXECUTE FUNCTION audit_log_refuse();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse();
+-- ALWAYS: they fire in sessions with session_replication_role = replica
+-- too, which import batches use to skip foreign-key triggers.
+ALTER TABLE audit_log ENABLE ALWAYS TRIGGER audit_log_no_change;
+ALTER TABLE audit_log ENABLE ALWAYS TRIGGER audit_log_no_truncate;
 
 -- What members of the public sent through the report form: what was
 -- seen, never who saw it (no address, agent or fingerprint column).
