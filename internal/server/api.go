@@ -38,7 +38,7 @@ func (s *Server) routes() error {
 	// get registers a GET (and HEAD) route and, for the same path, a JSON
 	// 405 for other methods.
 	get := func(pattern string, h http.Handler) {
-		m.Handle("GET "+pattern, h)
+		m.Handle("GET "+pattern, s.guard("GET "+pattern, h))
 		m.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", "GET, HEAD")
 			writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed: use GET")

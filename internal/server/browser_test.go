@@ -58,7 +58,7 @@ func newBrowser(t *testing.T, fill ...func(testStore)) *browser {
 	for _, f := range fill {
 		f(st)
 	}
-	s, err := New(st, Config{Version: "test"})
+	s, err := New(st, Config{Version: "test", Public: true})
 	if err != nil {
 		t.Fatal(err)
 	}

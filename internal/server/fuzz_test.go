@@ -27,7 +27,7 @@ func FuzzQuery(f *testing.F) {
 	}
 	f.Cleanup(func() { st.Close() })
 	loadDemo(f, st)
-	s, err := New(st, Config{Version: "fuzz"})
+	s, err := New(st, Config{Version: "fuzz", Public: true})
 	if err != nil {
 		f.Fatal(err)
 	}

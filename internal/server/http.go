@@ -27,10 +27,13 @@ import (
 )
 
 // Limits on what a client may send: the API takes no request bodies and
-// short queries.
+// short queries; changes small bodies.
 const (
 	maxQueryBytes = 4 << 10
 	maxBodyBytes  = 1 << 10
+	// maxFormBytes bounds what a change may send: a report, a form, a
+	// rule.
+	maxFormBytes = 32 << 10
 )
 
 // csp allows the page's own scripts, styles, fonts and images only: no
@@ -54,11 +57,15 @@ func (s *Server) secure(next http.Handler) http.Handler {
 			writeError(w, http.StatusRequestURITooLong, "query too long: at most 4096 bytes")
 			return
 		}
-		if r.ContentLength > maxBodyBytes {
-			writeError(w, http.StatusRequestEntityTooLarge, "request body too large: at most 1024 bytes")
+		limit := int64(maxBodyBytes)
+		if !safeMethod(r.Method) {
+			limit = maxFormBytes
+		}
+		if r.ContentLength > limit {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body too large: at most %d bytes", limit))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

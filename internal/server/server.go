@@ -65,6 +65,23 @@ type Config struct {
 	// ShutdownTimeout bounds how long Run waits for requests in flight
 	// once its context is cancelled; 0 means 10 s.
 	ShutdownTimeout time.Duration
+	// Public lets anyone read (the dashboard, the API's GETs, the facts
+	// pages) without logging in; changes still need an account or a
+	// token, except the public report form. Without it, everything but
+	// the login and report forms needs one.
+	Public bool
+	// InsecureCookies drops the Secure flag of the session cookie, for a
+	// browser that reaches the server over plain HTTP on another host
+	// than the loopback (which browsers treat as secure anyway).
+	InsecureCookies bool
+	// Now is the clock of sessions, throttles and challenges; nil is
+	// time.Now. Tests step it.
+	Now func() time.Time
+	// PowBits is the proof of work the report form asks: leading zero
+	// bits of a SHA-256. 0 means DefaultPowBits.
+	PowBits int
+	// SessionTTL is how long a login lasts; 0 means 12 hours.
+	SessionTTL time.Duration
 }
 
 // DefaultAddr is where `vigil serve` listens unless told otherwise: the
@@ -90,6 +107,15 @@ type Server struct {
 
 	flightMu sync.Mutex
 	flights  map[string]*flight // answers being rendered, by cache key
+
+	team       TeamStore // nil: the store has no accounts (public reading only)
+	edit       EditStore // nil: the store cannot be changed through the server
+	key        []byte    // signs form tokens and report challenges; new at each start
+	routeErrs  []string  // routes missing from routeTable
+	registered map[string]bool
+	logins     *throttle // failed logins, by account and by address
+	reports    *limiter  // report submissions, by address
+	pow        *powState
 }
 
 // flight is an answer being rendered; requests for the same answer wait
@@ -122,6 +148,9 @@ func New(st Store, cfg Config) (*Server, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{st: st, cfg: cfg, log: log, mux: http.NewServeMux(), reg: prometheus.NewRegistry(), flights: map[string]*flight{}}
+	if err := s.initTeam(); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
 	if rs, ok := st.(RowStore); ok && !cfg.NoSnapshot {
 		s.snaps = &snapshots{rs: rs,
 			onError: func(err error) { log.Error("aggregate snapshot", "err", err) },
@@ -139,6 +168,12 @@ func New(st Store, cfg Config) (*Server, error) {
 	}
 	s.build = b
 	if err := s.routes(); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	if err := s.teamRoutes(); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	if err := s.checkRoutes(); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	return s, nil

@@ -35,7 +35,7 @@ type api struct {
 
 func newAPI(t *testing.T, st Store) *api {
 	t.Helper()
-	s, err := New(st, Config{Version: "test"})
+	s, err := New(st, Config{Version: "test", Public: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -723,11 +723,11 @@ func TestGenerationInvalidates(t *testing.T) {
 func TestRunShutsDown(t *testing.T) {
 	st := backends(t)["sqlite"](t)
 	loadDemo(t, st)
-	s, err := New(st, Config{Addr: "127.0.0.1:0", Version: "test"})
+	s, err := New(st, Config{Addr: "127.0.0.1:0", Version: "test", Public: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if def, _ := New(st, Config{}); def.cfg.Addr != DefaultAddr || !strings.HasPrefix(DefaultAddr, "127.0.0.1:") {
+	if def, _ := New(st, Config{Public: true}); def.cfg.Addr != DefaultAddr || !strings.HasPrefix(DefaultAddr, "127.0.0.1:") {
 		t.Errorf("default address %q, want loopback", def.cfg.Addr)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -760,7 +760,7 @@ func TestRunShutsDown(t *testing.T) {
 	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
 		t.Errorf("the server still answers after shutdown")
 	}
-	if _, err := New(st, Config{Addr: "no-port"}); err == nil {
+	if _, err := New(st, Config{Addr: "no-port", Public: true}); err == nil {
 		t.Errorf("address without port: got no error")
 	}
 }

@@ -107,7 +107,7 @@ func brief(bs []store.Bucket) string {
 func TestAggregatesUseSnapshot(t *testing.T) {
 	st := backends(t)["sqlite"](t)
 	loadDemo(t, st)
-	s, err := New(st, Config{Version: "test"})
+	s, err := New(st, Config{Version: "test", Public: true})
 	if err != nil {
 		t.Fatal(err)
 	}

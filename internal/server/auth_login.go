@@ -1,0 +1,226 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigil-project/vigil/internal/store"
+)
+
+// clientAddr is the address a request comes from, for rate limits only:
+// it is never stored or logged. Proxies' headers are not believed, so
+// that a client cannot pick its own address.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// localPath keeps a "next" target on this server: a path, never a URL
+// or a scheme-relative //host.
+func localPath(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+		return "/"
+	}
+	return next
+}
+
+// formPage renders a server-side page that may not be cached anywhere:
+// it carries a form token or what only its reader may see.
+func formPage(w http.ResponseWriter, status int, name string, data map[string]any) {
+	p, err := render(name, data)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	w.Header().Set("Content-Type", p.ctype)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(p.body)
+}
+
+// pageTitles name the form pages.
+var pageTitles = map[string]string{"login": "Log in", "report": "Report an incident", "moderation": "Moderation", "admin": "Admin"}
+
+// pageData is what every form page's layout needs.
+func (s *Server) pageData(w http.ResponseWriter, r *http.Request, purpose string) map[string]any {
+	p := who(r)
+	// The forms are in English for now; their layout follows the language.
+	l := "en"
+	d := map[string]any{"Lang": l, "Dir": dir(l), "CSRF": s.csrfFor(w, r, purpose), "Public": s.cfg.Public,
+		"Title": pageTitles[purpose]}
+	if p.User != nil {
+		d["User"] = p.User.Name
+		d["Role"] = string(p.Role)
+		d["Analyst"] = p.Role.Allows(store.RoleAnalyst)
+		d["Admin"] = p.Role.Allows(store.RoleAdmin)
+	}
+	return d
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	d := s.pageData(w, r, "login")
+	d["Next"] = localPath(r.URL.Query().Get("next"))
+	formPage(w, http.StatusOK, "login.html", d)
+}
+
+// login checks a name and password and opens a session: a new session id
+// every time, whatever cookie the browser came with (no session
+// fixation). Guessing is slowed per account and per address, and each
+// failure is in the audit log.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.formError(w, r, err)
+		return
+	}
+	d := s.pageData(w, r, "login")
+	d["Next"] = localPath(r.PostForm.Get("next"))
+	if !s.checkForm(r, "login") {
+		d["Error"] = "This form has expired or was not sent from this site: try again."
+		formPage(w, http.StatusForbidden, "login.html", d)
+		return
+	}
+	if s.team == nil {
+		d["Error"] = "This server has no accounts."
+		formPage(w, http.StatusNotFound, "login.html", d)
+		return
+	}
+	ctx := r.Context()
+	name := strings.TrimSpace(r.PostForm.Get("name"))
+	pw := r.PostForm.Get("password")
+	d["Name"] = name
+	now := s.now()
+	userKey, addrKey := "user:"+strings.ToLower(name), "addr:"+clientAddr(r)
+	u, uerr := s.team.User(ctx, name)
+	if uerr != nil && !errors.Is(uerr, store.ErrNotFound) {
+		s.formFail(w, r, fmt.Errorf("login: %w", uerr))
+		return
+	}
+	// The audit log names an account that exists only: a name that is
+	// no account may be a password typed in the wrong field.
+	target := ""
+	if uerr == nil {
+		target = u.Name
+	}
+	if wait := max(s.logins.wait(userKey, now), s.logins.wait(addrKey, now)); wait > 0 {
+		if err := s.audit(ctx, "", "login.failed", target, map[string]string{"reason": "throttled"}); err != nil {
+			s.formFail(w, r, err)
+			return
+		}
+		secs := int(wait.Round(time.Second) / time.Second)
+		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+		d["Error"] = fmt.Sprintf("Too many failed attempts: wait %d seconds and try again.", max(secs, 1))
+		formPage(w, http.StatusTooManyRequests, "login.html", d)
+		return
+	}
+	ok := checkPassword(u.PasswordHash, pw)
+	if uerr != nil {
+		// As long as a real check, so that timing does not tell which
+		// names are accounts.
+		checkPassword(dummyHash, pw)
+		ok = false
+	}
+	if !ok || u.Disabled {
+		s.logins.fail(userKey, now)
+		s.logins.fail(addrKey, now)
+		reason := "wrong name or password"
+		if ok && u.Disabled {
+			reason = "account disabled"
+		}
+		if err := s.audit(ctx, "", "login.failed", target, map[string]string{"reason": reason}); err != nil {
+			s.formFail(w, r, err)
+			return
+		}
+		d["Error"] = "Wrong name or password."
+		formPage(w, http.StatusUnauthorized, "login.html", d)
+		return
+	}
+	s.logins.reset(userKey)
+	s.logins.reset(addrKey)
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		// Whatever session the browser had ends: the new one is the only one.
+		if err := s.team.DeleteSession(ctx, hashSessionID(c.Value)); err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.formFail(w, r, fmt.Errorf("login: end old session: %w", err))
+			return
+		}
+	}
+	id, hash := newSessionID()
+	sess := store.Session{IDHash: hash, UserID: u.ID, Created: now, Expires: now.Add(s.cfg.SessionTTL), CSRF: newCSRF()}
+	if err := s.team.CreateSession(ctx, sess); err != nil {
+		s.formFail(w, r, fmt.Errorf("login: %w", err))
+		return
+	}
+	if err := s.audit(ctx, "user:"+u.Name, "login", u.Name, nil); err != nil {
+		s.formFail(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
+		Secure: !s.cfg.InsecureCookies, SameSite: http.SameSiteStrictMode, Expires: sess.Expires,
+		MaxAge: int(s.cfg.SessionTTL / time.Second)})
+	http.Redirect(w, r, d["Next"].(string), http.StatusSeeOther)
+}
+
+// logout ends the session (the guard has checked its CSRF token).
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	p := who(r)
+	if p.Sess != nil && s.team != nil {
+		if err := s.team.DeleteSession(r.Context(), p.Sess.IDHash); err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.formFail(w, r, fmt.Errorf("logout: %w", err))
+			return
+		}
+		if err := s.audit(r.Context(), p.Actor, "logout", p.User.Name, nil); err != nil {
+			s.formFail(w, r, err)
+			return
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true,
+		Secure: !s.cfg.InsecureCookies, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// meAnswer is who the caller is, for the dashboard: its role decides
+// what it offers, and the CSRF token goes with every change it sends.
+type meAnswer struct {
+	Actor  string `json:"actor,omitempty"`
+	Role   string `json:"role,omitempty"`
+	CSRF   string `json:"csrf,omitempty"`
+	Public bool   `json:"public"`
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request) {
+	p := who(r)
+	a := meAnswer{Actor: p.Actor, Role: string(p.Role), Public: s.cfg.Public}
+	if p.Sess != nil {
+		a.CSRF = p.Sess.CSRF
+	}
+	b, _ := jsonMarshal(a)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(append(b, '\n'))
+}
+
+// formError answers a form that could not be read: too big or malformed.
+func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body too large: at most %d bytes", mbe.Limit))
+		return
+	}
+	writeError(w, http.StatusBadRequest, "malformed form")
+}
+
+// formFail answers a form whose handling failed inside: the cause to the
+// log, a plain message to the browser.
+func (s *Server) formFail(w http.ResponseWriter, r *http.Request, err error) {
+	s.fail(w, r, err)
+}
+
+// dummyHash is checked against when the account does not exist.
+var dummyHash, _ = hashPassword("vigil: no such account")
