@@ -13,11 +13,12 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/vigil
 
 # Builds vigil, imports the bundled demo dataset into ./vigil.db, shows it,
-# then serves the dashboard and the API on it (Ctrl-C stops the server).
+# then serves the dashboard and the API on it, readable by anyone
+# (--public: no login; Ctrl-C stops the server).
 ADDR    ?= 127.0.0.1:8080
 demo: build
 	$(BIN) --db $(DB) demo
-	$(BIN) --db $(DB) serve --addr $(ADDR)
+	$(BIN) --db $(DB) serve --public --addr $(ADDR)
 
 # Installs and starts what the tests need (PostgreSQL on a throwaway
 # directory and port), then vet and every test with the race detector.

@@ -12,6 +12,7 @@ import (
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/server"
 	"github.com/vigil-project/vigil/internal/source/feed/poll"
+	"github.com/vigil-project/vigil/internal/store"
 	"github.com/vigil-project/vigil/internal/store/postgres"
 	"github.com/vigil-project/vigil/internal/store/sqlite"
 )
@@ -35,6 +36,9 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	addr := fs.String("addr", server.DefaultAddr, "address to listen on (loopback by default: say 0.0.0.0:8080 to expose it)")
 	pollFeeds := fs.Bool("poll", true, "poll the followed news feeds on their schedules while serving (see vigil feeds)")
 	natsURL := fs.String("nats", "", "publish due feeds to the NATS JetStream workers (vigil worker) instead of polling them here")
+	var o serveOptions
+	fs.BoolVar(&o.public, "public", false, "let anyone read the dashboard, the API's GETs and the facts pages without logging in (changes still need an account; the report form is open)")
+	fs.BoolVar(&o.insecureCookies, "insecure-cookies", false, "send the session cookie without Secure, for browsers reaching the server over plain HTTP on a host other than the loopback")
 	pos, err := parse(fs, args, env, &cfg)
 	if err != nil {
 		return err
@@ -51,13 +55,31 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if !set["poll"] {
 		*pollFeeds = cfg.Conf.Serve.Poll
 	}
-	return serve(ctx, env, cfg.DB, *addr, *pollFeeds, *natsURL)
+	o.dsn, o.addr, o.pollFeeds, o.natsURL = cfg.DB, *addr, *pollFeeds, *natsURL
+	return serve(ctx, env, o)
 }
 
-// serve runs the server on the store at dsn until ctx is cancelled and,
-// when pollFeeds is set, polls the followed feeds as they fall due (or,
-// with natsURL, has the workers poll them).
-func serve(ctx context.Context, env Env, dsn, addr string, pollFeeds bool, natsURL string) error {
+// serveOptions are what `vigil serve` is told.
+type serveOptions struct {
+	dsn, addr       string
+	pollFeeds       bool
+	natsURL         string
+	public          bool
+	insecureCookies bool
+}
+
+// accountStore is what serve asks of a store before it starts without
+// --public: whether anyone can log in.
+type accountStore interface {
+	Users(ctx context.Context) ([]store.User, error)
+}
+
+// serve runs the server on the store at o.dsn until ctx is cancelled
+// and, when o.pollFeeds is set, polls the followed feeds as they fall due
+// (or, with o.natsURL, has the workers poll them). Without --public it
+// refuses a store with no account to log in with.
+func serve(ctx context.Context, env Env, o serveOptions) error {
+	dsn, addr, pollFeeds, natsURL := o.dsn, o.addr, o.pollFeeds, o.natsURL
 	b, err := openStore(ctx, dsn)
 	if err != nil {
 		return err
@@ -71,12 +93,32 @@ func serve(ctx context.Context, env Env, dsn, addr string, pollFeeds bool, natsU
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if !o.public {
+		as, ok := b.(accountStore)
+		if !ok {
+			return usagef("serve: this store has no accounts: serve it with --public")
+		}
+		users, err := as.Users(ctx)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		active := 0
+		for _, u := range users {
+			if !u.Disabled {
+				active++
+			}
+		}
+		if active == 0 {
+			return usagef("serve: nobody can log in to this store: create an account first (vigil users add NAME --role admin), or serve it read-only to anyone with --public")
+		}
+	}
 	conf := config.Default()
 	if env.Conf != nil {
 		conf = env.Conf.Config
 	}
 	srv, err := server.New(st, server.Config{Addr: addr, Version: Version, Log: log,
-		GenerationTTL: conf.Serve.GenerationTTL.Duration, CacheBytes: conf.Serve.CacheMB << 20})
+		GenerationTTL: conf.Serve.GenerationTTL.Duration, CacheBytes: conf.Serve.CacheMB << 20,
+		Public: o.public, InsecureCookies: o.insecureCookies})
 	if err != nil {
 		return usagef("serve: %v", err)
 	}

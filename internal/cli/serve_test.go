@@ -41,7 +41,7 @@ func TestServe(t *testing.T) {
 		Getenv: func(string) string { return "" }, Now: time.Now}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Run(ctx, env, []string{"--db", db, "serve", "--addr", "127.0.0.1:0"}) }()
+	go func() { done <- Run(ctx, env, []string{"--db", db, "serve", "--public", "--addr", "127.0.0.1:0"}) }()
 	addr := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)/`)
 	var m []string
 	for deadline := time.Now().Add(10 * time.Second); m == nil; time.Sleep(20 * time.Millisecond) {
@@ -83,6 +83,17 @@ func TestServeUsage(t *testing.T) {
 	}
 }
 
+// Without --public, serve refuses a store nobody can log in to, and says
+// how to make an account.
+func TestServeNeedsAnAccount(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "vigil.db")
+	mustVigil(t, db, "demo")
+	_, _, err := vigil(t, db, "serve", "--addr", "127.0.0.1:0")
+	if ExitCode(err) != 2 || err == nil || !strings.Contains(err.Error(), "vigil users add NAME --role admin") || !strings.Contains(err.Error(), "--public") {
+		t.Errorf("serve without an account: got %v (exit %d), want a usage error naming vigil users add and --public", err, ExitCode(err))
+	}
+}
+
 // `vigil serve` polls the followed feeds while it serves: a feed added
 // before the server starts has its articles stored without `feeds poll`;
 // with --poll=false it is left alone.
@@ -101,7 +112,7 @@ func TestServePollsFeeds(t *testing.T) {
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		args := []string{"--db", db, "serve", "--addr", "127.0.0.1:0"}
+		args := []string{"--db", db, "serve", "--public", "--addr", "127.0.0.1:0"}
 		if !polling {
 			args = append(args, "--poll=false")
 		}

@@ -11,9 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/vigil-project/vigil/internal/alert"
+	"github.com/vigil-project/vigil/internal/audit"
 	"github.com/vigil-project/vigil/internal/fuse"
 	"github.com/vigil-project/vigil/internal/store"
 )
@@ -65,7 +65,7 @@ func (s *Server) mergeIncidents(r *http.Request) (any, error) {
 	if err := fuse.Merge(r.Context(), s.edit, append([]string{id}, b.IDs...), c); err != nil {
 		return nil, teamErr(err, "merge into "+id)
 	}
-	if err := s.audit(r.Context(), c.Author, "incident.merge", id, map[string]any{"merged": b.IDs, "reason": b.Reason}); err != nil {
+	if err := s.audit(r.Context(), c.Author, audit.IncidentMerge, id, map[string]any{"merged": b.IDs, "reason": b.Reason}); err != nil {
 		return nil, err
 	}
 	return correctionAnswer{Incident: id}, nil
@@ -84,7 +84,7 @@ func (s *Server) splitIncident(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, teamErr(err, "split "+id)
 	}
-	if err := s.audit(r.Context(), c.Author, "incident.split", id, map[string]any{"claims": b.Claims, "new": newID, "reason": b.Reason}); err != nil {
+	if err := s.audit(r.Context(), c.Author, audit.IncidentSplit, id, map[string]any{"claims": b.Claims, "new": newID, "reason": b.Reason}); err != nil {
 		return nil, err
 	}
 	return correctionAnswer{Incident: id, New: newID}, nil
@@ -102,7 +102,7 @@ func (s *Server) setIncident(r *http.Request) (any, error) {
 	if err := fuse.Set(r.Context(), s.edit, id, b.Field, b.Value, c); err != nil {
 		return nil, teamErr(err, "set "+b.Field+" of "+id)
 	}
-	if err := s.audit(r.Context(), c.Author, "incident.set", id, map[string]any{"field": b.Field, "value": b.Value, "reason": b.Reason}); err != nil {
+	if err := s.audit(r.Context(), c.Author, audit.IncidentSet, id, map[string]any{"field": b.Field, "value": b.Value, "reason": b.Reason}); err != nil {
 		return nil, err
 	}
 	return correctionAnswer{Incident: id}, nil
@@ -163,7 +163,7 @@ func (s *Server) addFeed(r *http.Request) (any, error) {
 	if err := s.edit.AddFeed(r.Context(), f); err != nil {
 		return nil, teamErr(err, "feed "+name)
 	}
-	if err := s.audit(r.Context(), p.Actor, "feed.add", name, map[string]any{"url": f.URL, "every": every.String(), "allow_private": b.AllowPrivate}); err != nil {
+	if err := s.audit(r.Context(), p.Actor, audit.FeedAdd, name, map[string]any{"url": f.URL, "every": every.String(), "allow_private": b.AllowPrivate}); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -174,7 +174,7 @@ func (s *Server) removeFeed(r *http.Request) (any, error) {
 	if err := s.edit.RemoveFeed(r.Context(), name); err != nil {
 		return nil, teamErr(err, "feed "+name)
 	}
-	if err := s.audit(r.Context(), who(r).Actor, "feed.remove", name, nil); err != nil {
+	if err := s.audit(r.Context(), who(r).Actor, audit.FeedRemove, name, nil); err != nil {
 		return nil, err
 	}
 	return map[string]string{"removed": name}, nil
@@ -223,7 +223,7 @@ func (s *Server) addRule(r *http.Request) (any, error) {
 	if rule.ID, err = s.edit.AddAlertRule(r.Context(), rule); err != nil {
 		return nil, teamErr(err, "rule "+b.Name)
 	}
-	if err := s.audit(r.Context(), who(r).Actor, "rule.add", strconv.FormatInt(rule.ID, 10), map[string]any{"name": rule.Name, "kind": rule.Kind, "spec": rule.Spec}); err != nil {
+	if err := s.audit(r.Context(), who(r).Actor, audit.RuleAdd, strconv.FormatInt(rule.ID, 10), map[string]any{"name": rule.Name, "kind": rule.Kind, "spec": rule.Spec}); err != nil {
 		return nil, err
 	}
 	return rule, nil
@@ -269,7 +269,7 @@ func (s *Server) editRule(r *http.Request) (any, error) {
 	if err := s.edit.UpdateAlertRule(r.Context(), rule); err != nil {
 		return nil, teamErr(err, fmt.Sprintf("rule %d", id))
 	}
-	if err := s.audit(r.Context(), who(r).Actor, "rule.edit", strconv.FormatInt(id, 10), map[string]any{"name": rule.Name, "spec": rule.Spec}); err != nil {
+	if err := s.audit(r.Context(), who(r).Actor, audit.RuleEdit, strconv.FormatInt(id, 10), map[string]any{"name": rule.Name, "spec": rule.Spec}); err != nil {
 		return nil, err
 	}
 	return rule, nil
@@ -283,7 +283,7 @@ func (s *Server) removeRule(r *http.Request) (any, error) {
 	if err := s.edit.DeleteAlertRule(r.Context(), id); err != nil {
 		return nil, teamErr(err, fmt.Sprintf("rule %d", id))
 	}
-	if err := s.audit(r.Context(), who(r).Actor, "rule.remove", strconv.FormatInt(id, 10), nil); err != nil {
+	if err := s.audit(r.Context(), who(r).Actor, audit.RuleRemove, strconv.FormatInt(id, 10), nil); err != nil {
 		return nil, err
 	}
 	return map[string]int64{"removed": id}, nil
@@ -301,9 +301,6 @@ var nameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // validName checks an account, token or feed name.
 func validName(s string) bool { return nameRE.MatchString(s) }
-
-// minPassword is the shortest password an admin may set.
-const minPassword = 12
 
 func (s *Server) listUsers(r *http.Request) (any, error) {
 	if err := noParams(r); err != nil {
@@ -353,22 +350,19 @@ func (s *Server) addUser(ctx context.Context, p *principal, b userBody) (userAns
 	var pw, made string
 	if b.Password != nil && *b.Password != "" {
 		pw = *b.Password
-		if utf8.RuneCountInString(pw) < minPassword || len(pw) > 1024 {
-			return userAnswer{}, badRequest("password: at least %d characters", minPassword)
-		}
 	} else {
-		pw = randomString(15)
+		pw = generatePassword()
 		made = pw
 	}
 	hash, err := hashPassword(pw)
 	if err != nil {
-		return userAnswer{}, fmt.Errorf("user %s: %w", b.Name, err)
+		return userAnswer{}, err
 	}
 	u, err := s.team.CreateUser(ctx, store.NewUser{Name: b.Name, Role: role, PasswordHash: hash, Created: s.now()})
 	if err != nil {
 		return userAnswer{}, teamErr(err, "user "+b.Name)
 	}
-	if err := s.audit(ctx, p.Actor, "user.add", u.Name, map[string]string{"role": string(role)}); err != nil {
+	if err := s.audit(ctx, p.Actor, audit.UserAdd, u.Name, map[string]string{"role": string(role)}); err != nil {
 		return userAnswer{}, err
 	}
 	return userAnswer{User: u, Password: made}, nil
@@ -386,31 +380,32 @@ func (s *Server) updateUserAPI(r *http.Request) (any, error) {
 // ends its sessions when any of them changes.
 func (s *Server) updateUser(ctx context.Context, p *principal, name string, b userBody) (userAnswer, error) {
 	var up store.UserUpdate
-	details := map[string]any{}
+	type change struct {
+		action  string
+		details any
+	}
+	var changes []change
 	if b.Role != "" {
 		role, err := store.ParseRole(b.Role)
 		if err != nil {
 			return userAnswer{}, badRequest("%v", err)
 		}
 		up.Role = &role
-		details["role"] = role
+		changes = append(changes, change{audit.UserRole, map[string]string{"role": string(role)}})
 	}
 	if b.Disabled != nil {
 		up.Disabled = b.Disabled
-		details["disabled"] = *b.Disabled
+		changes = append(changes, change{map[bool]string{true: audit.UserDisable, false: audit.UserEnable}[*b.Disabled], nil})
 	}
 	if b.Password != nil {
-		if utf8.RuneCountInString(*b.Password) < minPassword || len(*b.Password) > 1024 {
-			return userAnswer{}, badRequest("password: at least %d characters", minPassword)
-		}
 		hash, err := hashPassword(*b.Password)
 		if err != nil {
-			return userAnswer{}, fmt.Errorf("user %s: %w", name, err)
+			return userAnswer{}, err
 		}
 		up.PasswordHash = &hash
-		details["password"] = "changed"
+		changes = append(changes, change{audit.UserPassword, nil})
 	}
-	if len(details) == 0 {
+	if len(changes) == 0 {
 		return userAnswer{}, badRequest("nothing to change: give role, disabled or password")
 	}
 	if p.User != nil && p.User.Name == name && (up.Disabled != nil && *up.Disabled || up.Role != nil && *up.Role != store.RoleAdmin) {
@@ -420,8 +415,10 @@ func (s *Server) updateUser(ctx context.Context, p *principal, name string, b us
 	if err != nil {
 		return userAnswer{}, teamErr(err, "user "+name)
 	}
-	if err := s.audit(ctx, p.Actor, "user.update", name, details); err != nil {
-		return userAnswer{}, err
+	for _, e := range changes {
+		if err := s.audit(ctx, p.Actor, e.action, name, e.details); err != nil {
+			return userAnswer{}, err
+		}
 	}
 	return userAnswer{User: u}, nil
 }
@@ -473,7 +470,7 @@ func (s *Server) addToken(ctx context.Context, p *principal, b tokenBody) (token
 	if err != nil {
 		return tokenAnswer{}, teamErr(err, "token "+b.Name)
 	}
-	if err := s.audit(ctx, p.Actor, "token.add", "token:"+strconv.FormatInt(t.ID, 10), map[string]string{"name": t.Name, "role": string(role)}); err != nil {
+	if err := s.audit(ctx, p.Actor, audit.TokenAdd, audit.TokenActor(t.ID), map[string]string{"name": t.Name, "role": string(role)}); err != nil {
 		return tokenAnswer{}, err
 	}
 	return tokenAnswer{APIToken: t, Token: tok}, nil
@@ -494,7 +491,7 @@ func (s *Server) revokeToken(ctx context.Context, p *principal, id int64) error 
 	if err := s.team.RevokeToken(ctx, id, s.now()); err != nil {
 		return teamErr(err, fmt.Sprintf("token %d", id))
 	}
-	return s.audit(ctx, p.Actor, "token.revoke", "token:"+strconv.FormatInt(id, 10), nil)
+	return s.audit(ctx, p.Actor, audit.TokenRevoke, audit.TokenActor(id), nil)
 }
 
 // auditFilter reads the audit list's filters, as `vigil audit` takes

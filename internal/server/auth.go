@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-project/vigil/internal/audit"
 	"github.com/vigil-project/vigil/internal/store"
 )
 
@@ -184,7 +184,7 @@ var errBadToken = errors.New("invalid or revoked API token")
 func (s *Server) identify(r *http.Request) (*principal, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		tok, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok || !strings.HasPrefix(tok, tokenPrefix) || s.team == nil {
+		if !ok || !looksLikeToken(tok) || s.team == nil {
 			return nil, errBadToken
 		}
 		t, err := s.team.TokenByHash(r.Context(), hashToken(tok), s.now())
@@ -194,7 +194,7 @@ func (s *Server) identify(r *http.Request) (*principal, error) {
 		if err != nil {
 			return nil, fmt.Errorf("token: %w", err)
 		}
-		return &principal{Actor: "token:" + strconv.FormatInt(t.ID, 10), Role: t.Role, Token: &t}, nil
+		return &principal{Actor: audit.TokenActor(t.ID), Role: t.Role, Token: &t}, nil
 	}
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" || s.team == nil {
@@ -207,7 +207,7 @@ func (s *Server) identify(r *http.Request) (*principal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("session: %w", err)
 	}
-	return &principal{Actor: "user:" + u.Name, Role: u.Role, User: &u, Sess: &sess}, nil
+	return &principal{Actor: audit.UserActor(u.Name), Role: u.Role, User: &u, Sess: &sess}, nil
 }
 
 // safeMethod reports whether a request changes nothing.
@@ -299,7 +299,7 @@ func (s *Server) csrfOK(r *http.Request, sess *store.Session) bool {
 		}
 		got = r.PostForm.Get("csrf")
 	}
-	return got != "" && sess.CSRF != "" && subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRF)) == 1
+	return csrfEqual(got, sess.CSRF)
 }
 
 // formToken binds an anonymous form (login, report) to the browser that
@@ -366,26 +366,15 @@ func (s *Server) checkForm(r *http.Request, purpose string) bool {
 	return s.checkFormToken(r, purpose, r.PostForm.Get("csrf"))
 }
 
-// audit appends an entry to the audit log. A failure to record is an
-// error of the request: a change that cannot be recorded is reported as
-// failed to the one who made it.
+// audit appends an entry to the audit log through the helper the CLI
+// uses too. A failure to record is an error of the request: a change
+// that cannot be recorded is reported as failed to the one who made it.
 func (s *Server) audit(ctx context.Context, actor, action, target string, details any) error {
 	if s.team == nil {
 		return nil
 	}
 	if actor == "" {
-		actor = "public"
+		actor = audit.Public
 	}
-	e := store.AuditEntry{At: s.now(), Actor: actor, Action: action, Target: target}
-	if details != nil {
-		b, err := jsonMarshal(details)
-		if err != nil {
-			return fmt.Errorf("audit %s: %w", action, err)
-		}
-		e.Details = b
-	}
-	if _, err := s.team.AppendAudit(ctx, e); err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
-	}
-	return nil
+	return audit.Record(ctx, s.team, s.now(), actor, action, target, details)
 }

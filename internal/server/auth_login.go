@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-project/vigil/internal/audit"
 	"github.com/vigil-project/vigil/internal/store"
 )
 
@@ -110,7 +112,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		target = u.Name
 	}
 	if wait := max(s.logins.wait(userKey, now), s.logins.wait(addrKey, now)); wait > 0 {
-		if err := s.audit(ctx, "", "login.failed", target, map[string]string{"reason": "throttled"}); err != nil {
+		if err := s.audit(ctx, audit.Public, audit.LoginFailed, target, map[string]string{"reason": "throttled"}); err != nil {
 			s.formFail(w, r, err)
 			return
 		}
@@ -120,13 +122,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		formPage(w, http.StatusTooManyRequests, "login.html", d)
 		return
 	}
+	// An unknown account costs as long as a known one (checkPassword
+	// with no hash), so that timing does not tell which names exist.
 	ok := checkPassword(u.PasswordHash, pw)
-	if uerr != nil {
-		// As long as a real check, so that timing does not tell which
-		// names are accounts.
-		checkPassword(dummyHash, pw)
-		ok = false
-	}
 	if !ok || u.Disabled {
 		s.logins.fail(userKey, now)
 		s.logins.fail(addrKey, now)
@@ -134,7 +132,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		if ok && u.Disabled {
 			reason = "account disabled"
 		}
-		if err := s.audit(ctx, "", "login.failed", target, map[string]string{"reason": reason}); err != nil {
+		if err := s.audit(ctx, audit.Public, audit.LoginFailed, target, map[string]string{"reason": reason}); err != nil {
 			s.formFail(w, r, err)
 			return
 		}
@@ -157,7 +155,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.formFail(w, r, fmt.Errorf("login: %w", err))
 		return
 	}
-	if err := s.audit(ctx, "user:"+u.Name, "login", u.Name, nil); err != nil {
+	if err := s.audit(ctx, audit.UserActor(u.Name), audit.Login, u.Name, nil); err != nil {
 		s.formFail(w, r, err)
 		return
 	}
@@ -175,7 +173,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 			s.formFail(w, r, fmt.Errorf("logout: %w", err))
 			return
 		}
-		if err := s.audit(r.Context(), p.Actor, "logout", p.User.Name, nil); err != nil {
+		if err := s.audit(r.Context(), p.Actor, audit.Logout, p.User.Name, nil); err != nil {
 			s.formFail(w, r, err)
 			return
 		}
@@ -200,7 +198,7 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	if p.Sess != nil {
 		a.CSRF = p.Sess.CSRF
 	}
-	b, _ := jsonMarshal(a)
+	b, _ := json.Marshal(a)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(append(b, '\n'))
@@ -221,6 +219,3 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Server) formFail(w http.ResponseWriter, r *http.Request, err error) {
 	s.fail(w, r, err)
 }
-
-// dummyHash is checked against when the account does not exist.
-var dummyHash, _ = hashPassword("vigil: no such account")

@@ -2,65 +2,56 @@ package server
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
+
+	"github.com/vigil-project/vigil/internal/auth"
 )
 
-// This file is the server's one door to secrets: how tokens, session ids
-// and passwords are made and checked. Each function is a thin wrapper so
-// that the rest of the server never handles a secret's format itself.
+// This file is the server's one door to secrets: tokens, session ids and
+// passwords are made and checked by package auth, as the CLI does, so
+// that a token made by `vigil tokens add` works here and one made here
+// works there.
 
-// tokenPrefix starts every API token, so that a token pasted in the
-// wrong place is recognisable (and secret scanners find it).
-const tokenPrefix = "vgl_"
-
-// randomString is n random bytes, base64url.
+// randomString is n random bytes, base64url: the server's own form
+// cookies and challenges, which are never stored.
 func randomString(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// hashToken is what the store keeps of an API token.
-func hashToken(tok string) string {
-	sum := sha256.Sum256([]byte(tok))
-	return hex.EncodeToString(sum[:])
-}
+// hashToken and hashSessionID are what the store keeps of a token or a
+// session cookie's value.
+func hashToken(tok string) string    { return auth.HashSecret(tok) }
+func hashSessionID(id string) string { return auth.HashSecret(id) }
 
-// newToken makes an API token and its hash.
-func newToken() (tok, hash string) {
-	tok = tokenPrefix + randomString(24)
-	return tok, hashToken(tok)
-}
+// looksLikeToken refuses anything that is not a token before the store
+// is asked.
+func looksLikeToken(s string) bool { return auth.LooksLikeToken(s) }
 
-// hashSessionID is what the store keeps of a session cookie's value.
-func hashSessionID(id string) string {
-	sum := sha256.Sum256([]byte("session\x00" + id))
-	return hex.EncodeToString(sum[:])
-}
+func newToken() (tok, hash string)    { return auth.NewToken() }
+func newSessionID() (id, hash string) { return auth.NewSessionID() }
+func newCSRF() string                 { return auth.NewCSRF() }
+func csrfEqual(got, want string) bool { return auth.CSRFEqual(got, want) }
 
-// newSessionID makes a session id and its hash.
-func newSessionID() (id, hash string) {
-	id = randomString(32)
-	return id, hashSessionID(id)
-}
-
-// newCSRF makes a session's CSRF token.
-func newCSRF() string { return randomString(24) }
-
-// checkPassword reports whether pw is the password hash was made of.
+// checkPassword reports whether pw is the password of hash; an unknown
+// account (hash "") costs as long as a known one.
 func checkPassword(hash, pw string) bool {
-	return hash != "" && hash == placeholderHash(pw)
+	if hash == "" {
+		auth.VerifyDummy(pw)
+		return false
+	}
+	ok, err := auth.VerifyPassword(pw, hash)
+	return err == nil && ok
 }
 
-// hashPassword hashes a new password.
-func hashPassword(pw string) (string, error) { return placeholderHash(pw), nil }
-
-func placeholderHash(pw string) string {
-	sum := sha256.Sum256([]byte("placeholder\x00" + pw))
-	return "placeholder$" + hex.EncodeToString(sum[:])
+// hashPassword checks a chosen password and hashes it.
+func hashPassword(pw string) (string, error) {
+	if err := auth.CheckPassword(pw); err != nil {
+		return "", badRequest("password: %v", err)
+	}
+	return auth.HashPassword(pw)
 }
 
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+// generatePassword makes a password for an account made without one.
+func generatePassword() string { return auth.GeneratePassword() }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-project/vigil/internal/audit"
 	"github.com/vigil-project/vigil/internal/extract"
 	"github.com/vigil-project/vigil/internal/fuse"
 	"github.com/vigil-project/vigil/internal/gazetteer"
@@ -197,7 +198,7 @@ func (s *Server) moderate(ctx context.Context, p *principal, id int64, decision 
 	if res.Incident != "" {
 		details["incident"] = res.Incident
 	}
-	if err := s.audit(ctx, p.Actor, "report."+decision, reportTarget(id), details); err != nil {
+	if err := s.audit(ctx, p.Actor, map[string]string{"approve": audit.ReportApprove, "reject": audit.ReportReject, "duplicate": audit.ReportDup}[decision], reportTarget(id), details); err != nil {
 		return res, err
 	}
 	return res, nil

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/bits"
@@ -15,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/vigil-project/vigil/internal/audit"
 	"github.com/vigil-project/vigil/internal/store"
 )
 
@@ -124,7 +126,7 @@ type challengeAnswer struct {
 }
 
 func (s *Server) challenge(w http.ResponseWriter, r *http.Request) {
-	b, _ := jsonMarshal(challengeAnswer{Challenge: s.newChallenge(), Bits: s.cfg.PowBits})
+	b, _ := json.Marshal(challengeAnswer{Challenge: s.newChallenge(), Bits: s.cfg.PowBits})
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(append(b, '\n'))
@@ -194,7 +196,7 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 		s.formFail(w, r, fmt.Errorf("report: %w", err))
 		return
 	}
-	if err := s.audit(ctx, "public", "report.add", reportTarget(saved.ID), nil); err != nil {
+	if err := s.audit(ctx, audit.Public, audit.ReportAdd, reportTarget(saved.ID), nil); err != nil {
 		s.formFail(w, r, err)
 		return
 	}
