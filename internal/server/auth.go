@@ -245,7 +245,10 @@ func (s *Server) guard(pattern string, h http.Handler) http.Handler {
 				writeError(w, http.StatusForbidden, "cross-site request refused")
 				return
 			}
-			if p.Sess != nil && !s.csrfOK(r, p.Sess) {
+			// The login form is checked by its own token, bound to the
+			// browser's form cookie: whoever the browser was, a login
+			// starts afresh.
+			if p.Sess != nil && pattern != "POST /login" && !s.csrfOK(r, p.Sess) {
 				writeError(w, http.StatusForbidden, "missing or wrong CSRF token: reload the page and try again")
 				return
 			}
@@ -351,7 +354,7 @@ const formTTL = 2 * time.Hour
 // csrfFor is the token a page's forms carry: the session's when logged
 // in, else one bound to the browser's form cookie.
 func (s *Server) csrfFor(w http.ResponseWriter, r *http.Request, purpose string) string {
-	if p := who(r); p.Sess != nil {
+	if p := who(r); p.Sess != nil && purpose != "login" {
 		return p.Sess.CSRF
 	}
 	return s.formToken(purpose, s.anonForm(w, r), s.now().Add(formTTL).Truncate(time.Second))
@@ -360,7 +363,7 @@ func (s *Server) csrfFor(w http.ResponseWriter, r *http.Request, purpose string)
 // checkForm verifies a posted form's token: the session's CSRF token was
 // checked by the guard already; nobody's must be bound to this browser.
 func (s *Server) checkForm(r *http.Request, purpose string) bool {
-	if who(r).Sess != nil {
+	if who(r).Sess != nil && purpose != "login" {
 		return true
 	}
 	return s.checkFormToken(r, purpose, r.PostForm.Get("csrf"))
