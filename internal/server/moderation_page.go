@@ -58,6 +58,19 @@ func (s *Server) renderModeration(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	d["Pending"] = pending
+	// The last decisions, newest first, with their notes.
+	all, err := s.team.PublicReports(ctx, "", 0)
+	if err != nil {
+		s.formFail(w, r, fmt.Errorf("moderation: %w", err))
+		return
+	}
+	var decided []store.PublicReport
+	for i := len(all) - 1; i >= 0 && len(decided) < 50; i-- {
+		if all[i].State != store.ReportPending {
+			decided = append(decided, all[i])
+		}
+	}
+	d["Decided"] = decided
 	formPage(w, status, "moderation.html", d)
 }
 
