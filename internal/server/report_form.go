@@ -150,7 +150,8 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, r, err)
 		return
 	}
-	f := reportForm{What: strings.TrimSpace(r.PostForm.Get("what")), Place: strings.TrimSpace(r.PostForm.Get("place")),
+	// Browsers send a textarea's lines with CRLF: stored with LF.
+	f := reportForm{What: strings.TrimSpace(strings.ReplaceAll(r.PostForm.Get("what"), "\r\n", "\n")), Place: strings.TrimSpace(r.PostForm.Get("place")),
 		Lat: strings.TrimSpace(r.PostForm.Get("lat")), Lon: strings.TrimSpace(r.PostForm.Get("lon")),
 		When: strings.TrimSpace(r.PostForm.Get("when")), Link: strings.TrimSpace(r.PostForm.Get("link")),
 		Contact: strings.TrimSpace(r.PostForm.Get("contact"))}
