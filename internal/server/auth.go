@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigil-project/vigil/internal/audit"
 	"github.com/vigil-project/vigil/internal/store"
@@ -238,6 +239,17 @@ func (s *Server) guard(pattern string, h http.Handler) http.Handler {
 			s.fail(w, r, err)
 			return
 		}
+		// Text no store can hold (NUL, broken UTF-8) is refused here,
+		// once for every route, rather than failing deep in a query.
+		if err := checkText(r); err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body too large: at most %d bytes", mbe.Limit))
+				return
+			}
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
 		if !safeMethod(r.Method) {
 			// A browser says where a request comes from: a change asked
 			// by another site's page is refused whatever it carries.
@@ -274,6 +286,34 @@ func (s *Server) guard(pattern string, h http.Handler) http.Handler {
 		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 	})
 }
+
+// checkText refuses a path, query or form holding a NUL byte or text
+// that is not UTF-8, and a form that cannot be read.
+func checkText(r *http.Request) error {
+	if !goodText(r.URL.Path) {
+		return errors.New("the path holds a NUL byte or invalid UTF-8")
+	}
+	if err := r.ParseForm(); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return errors.New("malformed query or form")
+	}
+	for k, vs := range r.Form {
+		if !goodText(k) {
+			return errors.New("a parameter name holds a NUL byte or invalid UTF-8")
+		}
+		for _, v := range vs {
+			if !goodText(v) {
+				return fmt.Errorf("parameter %.40q holds a NUL byte or invalid UTF-8", k)
+			}
+		}
+	}
+	return nil
+}
+
+func goodText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 // crossSite reports whether a browser says the request comes from
 // another site's page: Sec-Fetch-Site, else an Origin that is not ours.
