@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -283,7 +284,19 @@ func (s *Server) guard(pattern string, h http.Handler) http.Handler {
 			// What a logged-in user sees may not be kept by a shared cache.
 			w.Header().Set("Cache-Control", "private, no-cache")
 		}
+		start := time.Now()
 		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+		// One line per request at debug level: who asked what. Never the
+		// query (a careless client may put a secret there), never a
+		// header or a cookie.
+		if s.log.Enabled(r.Context(), slog.LevelDebug) {
+			status := 0
+			if sw, ok := w.(*statusWriter); ok {
+				status = sw.status
+			}
+			s.log.Debug("request", "method", r.Method, "route", pattern, "path", r.URL.Path, "actor", p.Actor,
+				"status", status, "took", time.Since(start).Round(time.Microsecond))
+		}
 	})
 }
 

@@ -136,6 +136,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			s.formFail(w, r, err)
 			return
 		}
+		s.log.Info("login failed", "account", target, "reason", reason)
 		d["Error"] = "Wrong name or password."
 		formPage(w, http.StatusUnauthorized, "login.html", d)
 		return
@@ -159,6 +160,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.formFail(w, r, err)
 		return
 	}
+	s.log.Info("login", "account", u.Name)
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
 		Secure: !s.cfg.InsecureCookies, SameSite: http.SameSiteStrictMode, Expires: sess.Expires,
 		MaxAge: int(s.cfg.SessionTTL / time.Second)})
