@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -382,6 +383,25 @@ func TestBadRequests(t *testing.T) {
 		if rp.status != tc.status {
 			t.Errorf("%s: %s %s: got %d %q, want %d", tc.name, tc.method, tc.path, rp.status, clip(rp.body), tc.status)
 		}
+	}
+	// A chunked body (no length given) that runs over the limit.
+	for _, path := range []string{"/api/feeds", "/api/users"} {
+		r, _ := http.NewRequest("POST", tm.srv.URL+path, io.MultiReader(strings.NewReader(`{"url":"`), strings.NewReader(big), strings.NewReader(`"}`)))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Authorization", "Bearer "+an.token)
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if r.ContentLength != 0 || resp.StatusCode != 413 {
+			t.Errorf("chunked %s over the limit: got %d (length %d), want 413", path, resp.StatusCode, r.ContentLength)
+		}
+	}
+	r, _ := http.NewRequest("POST", tm.srv.URL+"/report", io.MultiReader(strings.NewReader("what="), strings.NewReader(big)))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if resp, err := http.DefaultClient.Do(r); err != nil || resp.StatusCode != 413 {
+		t.Errorf("chunked form over the limit: got %v %v, want 413", resp.StatusCode, err)
 	}
 	if rp := tm.req(cred{}, "GET", "/api/incidents", "", "Authorization", "Basic YTpi"); rp.status != 401 {
 		t.Errorf("Basic authorization: got %d, want 401", rp.status)
