@@ -412,3 +412,30 @@ func TestBadRequests(t *testing.T) {
 	var none []model.Incident
 	_ = none
 }
+
+// TestTeamOpenAPI checks the team API's answers against the OpenAPI
+// document with the same validator as the rest of the API.
+func TestTeamOpenAPI(t *testing.T) {
+	st := backends(t)["sqlite"](t)
+	loadDemo(t, st)
+	a := newAPI(t, st)
+	tm := &team{t: t, st: st, ts: st.(TeamStore), clock: &clock{t: demoTime}}
+	tm.user("olga", store.RoleAdmin, "olga's long password")
+	tok := tm.token(store.RoleAdmin).token
+	auth := []string{"Authorization", "Bearer " + tok}
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{
+		{"/api/me", 200}, {"/api/report/challenge", 200}, {"/api/reports", 200}, {"/api/reports?state=all&limit=5", 200},
+		{"/api/reports?state=lost", 400}, {"/api/reports/7", 404}, {"/api/feeds", 200}, {"/api/alert-rules", 200},
+		{"/api/users", 200}, {"/api/tokens", 200}, {"/api/audit", 200}, {"/api/audit?since=x", 400},
+	} {
+		if got := a.get(tc.path, auth...); got.status != tc.status {
+			t.Errorf("GET %s: got %d %s, want %d", tc.path, got.status, got.body, tc.status)
+		}
+	}
+	if got := a.get("/api/users"); got.status != 401 {
+		t.Errorf("GET /api/users without a token: got %d, want 401", got.status)
+	}
+}
