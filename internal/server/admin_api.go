@@ -362,7 +362,7 @@ func (s *Server) addUser(ctx context.Context, p *principal, b userBody) (userAns
 	if err != nil {
 		return userAnswer{}, teamErr(err, "user "+b.Name)
 	}
-	if err := s.audit(ctx, p.Actor, audit.UserAdd, u.Name, map[string]string{"role": string(role)}); err != nil {
+	if err := s.audit(ctx, p.Actor, audit.UserAdd, u.Name, map[string]any{"role": role, "password_generated": made != ""}); err != nil {
 		return userAnswer{}, err
 	}
 	return userAnswer{User: u, Password: made}, nil
@@ -470,7 +470,7 @@ func (s *Server) addToken(ctx context.Context, p *principal, b tokenBody) (token
 	if err != nil {
 		return tokenAnswer{}, teamErr(err, "token "+b.Name)
 	}
-	if err := s.audit(ctx, p.Actor, audit.TokenAdd, audit.TokenActor(t.ID), map[string]string{"name": t.Name, "role": string(role)}); err != nil {
+	if err := s.audit(ctx, p.Actor, audit.TokenAdd, strconv.FormatInt(t.ID, 10), map[string]string{"name": t.Name, "role": string(role)}); err != nil {
 		return tokenAnswer{}, err
 	}
 	return tokenAnswer{APIToken: t, Token: tok}, nil
@@ -491,7 +491,7 @@ func (s *Server) revokeToken(ctx context.Context, p *principal, id int64) error 
 	if err := s.team.RevokeToken(ctx, id, s.now()); err != nil {
 		return teamErr(err, fmt.Sprintf("token %d", id))
 	}
-	return s.audit(ctx, p.Actor, audit.TokenRevoke, audit.TokenActor(id), nil)
+	return s.audit(ctx, p.Actor, audit.TokenRevoke, strconv.FormatInt(id, 10), nil)
 }
 
 // auditFilter reads the audit list's filters, as `vigil audit` takes
