@@ -423,6 +423,9 @@ func TestReportForm(t *testing.T) {
 			if a := tm.auditOf("report.approve"); len(a) != 1 || a[0].Actor != "user:mod" || !strings.Contains(string(a[0].Details), res.Incident) {
 				t.Errorf("audit of the approval: got %+v", a)
 			}
+			if f := tm.auditOf("fuse"); len(f) != 1 || f[0].Actor != "user:mod" {
+				t.Errorf("audit of the fusion run of the approval: got %+v, want one by user:mod", f)
+			}
 			if rp := tm.req(an, "POST", fmt.Sprintf("/api/reports/%d/approve", reps[0].ID), ""); rp.status != http.StatusConflict {
 				t.Errorf("approving twice: got %d, want 409", rp.status)
 			}

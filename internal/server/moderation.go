@@ -180,7 +180,7 @@ func (s *Server) moderate(ctx context.Context, p *principal, id int64, decision 
 		if rep.State != store.ReportPending {
 			return res, teamErr(store.ErrConflict, "report "+strconv.FormatInt(id, 10))
 		}
-		inc, err := s.importReport(ctx, rep, now)
+		inc, err := s.importReport(ctx, p.Actor, rep, now)
 		if err != nil {
 			return res, err
 		}
@@ -218,7 +218,7 @@ func (s *Server) moderate(ctx context.Context, p *principal, id int64, decision 
 
 // importReport stores an approved report as a claim and fuses it, as an
 // import does, and returns the incident the claim is in.
-func (s *Server) importReport(ctx context.Context, rep store.PublicReport, now time.Time) (string, error) {
+func (s *Server) importReport(ctx context.Context, actor string, rep store.PublicReport, now time.Time) (string, error) {
 	ref := reportTarget(rep.ID)
 	c, err := reportClaim(ctx, rep)
 	if err != nil {
@@ -237,8 +237,13 @@ func (s *Server) importReport(ctx context.Context, rep store.PublicReport, now t
 	if _, err := s.edit.ImportBatch(ctx, []model.Record{{Report: r, Claim: c}}, now); err != nil {
 		return "", fmt.Errorf("approve report %d: %w", rep.ID, err)
 	}
-	if _, err := fuse.Incremental(ctx, s.edit, fuse.RunOptions{At: now}); err != nil {
+	sum, err := fuse.Incremental(ctx, s.edit, fuse.RunOptions{At: now})
+	if err != nil {
 		return "", fmt.Errorf("approve report %d: fuse: %w", rep.ID, err)
+	}
+	// The fusion run is a change of its own, as the CLI records it.
+	if err := s.audit(ctx, actor, audit.Fuse, reportTarget(rep.ID), sum); err != nil {
+		return "", err
 	}
 	id := model.IncidentIDFor(publicSource.Name, ref)
 	for range 10 { // follow merges: a retired incident names where it went
