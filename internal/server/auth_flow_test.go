@@ -344,6 +344,17 @@ func TestReportForm(t *testing.T) {
 			if a := tm.auditOf("report.add"); len(a) != 1 || a[0].Actor != "public" || a[0].Target != reportTarget(reps[0].ID) {
 				t.Errorf("audit of the report: got %+v", a)
 			}
+			// The form speaks Persian to who asks for it.
+			for _, h := range [][]string{{"Accept-Language", "fa-IR,fa;q=0.9"}, nil} {
+				path := "/report"
+				if h == nil {
+					path += "?lang=fa"
+				}
+				rp := tm.req(cred{}, "GET", path, "", h...)
+				if !strings.Contains(rp.body, `dir="rtl"`) || !strings.Contains(rp.body, "گزارش یک رویداد") {
+					t.Errorf("GET %s %v: not the Persian form", path, h)
+				}
+			}
 			// The honeypot: thanked, nothing kept.
 			if rp := tm.report("what", "buy pills", "place", "x", "website", "http://spam.example"); rp.status != 200 {
 				t.Errorf("honeypot: got %d, want 200", rp.status)

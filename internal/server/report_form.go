@@ -137,8 +137,17 @@ type reportForm struct {
 	What, Place, Lat, Lon, When, Link, Contact string
 }
 
-func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
+// reportData is pageData in the reader's language (English or Persian).
+func (s *Server) reportData(w http.ResponseWriter, r *http.Request) map[string]any {
 	d := s.pageData(w, r, "report")
+	l := lang(r)
+	d["Lang"], d["Dir"], d["T"] = l, dir(l), formTexts[l]
+	d["Title"] = formTexts[l]["title"]
+	return d
+}
+
+func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
+	d := s.reportData(w, r)
 	d["Form"] = reportForm{}
 	d["Bits"] = s.cfg.PowBits
 	formPage(w, http.StatusOK, "report.html", d)
@@ -155,7 +164,7 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 		Lat: strings.TrimSpace(r.PostForm.Get("lat")), Lon: strings.TrimSpace(r.PostForm.Get("lon")),
 		When: strings.TrimSpace(r.PostForm.Get("when")), Link: strings.TrimSpace(r.PostForm.Get("link")),
 		Contact: strings.TrimSpace(r.PostForm.Get("contact"))}
-	d := s.pageData(w, r, "report")
+	d := s.reportData(w, r)
 	d["Form"] = f
 	d["Bits"] = s.cfg.PowBits
 	show := func(status int, errs ...string) {

@@ -1,0 +1,51 @@
+package server
+
+// formTexts are the report form's words in English and Persian: the
+// public who report are often Persian speakers. The other form pages
+// (login, moderation, admin) are for the team and in English.
+var formTexts = map[string]map[string]string{
+	"en": {
+		"title":     "Report an incident",
+		"intro":     "Tell us what you saw. An analyst reads every report before anything is published. We keep what you tell us about the incident, never who you are: no address, no tracking. The contact field is optional and only administrators can see it.",
+		"what":      "What happened",
+		"where":     "Where: a place name, or a point (latitude and longitude), or both",
+		"place":     "Place",
+		"place_ph":  "city, district, landmark",
+		"lat":       "Latitude",
+		"lon":       "Longitude",
+		"when":      "When",
+		"link":      "Link (optional)",
+		"contact":   "How to reach you (optional)",
+		"send":      "Send the report",
+		"js":        "Sending needs JavaScript: the page does a small computation first, to keep robots out.",
+		"thanks":    "Thank you",
+		"received":  "Your report has been received. An analyst will read it before anything is published.",
+		"number":    "Its number",
+		"another":   "Send another report",
+		"dashboard": "vigil",
+		"switch":    "فارسی",
+		"other":     "fa",
+	},
+	"fa": {
+		"title":     "گزارش یک رویداد",
+		"intro":     "آنچه دیدید را بنویسید. پیش از انتشار هر چیزی، یک تحلیلگر هر گزارش را می‌خواند. ما آنچه دربارهٔ رویداد می‌گویید را نگه می‌داریم، نه اینکه شما کیستید: نه نشانی، نه ردیابی. خانهٔ راه تماس اختیاری است و فقط مدیران آن را می‌بینند.",
+		"what":      "چه اتفاقی افتاد",
+		"where":     "کجا: نام مکان، یا یک نقطه (عرض و طول جغرافیایی)، یا هر دو",
+		"place":     "مکان",
+		"place_ph":  "شهر، محله، نشانی",
+		"lat":       "عرض جغرافیایی",
+		"lon":       "طول جغرافیایی",
+		"when":      "چه زمانی",
+		"link":      "پیوند (اختیاری)",
+		"contact":   "راه تماس با شما (اختیاری)",
+		"send":      "فرستادن گزارش",
+		"js":        "فرستادن به جاوااسکریپت نیاز دارد: صفحه پیش از فرستادن محاسبهٔ کوچکی انجام می‌دهد تا ربات‌ها را دور نگه دارد.",
+		"thanks":    "سپاس",
+		"received":  "گزارش شما رسید. پیش از انتشار هر چیزی، یک تحلیلگر آن را می‌خواند.",
+		"number":    "شمارهٔ آن",
+		"another":   "فرستادن گزارشی دیگر",
+		"dashboard": "vigil",
+		"switch":    "English",
+		"other":     "en",
+	},
+}
