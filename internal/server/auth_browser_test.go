@@ -79,21 +79,34 @@ func TestBrowserXSS(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form.stack button`)))
 	b.waitFor(t, "logged in", `location.pathname === '/moderation' && !!document.body && document.body.innerText.includes('mia (admin)')`)
 
-	// The report form, as the public sends it.
+	// The report form, as the public sends it; the point is picked on
+	// the offline map (a click at its centre: Iran, 32 N 53 E).
 	rx := xss("report")
+	b.do(t, chromedp.Navigate(b.base+"/report"))
+	b.waitFor(t, "map drawn", `document.querySelector('#picker').dataset.ready === '1'`)
+	drawn := eval[int](t, b, `(() => { const c = document.getElementById('picker'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 200) n++; return n; })()`)
+	if drawn < 500 {
+		t.Errorf("point picker: %d dark pixels, want the country outlines drawn", drawn)
+	}
+	b.do(t, chromedp.Click(chromedp.CSS(`#picker`)))
+	lat, lon := eval[string](t, b, `document.querySelector('input[name=lat]').value`), eval[string](t, b, `document.querySelector('input[name=lon]').value`)
+	if !strings.HasPrefix(lat, "32.") && !strings.HasPrefix(lat, "31.9") || !strings.HasPrefix(lon, "53.") && !strings.HasPrefix(lon, "52.9") {
+		t.Errorf("a click at the map's centre set %s, %s; want about 32, 53", lat, lon)
+	}
+	b.screenshot(t, "report-form")
 	start := time.Now()
-	b.do(t, chromedp.Navigate(b.base+"/report"),
+	b.do(t,
 		chromedp.SetValue(chromedp.CSS(`textarea[name=what]`), strings.Join(rx, "\n")),
 		chromedp.SetValue(chromedp.CSS(`input[name=place]`), rx[0]),
 		chromedp.SetValue(chromedp.CSS(`input[name=link]`), "https://example.org/?q="+url.QueryEscape(rx[1])),
 		chromedp.SetValue(chromedp.CSS(`input[name=contact]`), rx[2]),
-		chromedp.Click(chromedp.CSS(`#report-form button`)))
+		chromedp.Click(chromedp.CSS(`#report-form button[type=submit]`)))
 	b.waitFor(t, "report sent", `!!document.querySelector('h1') && document.querySelector('h1').textContent === 'Thank you'`)
 	t.Logf("report form: proof of work of %d bits and send took %v", DefaultPowBits, time.Since(start).Round(time.Millisecond))
 	clean("thanks page")
 	reps, err := tm.ts.PublicReports(ctx, store.ReportPending, 10)
-	if err != nil || len(reps) != 1 || reps[0].What != strings.Join(rx, "\n") {
-		t.Fatalf("the report as stored: %+v (%v), want the text as typed", reps, err)
+	if err != nil || len(reps) != 1 || reps[0].What != strings.Join(rx, "\n") || reps[0].Lat == nil {
+		t.Fatalf("the report as stored: %+v (%v), want the text as typed and the point picked", reps, err)
 	}
 
 	// Moderation shows it as text; the note is script too.
@@ -156,7 +169,7 @@ func TestBrowserXSS(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`input[name=lat]`), "999"),
 		chromedp.SetValue(chromedp.CSS(`input[name=lon]`), "1"),
 		chromedp.SetValue(chromedp.CSS(`input[name=place]`), "x"),
-		chromedp.Click(chromedp.CSS(`#report-form button`)))
+		chromedp.Click(chromedp.CSS(`#report-form button[type=submit]`)))
 	b.waitFor(t, "form shown again", `document.querySelector('ul.error') !== null`)
 	clean("report form shown again")
 	b.screenshot(t, "report-again")
