@@ -20,7 +20,7 @@ mkdir -p bench/out
 go build -o bench/out/serveload ./bench/serveload
 
 run() { # name binary db
-  "$2" --db "$3" serve --addr "127.0.0.1:$PORT" >"bench/out/serve-compare-$1.log" 2>&1 &
+  "$2" --db "$3" serve --public --addr "127.0.0.1:$PORT" >"bench/out/serve-compare-$1.log" 2>&1 &
   local pid=$! base="http://127.0.0.1:$PORT"
   trap 'kill $pid 2>/dev/null || true' RETURN
   for _ in $(seq 100); do curl -fsS "$base/healthz" >/dev/null 2>&1 && break; sleep 0.2; done

@@ -16,7 +16,7 @@ mkdir -p "$OUT"
 [ -x ./vigil ] || make build
 go build -o "$OUT/serveload" ./bench/serveload
 
-./vigil --db "$DB" serve --addr "127.0.0.1:$PORT" >"$OUT/serve.log" 2>&1 &
+./vigil --db "$DB" serve --public --addr "127.0.0.1:$PORT" >"$OUT/serve.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true' EXIT
 BASE="http://127.0.0.1:$PORT"

@@ -98,7 +98,7 @@ func TestConfigLogFormat(t *testing.T) {
 	env := Env{Stdin: strings.NewReader(""), Stdout: &syncBuffer{}, Stderr: &errb, Getenv: func(k string) string { return vars[k] }, Now: time.Now}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if err := Run(ctx, env, []string{"serve", "--addr", "127.0.0.1:0", "--poll=false"}); err != nil {
+	if err := Run(ctx, env, []string{"serve", "--public", "--addr", "127.0.0.1:0", "--poll=false"}); err != nil {
 		t.Fatalf("serve: %v\n%s", err, errb.String())
 	}
 	var jsonLines int

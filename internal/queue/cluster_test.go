@@ -324,7 +324,7 @@ func TestClusterSurvivesKills(t *testing.T) {
 	if out, err := sub.CombinedOutput(); err != nil {
 		t.Fatalf("worker submit --kind acled: %v\n%s", err, out)
 	}
-	serve := startVigil(t, bin, "serve", "serve", "--db", db, "--addr", "127.0.0.1:0", "--nats", urls)
+	serve := startVigil(t, bin, "serve", "serve", "--public", "--db", db, "--addr", "127.0.0.1:0", "--nats", urls)
 
 	conn, err := pgx.Connect(ctx, db)
 	if err != nil {

@@ -57,7 +57,7 @@ func TestLoadBounded(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			srv, err := New(st, Config{Addr: "127.0.0.1:0", Version: "load-test", GenerationTTL: time.Second})
+			srv, err := New(st, Config{Addr: "127.0.0.1:0", Version: "load-test", GenerationTTL: time.Second, Public: true})
 			if err != nil {
 				t.Fatal(err)
 			}
