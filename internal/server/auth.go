@@ -89,6 +89,8 @@ var routeTable = map[string]access{
 	"GET /api/incidents/{id}":   accessRead,
 	"GET /api/aggregates":       accessRead,
 	"GET /api/analyze/{kind}":   accessRead,
+	"GET /api/alerts":           accessRead,
+	"GET /alerts":               accessRead,
 	"GET /api/forecast":         accessRead,
 	"GET /api/export.csv":       accessRead,
 	"GET /api/export.geojson":   accessRead,
