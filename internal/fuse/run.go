@@ -776,8 +776,7 @@ func All(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 	for i := range comp {
 		comp[i] = i
 	}
-	var root func(int) int
-	root = func(i int) int {
+	root := func(i int) int {
 		for comp[i] != i {
 			comp[i] = comp[comp[i]]
 			i = comp[i]
