@@ -55,6 +55,15 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if !set["poll"] {
 		*pollFeeds = cfg.Conf.Serve.Poll
 	}
+	if !set["public"] {
+		o.public = cfg.Conf.Serve.Public
+	}
+	if !set["insecure-cookies"] {
+		o.insecureCookies = cfg.Conf.Serve.InsecureCookies
+	}
+	if !set["nats"] {
+		*natsURL = cfg.Conf.Serve.NATS
+	}
 	o.dsn, o.addr, o.pollFeeds, o.natsURL = cfg.DB, *addr, *pollFeeds, *natsURL
 	return serve(ctx, env, o)
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -34,14 +35,30 @@ func (s *syncBuffer) String() string {
 // TestServe runs `vigil serve` on the demo store, reads the address it
 // prints, asks it for the demo's incidents and stops it by cancelling.
 func TestServe(t *testing.T) {
+	// Public read access by the flag, and by the configuration (here the
+	// environment) when no flag says otherwise.
+	for _, how := range []struct {
+		name string
+		args []string
+		vars map[string]string
+	}{
+		{"flag", []string{"--public"}, nil},
+		{"environment", nil, map[string]string{"VIGIL_PUBLIC": "true"}},
+	} {
+		t.Run(how.name, func(t *testing.T) { testServe(t, how.args, how.vars) })
+	}
+}
+
+func testServe(t *testing.T, extra []string, vars map[string]string) {
 	db := filepath.Join(t.TempDir(), "vigil.db")
 	mustVigil(t, db, "demo")
 	var out syncBuffer
 	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: io.Discard,
-		Getenv: func(string) string { return "" }, Now: time.Now}
+		Getenv: func(k string) string { return vars[k] }, Now: time.Now}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Run(ctx, env, []string{"--db", db, "serve", "--public", "--addr", "127.0.0.1:0"}) }()
+	args := append([]string{"--db", db, "serve", "--addr", "127.0.0.1:0"}, extra...)
+	go func() { done <- Run(ctx, env, args) }()
 	addr := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)/`)
 	var m []string
 	for deadline := time.Now().Add(10 * time.Second); m == nil; time.Sleep(20 * time.Millisecond) {
@@ -91,6 +108,13 @@ func TestServeNeedsAnAccount(t *testing.T) {
 	_, _, err := vigil(t, db, "serve", "--addr", "127.0.0.1:0")
 	if ExitCode(err) != 2 || err == nil || !strings.Contains(err.Error(), "vigil users add NAME --role admin") || !strings.Contains(err.Error(), "--public") {
 		t.Errorf("serve without an account: got %v (exit %d), want a usage error naming vigil users add and --public", err, ExitCode(err))
+	}
+	// A flag outranks the configuration.
+	var errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &errb, Now: time.Now,
+		Getenv: func(k string) string { return map[string]string{"VIGIL_PUBLIC": "true"}[k] }}
+	if err := Run(context.Background(), env, []string{"--db", db, "serve", "--public=false", "--addr", "127.0.0.1:0"}); ExitCode(err) != 2 {
+		t.Errorf("serve --public=false with VIGIL_PUBLIC=true: got %v, want the refusal", err)
 	}
 }
 

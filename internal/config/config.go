@@ -38,8 +38,11 @@ type Config struct {
 		Addr string `toml:"addr" key:"serve.addr" env:"VIGIL_ADDR" help:"address vigil serve listens on (loopback unless told otherwise)"`
 		Poll bool   `toml:"poll" key:"serve.poll" env:"VIGIL_POLL" help:"poll the followed feeds while serving"`
 		// GenerationTTL bounds how stale a served answer may be.
-		GenerationTTL Duration `toml:"generation_ttl" key:"serve.generation_ttl" env:"VIGIL_GENERATION_TTL" help:"how long the store's generation is trusted before it is read again"`
-		CacheMB       int      `toml:"cache_mb" key:"serve.cache_mb" env:"VIGIL_CACHE_MB" help:"memory for cached JSON answers, MiB (negative: no cache)"`
+		GenerationTTL   Duration `toml:"generation_ttl" key:"serve.generation_ttl" env:"VIGIL_GENERATION_TTL" help:"how long the store's generation is trusted before it is read again"`
+		CacheMB         int      `toml:"cache_mb" key:"serve.cache_mb" env:"VIGIL_CACHE_MB" help:"memory for cached JSON answers, MiB (negative: no cache)"`
+		Public          bool     `toml:"public" key:"serve.public" env:"VIGIL_PUBLIC" help:"let anyone read the dashboard, the API's reads and the facts pages without logging in"`
+		InsecureCookies bool     `toml:"insecure_cookies" key:"serve.insecure_cookies" env:"VIGIL_INSECURE_COOKIES" help:"send the session cookie without Secure (plain HTTP on a host other than the loopback)"`
+		NATS            string   `toml:"nats" key:"serve.nats" env:"VIGIL_NATS" secret:"url" help:"NATS JetStream URLs: publish due feeds to vigil worker instead of polling them in the server"`
 	} `toml:"serve"`
 
 	Alerts struct {
