@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/vigil-project/vigil/internal/audit"
 	"github.com/vigil-project/vigil/internal/extract"
 	"github.com/vigil-project/vigil/internal/fetch"
 	"github.com/vigil-project/vigil/internal/fuse"
@@ -230,10 +231,25 @@ func (w *worker) extract(ctx context.Context, m queue.Msg) error {
 		}
 		recs = append(recs, r...)
 	}
-	if _, err := storeClaims(ctx, w.st, recs, at); err != nil {
+	counts, err := storeClaims(ctx, w.st, recs, at)
+	if err != nil {
 		return fmt.Errorf("extract job %s: %w", m.ID, err)
 	}
+	if err := w.audit(ctx, audit.Extract, job.Source, m.ID, map[string]any{"articles": len(arts), "claims": counts}); err != nil {
+		return err
+	}
 	return w.askFusion(ctx, m.ID, recs)
+}
+
+// audit records a change a worker made, as the system's (a worker is
+// vigil on its own), naming the message that asked for it: a message
+// delivered again records again, with what it found that time.
+func (w *worker) audit(ctx context.Context, action, target, msg string, details map[string]any) error {
+	details["message"] = msg
+	if err := audit.Record(context.WithoutCancel(ctx), w.st, w.now(), audit.System, action, target, details); err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	return nil
 }
 
 // importChunk stores a chunk of a dataset file's records as `vigil
@@ -257,8 +273,10 @@ func (w *worker) importChunk(ctx context.Context, m queue.Msg) error {
 	if err := w.st.EnsureSource(ctx, job.Source); err != nil {
 		return fmt.Errorf("import job %s: %w", m.ID, err)
 	}
+	var counts store.BatchCounts
 	if len(recs) > 0 {
-		if _, err := w.st.ImportBatch(ctx, recs, w.now()); err != nil {
+		var err error
+		if counts, err = w.st.ImportBatch(ctx, recs, w.now()); err != nil {
 			return fmt.Errorf("import job %s (%s): %w", m.ID, job.File, err)
 		}
 	}
@@ -266,6 +284,9 @@ func (w *worker) importChunk(ctx context.Context, m queue.Msg) error {
 		if err := w.st.SaveRejections(ctx, job.Rejections); err != nil {
 			return fmt.Errorf("import job %s (%s): %w", m.ID, job.File, err)
 		}
+	}
+	if err := w.audit(ctx, audit.Import, job.File, m.ID, map[string]any{"source": job.Source.Name, "counts": counts, "rejected": len(job.Rejections)}); err != nil {
+		return err
 	}
 	return w.askFusion(ctx, m.ID, recs)
 }
@@ -409,6 +430,12 @@ func (w *worker) fuse(ctx context.Context, m queue.Msg) error {
 		}
 	}
 	w.log.Info("worker: fused", "country", job.Country, "claims", sum.Claims, "attached", sum.Attached, "versions", sum.Versions)
+	if sum.Claims > 0 {
+		// The decisions themselves are in the incidents' version logs.
+		if err := w.audit(ctx, audit.Fuse, job.Country, m.ID, map[string]any{"summary": sum}); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -427,6 +427,17 @@ func TestClusterSurvivesKills(t *testing.T) {
 	if versionless != 0 {
 		t.Errorf("%d incidents without a version, want none (half-written)", versionless)
 	}
+	// What the workers changed is in the audit log, as the system's, with
+	// the message that asked for it.
+	for _, action := range []string{"import", "extract", "fuse"} {
+		var n int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE actor = 'system' AND action = $1 AND details LIKE '%"message":%'`, action).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			t.Errorf("no %s entry of a worker in the audit log", action)
+		}
+	}
 }
 
 func envInt(name string, def int) int {
