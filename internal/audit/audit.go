@@ -52,6 +52,7 @@ const (
 	Backup        = "backup"
 	Restore       = "restore"
 	Demo          = "demo"
+	AlertCheck    = "alert.check" // a check that stored alerts: their ids and rules
 	Login         = "login"
 	LoginFailed   = "login.failed"
 	Logout        = "logout"

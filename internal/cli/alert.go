@@ -396,6 +396,15 @@ func alertsCheck(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if len(res.Alerts) > 0 {
+		ids := make([]int64, len(res.Alerts))
+		for i, a := range res.Alerts {
+			ids[i] = a.ID
+		}
+		if err := record(ctx, env, b, audit.AlertCheck, "", map[string]any{"at": t, "rules": res.Rules, "alerts": ids}); err != nil {
+			return err
+		}
+	}
 	for _, s := range res.Skipped {
 		fmt.Fprintf(env.Stderr, "skipped: %s\n", s)
 	}

@@ -172,6 +172,13 @@ func TestAlertsCommands(t *testing.T) {
 			if again := run("alerts", "check", "--at", "2026-11-25T13:00:00Z"); !strings.Contains(again, ": 0 new alerts") {
 				t.Errorf("second check got %q, want no new alerts", again)
 			}
+			// The check that stored alerts is in the audit log, the one
+			// that stored none is not.
+			var entries []store.AuditEntry
+			if err := json.Unmarshal([]byte(run("audit", "--action", "alert.check", "--format", "json")), &entries); err != nil || len(entries) != 1 ||
+				!strings.Contains(string(entries[0].Details), fmt.Sprintf("%d", res.Alerts[0].ID)) {
+				t.Errorf("audit of alert checks: %v %+v, want one entry naming the alerts", err, entries)
+			}
 			out := run("alerts", "deliver")
 			if want := fmt.Sprintf("delivered %d (1 e-mails)", 3+claims); !strings.Contains(out, want) {
 				t.Errorf("deliver got %q, want %q: 3 webhooks and the claims in one e-mail", out, want)
