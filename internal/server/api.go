@@ -67,6 +67,7 @@ func (s *Server) routes() error {
 	}
 	get("/api/openapi.json", openapi)
 	get("/healthz", http.HandlerFunc(s.healthz))
+	get("/readyz", http.HandlerFunc(s.readyz))
 	get("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
 	m.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: see /api/openapi.json")
@@ -77,7 +78,7 @@ func (s *Server) routes() error {
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if _, err := s.st.Generation(r.Context()); err != nil {
-		s.log.Error("health check", "err", err)
+		s.reqLog(r).Error("health check", "err", err)
 		writeError(w, http.StatusServiceUnavailable, "store unavailable")
 		return
 	}

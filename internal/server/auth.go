@@ -101,6 +101,7 @@ var routeTable = map[string]access{
 	"GET /forms/":               accessOpen, // the forms' own script and style
 	"GET /favicon.ico":          accessOpen,
 	"GET /healthz":              accessOpen,
+	"GET /readyz":               accessOpen,
 	"GET /login":                accessOpen,
 	"POST /login":               accessOpen,
 	"POST /logout":              accessOpen,

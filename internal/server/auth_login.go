@@ -136,7 +136,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			s.formFail(w, r, err)
 			return
 		}
-		s.log.Info("login failed", "account", target, "reason", reason)
+		s.reqLog(r).Info("login failed", "account", target, "reason", reason)
 		d["Error"] = "Wrong name or password."
 		formPage(w, http.StatusUnauthorized, "login.html", d)
 		return
@@ -160,7 +160,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.formFail(w, r, err)
 		return
 	}
-	s.log.Info("login", "account", u.Name)
+	s.reqLog(r).Info("login", "account", u.Name)
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
 		Secure: !s.cfg.InsecureCookies, SameSite: http.SameSiteStrictMode, Expires: sess.Expires,
 		MaxAge: int(s.cfg.SessionTTL / time.Second)})

@@ -79,7 +79,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				s.reqLog(r).Error("panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				writeError(w, http.StatusInternalServerError, "internal error")
 			}
 		}()
@@ -197,7 +197,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, context.Canceled):
 		// The client went away: nobody to answer.
 	default:
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.reqLog(r).Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		writeError(w, http.StatusInternalServerError, "internal error")
 	}
 }
@@ -422,7 +422,7 @@ func (s *Server) stream(ctype string, write func(w io.Writer, r *http.Request) e
 			// Headers are gone: the client sees a truncated body, the log
 			// the cause.
 			if !errors.Is(err, context.Canceled) {
-				s.log.Error("export failed", "path", r.URL.Path, "err", err)
+				s.reqLog(r).Error("export failed", "path", r.URL.Path, "err", err)
 			}
 			return
 		}

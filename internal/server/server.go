@@ -192,7 +192,7 @@ func buildID(version string) (string, error) {
 // Handler returns the server's handler with all its middleware: what Run
 // serves and what tests drive with httptest.
 func (s *Server) Handler() http.Handler {
-	return s.recoverPanics(s.instrument(s.secure(s.mux)))
+	return s.requestID(s.recoverPanics(s.instrument(s.secure(s.mux))))
 }
 
 // Run listens on the configured address and serves until ctx is

@@ -108,7 +108,7 @@ func (a *api) do(method, path string, headers ...string) answer {
 			a.t.Fatalf("%s %s: gzip: %v", method, path, err)
 		}
 	}
-	documented := method == http.MethodGet && (strings.HasPrefix(path, "/api/") || path == "/healthz") &&
+	documented := method == http.MethodGet && (strings.HasPrefix(path, "/api/") || path == "/healthz" || path == "/readyz") &&
 		!strings.HasPrefix(path, "/api/nothing") &&
 		resp.StatusCode != http.StatusNotModified && resp.StatusCode != http.StatusRequestURITooLong
 	if documented {
@@ -643,6 +643,33 @@ func testPages(t *testing.T, a *api, all []model.Incident) {
 func testOperations(t *testing.T, a *api) {
 	if h := a.get("/healthz"); h.status != 200 || !strings.Contains(string(h.body), `"ok"`) {
 		t.Errorf("healthz: got %d %s", h.status, h.body)
+	}
+	// Ready once the aggregate snapshot is built (asking starts it); the
+	// answers on the way are validated against the OpenAPI document.
+	ready := false
+	for deadline := time.Now().Add(60 * time.Second); !ready && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		r := a.get("/readyz")
+		switch {
+		case r.status == 200 && strings.Contains(string(r.body), `"status":"ready"`):
+			ready = true
+		case r.status != 503 || !strings.Contains(string(r.body), `"building"`):
+			t.Fatalf("readyz: got %d %s, want 200 ready or 503 building", r.status, r.body)
+		}
+	}
+	if !ready {
+		t.Error("readyz: not ready within 60 s")
+	}
+	// Request ids: a sane one given is echoed, anything else replaced.
+	for _, c := range []struct{ given, want string }{
+		{"req-42.A_b", "req-42.A_b"},
+		{"", ""},
+		{"bad id \"quoted\" <x>", ""},
+		{strings.Repeat("a", 65), ""},
+	} {
+		got := a.get("/healthz", "X-Request-Id", c.given).header.Get("X-Request-Id")
+		if c.want != "" && got != c.want || c.want == "" && (len(got) != 16 || got == c.given) {
+			t.Errorf("request id %q: answered %q, want %q", c.given, got, map[bool]string{true: c.want, false: "a fresh 16-hex id"}[c.want != ""])
+		}
 	}
 	m := a.get("/metrics")
 	for _, want := range []string{`vigil_http_requests_total{code="200",route="GET /api/incidents"}`, "vigil_http_request_duration_seconds_bucket", "go_goroutines", "vigil_http_not_modified_total"} {
