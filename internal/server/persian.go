@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/vigil-project/vigil/internal/analyze"
+	"github.com/vigil-project/vigil/internal/gazetteer"
 	"github.com/vigil-project/vigil/internal/model"
 )
 
@@ -445,6 +446,29 @@ func faModel(name string) string {
 	return name
 }
 
+// faRegion names a forecast region in Persian: a province by its Persian
+// name from the embedded gazetteer (Natural Earth's), with its country's
+// code when it is not Iran; a region the gazetteer does not name in
+// Persian keeps the name it has.
+func faRegion(r analyze.RegionForecast) string {
+	if r.Admin1 == "" {
+		return r.Region
+	}
+	g, err := gazetteer.Default()
+	if err != nil {
+		return r.Region
+	}
+	for _, reg := range g.Regions() {
+		if reg.Country == r.Country && reg.NameFa != "" && strings.EqualFold(reg.Name, r.Admin1) {
+			if r.Country == "IR" {
+				return reg.NameFa
+			}
+			return reg.NameFa + " (" + r.Country + ")"
+		}
+	}
+	return r.Region
+}
+
 func faForecast(f analyze.ForecastResult) string {
 	if len(f.Regions) == 0 || len(f.Regions[0].Periods) == 0 {
 		return "منطقه‌ای برای پیش‌بینی نیست."
@@ -452,7 +476,7 @@ func faForecast(f analyze.ForecastResult) string {
 	top := f.Regions[0]
 	p := top.Periods[0]
 	return fmt.Sprintf("بیشترین خطر: %s، احتمال %s٪ برای دست‌کم یک حمله در دوره‌ای که از %s آغاز می‌شود (کشتهٔ مورد انتظار %s)؛ %s.",
-		top.Region, faDigits(strconv.FormatFloat(math.Round(100*p.Probability), 'f', 0, 64)), faDate(p.Start), faNum(p.ExpectedKilled), faModel(f.Model))
+		faRegion(top), faDigits(strconv.FormatFloat(math.Round(100*p.Probability), 'f', 0, 64)), faDate(p.Start), faNum(p.ExpectedKilled), faModel(f.Model))
 }
 
 // forecastSkill says in words, in English and in Persian, how the model

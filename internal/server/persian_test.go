@@ -130,3 +130,27 @@ func TestFaSentenceEveryAnalysis(t *testing.T) {
 		t.Errorf("forecast skill: got %q / %q, want it against the historical rate in both languages", en, fa)
 	}
 }
+
+// TestFaRegion: the Persian forecast sentence names provinces in Persian,
+// from the gazetteer, and keeps a name it cannot translate.
+func TestFaRegion(t *testing.T) {
+	cases := []struct {
+		r    analyze.RegionForecast
+		want string
+	}{
+		{analyze.RegionForecast{Region: "IR/Sistan and Baluchestan", Country: "IR", Admin1: "Sistan and Baluchestan"}, "سیستان و بلوچستان"},
+		{analyze.RegionForecast{Region: "IR/Kerman", Country: "IR", Admin1: "kerman"}, "کرمان"},
+		{analyze.RegionForecast{Region: "IR/Nowhere", Country: "IR", Admin1: "Nowhere"}, "IR/Nowhere"},
+		{analyze.RegionForecast{Region: "IQ", Country: "IQ"}, "IQ"},
+	}
+	for _, c := range cases {
+		if got := faRegion(c.r); got != c.want {
+			t.Errorf("faRegion(%s) = %q, want %q", c.r.Region, got, c.want)
+		}
+	}
+	s := faForecast(analyze.ForecastResult{Model: "baseline", Regions: []analyze.RegionForecast{{Region: "IR/Kerman", Country: "IR", Admin1: "Kerman",
+		Periods: []analyze.PeriodRisk{{Probability: 0.2}}}}})
+	if !strings.Contains(s, "کرمان") || strings.Contains(s, "Kerman") {
+		t.Errorf("Persian forecast sentence %q, want the province in Persian", s)
+	}
+}
