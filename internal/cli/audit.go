@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -119,9 +118,7 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 		if entries == nil {
 			entries = []store.AuditEntry{}
 		}
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(entries)
+		return writeJSON(env.Stdout, entries)
 	}
 	if len(entries) == 0 {
 		fmt.Fprintln(env.Stdout, "no audit entries match")

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -81,9 +80,7 @@ func runTokensList(ctx context.Context, env Env, args []string) error {
 		if toks == nil {
 			toks = []store.APIToken{}
 		}
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(toks)
+		return writeJSON(env.Stdout, toks)
 	}
 	if len(toks) == 0 {
 		fmt.Fprintln(env.Stdout, "no tokens: add one with 'vigil tokens add NAME --role viewer'")

@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -197,9 +196,7 @@ func runUsersList(ctx context.Context, env Env, args []string) error {
 		if users == nil {
 			users = []store.User{}
 		}
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(users)
+		return writeJSON(env.Stdout, users)
 	}
 	if len(users) == 0 {
 		fmt.Fprintln(env.Stdout, "no accounts: add one with 'vigil users add NAME --role admin'")
