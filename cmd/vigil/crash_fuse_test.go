@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -33,23 +32,11 @@ func TestFuseSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and fuses 11,000 claims several times")
 	}
+	bin := buildVigil(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "vigil")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	gtdPath, wirePath, mapPath := filepath.Join(dir, "gtd.csv"), filepath.Join(dir, "wire.csv"), filepath.Join(dir, "wire.toml")
 	claims := writeTwoAccounts(t, shareddata.Path(t, "gtd", "gtd_0718dist_us_2000-2017.csv"), gtdPath, wirePath, mapPath, 12)
-	kills := 4
-	if v := os.Getenv("VIGIL_CRASH_KILLS"); v != "" {
-		kills, _ = strconv.Atoi(v)
-	}
-	newDB := map[string]func() string{"sqlite": func() string { return filepath.Join(t.TempDir(), "fuse.db") }}
-	if base := os.Getenv("VIGIL_TEST_POSTGRES"); base != "" {
-		newDB["postgres"] = func() string { return newPGDatabase(t, base) }
-	} else if os.Getenv("CI") != "" {
-		t.Fatal("VIGIL_TEST_POSTGRES is not set in CI: run the tests through make test")
-	}
+	kills := crashKills(t)
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
 	run := func(t *testing.T, db string, args ...string) string {
 		t.Helper()
@@ -63,7 +50,7 @@ func TestFuseSurvivesSIGKILL(t *testing.T) {
 		run(t, db, "import", "gtd", "--no-fuse", gtdPath)
 		run(t, db, "import", "csv", "--no-fuse", "--map", mapPath, wirePath)
 	}
-	for name, fresh := range newDB {
+	for name, fresh := range freshStores(t) {
 		t.Run(name, func(t *testing.T) {
 			ref := fresh()
 			load(t, ref)
@@ -79,17 +66,8 @@ func TestFuseSurvivesSIGKILL(t *testing.T) {
 			load(t, db)
 			killed := 0
 			for range kills {
-				cmd := exec.Command(bin, "--db", db, "fuse")
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				time.Sleep(time.Duration(rng.Int64N(int64(full))))
-				cmd.Process.Signal(syscall.SIGKILL)
-				err := cmd.Wait()
-				if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+				if killMidway(t, rng, full, bin, db, "fuse") {
 					killed++
-				} else if err != nil {
-					t.Fatalf("fuse between kills failed on its own: %v", err)
 				}
 			}
 			t.Logf("%s: killed %d of %d fusion runs mid-way (a whole run takes %v); %d claims, %d incidents",
