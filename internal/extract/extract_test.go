@@ -377,3 +377,28 @@ func TestRegionByName(t *testing.T) {
 		}
 	}
 }
+
+// TestCountryInANameIsNoPlace: a country named as part of an office or an
+// organisation ("Iran's Red Crescent", "وزارت خارجه ایران") does not move
+// the incident there; one after a locative word ("into eastern Syria",
+// "در خاک سوریه") still does.
+func TestCountryInANameIsNoPlace(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct{ text, lang, city, country string }{
+		{"A spokesman of Iran's Red Crescent said a bomb exploded at a market in Baghdad, killing 12 people.", "en", "Baghdad", "IQ"},
+		{"The head of Pakistan's interior ministry said gunmen attacked a hotel in Kabul, killing 5 people.", "en", "Kabul", "AF"},
+		{"Jets fired missiles into eastern Syria at positions of the group behind the attack in Baghdad, killing 12 fighters.", "en", "<nil>", "SY"},
+		{"سخنگوی هلال احمر ایران گفت انفجار بمب در بازاری در بغداد ۱۲ کشته بر جای گذاشت.", "fa", "Baghdad", "IQ"},
+		{"رئیس پلیس پاکستان گفت افراد مسلح به هتلی در کابل حمله کردند و ۵ نفر کشته شدند.", "fa", "Kabul", "AF"},
+	} {
+		res := Extract(tc.text, Options{Lang: tc.lang, Gazetteer: g})
+		if len(res.Incidents) == 0 {
+			t.Errorf("%q: no incident", tc.text)
+			continue
+		}
+		inc := res.Incidents[0]
+		if str(inc.City) != tc.city || str(inc.Country) != tc.country {
+			t.Errorf("%q: place %s / %s, want %s / %s", tc.text, str(inc.City), str(inc.Country), tc.city, tc.country)
+		}
+	}
+}

@@ -56,7 +56,7 @@ func (d *doc) readPlace(inc *Incident, anchor int) {
 			p, sp, pat = d.nearestPlace(s, d.anchorAt, country, p, sp, pat)
 		}
 		if country == "" {
-			if c, csp, cat, cok := d.findCountry(s.start, s.end); cok && (!ok || cat < pat && c != p.Country) {
+			if c, csp, cat, cok := d.findCountry(s.start, s.end); cok && (!ok || cat < pat && c != p.Country && d.locativeBefore(s.start, cat)) {
 				country, countrySpan = c, csp
 				if ok && p.Country != c {
 					p, sp, _, ok = d.findPlace(s.start, s.end, si == 0, country)
@@ -76,6 +76,28 @@ func (d *doc) readPlace(inc *Incident, anchor int) {
 		inc.Country = ptr(country)
 		inc.Spans["country"] = countrySpan
 	}
+}
+
+// locativeWords put what follows in a place ("into eastern Syria", "در
+// شرق سوریه"); a country named without one qualifies a name or an office
+// ("Iran's Quds Force", "سپاه قدس ایران", "وزیر خارجه عراق") and says
+// nothing of where the incident was.
+var locativeWords = map[string]bool{
+	"in": true, "into": true, "inside": true, "on": true, "at": true, "across": true, "over": true, "to": true, "against": true,
+	"در": true, "به": true, "داخل": true, "درون": true, "خاک": true, "علیه": true,
+}
+
+// locativeBefore reports whether one of the two words before offset at
+// (from sentence start a) is a locative word: "in Syria", "into eastern
+// Syria", "در سوریه", "در شرق سوریه".
+func (d *doc) locativeBefore(a, at int) bool {
+	words := wordSpans(d.n, a, at)
+	for i := len(words) - 1; i >= 0 && i >= len(words)-2; i-- {
+		if locativeWords[strings.ToLower(d.n[words[i][0]:words[i][1]])] {
+			return true
+		}
+	}
+	return false
 }
 
 // regionWords after a place name, or regionOf before it, make a city's
