@@ -127,6 +127,7 @@ func (d *doc) readCasualties(inc *Incident) {
 			inc.note("one person assassinated: killed 1")
 		}
 	}
+	d.namedKilled(inc)
 }
 
 // addSiteFigures records each site's best figure of one kind on the

@@ -67,3 +67,41 @@ func TestCasualtyPatterns(t *testing.T) {
 		})
 	}
 }
+
+// TestNamedPersonsKilled: persons a text names as killed count one each
+// when it gives no figure; a list ended by the others who died with them
+// is a lower bound; plurals, nations, groups and figures are not names.
+func TestNamedPersonsKilled(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct {
+		name, text, lang, killed string
+	}{
+		{"two named, passive", "Commander Ali Rezaei and Colonel Hassan Karimi were killed in an attack in Zahedan.", "en", "2/2/exact"},
+		{"two named, active", "The attack in Zahedan killed Commander Ali Rezaei and Colonel Hassan Karimi.", "en", "2/2/exact"},
+		{"three named with commas", "Gunmen attacked a convoy near Zahedan; Ali Rezaei, Hassan Karimi and Reza Ahmadi were killed.", "en", "3/3/exact"},
+		{"Arabic particles", "Youssef al-Amin and Karim bin Saleh were killed when gunmen attacked a checkpoint near Mosul.", "en", "2/2/exact"},
+		{"the others who died with them", "A ceremony remembered the martyrdom of Ali Rezaei, Hassan Karimi and other victims of the bombing in Zahedan.", "en", "2/_/at_least"},
+		{"one named, was killed", "Colonel Hassan Karimi was killed in an attack on a checkpoint in Zahedan.", "en", "1/1/exact"},
+		{"a figure wins over names", "Five people, among them Colonel Hassan Karimi, were killed in an attack in Zahedan.", "en", "5/5/exact"},
+		{"nations are no names", "Americans and Iraqis were killed in an attack on a base near Mosul.", "en", "_/_/none"},
+		{"people of a nation are no names", "Iranian and Iraqi soldiers were killed in an attack on a base near Mosul.", "en", "_/_/none"},
+		{"groups are no names", "The Taliban and Daesh were killed in an attack near Kabul, officials claimed.", "en", "_/_/none"},
+		{"a plural verb needs several", "Colonel Hassan Karimi were killed in an attack in Zahedan.", "en", "_/_/none"},
+		{"Persian titled pair", "سردار علی رضایی و سرهنگ حسن کریمی در حمله تروریستی زاهدان به شهادت رسیدند.", "fa", "2/2/exact"},
+		{"Persian one titled", "سرهنگ حسن کریمی در حمله افراد مسلح به پاسگاهی در زاهدان به شهادت رسید.", "fa", "1/1/exact"},
+		{"Persian list and the other martyrs", "مراسم بزرگداشت شهیدان علی رضایی، حسن کریمی و سایر شهدای حمله تروریستی زاهدان برگزار شد.", "fa", "2/_/at_least"},
+		{"Persian list with offices and the other martyrs", "در مراسم گرامیداشت سرداران شهید علی رضایی فرمانده پاسگاه، حسن کریمی معاون او و سایر شهدای حمله تروریستی زاهدان سخنرانی کرد.", "fa", "2/_/at_least"},
+		{"Persian figure wins", "در حمله تروریستی زاهدان ۵ نفر از جمله سرهنگ حسن کریمی به شهادت رسیدند.", "fa", "5/5/exact"},
+		{"Persian untitled pair is not read", "علی و حسن در حمله تروریستی زاهدان کشته شدند.", "fa", "_/_/none"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: tc.lang, Gazetteer: g})
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			if got := cnt(res.Incidents[0].Killed); got != tc.killed {
+				t.Errorf("killed = %s, want %s (notes: %s)", got, tc.killed, res.Incidents[0].Notes)
+			}
+		})
+	}
+}

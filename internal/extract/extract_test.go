@@ -318,6 +318,9 @@ func FuzzExtract(f *testing.F) {
 		"۱۴۰۲/۱۰/۱۳ دو انفجار در کرمان",
 		"At least 70 killed or injured in 1401.",
 		"", "\xff\xfe attack", "attack attack attack 99999999999999999999 killed",
+		"Commander Ali al-Amin and Colonel Hassan Karimi were killed in an attack; al- and were killed",
+		"مراسم شهیدان علی، حسن و سایر شهدای حمله و سایر شهدای",
+		"سردار و سرهنگ و به شهادت رسیدند حمله",
 	} {
 		f.Add(s)
 	}
