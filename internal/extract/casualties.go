@@ -43,6 +43,14 @@ func (d *doc) readCasualties(inc *Incident) {
 		if _, ok := d.first(s.start, s.end, deathWords); ok {
 			mentionedK = true
 		}
+		if kf, wf, ok := d.respectiveFigures(s); ok {
+			// "killed and wounded 17 and 43 respectively": one verb, two figures
+			mentionedK, mentionedW = true, true
+			kf.site, kf.sent = d.siteAt(s, inc, kf.at), si
+			wf.site, wf.sent = d.siteAt(s, inc, wf.at), si
+			killed, wounded = append(killed, kf), append(wounded, wf)
+			continue
+		}
 		comb := d.findAll(s.start, s.end, combinedWords)
 		for _, h := range comb {
 			if f, ok := d.figureNear(s, h); ok {

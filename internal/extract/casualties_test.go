@@ -105,3 +105,36 @@ func TestNamedPersonsKilled(t *testing.T) {
 		})
 	}
 }
+
+// TestRespectiveFigures: two figures under one verb for two kinds of harm
+// go to the kinds in the order they are named.
+func TestRespectiveFigures(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct {
+		name, text, lang, killed, wounded string
+	}{
+		{"respectively", "The bombing in Quetta killed and wounded 17 and 43 people respectively.", "en", "17/17/exact", "43/43/exact"},
+		{"wounded named first", "A suicide bomber in Quetta injured and killed 43 and 17 people, respectively.", "en", "17/17/exact", "43/43/exact"},
+		{"stood at", "The number of dead and injured in the Quetta bombing stood at 17 and 43 respectively.", "en", "17/17/exact", "43/43/exact"},
+		{"rose to, no respectively", "The death toll and the number of wounded in the Quetta bombing rose to 17 and 1,043.", "en", "17/17/exact", "1043/1043/exact"},
+		{"a date pair is no figure pair", "On June 7 and 8 bombs in Quetta killed and wounded dozens of people.", "en", "_/_/none", "_/_/none"},
+		{"Persian به ترتیب before the verb", "در حمله تروریستی کویته به ترتیب ۱۷ و ۴۳ نفر کشته و زخمی شدند.", "fa", "17/17/exact", "43/43/exact"},
+		{"Persian kinds first", "شمار کشته‌ها و زخمی‌های انفجار کویته به ترتیب ۱۷ و ۴۳ نفر اعلام شد.", "fa", "17/17/exact", "43/43/exact"},
+		{"Persian wounded first", "شمار مجروحان و شهدای انفجار کویته به ترتیب به ۴۳ و ۱۷ نفر رسید.", "fa", "17/17/exact", "43/43/exact"},
+		{"Persian one verb, a figure each", "در انفجار بمب در کویته ۱۷ نفر کشته و ۴۳ نفر زخمی شدند.", "fa", "17/17/exact", "43/43/exact"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: tc.lang, Gazetteer: g})
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			inc := res.Incidents[0]
+			if got := cnt(inc.Killed); got != tc.killed {
+				t.Errorf("killed = %s, want %s", got, tc.killed)
+			}
+			if got := cnt(inc.Wounded); got != tc.wounded {
+				t.Errorf("wounded = %s, want %s", got, tc.wounded)
+			}
+		})
+	}
+}
