@@ -462,6 +462,10 @@ func (d *doc) revisedTo(f figureHit, hi int) (figureHit, bool) {
 
 var casualtyAny = concat(killedWords, woundedWords)
 
+// timeUnits after a number make it a duration.
+var timeUnits = setOf("second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month",
+	"months", "year", "years", "ثانیه", "دقیقه", "ساعت", "روز", "هفته", "ماه", "سال")
+
 // clauseEnd is the offset of the first punctuation that ends a clause in
 // s, or -1: a comma or point between digits is part of a number ("1,200").
 func clauseEnd(s string) int {
@@ -585,6 +589,9 @@ func (d *doc) figureIn(base int, clause string, fromEnd bool) (figureHit, bool) 
 		t := clause[w[0]:w[1]]
 		if !numberish(t) || d.inDate(base+w[0]) {
 			continue
+		}
+		if i+1 < len(words) && timeUnits[clause[words[i+1][0]:words[i+1][1]]] {
+			continue // "three days after the attack", "۳ روز پس از": a duration, not a count
 		}
 		// "یک" is also the indefinite article ("به یک مسجد"): a count only before نفر/تن
 		if t == "یک" && (i+1 >= len(words) || !counterFa[clause[words[i+1][0]:words[i+1][1]]]) {

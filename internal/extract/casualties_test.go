@@ -138,3 +138,43 @@ func TestRespectiveFigures(t *testing.T) {
 		})
 	}
 }
+
+// TestStateStrikeFigures: in a text whose news is a state force's strike,
+// a sentence that tells of the attack it answers, with no word of the
+// strike, gives no figure to the strike; one person named by a role
+// counts one; a duration is no count.
+func TestStateStrikeFigures(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct {
+		name, text, lang, killed, wounded string
+	}{
+		{"the answered attack's figures",
+			"Two weeks after a bombing in Zahedan, officials said its security forces killed on Monday the ringleader of the cell near the border. The bombing at the market in Zahedan left 9 people dead and 30 injured.",
+			"en", "1/1/exact", "<nil>"},
+		{"the strike's own figure stays",
+			"Officials said its security forces killed 4 militants in a clash near the border on Monday. The bombing at the market in Zahedan left 9 people dead and 30 injured. The clash also wounded 2 officers.",
+			"en", "4/4/exact", "2/2/exact"},
+		{"a role, passive, not a state action", "Officials said the leader of the cell was killed when its security forces stormed a hideout near Zahedan.", "en", "1/1/exact", "<nil>"},
+		{"a duration is no count", "Three days after the bombing in Zahedan, officials said its security forces killed the main commander of the group.", "en", "1/1/exact", "<nil>"},
+		{"the leaders are no one person", "Officials said its security forces killed the leaders of the cell in a clash near Zahedan.", "en", "_/_/none", "<nil>"},
+		{"Persian role as the object",
+			"نیروهای امنیتی سرکرده این گروه تروریستی را در درگیری در مرز زاهدان به هلاکت رساندند. انفجار بمب در بازار زاهدان ۹ کشته و ۳۰ زخمی بر جای گذاشته بود.",
+			"fa", "1/1/exact", "<nil>"},
+		{"Persian role, singular verb", "فرمانده این گروه تروریستی در درگیری با نیروهای امنیتی در مرز زاهدان به هلاکت رسید.", "fa", "1/1/exact", "<nil>"},
+		{"Persian duration", "سه روز پس از انفجار زاهدان، ۴ مامور پلیس در درگیری مسلحانه کشته شدند.", "fa", "4/4/exact", "<nil>"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: tc.lang, Gazetteer: g})
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			inc := res.Incidents[0]
+			if got := cnt(inc.Killed); got != tc.killed {
+				t.Errorf("killed = %s, want %s (notes: %s)", got, tc.killed, inc.Notes)
+			}
+			if got := cnt(inc.Wounded); got != tc.wounded {
+				t.Errorf("wounded = %s, want %s", got, tc.wounded)
+			}
+		})
+	}
+}

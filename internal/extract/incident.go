@@ -1,5 +1,7 @@
 package extract
 
+import "strings"
+
 // lead is the opening of a text: its first sentence, and the second too
 // when the first is a headline (short).
 func (d *doc) lead() (int, int) {
@@ -115,7 +117,15 @@ func (d *doc) readStateAction(inc *Incident) {
 		if !groupByKey[g.val].state {
 			continue
 		}
-		if _, ok := d.first(g.to, min(s.end, g.to+60), stateVerbs); ok {
+		reach := min(s.end, g.to+60)
+		if d.lang == "fa" {
+			// the verb ends a Persian clause: "نیروهای امنیتی سرکرده این گروه را … به هلاکت رساندند"
+			reach = min(s.end, g.to+240)
+			if i := strings.IndexAny(d.n[g.to:reach], ".,;:"); i >= 0 {
+				reach = g.to + i
+			}
+		}
+		if _, ok := d.first(g.to, reach, stateVerbs); ok {
 			d.state, d.stateAt = true, g.to
 			inc.PerpetratorNamed = ptr(groupByKey[g.val].name)
 			inc.Spans["perpetrator_named"] = d.span(g.from, g.to)
@@ -135,8 +145,38 @@ func (d *doc) about(si int) bool {
 		return true
 	}
 	s := d.sents[si]
-	_, bg := d.first(s.start, s.end, backgroundCues)
-	return !bg
+	if _, bg := d.first(s.start, s.end, backgroundCues); bg {
+		return false
+	}
+	return !d.recallsAttack(s)
+}
+
+// recalledAttackNouns name an attack of the kind a state strike answers;
+// strikeWords name the strike itself.
+var (
+	recalledAttackNouns = terms("recalled", false, "the attack", "the attacks", "the bombing", "the bombings", "the assault",
+		"the shooting", "حمله", "حملات", "انفجار", "بمبگذاری", "تیراندازی")
+	strikeWords = terms("strike", false, "missile", "strike", "struck", "drone", "raid", "operation", "forces", "موشک",
+		"پهپاد", "عملیات", "نیروهای", "هدف قرار")
+)
+
+// recallsAttack reports whether, in a text whose news is a state strike,
+// sentence s tells of an attack with no word of the strike in it ("The
+// attacks on the parliament … left 17 people dead"): it is the attack the
+// strike answers, and its figures are not the strike's.
+func (d *doc) recallsAttack(s sent) bool {
+	if _, ok := d.first(s.start, s.end, recalledAttackNouns); !ok {
+		return false
+	}
+	if _, ok := d.first(s.start, s.end, strikeWords); ok {
+		return false
+	}
+	for _, g := range d.findAll(s.start, s.end, groupTerms) {
+		if groupByKey[g.val].state {
+			return false
+		}
+	}
+	return true
 }
 
 // order returns the sentence indexes with the anchor first, then the

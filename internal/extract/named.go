@@ -133,7 +133,65 @@ func (d *doc) namedEn(s sent) (n int, others bool, from, to int) {
 			return len(items), others, at, end
 		}
 	}
+	if at, end, ok := d.roleKilledEn(s); ok {
+		return 1, false, at, end
+	}
 	return 0, false, 0, 0
+}
+
+// rolesEn are persons a text names by their role; one of them killed
+// counts one ("its forces killed the mastermind of the attacks").
+var rolesEn = map[string]bool{"mastermind": true, "leader": true, "ringleader": true, "commander": true, "chief": true,
+	"head": true, "founder": true, "emir": true, "deputy": true, "spokesman": true, "governor": true, "mayor": true,
+	"judge": true, "imam": true, "cleric": true, "prosecutor": true}
+
+// roleKilledEn reads "killed [on Saturday] the [main] mastermind" and "the
+// [main] mastermind … was killed": one person named by a role, not a
+// plural ("the leaders") and not one of a list ("the commander and").
+func (d *doc) roleKilledEn(s sent) (int, int, bool) {
+	words := wordSpans(d.n, s.start, s.end)
+	tok := func(i int) string { return d.n[words[i][0]:words[i][1]] }
+	role := func(i int) (int, bool) {
+		// "the|a|an" + up to two words + a role; returns the role's index
+		if i >= len(words) || (tok(i) != "the" && tok(i) != "a" && tok(i) != "an") {
+			return 0, false
+		}
+		for j := i + 1; j <= i+3 && j < len(words); j++ {
+			if rolesEn[tok(j)] {
+				if j+1 < len(words) && tok(j+1) == "and" {
+					return 0, false
+				}
+				return j, true
+			}
+		}
+		return 0, false
+	}
+	for i := range words {
+		switch tok(i) {
+		case "killed", "assassinated":
+			if i > 0 && (tok(i-1) == "was" || tok(i-1) == "were") {
+				continue
+			}
+			j := i + 1
+			for j < len(words) && j <= i+3 && (tok(j) == "on" || tok(j) == "today" || tok(j) == "yesterday" ||
+				tok(j) == "last" || tok(j) == "night" || strings.HasSuffix(tok(j), "day")) {
+				j++
+			}
+			if r, ok := role(j); ok {
+				return words[i][0], words[r][1], true
+			}
+		case "was":
+			if i+1 >= len(words) || tok(i+1) != "killed" && tok(i+1) != "assassinated" {
+				continue
+			}
+			for k := max(0, i-8); k < i; k++ {
+				if r, ok := role(k); ok && r < i {
+					return words[k][0], words[i+1][1], true
+				}
+			}
+		}
+	}
+	return 0, 0, false
 }
 
 // namesBefore collects the list of names that ends just before offset
@@ -325,7 +383,71 @@ func (d *doc) namedFa(s sent) (n int, others bool, from, to int) {
 		}
 		return len(items), false, words[0][0], at + len(v)
 	}
+	if at, end, ok := d.roleKilledFa(s); ok {
+		return 1, false, at, end
+	}
 	return 0, false, 0, 0
+}
+
+// rolesFa are persons a Persian text names by their role.
+var rolesFa = map[string]bool{"سرکرده": true, "فرمانده": true, "رهبر": true, "طراح": true, "بنیانگذار": true,
+	"سخنگوی": true, "فرماندار": true, "امام": true, "قاضی": true, "دادستان": true}
+
+// roleKilledFa reads "سرکرده این گروه … به هلاکت رسید": one person named
+// by a role as the subject of a singular death verb in the same clause.
+func (d *doc) roleKilledFa(s sent) (int, int, bool) {
+	text := d.n[s.start:s.end]
+	for _, v := range []string{"به هلاکت رسید", "هلاک شد", "کشته شد", "ترور شد", "به شهادت رسید"} {
+		i := strings.Index(text, v)
+		if i < 0 {
+			continue
+		}
+		at := s.start + i
+		if at+len(v) < len(d.n) && isLetterAt(d.n, at+len(v)) {
+			continue // the plural "… رسیدند" is no single person
+		}
+		a := s.start
+		if c := strings.LastIndexAny(d.n[s.start:at], ",;:"); c >= 0 {
+			a = s.start + c + 1
+		}
+		words := wordSpans(d.n, a, at)
+		for k, w := range words {
+			if k > 2 {
+				break // the role opens the clause: its subject
+			}
+			if rolesFa[d.n[w[0]:w[1]]] && !hasNumber(d.n[a:at]) {
+				return w[0], at + len(v), true
+			}
+		}
+	}
+	// the role as the object: "نیروهای امنیتی سرکرده این گروه را … به هلاکت رساندند"
+	for _, v := range []string{"به هلاکت رساندند", "به هلاکت رساند", "را کشتند", "را کشت", "ترور کردند", "ترور کرد"} {
+		i := strings.Index(text, v)
+		if i < 0 {
+			continue
+		}
+		at := s.start + i
+		if at+len(v) < len(d.n) && isLetterAt(d.n, at+len(v)) {
+			continue
+		}
+		a := s.start
+		if c := strings.LastIndexAny(d.n[s.start:at], ",;:"); c >= 0 {
+			a = s.start + c + 1
+		}
+		words := wordSpans(d.n, a, at)
+		for k, w := range words {
+			if !rolesFa[d.n[w[0]:w[1]]] {
+				continue
+			}
+			// its object marker within five words, and no figure: one person
+			for j := k + 1; j < len(words) && j <= k+5; j++ {
+				if d.n[words[j][0]:words[j][1]] == "را" && !hasNumber(d.n[a:at]) {
+					return w[0], at + len(v), true
+				}
+			}
+		}
+	}
+	return 0, 0, false
 }
 
 // stopFa end a Persian name: prepositions and the object marker.
