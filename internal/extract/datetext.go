@@ -122,6 +122,14 @@ func (d *doc) readDate(inc *Incident, anchor int) {
 		}
 		return
 	}
+	// "three days after the attack in Tehran": a count of days from a known
+	// event dates the news that the anchor sentence tells
+	if day, from, to, k, ok := d.daysAfterEvent(); ok {
+		inc.Date, inc.DatePrecision, inc.DateFromText = ptr(day), "day", false
+		inc.Spans["date"] = d.span(from, to)
+		inc.note("date counted from the known event: " + k.name)
+		return
+	}
 	// A report of a new attack at a known event's place ("a suicide bomber
 	// struck Kabul airport today") keeps its own day: only a day within
 	// staleDays of the known event can be that event. Nor is a report
