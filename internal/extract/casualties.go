@@ -72,6 +72,9 @@ func (d *doc) readCasualties(inc *Incident) {
 			}
 			mentionedK = true
 			if f, ok := d.figureNear(s, h); ok {
+				if d.attackersThemselves(s, f) {
+					continue
+				}
 				f.site, f.sent = d.siteAt(s, inc, f.at), si
 				f.added = d.addsToToll(s, f)
 				killed = append(killed, f)
@@ -129,7 +132,7 @@ func (d *doc) readCasualties(inc *Incident) {
 	// "X was assassinated": the labels code one named person killed as exact 1.
 	if inc.AttackType == "assassination" && (inc.Killed == nil || inc.Killed.Qualifier == "none") {
 		a := d.sents[d.anchor]
-		if h, ok := d.first(a.start, a.end, assassinatedOne); ok && !(d.n[h.from:h.to] == Normalize("ترور شد") && exactWordAfter(d.n, h.to, "ند")) && !d.attemptNear(a, h) {
+		if h, ok := d.firstOwn(a.start, a.end, assassinatedOne); ok && !(d.n[h.from:h.to] == Normalize("ترور شد") && exactWordAfter(d.n, h.to, "ند")) && !d.attemptNear(a, h) {
 			inc.Killed = &Count{Low: ptr(1), High: ptr(1), Qualifier: "exact"}
 			inc.Spans["killed"] = d.span(h.from, h.to)
 			inc.note("one person assassinated: killed 1")
@@ -461,6 +464,29 @@ func (d *doc) revisedTo(f figureHit, hi int) (figureHit, bool) {
 }
 
 var casualtyAny = concat(killedWords, woundedWords)
+
+// selfDetonation says an attacker killed himself.
+var selfDetonation = terms("self", false, "blew himself up", "blew herself up", "exploded himself", "detonated himself",
+	"blew themselves up", "detonated his", "خود را منفجر", "خودش را منفجر", "خود را منفجر کردند")
+
+// attackersThemselves reports whether a killed figure counts the attackers
+// of a sentence that tells how they died: "one of them exploded himself
+// and the other one was killed in clashes", "یکی از آنها خود را منفجر کرد
+// و دیگری کشته شد". Such a figure has no noun of people of its own ("one
+// of them", "the other one"); "blew himself up, killing 12 people" keeps
+// the victims' 12.
+func (d *doc) attackersThemselves(s sent, f figureHit) bool {
+	after := strings.Fields(d.n[f.end:min(s.end, f.end+20)])
+	ofThem := len(after) > 1 && (after[0] == "of" && after[1] == "them" || after[0] == "از" && (after[1] == "آنها" || after[1] == "آنان"))
+	if _, ok := d.first(s.start, s.end, selfDetonation); !ok {
+		// "one of them was killed in a suicide blast": the bomber himself
+		_, suicide := d.first(s.start, s.end, suicideCues)
+		return suicide && ofThem
+	}
+	before := strings.TrimRight(d.n[max(s.start, f.at-12):f.at], " ")
+	return ofThem || len(after) > 0 && (after[0] == "was" || after[0] == "از") ||
+		strings.HasSuffix(before, "the other") || strings.HasSuffix(before, "another")
+}
 
 // timeUnits after a number make it a duration.
 var timeUnits = setOf("second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month",

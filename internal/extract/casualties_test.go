@@ -178,3 +178,27 @@ func TestStateStrikeFigures(t *testing.T) {
 		})
 	}
 }
+
+// TestAttackersOwnDeaths: how the attackers died ("one of them blew
+// himself up and the other one was killed", "one of them was killed in a
+// suicide blast") is no victims' figure; the victims' own figure stays.
+func TestAttackersOwnDeaths(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct{ name, text, lang, killed string }{
+		{"the other one", "Two gunmen stormed a police station in Zahedan. One of them blew himself up and the other one was killed in clashes with the guards.", "en", "_/_/none"},
+		{"one of them in a suicide blast", "Four gunmen stormed a police station in Zahedan; one of them was killed in a suicide blast.", "en", "_/_/none"},
+		{"victims counted with people", "A suicide bomber blew himself up at a police station in Zahedan, killing 12 people.", "en", "12/12/exact"},
+		{"Persian یکی از آنها", "دو مهاجم به پاسگاه پلیس زاهدان حمله کردند؛ یکی از آنها خود را منفجر کرد و دیگری در درگیری کشته شد.", "fa", "_/_/none"},
+		{"Persian victims", "یک مهاجم انتحاری در پاسگاه پلیس زاهدان خود را منفجر کرد و ۱۲ نفر کشته شدند.", "fa", "12/12/exact"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: tc.lang, Gazetteer: g})
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			if got := cnt(res.Incidents[0].Killed); got != tc.killed {
+				t.Errorf("killed = %s, want %s", got, tc.killed)
+			}
+		})
+	}
+}

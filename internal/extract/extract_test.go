@@ -405,3 +405,27 @@ func TestCountryInANameIsNoPlace(t *testing.T) {
 		}
 	}
 }
+
+// TestRelativeClauseOnAPerson: how a person named in passing died ("…,
+// who was assassinated last year", "سردار … که سال گذشته ترور شد") is not
+// how the incident was made, nor a death in it.
+func TestRelativeClauseOnAPerson(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct{ name, text, lang, typ, killed string }{
+		{"English who-clause", "Gunmen stormed a hotel in Kabul named after General Rahimi, who was assassinated last year, and took 20 guests hostage.", "en", "armed_assault", "<nil>"},
+		{"English, the incident's own assassination", "Gunmen assassinated General Rahimi in Kabul on Sunday.", "en", "assassination", "1/1/exact"},
+		{"Persian که-clause after a title", "افراد مسلح به هتل سردار رحیمی که سال گذشته ترور شد در کابل حمله کردند و ۲۰ نفر را گروگان گرفتند.", "fa", "armed_assault", "<nil>"},
+		{"Persian, the incident's own assassination", "افراد مسلح سردار رحیمی را در کابل ترور کردند.", "fa", "assassination", "1/1/exact"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: tc.lang, Gazetteer: g})
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			inc := res.Incidents[0]
+			if inc.AttackType != tc.typ || cnt(inc.Killed) != tc.killed {
+				t.Errorf("attack type %s, killed %s; want %s, %s (notes: %s)", inc.AttackType, cnt(inc.Killed), tc.typ, tc.killed, inc.Notes)
+			}
+		})
+	}
+}

@@ -260,7 +260,8 @@ func GroupKey(name string) string {
 func allLexicons() [][]term {
 	ls := [][]term{eventVerbs, reactionCues, attackNouns, suicideCues, killedWords, deathWords, woundedWords,
 		combinedWords, attackerTerms, aggregateCues, backgroundCues, claimCues, attributionCues, groupTerms,
-		casualtyAny, stateVerbs, coordinationCues, eventWords, tollWords, eventCues, speakerCues, reportedSpeech, membersCues, didCues, attackedBefore, attackedAfter, statementCues, warCues, occasionCues, violenceCues, assassinatedOne, attemptWords}
+		casualtyAny, stateVerbs, coordinationCues, eventWords, tollWords, eventCues, speakerCues, reportedSpeech, membersCues, didCues, attackedBefore, attackedAfter, statementCues, warCues, occasionCues, violenceCues, assassinatedOne, attemptWords,
+		selfDetonation, recalledAttackNouns, strikeWords, respectivelyWords}
 	for _, c := range attackTypeCues {
 		ls = append(ls, c.ts)
 	}

@@ -11,7 +11,7 @@ func (d *doc) readWhat(inc *Incident) {
 	rs := d.aboutRanges()
 	firstIn := func(ts []term) (hit, bool) {
 		for _, r := range rs {
-			if h, ok := d.first(r.start, r.end, ts); ok {
+			if h, ok := d.firstOwn(r.start, r.end, ts); ok {
 				return h, true
 			}
 		}
@@ -23,7 +23,7 @@ func (d *doc) readWhat(inc *Incident) {
 		a = rs[0]
 	}
 	for _, c := range attackTypeCues {
-		if h, ok := d.first(a.start, a.end, c.ts); ok {
+		if h, ok := d.firstOwn(a.start, a.end, c.ts); ok {
 			inc.AttackType = c.typ
 			inc.Spans["attack_type"] = d.span(h.from, h.to)
 			break
@@ -320,6 +320,49 @@ func hasNumber(s string) bool {
 		w = strings.Trim(w, ",.;:()\"")
 		if w != "" && numberish(w) {
 			return true
+		}
+	}
+	return false
+}
+
+// firstOwn is first, leaving out matches in a relative clause about a
+// person ("…, who was assassinated by the U.S. military earlier this
+// year", "سردار سلیمانی که سال گذشته ترور شد"): it tells that person's
+// past, not how this incident was made.
+func (d *doc) firstOwn(from, to int, ts []term) (hit, bool) {
+	for _, h := range d.findAll(from, to, ts) {
+		if !d.inRelativeClause(from, h.from) {
+			return h, true
+		}
+	}
+	return hit{}, false
+}
+
+// inRelativeClause reports whether offset at lies in a relative clause on
+// a person: in English the clause (from the last comma, after from) opens
+// with "who", "whom" or "whose"; in Persian a "که" in the same clause
+// follows a title within four words ("سردار قاسم سلیمانی که …").
+func (d *doc) inRelativeClause(from, at int) bool {
+	a := from
+	if c := strings.LastIndexAny(d.n[from:at], ",;:"); c >= 0 {
+		a = from + c + 1
+	}
+	words := wordSpans(d.n, a, at)
+	if len(words) == 0 {
+		return false
+	}
+	if d.lang != "fa" {
+		w := d.n[words[0][0]:words[0][1]]
+		return w == "who" || w == "whom" || w == "whose"
+	}
+	for i, w := range words {
+		if d.n[w[0]:w[1]] != "که" {
+			continue
+		}
+		for j := max(0, i-4); j < i; j++ {
+			if titlesFa[d.n[words[j][0]:words[j][1]]] {
+				return true
+			}
 		}
 	}
 	return false
