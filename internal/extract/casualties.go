@@ -70,9 +70,11 @@ func (d *doc) readCasualties(inc *Incident) {
 				mentionedK = true
 				continue
 			}
+			was := mentionedK
 			mentionedK = true
 			if f, ok := d.figureNear(s, h); ok {
 				if d.attackersThemselves(s, f) {
+					mentionedK = was // the attackers' deaths say nothing of the victims'
 					continue
 				}
 				f.site, f.sent = d.siteAt(s, inc, f.at), si

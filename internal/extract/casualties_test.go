@@ -185,8 +185,8 @@ func TestStateStrikeFigures(t *testing.T) {
 func TestAttackersOwnDeaths(t *testing.T) {
 	g := gaz(t)
 	for _, tc := range []struct{ name, text, lang, killed string }{
-		{"the other one", "Two gunmen stormed a police station in Zahedan. One of them blew himself up and the other one was killed in clashes with the guards.", "en", "_/_/none"},
-		{"one of them in a suicide blast", "Four gunmen stormed a police station in Zahedan; one of them was killed in a suicide blast.", "en", "_/_/none"},
+		{"the other one", "Two gunmen stormed a police station in Zahedan. One of them blew himself up and the other one was killed in clashes with the guards.", "en", "<nil>"},
+		{"one of them in a suicide blast", "Four gunmen stormed a police station in Zahedan; one of them was killed in a suicide blast.", "en", "<nil>"},
 		{"victims counted with people", "A suicide bomber blew himself up at a police station in Zahedan, killing 12 people.", "en", "12/12/exact"},
 		{"Persian یکی از آنها", "دو مهاجم به پاسگاه پلیس زاهدان حمله کردند؛ یکی از آنها خود را منفجر کرد و دیگری در درگیری کشته شد.", "fa", "_/_/none"},
 		{"Persian victims", "یک مهاجم انتحاری در پاسگاه پلیس زاهدان خود را منفجر کرد و ۱۲ نفر کشته شدند.", "fa", "12/12/exact"},
