@@ -202,3 +202,36 @@ func TestAttackersOwnDeaths(t *testing.T) {
 		})
 	}
 }
+
+// TestStrikeSentenceNamesTerrorists: in a state strike's text, "terror"
+// also names the strike's targets; a sentence with a word of the strike
+// ("the operation") is the strike's, while one that answers an attack
+// ("in retaliation for the terrorist attack") stays background.
+func TestStrikeSentenceNamesTerrorists(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct{ name, text, lang, killed, wounded string }{
+		{"the strike's casualties",
+			"The IRGC fired missiles at militant positions in eastern Syria on Monday. A number of leaders of the terrorists were killed or injured in the operation, the statement said.",
+			"en", "_/_/none", "_/_/none"},
+		{"the answered attack stays background",
+			"The IRGC fired missiles at militant positions in eastern Syria on Monday. The strike was in retaliation for the terrorist attack in Ahvaz that wounded 69 people.",
+			"en", "<nil>", "<nil>"},
+		{"Persian: the strike's casualties",
+			"سپاه پاسداران با شلیک موشک مواضع تروریست‌ها در شرق سوریه را هدف قرار داد. شماری از عناصر گروه تروریستی در این عملیات کشته یا زخمی شدند.",
+			"fa", "_/_/none", "_/_/none"},
+		{"Persian: revenge stays background",
+			"سپاه پاسداران با شلیک موشک مواضع تروریست‌ها در شرق سوریه را هدف قرار داد. این عملیات انتقام حمله تروریستی اهواز بود که ۶۹ نفر را زخمی کرد.",
+			"fa", "<nil>", "<nil>"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: tc.lang, Gazetteer: g})
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			inc := res.Incidents[0]
+			if cnt(inc.Killed) != tc.killed || cnt(inc.Wounded) != tc.wounded {
+				t.Errorf("killed %s, wounded %s; want %s, %s (notes: %s)", cnt(inc.Killed), cnt(inc.Wounded), tc.killed, tc.wounded, inc.Notes)
+			}
+		})
+	}
+}

@@ -145,10 +145,25 @@ func (d *doc) about(si int) bool {
 		return true
 	}
 	s := d.sents[si]
-	if _, bg := d.first(s.start, s.end, backgroundCues); bg {
+	for _, h := range d.findAll(s.start, s.end, backgroundCues) {
+		// "terror" alone also names the strike's targets ("elements of the
+		// terrorists were killed in the operation"): with a word of the
+		// strike, and no other background cue, the sentence is the strike's
+		if h.val == "terror" && d.strikeSentence(s) {
+			continue
+		}
 		return false
 	}
 	return !d.recallsAttack(s)
+}
+
+// strikeSentence reports whether sentence s tells of the strike itself:
+// a word of the strike ("the operation", "missiles") and no attack noun of
+// the kind a strike answers.
+func (d *doc) strikeSentence(s sent) bool {
+	_, strike := d.first(s.start, s.end, strikeWords)
+	_, recalled := d.first(s.start, s.end, recalledAttackNouns)
+	return strike && !recalled
 }
 
 // recalledAttackNouns name an attack of the kind a state strike answers;

@@ -169,8 +169,8 @@ var aggregateCues = terms("aggregate", false, "over the past", "in the past", "s
 
 // backgroundCues mark a sentence about an earlier incident that the news
 // is a response to ("in retaliation for the recent terrorist attacks").
-var backgroundCues = terms("background", false, "retaliation", "revenge", "in response to", "terror", "mastermind",
-	"انتقام", "تروریستی")
+var backgroundCues = concat(terms("background", false, "retaliation", "revenge", "in response to", "mastermind", "انتقام"),
+	terms("terror", false, "terror", "تروریستی"))
 
 // claimCues say a group claimed responsibility.
 var claimCues = terms("claim", false, "claimed responsibility", "claimed the attack", "claimed the attacks", "took responsibility",

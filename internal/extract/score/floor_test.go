@@ -19,9 +19,9 @@ var floors = map[string]map[string]float64{
 		"suicide": 0.70, "sites": 0.97, "killed": 0.88, "wounded": 0.88, "secondary": 0.47,
 	},
 	"dev": {
-		"is_incident_report": 0.97, "incident_found": 0.97, "date": 0.83, "city": 0.90, "admin1": 0.90,
+		"is_incident_report": 0.97, "incident_found": 0.97, "date": 0.83, "city": 0.90, "admin1": 0.97,
 		"country": 0.97, "attack_type": 0.90, "target_type": 0.97, "perpetrator_named": 0.90, "claimed_by": 0.97,
-		"suicide": 0.90, "sites": 0.97, "killed": 0.97, "wounded": 0.83, "secondary": 0.86,
+		"suicide": 0.90, "sites": 0.97, "killed": 0.97, "wounded": 0.90, "secondary": 0.86,
 	},
 	"own": {
 		"is_incident_report": 0.97, "incident_found": 0.97, "date": 0.97, "city": 0.97, "admin1": 0.97,
