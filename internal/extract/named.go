@@ -88,6 +88,9 @@ func (c Count) qualified() string {
 // namedEn reads "X and Y were killed", "killed X and Y", "the
 // assassination of X", "martyrs X, Y and other victims of …".
 func (d *doc) namedEn(s sent) (n int, others bool, from, to int) {
+	if d.titleCase(s) {
+		return 0, false, 0, 0 // "Police Officers Killed In Attack": capitals say nothing of names
+	}
 	text := d.n[s.start:s.end]
 	for _, v := range namedDeathVerbsEn {
 		for off := 0; ; {
@@ -194,6 +197,22 @@ func (d *doc) roleKilledEn(s sent) (int, int, bool) {
 	return 0, 0, false
 }
 
+// titleCase reports whether most words of a sentence of five or more are
+// capitalised, as in a headline.
+func (d *doc) titleCase(s sent) bool {
+	words := wordSpans(d.n, s.start, s.end)
+	if len(words) < 5 {
+		return false
+	}
+	caps := 0
+	for _, w := range words {
+		if d.capitalised(w[0]) {
+			caps++
+		}
+	}
+	return caps*10 >= len(words)*7
+}
+
 // namesBefore collects the list of names that ends just before offset
 // at, walking back to the sentence start a: capitalised words, name
 // particles, commas and "and". It returns the names and where they start.
@@ -206,6 +225,9 @@ func (d *doc) namesBefore(a, at int) ([]string, int) {
 		if !(d.nameWord(w[0], tok) || tok == "and") {
 			break
 		}
+		if i < len(words) && strings.ContainsAny(d.n[w[1]:words[i][0]], ";:.(") {
+			break // a clause ends between them
+		}
 		i--
 	}
 	for i < len(words) && d.n[words[i][0]:words[i][1]] == "and" {
@@ -214,8 +236,31 @@ func (d *doc) namesBefore(a, at int) ([]string, int) {
 	if i == len(words) {
 		return nil, 0
 	}
+	// the list opens a clause: "Afghan soldiers and Police were killed" is
+	// the tail of a longer noun phrase, not a list of names
+	if i > 0 {
+		gap := d.n[words[i-1][1]:words[i][0]]
+		if !strings.ContainsAny(gap, ",;:(\"'") && !namesOpen[d.n[words[i-1][0]:words[i-1][1]]] {
+			return nil, 0
+		}
+	}
 	return d.splitNames(words[i:]), words[i][0]
 }
+
+// namesOpen / namesClose are the words that may stand before and after a
+// list of names: the list is then the whole noun phrase.
+var (
+	namesOpen  = map[string]bool{"that": true, "when": true, "as": true, "after": true, "while": true, "said": true, "says": true, "where": true, "and": true}
+	namesClose = map[string]bool{"in": true, "at": true, "on": true, "near": true, "and": true, "when": true, "while": true,
+		"during": true, "as": true, "after": true, "before": true, "with": true, "by": true, "outside": true, "inside": true,
+		"last": true, "this": true, "yesterday": true, "today": true, "along": true, "who": true}
+)
+
+// genericCapitalised are nouns written with a capital in headlines or at
+// a sentence start that name groups of people, not persons.
+var genericCapitalised = map[string]bool{"police": true, "army": true, "soldiers": true, "troops": true, "officials": true,
+	"guards": true, "forces": true, "militants": true, "civilians": true, "people": true, "residents": true,
+	"worshippers": true, "pilgrims": true, "children": true, "women": true, "men": true, "officers": true, "the": true}
 
 // namesAfter collects the list of names that starts at offset a.
 func (d *doc) namesAfter(a, b int) ([]string, int) {
@@ -237,6 +282,13 @@ func (d *doc) namesAfter(a, b int) ([]string, int) {
 	}
 	if j == 0 {
 		return nil, a
+	}
+	// the list closes its noun phrase: "killed Afghan Police officers" is no list of names
+	if j < len(words) {
+		gap := d.n[words[j-1][1]:words[j][0]]
+		if !strings.ContainsAny(gap, ",;:.)\"'") && !namesClose[d.n[words[j][0]:words[j][1]]] {
+			return nil, a
+		}
 	}
 	return d.splitNames(words[:j]), words[j-1][1]
 }
@@ -304,7 +356,7 @@ func (d *doc) personName(it string) bool {
 		return false // "Americans", "Iraqis"
 	}
 	for _, w := range words {
-		if isNumberWord(w) || hasNumber(w) {
+		if isNumberWord(w) || hasNumber(w) || genericCapitalised[w] || namesClose[w] && w != "and" {
 			return false
 		}
 	}
