@@ -74,7 +74,11 @@ func (d *doc) namedKilled(inc *Incident) {
 	}
 	inc.Killed = &c
 	inc.Spans["killed"] = d.span(from, to)
-	inc.note(fmt.Sprintf("%d named persons killed: killed %s", n, c.qualified()))
+	who := "named persons"
+	if n == 1 {
+		who = "named person"
+	}
+	inc.note(fmt.Sprintf("%d %s killed: killed %s", n, who, c.qualified()))
 }
 
 // qualified writes the count as the notes show it.
