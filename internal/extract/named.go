@@ -41,8 +41,9 @@ var titlesFa = map[string]bool{
 	"حجتالاسلام": true, "آیتالله": true, "امیر": true, "ژنرال": true,
 }
 
-// titlesEn open a person's name in English and may be lower case
-// mid-sentence only when capitalised ("Colonel", "General").
+// titlesEn are ranks and offices written before a name ("Colonel X",
+// "Judge Y"): an item that opens with one is a person even when its words
+// also name a place.
 var titlesEn = map[string]bool{
 	"commander": true, "general": true, "colonel": true, "major": true, "captain": true, "lieutenant": true,
 	"brigadier": true, "sergeant": true, "judge": true, "sheikh": true, "cleric": true, "dr": true, "martyr": true,
