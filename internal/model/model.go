@@ -49,6 +49,10 @@ type Report struct {
 	Origin    string     `json:"origin,omitempty"` // file:line it was read from
 	Fetched   time.Time  `json:"fetched"`
 	Published *time.Time `json:"published,omitempty"`
+	// Pruned is when retention removed Raw (store.PruneOptions); nil
+	// while the report is kept whole. Hash still describes the removed
+	// bytes.
+	Pruned *time.Time `json:"pruned,omitempty"`
 }
 
 // Claim is what one report says about one event.

@@ -154,4 +154,7 @@ type StoredClaim struct {
 	IncidentID   string `json:"incident_id"`
 	SupersededBy string `json:"superseded_by,omitempty"`
 	Origin       string `json:"origin,omitempty"`
+	// RawPruned is when retention removed the raw body of the claim's
+	// report (the claim itself is kept whole); nil while it is kept.
+	RawPruned *time.Time `json:"raw_pruned,omitempty"`
 }

@@ -176,7 +176,7 @@ func (s *Store) incidentExists(ctx context.Context, id string) error {
 // incident.
 func (s *Store) Claims(ctx context.Context, incidentID string) ([]store.StoredClaim, error) {
 	rows, err := s.pool.Query(ctx, `SELECT r.raw_chunk, c.doc_offset, c.doc_length, c.incident_id,
-		coalesce(c.superseded_by, ''), r.origin
+		coalesce(c.superseded_by, ''), r.origin, r.pruned
 		FROM claims c JOIN reports r ON r.id = c.report_id
 		WHERE c.incident_id = $1 ORDER BY c.seq`, incidentID)
 	if err != nil {
@@ -189,9 +189,14 @@ func (s *Store) Claims(ctx context.Context, incidentID string) ([]store.StoredCl
 	var found []located
 	for rows.Next() {
 		var c located
-		if err := rows.Scan(&c.chunk, &c.offset, &c.length, &c.IncidentID, &c.SupersededBy, &c.Origin); err != nil {
+		var pruned *time.Time
+		if err := rows.Scan(&c.chunk, &c.offset, &c.length, &c.IncidentID, &c.SupersededBy, &c.Origin, &pruned); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("claims of %s: %w", incidentID, err)
+		}
+		if pruned != nil {
+			t := parseTime(pruned)
+			c.RawPruned = &t
 		}
 		found = append(found, c)
 	}
@@ -256,11 +261,11 @@ func (s *Store) Versions(ctx context.Context, incidentID string) ([]store.Versio
 func (s *Store) Report(ctx context.Context, id string) (model.Report, error) {
 	var r model.Report
 	var chunk, offset, length int64
-	var fetched, published *time.Time
+	var fetched, published, pruned *time.Time
 	err := s.pool.QueryRow(ctx, `SELECT id, source, source_ref, revision, hash, raw_chunk, raw_offset,
-		raw_length, origin, fetched, published FROM reports WHERE id = $1`, id).
+		raw_length, origin, fetched, published, pruned FROM reports WHERE id = $1`, id).
 		Scan(&r.ID, &r.Source, &r.SourceRef, &r.Revision, &r.Hash, &chunk, &offset, &length,
-			&r.Origin, &fetched, &published)
+			&r.Origin, &fetched, &published, &pruned)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return model.Report{}, notFound("report", id)
 	}
@@ -274,6 +279,10 @@ func (s *Store) Report(ctx context.Context, id string) (model.Report, error) {
 	if published != nil {
 		t := parseTime(published)
 		r.Published = &t
+	}
+	if pruned != nil {
+		t := parseTime(pruned)
+		r.Pruned = &t
 	}
 	return r, nil
 }

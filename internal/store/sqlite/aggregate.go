@@ -115,13 +115,14 @@ func fillBucket(b *store.Bucket, by []store.Dimension, vals []string, admin1Name
 
 // Generation returns a number that changes whenever what the store holds
 // changes: every change to an incident appends a version row, whose
-// rowid only grows, and every import is logged. Reading it costs two
-// index lookups, so a server can check it on each request.
+// rowid only grows, and every import and prune is logged. Reading it
+// costs three index lookups, so a server can check it on each request.
 func (s *Store) Generation(ctx context.Context) (int64, error) {
 	var g int64
 	err := s.read.QueryRowContext(ctx, `SELECT
 		coalesce((SELECT max(rowid) FROM incident_versions), 0) +
-		coalesce((SELECT max(id) FROM import_runs), 0)`).Scan(&g)
+		coalesce((SELECT max(id) FROM import_runs), 0) +
+		coalesce((SELECT max(id) FROM prune_runs), 0)`).Scan(&g)
 	if err != nil {
 		return 0, fmt.Errorf("store generation: %w", err)
 	}

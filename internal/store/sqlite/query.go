@@ -191,7 +191,7 @@ func (s *Store) incidentExists(ctx context.Context, id string) error {
 // incident.
 func (s *Store) Claims(ctx context.Context, incidentID string) ([]store.StoredClaim, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT r.raw_chunk, c.doc_offset, c.doc_length, c.incident_id,
-		coalesce(c.superseded_by, ''), r.origin
+		coalesce(c.superseded_by, ''), r.origin, r.pruned
 		FROM claims c JOIN reports r ON r.id = c.report_id
 		WHERE c.incident_id = ? ORDER BY c.rowid`, incidentID)
 	if err != nil {
@@ -204,9 +204,18 @@ func (s *Store) Claims(ctx context.Context, incidentID string) ([]store.StoredCl
 	var found []located
 	for rows.Next() {
 		var c located
-		if err := rows.Scan(&c.chunk, &c.offset, &c.length, &c.IncidentID, &c.SupersededBy, &c.Origin); err != nil {
+		var pruned sql.NullString
+		if err := rows.Scan(&c.chunk, &c.offset, &c.length, &c.IncidentID, &c.SupersededBy, &c.Origin, &pruned); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("claims of %s: %w", incidentID, err)
+		}
+		if pruned.Valid {
+			t, err := parseTime(pruned)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("claims of %s: %w", incidentID, err)
+			}
+			c.RawPruned = &t
 		}
 		found = append(found, c)
 	}
@@ -273,11 +282,11 @@ func (s *Store) Versions(ctx context.Context, incidentID string) ([]store.Versio
 func (s *Store) Report(ctx context.Context, id string) (model.Report, error) {
 	var r model.Report
 	var chunk, offset, length int64
-	var fetched, published sql.NullString
+	var fetched, published, pruned sql.NullString
 	err := s.read.QueryRowContext(ctx, `SELECT id, source, source_ref, revision, hash, raw_chunk, raw_offset,
-		raw_length, origin, fetched, published FROM reports WHERE id = ?`, id).
+		raw_length, origin, fetched, published, pruned FROM reports WHERE id = ?`, id).
 		Scan(&r.ID, &r.Source, &r.SourceRef, &r.Revision, &r.Hash, &chunk, &offset, &length,
-			&r.Origin, &fetched, &published)
+			&r.Origin, &fetched, &published, &pruned)
 	if errors.Is(err, sql.ErrNoRows) {
 		return model.Report{}, notFound("report", id)
 	}
@@ -296,6 +305,13 @@ func (s *Store) Report(ctx context.Context, id string) (model.Report, error) {
 			return model.Report{}, fmt.Errorf("report %s: %w", id, err)
 		}
 		r.Published = &t
+	}
+	if pruned.Valid {
+		t, err := parseTime(pruned)
+		if err != nil {
+			return model.Report{}, fmt.Errorf("report %s: %w", id, err)
+		}
+		r.Pruned = &t
 	}
 	return r, nil
 }
