@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		{"Feeds", testFeeds},
 		{"Aggregate", testAggregate},
 		{"Alerts", testAlerts},
+		{"Retention", testRetention},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
