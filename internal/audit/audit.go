@@ -53,6 +53,11 @@ const (
 	Restore       = "restore"
 	Demo          = "demo"
 	AlertCheck    = "alert.check" // a check that stored alerts: their ids and rules
+	// AlertDeliver is one delivery run that sent or tried something:
+	// per channel the items sent and failed, and the alert ids; never a
+	// message body or a target (a webhook URL may hold a token).
+	AlertDeliver  = "alert.deliver"
+	Prune         = "prune" // raw bodies removed by retention: the cutoff and the counts (store.PruneCounts)
 	Login         = "login"
 	LoginFailed   = "login.failed"
 	Logout        = "logout"

@@ -84,6 +84,7 @@ func commands() []command {
 		{"analyze", "statistics on a selection: tempo, severity, tail, changepoints, hawkes, report (HTML)", runAnalyze},
 		{"forecast", "risk of attacks per region for the next weeks (or months), from the model that backtests best", runForecast},
 		{"backtest", "score the forecast models on the past with a rolling origin: Brier, log loss, precision, CRPS, calibration", runBacktest},
+		{"prune", "remove raw report bodies older than an age (--raw-older-than 90d, --dry-run); claims and provenance stay", runPrune},
 		{"backup", "copy the store, consistently, while it is in use: a SQLite file or a pg_dump archive", runBackup},
 		{"restore", "check a backup and restore it into the store --db names (--force to replace one)", runRestore},
 		{"feeds", "follow news feeds: add URL, list, rm NAME, poll", runFeeds},

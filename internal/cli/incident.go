@@ -38,6 +38,9 @@ type claimOut struct {
 	Text         string       `json:"text,omitempty"`
 	SupersededBy string       `json:"superseded_by,omitempty"`
 	Link         *fuse.Link   `json:"link,omitempty"`
+	// RawPruned is when retention removed the report's raw body (vigil
+	// prune); the claim is whole.
+	RawPruned *time.Time `json:"raw_pruned,omitempty"`
 }
 
 // incidentDetail is one incident with what supports it: its claims (with
@@ -157,7 +160,7 @@ func claimsOut(ctx context.Context, fb fuseBackend, cs []store.StoredClaim) ([]c
 	for _, c := range cs {
 		o := claimOut{ID: c.ID, Source: c.Source, ReportID: c.ReportID, Origin: c.Origin, Start: c.Start, Place: c.Place,
 			Killed: c.Killed, Wounded: c.Wounded, Perpetrator: c.Perpetrator, ClaimedBy: c.ClaimedBy, Text: c.Text,
-			SupersededBy: c.SupersededBy}
+			SupersededBy: c.SupersededBy, RawPruned: c.RawPruned}
 		if f, ok := byID[c.ID]; ok {
 			o.Ref, o.Link, o.Published = f.Ref, f.Link, f.Published
 		} else {
@@ -259,6 +262,9 @@ func writeIncidentText(out io.Writer, d incidentDetail) error {
 			orDash(c.Killed.String()), orDash(c.Wounded.String()), state)
 		if c.Ref != "" && !strings.Contains(c.ID, c.Ref) {
 			fmt.Fprintf(out, "      ref %s\n", c.Ref)
+		}
+		if c.RawPruned != nil {
+			fmt.Fprintf(out, "      report body pruned on %s\n", c.RawPruned.UTC().Format("2006-01-02"))
 		}
 		if c.Text != "" {
 			fmt.Fprintf(out, "      %s\n", clipText(c.Text, 160))

@@ -158,10 +158,14 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 	} else {
 		close(polled)
 	}
+	// Retention (retention.raw_days) prunes once a day; it too stops
+	// before the store closes.
+	stopRetention := startRetention(ctx, env, b, conf.Retention.RawDays, log)
 	err = srv.Run(ctx, func(a string) {
 		fmt.Fprintf(env.Stdout, "vigil is serving %s on http://%s/ (Ctrl-C stops it)\n", redactDSN(dsn), a)
 	})
 	stopPolling()
+	stopRetention()
 	<-polled
 	return err
 }

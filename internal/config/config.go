@@ -53,6 +53,10 @@ type Config struct {
 		SMTPPassword  string `toml:"smtp_password" key:"alerts.smtp_password" env:"VIGIL_SMTP_PASSWORD" secret:"yes" help:"mail server password"`
 		SMTPCA        string `toml:"smtp_ca" key:"alerts.smtp_ca" env:"VIGIL_SMTP_CA" help:"PEM file of certificates to trust for the mail server instead of the system's"`
 	} `toml:"alerts"`
+
+	Retention struct {
+		RawDays int `toml:"raw_days" key:"retention.raw_days" env:"VIGIL_RETENTION_RAW_DAYS" help:"days raw report bodies are kept (claims and provenance stay); serve and worker prune older ones once a day; 0 keeps them forever"`
+	} `toml:"retention"`
 }
 
 // Duration is a time.Duration written as "1s", "5m" in files and the
@@ -281,6 +285,9 @@ func (c Config) Validate() error {
 		if c.Alerts.SMTPFrom == "" {
 			return bad("alerts.smtp_from", "empty while alerts.smtp_addr is set: e-mail needs a sender")
 		}
+	}
+	if d := c.Retention.RawDays; d < 0 {
+		return bad("retention.raw_days", "%d: must not be negative (0 keeps raw bodies forever)", d)
 	}
 	if s := c.Alerts.WebhookSecret; s != "" && len(s) < 16 {
 		return bad("alerts.webhook_secret", "%d characters: use at least 16 (a random string), or none", len(s))

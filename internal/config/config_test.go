@@ -79,6 +79,8 @@ func TestBadInputNamesKey(t *testing.T) {
 		{"env int", "", map[string]string{"VIGIL_CACHE_MB": "lots"}, []string{"VIGIL_CACHE_MB", "whole number"}},
 		{"mail without sender", "", map[string]string{"VIGIL_SMTP_ADDR": "mail:25"}, []string{"alerts.smtp_from"}},
 		{"short secret", "", map[string]string{"VIGIL_WEBHOOK_SECRET": "abc"}, []string{"alerts.webhook_secret", "16"}},
+		{"negative retention", "", map[string]string{"VIGIL_RETENTION_RAW_DAYS": "-1"}, []string{"retention.raw_days", "negative"}},
+		{"retention not a number", write("f.toml", "[retention]\nraw_days = \"90d\"\n"), nil, []string{"f.toml", "raw_days"}},
 		{"missing file", filepath.Join(dir, "none.toml"), nil, []string{"none.toml"}},
 	}
 	for _, c := range cases {
