@@ -52,6 +52,9 @@ type Deliverer struct {
 	GroupWindow time.Duration
 	// Jitter returns a number in [0, 1); default math/rand/v2.
 	Jitter func() float64
+	// Done, when set, is called by Loop after each drain that leased
+	// something, with what it did: where a caller audits deliveries.
+	Done func(ctx context.Context, st DeliverStats)
 }
 
 // DeliverStats counts what one drain did.
@@ -66,6 +69,40 @@ type DeliverStats struct {
 	// while sending them.
 	Interrupted int `json:"interrupted"`
 	Emails      int `json:"emails"`
+	// Channels counts the attempts per channel (webhook, email); Alerts
+	// lists the alerts of which a delivery went out. Neither holds a
+	// target or a message: a webhook URL may carry a token, and an
+	// address is a person's.
+	Channels map[string]ChannelStats `json:"channels,omitempty"`
+	Alerts   []int64                 `json:"alerts,omitempty"`
+}
+
+// ChannelStats counts one channel's attempts in a drain: sent, failed
+// (to be retried) and given up.
+type ChannelStats struct {
+	Sent   int `json:"sent"`
+	Failed int `json:"failed"`
+	Dead   int `json:"dead,omitempty"`
+}
+
+// count adds one attempt's outcome on channel to st.
+func (st *DeliverStats) count(channel string, sent, dead bool, alertID int64) {
+	if st.Channels == nil {
+		st.Channels = map[string]ChannelStats{}
+	}
+	c := st.Channels[channel]
+	switch {
+	case sent:
+		c.Sent++
+		if !slices.Contains(st.Alerts, alertID) {
+			st.Alerts = append(st.Alerts, alertID)
+		}
+	case dead:
+		c.Dead++
+	default:
+		c.Failed++
+	}
+	st.Channels[channel] = c
 }
 
 func (d *Deliverer) defaults() {
@@ -144,6 +181,9 @@ func (d *Deliverer) Loop(ctx context.Context, poll time.Duration) error {
 			d.log().Error("deliver", "err", err)
 		} else if st.Leased > 0 {
 			d.log().Info("delivered", "leased", st.Leased, "delivered", st.Delivered, "failed", st.Failed, "dead", st.Dead)
+		}
+		if st.Leased > 0 && d.Done != nil {
+			d.Done(ctx, st)
 		}
 		select {
 		case <-ctx.Done():
@@ -263,14 +303,17 @@ func (d *Deliverer) finish(ctx context.Context, it store.OutboxItem, sendErr err
 		if errors.As(sendErr, &pe) || it.Attempts+1 >= d.MaxAttempts {
 			r.State = store.OutboxDead
 			st.Dead++
+			st.count(it.Channel, false, true, it.Alert.ID)
 		} else {
 			r.NextAttempt = now.Add(Backoff(it.Attempts+1, d.RetryBase, d.RetryMax, d.Jitter()))
 			st.Failed++
+			st.count(it.Channel, false, false, it.Alert.ID)
 		}
 		d.log().Warn("delivery failed", "channel", it.Channel, "target", it.Target, "alert", it.Alert.ID,
 			"attempt", it.Attempts+1, "state", r.State, "err", sendErr)
 	} else {
 		st.Delivered++
+		st.count(it.Channel, true, false, it.Alert.ID)
 	}
 	// The delivery happened whatever ctx says now: record it, or the item
 	// would go out again.

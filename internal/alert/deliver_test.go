@@ -115,6 +115,9 @@ func TestWebhookRetries(t *testing.T) {
 	if err != nil || st.Failed != 1 || st.Delivered != 0 {
 		t.Fatalf("first drain got %+v, %v; want one failure", st, err)
 	}
+	if got := st.Channels[alert.ChannelWebhook]; got != (alert.ChannelStats{Failed: 1}) || len(st.Alerts) != 0 {
+		t.Errorf("first drain's channels %+v and alerts %v, want one webhook failure and no alert sent", st.Channels, st.Alerts)
+	}
 	items, _ := s.Outbox(t.Context())
 	// After the first failure: base/2 + jitter 0.5 × base/2 = 45 s.
 	if want := clk.Now().Add(45 * time.Second); !items[0].NextAttempt.Equal(want) || items[0].LastError == "" {
@@ -133,8 +136,9 @@ func TestWebhookRetries(t *testing.T) {
 		t.Errorf("second backoff until %s, want %s (doubled)", items[0].NextAttempt, want)
 	}
 	clk.Add(90 * time.Second)
-	if st, _ := d.DeliverOnce(t.Context()); st.Delivered != 1 {
-		t.Errorf("third attempt got %+v, want delivered", st)
+	if st, _ := d.DeliverOnce(t.Context()); st.Delivered != 1 || st.Channels[alert.ChannelWebhook] != (alert.ChannelStats{Sent: 1}) ||
+		len(st.Alerts) != 1 || st.Alerts[0] != a.ID {
+		t.Errorf("third attempt got %+v, want delivered: one webhook sent, alert %d", st, a.ID)
 	}
 	want := []string{key + " 1", key + " 2", key + " 3"}
 	if strings.Join(rec.keys, ",") != strings.Join(want, ",") {
@@ -148,7 +152,7 @@ func TestWebhookRetries(t *testing.T) {
 	// A 4xx answer is not worth retrying: the item is given up at once.
 	rec.status = http.StatusBadRequest
 	enqueue(t, s, 1, "k2", clk.Now(), store.Delivery{Channel: alert.ChannelWebhook, Target: srv.URL})
-	if st, _ := d.DeliverOnce(t.Context()); st.Dead != 1 {
+	if st, _ := d.DeliverOnce(t.Context()); st.Dead != 1 || st.Channels[alert.ChannelWebhook] != (alert.ChannelStats{Dead: 1}) {
 		t.Errorf("400 got %+v, want dead", st)
 	}
 }

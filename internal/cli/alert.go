@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/vigil-project/vigil/internal/alert"
 	"github.com/vigil-project/vigil/internal/audit"
+	"github.com/vigil-project/vigil/internal/config"
 	"github.com/vigil-project/vigil/internal/export"
 	"github.com/vigil-project/vigil/internal/store"
 )
@@ -561,7 +563,50 @@ func alertsDeliver(ctx context.Context, env Env, args []string) error {
 	if _, err := parse(fs, args, env, &cfg); err != nil {
 		return err
 	}
-	ac := cfg.Conf.Alerts
+	if err := senders(env, cfg.Conf.Config, d, timeout); err != nil {
+		return err
+	}
+	b, ab, err := openAlerts(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	d.Outbox = ab
+	if loop {
+		d.Done = func(ctx context.Context, st alert.DeliverStats) {
+			if err := record(ctx, env, b, audit.AlertDeliver, "", deliverDetails(st)); err != nil && env.Log != nil {
+				env.Log.Error("alerts deliver", "err", err)
+			}
+		}
+		fmt.Fprintln(env.Stderr, "delivering until interrupted")
+		return d.Loop(ctx, poll)
+	}
+	st, err := d.DeliverOnce(ctx)
+	fmt.Fprintf(env.Stdout, "leased %d, delivered %d (%d e-mails), failed %d (will retry), given up %d, deferred %d (grouping), lease ran out %d\n",
+		st.Leased, st.Delivered, st.Emails, st.Failed, st.Dead, st.Deferred, st.Expired)
+	if st.Leased > 0 {
+		// What went out is audited even when the drain then failed.
+		if aerr := record(ctx, env, b, audit.AlertDeliver, "", deliverDetails(st)); aerr != nil {
+			return errors.Join(err, aerr)
+		}
+	}
+	return err
+}
+
+// deliverDetails is what the audit log keeps of a delivery run: per
+// channel the items sent, failed and given up, and the alerts sent —
+// never a target (a webhook URL may hold a token), a message or a
+// secret.
+func deliverDetails(st alert.DeliverStats) any {
+	return map[string]any{"leased": st.Leased, "channels": st.Channels, "alerts": st.Alerts,
+		"deferred": st.Deferred, "expired": st.Expired, "interrupted": st.Interrupted}
+}
+
+// senders gives d its webhook sender and, when a mail server is
+// configured, its mailer: what alerts deliver and a worker's alert loop
+// share. timeout bounds a webhook attempt (e-mail: three times it).
+func senders(env Env, conf config.Config, d *alert.Deliverer, timeout time.Duration) error {
+	ac := conf.Alerts
 	secret := ac.WebhookSecret
 	if secret == "" {
 		fmt.Fprintln(env.Stderr, "warning: no webhook secret (alerts.webhook_secret, VIGIL_WEBHOOK_SECRET): webhooks go out unsigned")
@@ -588,18 +633,5 @@ func alertsDeliver(ctx context.Context, env Env, args []string) error {
 		}
 		d.Mail = m
 	}
-	b, ab, err := openAlerts(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	d.Outbox = ab
-	if loop {
-		fmt.Fprintln(env.Stderr, "delivering until interrupted")
-		return d.Loop(ctx, poll)
-	}
-	st, err := d.DeliverOnce(ctx)
-	fmt.Fprintf(env.Stdout, "leased %d, delivered %d (%d e-mails), failed %d (will retry), given up %d, deferred %d (grouping), lease ran out %d\n",
-		st.Leased, st.Delivered, st.Emails, st.Failed, st.Dead, st.Deferred, st.Expired)
-	return err
+	return nil
 }

@@ -187,6 +187,26 @@ func TestAlertsCommands(t *testing.T) {
 				!strings.Contains(msgs[0], "To: duty@example.org") {
 				t.Errorf("SMTP server got %d messages, want one of %d claims to duty@example.org:\n%v", len(msgs), claims, msgs)
 			}
+			// The delivery run is audited: per channel what was sent,
+			// and the alerts; no target, message or secret.
+			if err := json.Unmarshal([]byte(run("audit", "--action", "alert.deliver", "--format", "json")), &entries); err != nil || len(entries) != 1 {
+				t.Fatalf("audit of deliveries: %v %+v, want one entry", err, entries)
+			}
+			var dd struct {
+				Channels map[string]alert.ChannelStats `json:"channels"`
+				Alerts   []int64                       `json:"alerts"`
+			}
+			if err := json.Unmarshal(entries[0].Details, &dd); err != nil {
+				t.Fatal(err)
+			}
+			if dd.Channels["webhook"] != (alert.ChannelStats{Sent: 3}) || dd.Channels["email"] != (alert.ChannelStats{Sent: claims}) || len(dd.Alerts) != 3+claims {
+				t.Errorf("audit of the delivery: %s, want 3 webhooks and %d e-mail items sent, %d alerts", entries[0].Details, claims, 3+claims)
+			}
+			for _, secret := range []string{srv.URL, strings.TrimPrefix(srv.URL, "http://"), "duty@example.org", "alert-test-secret-k", "Subject"} {
+				if strings.Contains(string(entries[0].Details), secret) {
+					t.Errorf("audit of the delivery holds %q: %s", secret, entries[0].Details)
+				}
+			}
 			if _, distinct, bad := hook.received(); len(distinct) != 3 || bad != 0 {
 				t.Errorf("receiver got %d keys, %d bad signatures; want 3 and 0", len(distinct), bad)
 			}
