@@ -97,6 +97,7 @@ func runWorker(ctx context.Context, env Env, args []string) error {
 	qf := addQueueFlags(fs, env)
 	kinds := fs.String("kinds", "fetch,extract,import,fuse", "kinds of work taken: fetch (poll a feed), extract (store articles and read their claims), import (store dataset rows), fuse (fuse a country's claims)")
 	conc := fs.Int("concurrency", 2, "fetch and extract messages handled at once, per kind")
+	alertsEvery := fs.Duration("alerts", 0, "also evaluate the alert rules and deliver alerts this often (1m); any number of workers may: each alert goes out once (0: not this worker)")
 	pos, err := parse(fs, args, env, &cfg)
 	if err != nil {
 		return err
@@ -113,6 +114,9 @@ func runWorker(ctx context.Context, env Env, args []string) error {
 	}
 	if *conc < 1 || *conc > 64 {
 		return usagef("worker: --concurrency must be 1 to 64")
+	}
+	if *alertsEvery < 0 || *alertsEvery > 0 && *alertsEvery < time.Second {
+		return usagef("worker: --alerts must be 0 (off) or at least 1s")
 	}
 	host, _ := os.Hostname()
 	qc, err := qf.config(env, fmt.Sprintf("vigil-worker %s/%d", host, os.Getpid()))
@@ -155,6 +159,28 @@ func runWorker(ctx context.Context, env Env, args []string) error {
 		if err := w.sweep(ctx); err != nil {
 			return fmt.Errorf("worker: %w", err)
 		}
+	}
+	// The timers (retention.raw_days, --alerts) stop before the store
+	// closes.
+	stopRetention := startRetention(ctx, env, st, cfg.Conf.Retention.RawDays, qc.Log)
+	defer stopRetention()
+	if *alertsEvery > 0 {
+		aw, err := newAlertWorker(env, st, pool, cfg, qc.Log)
+		if err != nil {
+			return err
+		}
+		actx, stopAlerts := context.WithCancel(ctx)
+		ticker := time.NewTicker(*alertsEvery)
+		ended := make(chan struct{})
+		go func() {
+			defer close(ended)
+			aw.run(actx, ticker.C)
+		}()
+		defer func() {
+			stopAlerts()
+			ticker.Stop()
+			<-ended
+		}()
 	}
 	fmt.Fprintf(env.Stdout, "vigil worker: %s from %s into %s (Ctrl-C stops it)\n", *kinds, redactNATS(*qf.url), redactDSN(cfg.DB))
 	err = q.Work(ctx, hs, queue.WorkOptions{Concurrency: *conc})

@@ -26,6 +26,7 @@ func TestWorkerUsageErrors(t *testing.T) {
 		{[]string{"worker", "--db", pg, "--nats", "nats://127.0.0.1:1", "--concurrency", "0"}, "--concurrency"},
 		{[]string{"worker", "--db", pg, "--nats", "nats://127.0.0.1:1", "--backoff", "2s,soon"}, "--backoff"},
 		{[]string{"worker", "--db", pg, "--nats", "nats://127.0.0.1:1", "stray"}, "usage"},
+		{[]string{"worker", "--db", pg, "--nats", "nats://127.0.0.1:1", "--alerts", "10ms"}, "--alerts"},
 		{[]string{"worker", "submit", "--nats", "nats://127.0.0.1:1"}, "usage"},
 		{[]string{"worker", "status"}, "--nats"},
 	}
