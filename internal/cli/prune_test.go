@@ -223,3 +223,23 @@ func TestRetentionLoop(t *testing.T) {
 		t.Fatalf("audit entries of the loop's prunes: got %+v, want one by system at %s", es, now)
 	}
 }
+
+// FuzzParseAge: any text gives a non-negative age or an error, never a
+// panic, and whole days read back as days.
+func FuzzParseAge(f *testing.F) {
+	for _, s := range []string{"90d", "36h", "0d", "1.5d", "-1h", "999999999999d", "d", "1h30m", "٩٠d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := parseAge(s)
+		if err != nil {
+			return
+		}
+		if d < 0 {
+			t.Errorf("parseAge(%q) = %v, want no negative age", s, d)
+		}
+		if n, ok := strings.CutSuffix(s, "d"); ok && d%(24*time.Hour) != 0 {
+			t.Errorf("parseAge(%q) = %v, not whole days of %q", s, d, n)
+		}
+	})
+}
