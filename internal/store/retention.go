@@ -24,9 +24,10 @@ import (
 // hash, origin and times (so that re-importing a pruned row is still
 // "unchanged", and a re-fetched article still a duplicate); every claim
 // and its document (stored beside the raw rows in the same compressed
-// chunk: a prune rewrites the chunk without the pruned bodies, it never
-// drops a claim's document); incidents, versions, fusion state, alerts
-// and the audit log.
+// chunk: a prune writes the chunk again with the pruned bodies' bytes
+// turned to zeros, every other byte where it was, so that no claim's
+// document moves); incidents, versions, fusion state, alerts and the
+// audit log.
 //
 // A prune is idempotent: a second prune with the same cutoff finds
 // nothing and writes nothing. A dry run counts what a prune would remove

@@ -293,8 +293,13 @@ func (s *Store) Report(ctx context.Context, id string) (model.Report, error) {
 	if err != nil {
 		return model.Report{}, fmt.Errorf("report %s: %w", id, err)
 	}
-	if r.Raw, err = s.chunkBytes(ctx, chunk, offset, length); err != nil {
-		return model.Report{}, fmt.Errorf("report %s: %w", id, err)
+	// An empty body (a pruned one) needs no chunk: its bytes there are
+	// zeros, or gone.
+	r.Raw = []byte{}
+	if length > 0 {
+		if r.Raw, err = s.chunkBytes(ctx, chunk, offset, length); err != nil {
+			return model.Report{}, fmt.Errorf("report %s: %w", id, err)
+		}
 	}
 	if r.Fetched, err = parseTime(fetched); err != nil {
 		return model.Report{}, fmt.Errorf("report %s: %w", id, err)

@@ -3,8 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -20,15 +22,21 @@ const pruneGroup = 8
 // PruneRaw removes the raw bodies of reports received before o.Before,
 // the text of those that are articles and the raw bytes of rejections
 // recorded before it, keeping every claim and the reports' metadata (see
-// store.PruneOptions for the contract). Each chunk that held a pruned
-// body is written again, as a new chunk, without it: new ids, so that no
-// reader's cache of decoded chunks can serve the old layout.
+// store.PruneOptions for the contract).
+//
+// A body lives in its batch's compressed chunk, beside the other
+// reports' bodies and the claims' documents: the prune writes the chunk
+// again, in place, with the pruned bodies' bytes turned to zeros. Every
+// other byte keeps its offset, so no claim or kept report row changes,
+// and a reader's cache of the old decoded chunk still serves every range
+// a row points at; a run of zeros compresses to almost nothing. The
+// pruned reports get raw_length 0, so nothing reads the zeros.
 func (s *Store) PruneRaw(ctx context.Context, o store.PruneOptions) (store.PruneCounts, error) {
 	if err := store.CheckPruneOptions(o); err != nil {
 		return store.PruneCounts{}, err
 	}
 	c := store.PruneCounts{Before: o.Before.UTC(), DryRun: o.DryRun}
-	chunks, planned, err := s.pruneCandidates(ctx, o.Before)
+	byChunk, chunks, planned, err := s.pruneCandidates(ctx, o.Before)
 	if err != nil {
 		return store.PruneCounts{}, err
 	}
@@ -42,7 +50,7 @@ func (s *Store) PruneRaw(ctx context.Context, o store.PruneOptions) (store.Prune
 		return planned, nil
 	}
 	for group := range slices.Chunk(chunks, pruneGroup) {
-		if err := s.pruneChunks(ctx, group, o, &c); err != nil {
+		if err := s.pruneChunks(ctx, group, byChunk, o, &c); err != nil {
 			return c, err
 		}
 	}
@@ -63,32 +71,32 @@ func (s *Store) PruneRaw(ctx context.Context, o store.PruneOptions) (store.Prune
 	return c, nil
 }
 
-// pruneCandidates returns the chunks holding bodies to prune, in order,
-// and the counts a prune would have. fetched is RFC 3339 text whose
-// fraction varies in length, which does not sort as text: the query
-// takes a second more and Go compares the times.
-func (s *Store) pruneCandidates(ctx context.Context, before time.Time) ([]int64, store.PruneCounts, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT r.raw_chunk, r.fetched, r.raw_length, a.report_id IS NOT NULL,
+// pruneCandidates returns the ids of the reports to prune by chunk, the
+// chunks in order, and the counts a prune would have. fetched is RFC 3339
+// text whose fraction varies in length, which does not sort as text: the
+// query takes a second more and Go compares the times.
+func (s *Store) pruneCandidates(ctx context.Context, before time.Time) (map[int64][]string, []int64, store.PruneCounts, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT r.id, r.raw_chunk, r.fetched, r.raw_length, a.report_id IS NOT NULL,
 		coalesce(length(CAST(a.text AS BLOB)), 0)
 		FROM reports r LEFT JOIN articles a ON a.report_id = r.id
 		WHERE r.pruned IS NULL AND r.fetched < ?`, formatTime(before.Add(time.Second)))
 	if err != nil {
-		return nil, store.PruneCounts{}, fmt.Errorf("prune: find bodies: %w", err)
+		return nil, nil, store.PruneCounts{}, fmt.Errorf("prune: find bodies: %w", err)
 	}
 	defer rows.Close()
 	var c store.PruneCounts
-	seen := map[int64]bool{}
-	var chunks []int64
+	byChunk := map[int64][]string{}
 	for rows.Next() {
+		var id string
 		var chunk, length, textLen int64
 		var fetched sql.NullString
 		var article bool
-		if err := rows.Scan(&chunk, &fetched, &length, &article, &textLen); err != nil {
-			return nil, store.PruneCounts{}, fmt.Errorf("prune: find bodies: %w", err)
+		if err := rows.Scan(&id, &chunk, &fetched, &length, &article, &textLen); err != nil {
+			return nil, nil, store.PruneCounts{}, fmt.Errorf("prune: find bodies: %w", err)
 		}
 		t, err := parseTime(fetched)
 		if err != nil {
-			return nil, store.PruneCounts{}, fmt.Errorf("prune: find bodies: %w", err)
+			return nil, nil, store.PruneCounts{}, fmt.Errorf("prune: report %s: %w", id, err)
 		}
 		if !t.Before(before) {
 			continue
@@ -98,38 +106,18 @@ func (s *Store) pruneCandidates(ctx context.Context, before time.Time) ([]int64,
 		if article {
 			c.Articles++
 		}
-		if !seen[chunk] {
-			seen[chunk] = true
-			chunks = append(chunks, chunk)
-		}
+		byChunk[chunk] = append(byChunk[chunk], id)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, store.PruneCounts{}, fmt.Errorf("prune: find bodies: %w", err)
+		return nil, nil, store.PruneCounts{}, fmt.Errorf("prune: find bodies: %w", err)
 	}
-	slices.Sort(chunks)
+	chunks := slices.Sorted(maps.Keys(byChunk))
 	c.Chunks = len(chunks)
-	return chunks, c, nil
+	return byChunk, chunks, c, nil
 }
 
-// chunkReport and chunkClaim are the rows placed in one chunk.
-type chunkReport struct {
-	id             string
-	offset, length int64
-	prune          bool
-	pruned         bool // pruned before: nothing of it is in the chunk
-	article        bool
-	textLen        int64
-}
-
-type chunkClaim struct {
-	id             string
-	offset, length int64
-}
-
-// pruneChunks rewrites a group of chunks in one transaction. The rows
-// are read again inside it: an import or another prune may have changed
-// them since the candidates were found.
-func (s *Store) pruneChunks(ctx context.Context, chunks []int64, o store.PruneOptions, c *store.PruneCounts) error {
+// pruneChunks prunes the bodies of a group of chunks in one transaction.
+func (s *Store) pruneChunks(ctx context.Context, chunks []int64, byChunk map[int64][]string, o store.PruneOptions, c *store.PruneCounts) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("prune: begin: %w", err)
@@ -137,7 +125,7 @@ func (s *Store) pruneChunks(ctx context.Context, chunks []int64, o store.PruneOp
 	defer tx.Rollback()
 	var done store.PruneCounts
 	for _, chunk := range chunks {
-		if err := pruneChunk(ctx, tx, chunk, o, &done); err != nil {
+		if err := pruneChunk(ctx, tx, chunk, byChunk[chunk], o, &done); err != nil {
 			return fmt.Errorf("prune: raw chunk %d: %w", chunk, err)
 		}
 	}
@@ -151,174 +139,105 @@ func (s *Store) pruneChunks(ctx context.Context, chunks []int64, o store.PruneOp
 	return nil
 }
 
-// pruneChunk rewrites one chunk without the bodies to prune: the kept
-// reports' bodies first, then every claim document, each row pointed at
-// its new place in a new chunk; the old chunk is deleted.
-func pruneChunk(ctx context.Context, tx *sql.Tx, chunk int64, o store.PruneOptions, c *store.PruneCounts) error {
-	reps, err := chunkReports(ctx, tx, chunk, o.Before)
+// pruneChunk zeroes the bodies of the reports ids in one chunk and marks
+// them pruned. The reports are read again inside the transaction: one
+// that another prune took meanwhile is left alone.
+func pruneChunk(ctx context.Context, tx *sql.Tx, chunk int64, ids []string, o store.PruneOptions, c *store.PruneCounts) error {
+	list, err := jsonText(ids)
 	if err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(reps, func(r chunkReport) bool { return r.prune }) {
-		return nil // pruned or rewritten meanwhile
-	}
-	claims, err := chunkClaims(ctx, tx, chunk)
+	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.raw_offset, r.raw_length, a.report_id IS NOT NULL,
+		coalesce(length(CAST(a.text AS BLOB)), 0)
+		FROM reports r LEFT JOIN articles a ON a.report_id = r.id
+		WHERE r.id IN (SELECT value FROM json_each(?)) AND r.raw_chunk = ? AND r.pruned IS NULL`, list, chunk)
 	if err != nil {
-		return err
+		return fmt.Errorf("reports: %w", err)
+	}
+	var reps []bodyRange
+	for rows.Next() {
+		var r bodyRange
+		if err := rows.Scan(&r.id, &r.offset, &r.length, &r.article, &r.textLen); err != nil {
+			rows.Close()
+			return fmt.Errorf("reports: %w", err)
+		}
+		reps = append(reps, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
+	if len(reps) == 0 {
+		return nil
 	}
 	var codec string
 	var data []byte
 	if err := tx.QueryRowContext(ctx, `SELECT codec, data FROM raw_chunks WHERE id = ?`, chunk).Scan(&codec, &data); err != nil {
 		return fmt.Errorf("read: %w", err)
 	}
-	old, err := plan.DecodeChunk(codec, data)
+	codec, data, err = zeroBodies(codec, data, reps)
 	if err != nil {
 		return err
 	}
-	raw, repAt, claimAt, err := rewriteChunk(old, reps, claims)
-	if err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE raw_chunks SET codec = ?, data = ? WHERE id = ?`, codec, data, chunk); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	ids = ids[:0]
+	var articles []string
+	for _, r := range reps {
+		ids = append(ids, r.id)
+		if r.article {
+			articles = append(articles, r.id)
+		}
+		c.Bytes += r.length + r.textLen
+	}
+	if list, err = jsonText(ids); err != nil {
 		return err
 	}
-	codec, data = plan.CodecNone, []byte{}
-	if len(raw) > 0 {
-		if codec, data, err = plan.EncodeChunk(raw); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE reports SET raw_offset = 0, raw_length = 0, pruned = ?
+		WHERE id IN (SELECT value FROM json_each(?))`, formatTime(o.At), list); err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
+	if len(articles) > 0 {
+		if list, err = jsonText(articles); err != nil {
 			return err
 		}
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO raw_chunks (codec, data) VALUES (?, ?)`, codec, data)
-	if err != nil {
-		return fmt.Errorf("write: %w", err)
-	}
-	next, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("write: %w", err)
-	}
-	at := formatTime(o.At)
-	for i, r := range reps {
-		if r.prune {
-			if _, err := tx.ExecContext(ctx, `UPDATE reports SET raw_chunk = ?, raw_offset = 0, raw_length = 0, pruned = ? WHERE id = ?`,
-				next, at, r.id); err != nil {
-				return fmt.Errorf("report %s: %w", r.id, err)
-			}
-			if r.article {
-				if _, err := tx.ExecContext(ctx, `UPDATE articles SET text = '' WHERE report_id = ?`, r.id); err != nil {
-					return fmt.Errorf("article %s: %w", r.id, err)
-				}
-				c.Articles++
-			}
-			c.Reports++
-			c.Bytes += r.length + r.textLen
-			continue
-		}
-		if r.pruned {
-			if _, err := tx.ExecContext(ctx, `UPDATE reports SET raw_chunk = ? WHERE id = ?`, next, r.id); err != nil {
-				return fmt.Errorf("report %s: %w", r.id, err)
-			}
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE reports SET raw_chunk = ?, raw_offset = ? WHERE id = ?`, next, repAt[i], r.id); err != nil {
-			return fmt.Errorf("report %s: %w", r.id, err)
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET text = '' WHERE report_id IN (SELECT value FROM json_each(?))`, list); err != nil {
+			return fmt.Errorf("articles: %w", err)
 		}
 	}
-	for i, cl := range claims {
-		if _, err := tx.ExecContext(ctx, `UPDATE claims SET doc_offset = ? WHERE id = ?`, claimAt[i], cl.id); err != nil {
-			return fmt.Errorf("claim %s: %w", cl.id, err)
-		}
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM raw_chunks WHERE id = ?`, chunk); err != nil {
-		return fmt.Errorf("delete: %w", err)
-	}
+	c.Reports += len(reps)
+	c.Articles += len(articles)
 	c.Chunks++
 	return nil
 }
 
-// rewriteChunk lays out a chunk without the pruned bodies: the kept
-// reports' bodies in their order, then the claims' documents. It returns
-// the new bytes and each kept report's and claim's new offset; an offset
-// outside the old chunk is an error, never a silent loss.
-func rewriteChunk(old []byte, reps []chunkReport, claims []chunkClaim) ([]byte, []int64, []int64, error) {
-	var raw []byte
-	repAt := make([]int64, len(reps))
-	for i, r := range reps {
-		if r.pruned {
-			continue
-		}
-		if r.prune {
-			if _, err := plan.SliceRaw(old, r.offset, r.length); err != nil {
-				return nil, nil, nil, fmt.Errorf("report %s: %w", r.id, err)
-			}
-			continue
-		}
-		b, err := plan.SliceRaw(old, r.offset, r.length)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("report %s: %w", r.id, err)
-		}
-		repAt[i] = int64(len(raw))
-		raw = append(raw, b...)
-	}
-	claimAt := make([]int64, len(claims))
-	for i, cl := range claims {
-		b, err := plan.SliceRaw(old, cl.offset, cl.length)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("claim %s: %w", cl.id, err)
-		}
-		claimAt[i] = int64(len(raw))
-		raw = append(raw, b...)
-	}
-	return raw, repAt, claimAt, nil
+// bodyRange is a report body to prune: where it is in its chunk, and
+// whether the report is an article (whose text goes too).
+type bodyRange struct {
+	id             string
+	offset, length int64
+	article        bool
+	textLen        int64
 }
 
-// chunkReports returns the reports placed in a chunk, marking those to
-// prune.
-func chunkReports(ctx context.Context, tx *sql.Tx, chunk int64, before time.Time) ([]chunkReport, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.raw_offset, r.raw_length, r.fetched, r.pruned IS NOT NULL,
-		a.report_id IS NOT NULL, coalesce(length(CAST(a.text AS BLOB)), 0)
-		FROM reports r LEFT JOIN articles a ON a.report_id = r.id WHERE r.raw_chunk = ? ORDER BY r.raw_offset, r.id`, chunk)
+// zeroBodies returns a chunk with the bytes of reps turned to zeros,
+// encoded again. A range outside the chunk is an error, never a silent
+// loss: the chunk is left as it was.
+func zeroBodies(codec string, data []byte, reps []bodyRange) (string, []byte, error) {
+	raw, err := plan.DecodeChunk(codec, data)
 	if err != nil {
-		return nil, fmt.Errorf("reports: %w", err)
+		return "", nil, err
 	}
-	defer rows.Close()
-	var out []chunkReport
-	for rows.Next() {
-		var r chunkReport
-		var fetched sql.NullString
-		if err := rows.Scan(&r.id, &r.offset, &r.length, &fetched, &r.pruned, &r.article, &r.textLen); err != nil {
-			return nil, fmt.Errorf("reports: %w", err)
+	// DecodeChunk may return data itself (codec ""): zero a copy.
+	raw = slices.Clone(raw)
+	for _, r := range reps {
+		if _, err := plan.SliceRaw(raw, r.offset, r.length); err != nil {
+			return "", nil, fmt.Errorf("report %s: %w", r.id, err)
 		}
-		t, err := parseTime(fetched)
-		if err != nil {
-			return nil, fmt.Errorf("report %s: %w", r.id, err)
-		}
-		r.prune = !r.pruned && t.Before(before)
-		out = append(out, r)
+		clear(raw[r.offset : r.offset+r.length])
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reports: %w", err)
-	}
-	return out, nil
-}
-
-// chunkClaims returns the claims whose documents are in a chunk (those
-// of the chunk's reports).
-func chunkClaims(ctx context.Context, tx *sql.Tx, chunk int64) ([]chunkClaim, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.doc_offset, c.doc_length FROM claims c
-		JOIN reports r ON r.id = c.report_id WHERE r.raw_chunk = ? ORDER BY c.doc_offset, c.id`, chunk)
-	if err != nil {
-		return nil, fmt.Errorf("claims: %w", err)
-	}
-	defer rows.Close()
-	var out []chunkClaim
-	for rows.Next() {
-		var cl chunkClaim
-		if err := rows.Scan(&cl.id, &cl.offset, &cl.length); err != nil {
-			return nil, fmt.Errorf("claims: %w", err)
-		}
-		out = append(out, cl)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("claims: %w", err)
-	}
-	return out, nil
+	return plan.EncodeChunk(raw)
 }
 
 // pruneRejectionsCount counts the rejected rows whose raw bytes a prune
@@ -361,6 +280,15 @@ func (s *Store) pruneRejections(ctx context.Context, o store.PruneOptions, c *st
 	c.Rejections += n
 	c.Bytes += bytes
 	return nil
+}
+
+// jsonText returns v as JSON text, for json_each.
+func jsonText(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("encode rows: %w", err)
+	}
+	return string(b), nil
 }
 
 // unixSeconds returns t as unixepoch(…, 'subsec') gives it.

@@ -279,3 +279,44 @@ func checkSameIncidents(t *testing.T, a, b retentionSnapshot, isPruned func(repo
 		}
 	}
 }
+
+// BenchPruneRaw is BenchmarkPruneRaw for a backend: each iteration
+// imports 20 batches of BatchSize synthetic records, half of each batch
+// received 100 days before the other half (so that every chunk keeps
+// bodies beside the pruned ones, and all its claim documents), then
+// prunes the older half. Only the prune is timed; ns/report is per
+// report pruned.
+func BenchPruneRaw(b *testing.B, open func(b *testing.B) Backend) {
+	const batches = 20
+	old := fetched
+	recent := fetched.Add(100 * 24 * time.Hour)
+	pruned := 0
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		st := open(b)
+		rb, ok := st.(RetentionBackend)
+		if !ok {
+			b.Fatalf("backend %T lacks the retention methods", st)
+		}
+		if err := st.EnsureSource(b.Context(), GTD); err != nil {
+			b.Fatal(err)
+		}
+		for j := range batches {
+			recs := Synthetic("gtd", j*BatchSize, BatchSize/2, old)
+			recs = append(recs, Synthetic("gtd", j*BatchSize+BatchSize/2, BatchSize/2, recent)...)
+			if _, err := st.ImportBatch(b.Context(), recs, at1); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		c, err := rb.PruneRaw(b.Context(), store.PruneOptions{Before: old.Add(time.Hour), At: recent})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if c.Reports != batches*BatchSize/2 || c.Chunks != batches {
+			b.Fatalf("prune got %+v, want %d reports in %d chunks", c, batches*BatchSize/2, batches)
+		}
+		pruned += c.Reports
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(pruned), "ns/report")
+}

@@ -5,14 +5,9 @@
 -- pruned is when the report's raw body was removed, NULL while it is
 -- kept. A pruned report keeps its id, source, reference, revision, hash
 -- (so that re-importing the same row is still "unchanged"), origin and
--- times; its raw_length is 0 and its raw_chunk holds only what other rows
--- still need (its claims' documents).
+-- times; its raw_length is 0, and its bytes in its raw_chunk are zeros
+-- (store/retention.go: the claims' documents keep their places).
 ALTER TABLE reports ADD COLUMN pruned timestamptz;
-
--- A prune rewrites a chunk with every report and claim placed in it:
--- this index finds them. Chunk ids grow with each batch, so an import
--- appends to its right edge.
-CREATE INDEX reports_raw_chunk ON reports (raw_chunk);
 
 -- One row per prune that changed something (vigil prune, or the daily
 -- prune of serve and worker): when, the cutoff, and its counts (the
