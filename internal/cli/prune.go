@@ -99,14 +99,17 @@ func pruneDetails(c store.PruneCounts, age time.Duration) any {
 }
 
 func writePrune(w io.Writer, c store.PruneCounts) {
-	verb := "removed"
+	verb, chunks := "removed", "rewritten"
 	if c.DryRun {
-		verb = "would remove"
+		verb, chunks = "would remove", "to rewrite"
 	}
-	fmt.Fprintf(w, "raw bodies received before %s: %s %d reports' (%d articles' text), %d rejected rows', %s; %d chunks rewritten\n",
-		c.Before.Format(time.RFC3339), verb, c.Reports, c.Articles, c.Rejections, sizeText(c.Bytes), c.Chunks)
+	fmt.Fprintf(w, "raw bodies received before %s: %s %d reports' (%d articles' text), %d rejected rows', %s; %d chunks %s\n",
+		c.Before.Format(time.RFC3339), verb, c.Reports, c.Articles, c.Rejections, sizeText(c.Bytes), c.Chunks, chunks)
 	if c.FreedBytes > 0 {
-		fmt.Fprintf(w, "database space freed: %s\n", sizeText(c.FreedBytes))
+		fmt.Fprintf(w, "database file shrank by %s\n", sizeText(c.FreedBytes))
+	}
+	if c.FreeBytes > 0 {
+		fmt.Fprintf(w, "database file holds %s free for later writes (--vacuum shrinks it)\n", sizeText(c.FreeBytes))
 	}
 	if !c.DryRun && !c.Empty() {
 		fmt.Fprintln(w, "claims, incidents and each report's source, reference, hash and times are kept")

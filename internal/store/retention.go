@@ -66,9 +66,12 @@ type PruneCounts struct {
 	Bytes int64 `json:"bytes"`
 	// Chunks is how many raw chunks were rewritten (or would be).
 	Chunks int `json:"chunks"`
-	// FreedBytes is what the database file gave back or holds free for
-	// reuse after the prune (SQLite; 0 on PostgreSQL and in a dry run).
+	// FreedBytes is what the database file gave back to the file
+	// system (SQLite in incremental auto-vacuum, or with Vacuum);
+	// FreeBytes is what it holds free for later writes to reuse (SQLite
+	// without either). Both 0 on PostgreSQL and in a dry run.
 	FreedBytes int64 `json:"freed_bytes,omitempty"`
+	FreeBytes  int64 `json:"free_bytes,omitempty"`
 }
 
 // Empty reports whether the prune found nothing to remove.

@@ -63,11 +63,9 @@ func (s *Store) PruneRaw(ctx context.Context, o store.PruneOptions) (store.Prune
 			return c, fmt.Errorf("prune: log: %w", err)
 		}
 	}
-	freed, err := s.reclaim(ctx, o.Vacuum)
-	if err != nil {
+	if c.FreedBytes, c.FreeBytes, err = s.reclaim(ctx, o.Vacuum); err != nil {
 		return c, err
 	}
-	c.FreedBytes = freed
 	return c, nil
 }
 
@@ -306,16 +304,20 @@ func unixSeconds(t time.Time) float64 {
 // prunes shrink it on their own. Why not incremental mode from the
 // start: it must be chosen before the first table is created, a change
 // to how every store is opened that this package leaves to a full
-// VACUUM on request. It returns the bytes given back or free for reuse.
-func (s *Store) reclaim(ctx context.Context, vacuum bool) (int64, error) {
-	var mode, pageSize, freeBefore int64
+// VACUUM on request. It returns the bytes given back and those left
+// free for reuse.
+func (s *Store) reclaim(ctx context.Context, vacuum bool) (freed, free int64, err error) {
+	var mode, pageSize, freePages int64
 	for _, p := range []struct {
 		q string
 		v *int64
-	}{{`PRAGMA auto_vacuum`, &mode}, {`PRAGMA page_size`, &pageSize}, {`PRAGMA freelist_count`, &freeBefore}} {
+	}{{`PRAGMA auto_vacuum`, &mode}, {`PRAGMA page_size`, &pageSize}, {`PRAGMA freelist_count`, &freePages}} {
 		if err := s.write.QueryRowContext(ctx, p.q).Scan(p.v); err != nil {
-			return 0, fmt.Errorf("prune: reclaim space: %w", err)
+			return 0, 0, fmt.Errorf("prune: reclaim space: %w", err)
 		}
+	}
+	if !vacuum && mode != 2 {
+		return 0, freePages * pageSize, nil
 	}
 	size := func() (int64, error) {
 		var n int64
@@ -324,30 +326,25 @@ func (s *Store) reclaim(ctx context.Context, vacuum bool) (int64, error) {
 	}
 	before, err := size()
 	if err != nil {
-		return 0, fmt.Errorf("prune: reclaim space: %w", err)
+		return 0, 0, fmt.Errorf("prune: reclaim space: %w", err)
 	}
-	switch {
-	case vacuum:
+	if vacuum {
 		if mode != 2 {
 			if _, err := s.write.ExecContext(ctx, `PRAGMA auto_vacuum = INCREMENTAL`); err != nil {
-				return 0, fmt.Errorf("prune: vacuum: %w", err)
+				return 0, 0, fmt.Errorf("prune: vacuum: %w", err)
 			}
 		}
 		if _, err := s.write.ExecContext(ctx, `VACUUM`); err != nil {
-			return 0, fmt.Errorf("prune: vacuum: %w", err)
+			return 0, 0, fmt.Errorf("prune: vacuum: %w", err)
 		}
-	case mode == 2:
-		if err := s.incrementalVacuum(ctx); err != nil {
-			return 0, err
-		}
-	default:
-		return freeBefore * pageSize, nil
+	} else if err := s.incrementalVacuum(ctx); err != nil {
+		return 0, 0, err
 	}
 	after, err := size()
 	if err != nil {
-		return 0, fmt.Errorf("prune: reclaim space: %w", err)
+		return 0, 0, fmt.Errorf("prune: reclaim space: %w", err)
 	}
-	return max(before-after, 0) * pageSize, nil
+	return max(before-after, 0) * pageSize, 0, nil
 }
 
 // incrementalVacuum runs PRAGMA incremental_vacuum to its end: the
