@@ -140,6 +140,10 @@ type factSource struct {
 	Killed *model.Range
 	Links  []string
 	Old    bool // superseded by a later report of the same source
+	// Pruned is the day retention removed the report as received (in
+	// the page's calendar), "" while it is kept: the claim stands, its
+	// raw source text is gone.
+	Pruned string
 }
 
 // facts renders the public "verified facts" page of an incident: plain
@@ -182,6 +186,10 @@ func (s *Server) facts(w http.ResponseWriter, r *http.Request) (page, error) {
 	var sources []factSource
 	for _, c := range d.Claims {
 		fs := factSource{Source: c.Source, Origin: c.Origin, Said: c.Text, Killed: c.Killed, Old: c.SupersededBy != ""}
+		if p := c.RawPruned; p != nil {
+			u := p.UTC()
+			fs.Pruned = localDate(l, model.Date{Year: u.Year(), Month: u.Month(), Day: u.Day()})
+		}
 		for _, k := range sortedKeys(c.Codes) {
 			for _, word := range strings.Fields(c.Codes[k]) {
 				if u := safeURL(strings.Trim(word, "()<>,;\"'")); u != "" {
@@ -357,6 +365,7 @@ var words = map[string][2]string{
 	"up_to":              {"up to", "تا"},
 	"said":               {"said", "گفت"},
 	"old":                {"superseded", "جایگزین\u200cشده"},
+	"body_pruned":        {"report as received removed on", "متن دریافتی گزارش حذف شد در"},
 	"status_confirmed":   {"confirmed", "تأییدشده"},
 	"status_probable":    {"probable", "محتمل"},
 	"status_unverified":  {"unverified", "تأییدنشده"},

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +55,9 @@ func TestIncidentShowsPrunedBody(t *testing.T) {
 			a.json(ans, &after)
 			if len(after.Claims) != len(before.Claims) || len(after.Claims) == 0 {
 				t.Fatalf("incident %s after the prune: %d claims, want the %d before", id, len(after.Claims), len(before.Claims))
+			}
+			if facts := a.get("/facts/" + id); facts.status != 200 || !strings.Contains(string(facts.body), "report as received removed on 14 April 2024") {
+				t.Errorf("facts page of %s after the prune: status %d, want 200 and the day the body went:\n%.2000s", id, facts.status, facts.body)
 			}
 			for i, c := range after.Claims {
 				if c.RawPruned == nil || !c.RawPruned.Equal(at) || c.Text != before.Claims[i].Text || c.ID != before.Claims[i].ID {
