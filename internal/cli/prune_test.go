@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
+	"net/http"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -242,4 +246,60 @@ func FuzzParseAge(f *testing.F) {
 			t.Errorf("parseAge(%q) = %v, not whole days of %q", s, d, n)
 		}
 	})
+}
+
+// TestServePrunesDaily: vigil serve with retention.raw_days prunes the
+// bodies older than that when it starts (here the demo's, imported 40
+// days before with 30 kept): the API shows them pruned, and the audit
+// log has the prune by system.
+func TestServePrunesDaily(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "vigil.db")
+	mustVigil(t, db, "demo") // stored at 2026-11-25 12:00
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC).Add(40 * 24 * time.Hour)
+	var out syncBuffer
+	vars := map[string]string{"VIGIL_PUBLIC": "true", "VIGIL_RETENTION_RAW_DAYS": "30"}
+	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: io.Discard,
+		Getenv: func(k string) string { return vars[k] }, Now: func() time.Time { return now }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, env, []string{"--db", db, "serve", "--addr", "127.0.0.1:0", "--poll=false"}) }()
+	addr := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)/`)
+	var m []string
+	for deadline := time.Now().Add(10 * time.Second); m == nil; time.Sleep(20 * time.Millisecond) {
+		if m = addr.FindStringSubmatch(out.String()); m == nil && time.Now().After(deadline) {
+			t.Fatalf("serve printed no address: %q", out.String())
+		}
+	}
+	id := incidentsJSON(t, db)[0]["id"].(string)
+	// The prune runs beside the server: look until it shows.
+	var pruned *time.Time
+	for deadline := time.Now().Add(10 * time.Second); pruned == nil; time.Sleep(50 * time.Millisecond) {
+		resp, err := http.Get("http://" + m[1] + "/api/incidents/" + id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d struct {
+			Claims []store.StoredClaim `json:"claims"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&d)
+		resp.Body.Close()
+		if err != nil || len(d.Claims) == 0 {
+			t.Fatalf("GET /api/incidents/%s: %v, %d claims", id, err, len(d.Claims))
+		}
+		if pruned = d.Claims[0].RawPruned; pruned == nil && time.Now().After(deadline) {
+			t.Fatalf("incident %s's claim is not marked pruned 10 s after serve started", id)
+		}
+	}
+	if !pruned.Equal(now) {
+		t.Errorf("raw_pruned %s, want the server's now %s", pruned, now)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve after cancel: %v", err)
+	}
+	es := auditEntries(t, db, "prune")
+	if len(es) != 1 || es[0].Actor != audit.System {
+		t.Errorf("audit entries of prune: %+v, want one by system", es)
+	}
 }
