@@ -279,6 +279,16 @@ func (s *Store) Report(ctx context.Context, id string) (model.Report, error) {
 		if r.Raw, err = s.chunkBytes(ctx, chunk, offset, length); err != nil {
 			return model.Report{}, fmt.Errorf("report %s: %w", id, err)
 		}
+		if allZero(r.Raw) {
+			// Pruned between reading the row and its chunk (retention.go):
+			// the row says so now, rather than zeros passing for a body.
+			if pruned, err = s.prunedAt(ctx, id); err != nil {
+				return model.Report{}, fmt.Errorf("report %s: %w", id, err)
+			}
+			if pruned != nil {
+				r.Raw = []byte{}
+			}
+		}
 	}
 	r.Fetched = parseTime(fetched)
 	if published != nil {

@@ -218,6 +218,26 @@ func zeroBodies(codec string, data []byte, reps []bodyRange) (string, []byte, er
 	return plan.EncodeChunk(raw)
 }
 
+// allZero reports whether b is all zero bytes: what a body pruned while
+// it was being read looks like (see Report).
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// prunedAt reads when a report's body was pruned, nil when it was not.
+func (s *Store) prunedAt(ctx context.Context, id string) (*time.Time, error) {
+	var p *time.Time
+	if err := s.pool.QueryRow(ctx, `SELECT pruned FROM reports WHERE id = $1`, id).Scan(&p); err != nil {
+		return nil, fmt.Errorf("pruned: %w", err)
+	}
+	return p, nil
+}
+
 // LastPrune returns the latest logged prune, or an error wrapping
 // store.ErrNotFound when there was none.
 func (s *Store) LastPrune(ctx context.Context) (store.PruneRun, error) {

@@ -359,6 +359,26 @@ func (s *Store) incrementalVacuum(ctx context.Context) error {
 	return errors.Join(rows.Err(), rows.Close())
 }
 
+// allZero reports whether b is all zero bytes: what a body pruned while
+// it was being read looks like (see Report).
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// prunedAt reads when a report's body was pruned, NULL when it was not.
+func (s *Store) prunedAt(ctx context.Context, id string) (sql.NullString, error) {
+	var p sql.NullString
+	if err := s.read.QueryRowContext(ctx, `SELECT pruned FROM reports WHERE id = ?`, id).Scan(&p); err != nil {
+		return sql.NullString{}, fmt.Errorf("pruned: %w", err)
+	}
+	return p, nil
+}
+
 // LastPrune returns the latest logged prune, or an error wrapping
 // store.ErrNotFound when there was none.
 func (s *Store) LastPrune(ctx context.Context) (store.PruneRun, error) {

@@ -126,3 +126,50 @@ func TestPruneRemovesBytes(t *testing.T) {
 func BenchmarkPruneRaw(b *testing.B) {
 	storetest.BenchPruneRaw(b, func(b *testing.B) storetest.Backend { return open(b) })
 }
+
+// TestReportPrunedWhileRead: a Report that read its row before a prune
+// and its chunk after it finds zeros; it reads the row again and gives
+// the pruned state, not zeros for a body. The state between the reads is
+// made by hand: the chunk zeroed and the row marked, its length kept.
+func TestReportPrunedWhileRead(t *testing.T) {
+	s := open(t)
+	ctx := t.Context()
+	if err := s.EnsureSource(ctx, storetest.GTD); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Date(2024, 1, 4, 0, 0, 0, 0, time.UTC)
+	rec := storetest.Record("gtd", "1", 0, "a body read while it was pruned", old, nil)
+	if _, err := s.ImportBatch(ctx, []model.Record{rec}, old); err != nil {
+		t.Fatal(err)
+	}
+	var chunk, offset, length int64
+	if err := s.read.QueryRowContext(ctx, `SELECT raw_chunk, raw_offset, raw_length FROM reports WHERE id = ?`, rec.Report.ID).
+		Scan(&chunk, &offset, &length); err != nil {
+		t.Fatal(err)
+	}
+	var codec string
+	var data []byte
+	if err := s.read.QueryRowContext(ctx, `SELECT codec, data FROM raw_chunks WHERE id = ?`, chunk).Scan(&codec, &data); err != nil {
+		t.Fatal(err)
+	}
+	codec, data, err := zeroBodies(codec, data, []bodyRange{{id: rec.Report.ID, offset: offset, length: length}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := old.Add(time.Hour)
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`UPDATE raw_chunks SET codec = ?, data = ? WHERE id = ?`, []any{codec, data, chunk}},
+		{`UPDATE reports SET pruned = ? WHERE id = ?`, []any{formatTime(at), rec.Report.ID}},
+	} {
+		if _, err := s.write.ExecContext(ctx, q.sql, q.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := s.Report(ctx, rec.Report.ID)
+	if err != nil || len(r.Raw) != 0 || r.Pruned == nil || !r.Pruned.Equal(at) {
+		t.Errorf("Report mid-prune: raw %q pruned %v (%v), want no body and pruned at %s", r.Raw, r.Pruned, err, at)
+	}
+}
