@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
 )
@@ -66,4 +68,22 @@ func TestIncidentShowsPrunedBody(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBrowserPrunedBody: the dashboard's incident page says of each
+// source whose report body was pruned that it was, and when.
+func TestBrowserPrunedBody(t *testing.T) {
+	var id string
+	b := newBrowser(t, func(st testStore) {
+		incs := demoIncidents(t, st)
+		id = incs[0].ID
+		p := st.(interface {
+			PruneRaw(ctx context.Context, o store.PruneOptions) (store.PruneCounts, error)
+		})
+		if _, err := p.PruneRaw(t.Context(), store.PruneOptions{Before: demoTime.Add(time.Hour), At: time.Date(2024, 4, 14, 12, 0, 0, 0, time.UTC)}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	b.do(t, chromedp.Navigate(b.base+"/incident/"+id))
+	b.waitFor(t, "pruned source", `[...document.querySelectorAll('#sources li .pruned')].some((e) => e.textContent.includes('report as received removed on 14 Apr'))`)
 }

@@ -645,7 +645,9 @@ function sourceItem(c) {
     c.text ? h('blockquote', { dir: 'auto' }, c.text) : null,
     cited ? h('p', { class: 'cited', dir: 'auto' }, cited) : null,
     links.length ? h('p', { class: 'links' }, links) : null,
-    c.origin ? h('small', {}, c.origin) : null);
+    c.origin ? h('small', {}, c.origin) : null,
+    // Retention removed the report as received; the claim stands.
+    c.raw_pruned ? h('small', { class: 'pruned' }, ` (${t('body_pruned')} ${date(c.raw_pruned.slice(0, 10))})`) : null);
 }
 
 function versionsTable(versions) {

@@ -48,6 +48,7 @@ const words = {
   author: ['By', 'توسط'],
   reason: ['Reason', 'دلیل'],
   superseded: ['superseded', 'جایگزین‌شده'],
+  body_pruned: ['report as received removed on', 'متن دریافتی گزارش حذف شد در'],
   not_found: ['Incident not found.', 'رویداد پیدا نشد.'],
   error: ['Could not load: ', 'بارگذاری نشد: '],
   shown_on_map: ['on the map', 'روی نقشه'],
