@@ -47,6 +47,9 @@ func runPrune(ctx context.Context, env Env, args []string) error {
 	if age <= 0 {
 		return usagef("prune: say how old a body must be: --raw-older-than 90d (or set retention.raw_days)")
 	}
+	if *vacuum && isPostgres(cfg.DB) {
+		fmt.Fprintln(env.Stderr, "prune: --vacuum is for SQLite files; PostgreSQL's autovacuum makes the space reusable")
+	}
 	b, err := openStore(ctx, cfg.DB)
 	if err != nil {
 		return err
