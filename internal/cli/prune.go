@@ -190,6 +190,9 @@ func startRetention(ctx context.Context, env Env, st any, days int, log *slog.Lo
 	if days <= 0 || !ok {
 		return func() {}
 	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	ticker := time.NewTicker(24 * time.Hour)
 	ended := make(chan struct{})

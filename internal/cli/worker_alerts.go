@@ -48,6 +48,9 @@ type alertWorker struct {
 // newAlertWorker wires the evaluator and the deliverer of a worker from
 // the configuration's alert settings.
 func newAlertWorker(env Env, st alertStore, locks *pgxpool.Pool, conf Config, log *slog.Logger) (*alertWorker, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	d := &alert.Deliverer{Outbox: st, Now: env.Now, Log: log}
 	if err := senders(env, conf.Conf.Config, d, 10*time.Second); err != nil {
 		return nil, fmt.Errorf("worker: %w", err)
