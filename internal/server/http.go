@@ -21,8 +21,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	vmetrics "github.com/vigil-project/vigil/internal/metrics"
 	"github.com/vigil-project/vigil/internal/store"
 )
 
@@ -127,7 +127,8 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 	})
 }
 
-// metrics are the server's own Prometheus series, beside the Go runtime's.
+// metrics are the server's own Prometheus series, kept in package
+// metrics with every other part's.
 type metrics struct {
 	requests     *prometheus.CounterVec
 	duration     *prometheus.HistogramVec
@@ -136,28 +137,9 @@ type metrics struct {
 	snapshotHits prometheus.Counter
 }
 
-func newMetrics(reg *prometheus.Registry) *metrics {
-	m := &metrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "vigil_http_requests_total", Help: "HTTP requests by route pattern and status code.",
-		}, []string{"route", "code"}),
-		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "vigil_http_request_duration_seconds", Help: "Time to answer HTTP requests, by route pattern.",
-			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10},
-		}, []string{"route"}),
-		cacheHits: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "vigil_http_cache_hits_total", Help: "JSON answers served from the response cache.",
-		}),
-		notMod: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "vigil_http_not_modified_total", Help: "Requests answered 304 Not Modified from their ETag.",
-		}),
-	}
-	m.snapshotHits = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "vigil_aggregate_snapshot_hits_total", Help: "Aggregates computed from the in-memory snapshot rather than the store.",
-	})
-	reg.MustRegister(m.requests, m.duration, m.cacheHits, m.notMod, m.snapshotHits,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return m
+func newMetrics(m *vmetrics.Metrics) *metrics {
+	return &metrics{requests: m.HTTP.Requests, duration: m.HTTP.Duration, cacheHits: m.HTTP.CacheHits,
+		notMod: m.HTTP.NotModified, snapshotHits: m.HTTP.SnapshotHits}
 }
 
 // apiError is an error with the status and message a client is shown.

@@ -24,6 +24,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	vmetrics "github.com/vigil-project/vigil/internal/metrics"
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
 )
@@ -62,6 +63,10 @@ type Config struct {
 	// NoSnapshot keeps aggregates in the store: no in-memory copy of the
 	// aggregate columns (see snapshot).
 	NoSnapshot bool
+	// Metrics are the series /metrics serves, shared with the parts
+	// working beside the server (feed poller, fusion, alerts, the store);
+	// nil gives the server series of its own.
+	Metrics *vmetrics.Metrics
 	// ShutdownTimeout bounds how long Run waits for requests in flight
 	// once its context is cancelled; 0 means 10 s.
 	ShutdownTimeout time.Duration
@@ -97,7 +102,7 @@ type Server struct {
 	build   string // hash of the version and the embedded files, for ETags
 	cache   *cache
 	metrics *metrics
-	reg     *prometheus.Registry
+	reg     *prometheus.Registry // what /metrics serves
 
 	genMu   sync.Mutex
 	gen     int64
@@ -147,7 +152,7 @@ func New(st Store, cfg Config) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{st: st, cfg: cfg, log: log, mux: http.NewServeMux(), reg: prometheus.NewRegistry(), flights: map[string]*flight{}}
+	s := &Server{st: st, cfg: cfg, log: log, mux: http.NewServeMux(), flights: map[string]*flight{}}
 	if err := s.initTeam(); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
@@ -161,7 +166,12 @@ func New(st Store, cfg Config) (*Server, error) {
 	if cfg.CacheBytes > 0 {
 		s.cache = newCache(cfg.CacheBytes)
 	}
-	s.metrics = newMetrics(s.reg)
+	if cfg.Metrics == nil {
+		cfg.Metrics = vmetrics.New()
+		s.cfg.Metrics = cfg.Metrics
+	}
+	s.reg = cfg.Metrics.Registry()
+	s.metrics = newMetrics(cfg.Metrics)
 	b, err := buildID(cfg.Version)
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
