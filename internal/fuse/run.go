@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-project/vigil/internal/metrics"
 	"github.com/vigil-project/vigil/internal/model"
 )
 
@@ -25,6 +26,8 @@ type RunOptions struct {
 	// Batch is how many unfused claims one step of Incremental takes
 	// (one transaction); 0 means 2000.
 	Batch int
+	// Metrics, when set, are told of the run when it ends.
+	Metrics *metrics.Metrics
 }
 
 // Summary says what a fusion run did.
@@ -38,6 +41,8 @@ type Summary struct {
 	Alone int `json:"alone"`
 	// Versions is the number of incident versions written.
 	Versions int `json:"versions"`
+	// Created counts the versions that made a new incident.
+	Created int `json:"created"`
 	// Retired is the number of incidents merged into others.
 	Retired int `json:"retired"`
 	// Incidents is, after All, the number of incidents.
@@ -71,7 +76,7 @@ func (w *cluster) add(sc *StoredClaim) {
 	w.added = append(w.added, sc.Claim.ID)
 }
 
-// Incremental fuses the claims not yet fused, batch by batch: each joins
+// incremental fuses the claims not yet fused, batch by batch: each joins
 // the incident it links to best among the incidents of its country whose
 // window it falls in (loaded from the store: never all pairs), or keeps
 // the incident its import made. Incidents a claim left are retired with a
@@ -83,7 +88,7 @@ func (w *cluster) add(sc *StoredClaim) {
 // fusion of a store, or an import that doubles it) it runs All instead:
 // the model is then trained on the data it will score, and clustering a
 // large batch at once is faster than attaching its claims one by one.
-func Incremental(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
+func incremental(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 	var sum Summary
 	fused, unfused, err := st.FuseCounts(ctx)
 	if err != nil {
@@ -93,7 +98,7 @@ func Incremental(ctx context.Context, st Store, opts RunOptions) (Summary, error
 		return sum, nil
 	}
 	if unfused >= fused {
-		return All(ctx, st, opts)
+		return all(ctx, st, opts)
 	}
 	r, err := newRunner(ctx, st, opts)
 	if err != nil {
@@ -132,6 +137,7 @@ func (s *Summary) add(o Summary) {
 	s.Attached += o.Attached
 	s.Alone += o.Alone
 	s.Versions += o.Versions
+	s.Created += o.Created
 	s.Retired += o.Retired
 }
 
@@ -506,6 +512,9 @@ func (r *runner) finish(ctx context.Context, ch *Change, mem map[string]*cluster
 		}
 		ch.Incidents = append(ch.Incidents, IncidentVersion{Incident: inc, Reason: reason, Create: !exists})
 		sum.Versions++
+		if !exists {
+			sum.Created++
+		}
 	}
 	for _, id := range ids {
 		into, ok := retire[id]
@@ -623,13 +632,13 @@ func normalize(inc model.Incident) model.Incident {
 	return inc
 }
 
-// All re-fuses every current claim from scratch: blocking, EM training,
+// all re-fuses every current claim from scratch: blocking, EM training,
 // clustering with the analysts' corrections as constraints, event groups
 // and reconciliation. Incidents keep their ids where a cluster holds
 // claims of one (the one holding most of its claims); incidents left
 // without claims are retired into the cluster that took most of theirs.
 // The trained model is kept for Incremental.
-func All(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
+func all(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 	var sum Summary
 	r, err := newRunner(ctx, st, opts)
 	if err != nil {

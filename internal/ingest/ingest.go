@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-project/vigil/internal/metrics"
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/source"
 	"github.com/vigil-project/vigil/internal/store"
@@ -52,6 +53,8 @@ type Options struct {
 	// point falls in, flagged model.FlagAdmin1FromPoint, so that every
 	// incident with coordinates can be counted by region.
 	Places interface{ FillAdmin1(*model.Claim) bool }
+	// Metrics, when set, are told of each batch and of the import's end.
+	Metrics *metrics.Metrics
 }
 
 // Summary is what an import did.
@@ -134,6 +137,7 @@ func Run(ctx context.Context, st Store, open Opener, opts Options) (Summary, err
 	if ferr := st.FinishImport(logCtx, sum.ImportRun); ferr != nil && err == nil {
 		err = fmt.Errorf("import %s: %w", opts.File, ferr)
 	}
+	opts.Metrics.ImportDone(sum.Source, sum.Skipped, sum.Finished, err)
 	return sum, err
 }
 
@@ -287,11 +291,14 @@ func pipeline(ctx context.Context, st Store, rd source.Reader, opts Options, sum
 
 	for b := range planned {
 		at := b.at
+		var c store.BatchCounts
+		var took time.Duration
 		if len(b.recs) > 0 {
-			var c store.BatchCounts
 			err := b.err
 			if err == nil {
+				start := time.Now()
 				c, err = st.WriteBatch(ctx, b.plan)
+				took = time.Since(start)
 			}
 			if err != nil {
 				drain()
@@ -313,6 +320,7 @@ func pipeline(ctx context.Context, st Store, rd source.Reader, opts Options, sum
 			}
 			sum.Rejected += len(b.rejs)
 		}
+		opts.Metrics.ImportBatch(rd.Source().Name, c.New, c.Updated, c.Unchanged, len(b.rejs), took)
 		sum.Read = b.read
 		if opts.OnBatch != nil {
 			opts.OnBatch(b.read)
