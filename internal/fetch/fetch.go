@@ -53,6 +53,10 @@ type StatusError struct {
 // Error gives the URL and the status line.
 func (e *StatusError) Error() string { return fmt.Sprintf("GET %s: %s", e.URL, e.Status) }
 
+// StatusCode is the response's status code: what package metrics sorts
+// feed errors by, without importing fetch.
+func (e *StatusError) StatusCode() int { return e.Code }
+
 // Options configure a Client. Zero fields take the defaults.
 type Options struct {
 	MaxBytes      int64         // largest body read

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vigil-project/vigil/internal/fetch"
+	"github.com/vigil-project/vigil/internal/metrics"
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/source/feed"
 	"github.com/vigil-project/vigil/internal/store"
@@ -54,6 +55,8 @@ type Poller struct {
 	// Tick is the longest Run sleeps between looking for due feeds
 	// (default 30 s): a feed added meanwhile waits at most this long.
 	Tick time.Duration
+	// Metrics, when set, are told of every poll of every feed.
+	Metrics *metrics.Metrics
 }
 
 // PollResult is what one poll of one feed did.
@@ -121,9 +124,11 @@ const maxProblems = 20
 
 // PollFeed polls one feed, stores its new articles and its new status
 // (validators, last success or error, backoff), and returns what it did.
-func (p *Poller) PollFeed(ctx context.Context, f store.Feed) PollResult {
+func (p *Poller) PollFeed(ctx context.Context, f store.Feed) (res PollResult) {
 	at := p.now()
-	res := PollResult{Feed: f.Name}
+	res = PollResult{Feed: f.Name}
+	stage, start, took := "fetch", time.Now(), time.Duration(0)
+	defer func() { p.observe(f, at, stage, took, res) }()
 	f.LastPoll = at
 	fail := func(err error) PollResult {
 		f.Failures++
@@ -144,9 +149,11 @@ func (p *Poller) PollFeed(ctx context.Context, f store.Feed) PollResult {
 	}
 
 	resp, err := p.Client.Get(ctx, fetch.Request{URL: f.URL, ETag: f.ETag, LastModified: f.LastModified, AllowPrivate: f.AllowPrivate})
+	took = time.Since(start)
 	if err != nil {
 		return fail(err)
 	}
+	stage = "parse"
 	if !resp.NotModified {
 		doc, err := feed.Parse(resp.Body, feed.Options{Source: f.Name, Origin: f.URL, ContentType: resp.ContentType, BaseURL: resp.URL, Fetched: at})
 		if err != nil {
@@ -155,6 +162,7 @@ func (p *Poller) PollFeed(ctx context.Context, f store.Feed) PollResult {
 			return fail(err)
 		}
 		res.Items, res.Problems = doc.Items, doc.Problems
+		stage = "store"
 		arts := doc.Articles
 		fresh, err := p.unknown(ctx, f.Name, arts)
 		if err != nil {
@@ -184,6 +192,7 @@ func (p *Poller) PollFeed(ctx context.Context, f store.Feed) PollResult {
 	} else {
 		res.NotModified = true
 	}
+	stage = "store"
 	f.LastSuccess, f.LastError, f.Failures = at, "", 0
 	f.NextPoll = store.NextPoll(at, f.Interval, 0)
 	res.NextPoll = f.NextPoll
