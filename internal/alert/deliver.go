@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/vigil-project/vigil/internal/metrics"
 	"github.com/vigil-project/vigil/internal/store"
 )
 
@@ -55,6 +56,8 @@ type Deliverer struct {
 	// Done, when set, is called by Loop after each drain that leased
 	// something, with what it did: where a caller audits deliveries.
 	Done func(ctx context.Context, st DeliverStats)
+	// Metrics, when set, are told of every delivery attempt.
+	Metrics *metrics.Metrics
 }
 
 // DeliverStats counts what one drain did.
@@ -257,6 +260,7 @@ func (d *Deliverer) deliver(ctx context.Context, items []store.OutboxItem, st *D
 					return err
 				}
 				st.Deferred++
+				d.observe(it, store.OutboxResult{State: store.OutboxPending})
 			}
 			continue
 		}
@@ -315,6 +319,7 @@ func (d *Deliverer) finish(ctx context.Context, it store.OutboxItem, sendErr err
 		st.Delivered++
 		st.count(it.Channel, true, false, it.Alert.ID)
 	}
+	d.observe(it, r)
 	// The delivery happened whatever ctx says now: record it, or the item
 	// would go out again.
 	return d.Outbox.FinishOutbox(context.WithoutCancel(ctx), it.ID, r)

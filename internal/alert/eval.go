@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/vigil-project/vigil/internal/metrics"
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
 )
@@ -55,6 +56,8 @@ type Evaluator struct {
 	Store      Store
 	Forecaster Forecaster // nil: forecast rules are skipped
 	Log        *slog.Logger
+	// Metrics, when set, are told of every check.
+	Metrics *metrics.Metrics
 }
 
 // Result is what one evaluation did.
@@ -77,14 +80,14 @@ type candidate struct {
 	details   any
 }
 
-// Check evaluates every rule at time at and stores the alerts they raise
+// check evaluates every rule at time at and stores the alerts they raise
 // with their deliveries. Rules on changes read the incident versions
 // appended since the rule last looked and up to at; rules on regions read
 // the incidents dated up to at's day (UTC). A rule that cannot be
 // evaluated (a broken spec, no forecaster) is skipped and named in the
 // result; a store error stops the check, and running it again raises
 // only the alerts it did not store.
-func (e *Evaluator) Check(ctx context.Context, at time.Time) (Result, error) {
+func (e *Evaluator) check(ctx context.Context, at time.Time) (Result, error) {
 	at = at.UTC()
 	stored, err := e.Store.AlertRules(ctx)
 	if err != nil {
