@@ -14,6 +14,7 @@ import (
 // grouped by the dimensions by (see store.Bucket), in key order. f's
 // cursor and limit are ignored: an aggregate covers the whole selection.
 func (s *Store) Aggregate(ctx context.Context, f store.Filter, by []store.Dimension) ([]store.Bucket, error) {
+	defer s.op("aggregate")()
 	f.After, f.Limit = "", 0
 	where, args, err := filterSQL(f)
 	if err != nil {
@@ -117,6 +118,7 @@ func fillBucket(b *store.Bucket, by []store.Dimension, vals []string, admin1Name
 // moves when some transaction writes (in any database of the cluster, so
 // it may change more often than this store does, never less).
 func (s *Store) Generation(ctx context.Context) (int64, error) {
+	defer s.op("generation")()
 	var g int64
 	if err := s.pool.QueryRow(ctx, `SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint`).Scan(&g); err != nil {
 		return 0, fmt.Errorf("store generation: %w", err)
@@ -128,6 +130,7 @@ func (s *Store) Generation(ctx context.Context) (int64, error) {
 // particular order, without decoding their documents: what a server needs
 // to keep the whole store's aggregates in memory.
 func (s *Store) Rows(ctx context.Context, fn func(store.Row) error) error {
+	defer s.op("rows")()
 	rows, err := s.pool.Query(ctx, `SELECT id, start_date, end_date, country, admin1, coalesce(doc->>'admin1', ''),
 		attack_type, status, coalesce(killed_best, -1), perpetrator, actors FROM incidents`)
 	if err != nil {

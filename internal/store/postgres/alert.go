@@ -89,6 +89,7 @@ func (s *Store) SetAlertRuleChecked(ctx context.Context, id int64, t time.Time) 
 // VersionsBetween calls fn with every incident version appended after
 // since and up to until, with the version before it, ordered by time.
 func (s *Store) VersionsBetween(ctx context.Context, since, until time.Time, fn func(store.VersionChange) error) error {
+	defer s.op("versions_between")()
 	rows, err := s.pool.Query(ctx, `SELECT v.incident_id, v.version, v.at, v.author, v.reason,
 		coalesce(v.doc, i.doc), coalesce(p.doc, CASE WHEN p.version IS NOT NULL THEN i.doc END)
 		FROM incident_versions v
@@ -132,6 +133,7 @@ func (s *Store) VersionsBetween(ctx context.Context, since, until time.Time, fn 
 // incidents dated to within a week count: one known only to the month or
 // the year cannot be placed in a week.
 func (s *Store) RegionDays(ctx context.Context, from, to model.Date, country string) ([]store.RegionDay, error) {
+	defer s.op("region_days")()
 	q := `SELECT country, admin1, start_date, count(*), coalesce(sum(killed_best), 0)
 		FROM incidents
 		WHERE start_date >= $1 AND start_date <= $2 AND end_date - start_date <= 7`
@@ -198,6 +200,7 @@ func (s *Store) ReportIDs(ctx context.Context, incidentIDs []string) (map[string
 // and so do the deliveries: an alert storm of ten thousand alerts is two
 // statements, where one statement an alert took most of a second.
 func (s *Store) SaveAlerts(ctx context.Context, as []store.NewAlert) ([]int64, error) {
+	defer s.op("alerts_save")()
 	ids := make([]int64, len(as))
 	if len(as) == 0 {
 		return ids, nil
@@ -368,6 +371,7 @@ func scanOutbox(row pgx.Row) (store.OutboxItem, error) {
 // until now+lease and returns them with their alerts, oldest first.
 // Deliverers running side by side skip each other's rows (SKIP LOCKED).
 func (s *Store) LeaseOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]store.OutboxItem, error) {
+	defer s.op("outbox_lease")()
 	rows, err := s.pool.Query(ctx, `WITH leased AS (
 			UPDATE alert_outbox SET lease_until = $1
 			WHERE id IN (SELECT id FROM alert_outbox
@@ -396,6 +400,7 @@ func (s *Store) LeaseOutbox(ctx context.Context, now time.Time, lease time.Durat
 
 // FinishOutbox records what became of a leased item and ends its lease.
 func (s *Store) FinishOutbox(ctx context.Context, id int64, r store.OutboxResult) error {
+	defer s.op("outbox_finish")()
 	failed := 0
 	if r.Failed {
 		failed = 1

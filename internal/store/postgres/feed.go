@@ -128,6 +128,7 @@ func (s *Store) Feed(ctx context.Context, name string) (store.Feed, error) {
 // Feeds returns the subscribed feeds by name; with a non-zero dueBy, only
 // those whose next poll is at or before it, soonest first.
 func (s *Store) Feeds(ctx context.Context, dueBy time.Time) ([]store.Feed, error) {
+	defer s.op("feeds_due")()
 	q := `SELECT ` + feedColumns + ` FROM feeds ORDER BY name`
 	var args []any
 	if !dueBy.IsZero() {
@@ -210,6 +211,7 @@ var articlesTable = table{"articles", []string{"report_id", "source", "url", "la
 // sources must be stored (EnsureSource). It takes the import lock, so
 // that it never plans against a half-written batch.
 func (s *Store) SaveArticles(ctx context.Context, arts []model.Article, at time.Time) (store.ArticleCounts, error) {
+	defer s.op("articles_save")()
 	if len(arts) == 0 {
 		return store.ArticleCounts{}, nil
 	}

@@ -109,6 +109,7 @@ func (s *Store) queryLocated(ctx context.Context, q string, args ...any) ([]loca
 // UnfusedClaims returns up to limit claims not yet fused, in the order
 // they were stored.
 func (s *Store) UnfusedClaims(ctx context.Context, limit int) ([]fuse.StoredClaim, error) {
+	defer s.op("fuse_unfused")()
 	found, err := s.queryLocated(ctx, `SELECT `+locatedCols+` WHERE NOT c.fused ORDER BY c.seq LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("unfused claims: %w", err)
@@ -418,6 +419,7 @@ const insertIncidentSQL = `INSERT INTO incidents (id, version, status, start_dat
 // with the statistics of an empty store (it then scanned every claim to
 // count the unfused ones or read an incident's claims).
 func (s *Store) ApplyFusion(ctx context.Context, ch *fuse.Change) error {
+	defer s.op("fuse_apply")()
 	if err := applyFusion(ctx, s.pool, ch); err != nil {
 		return fmt.Errorf("apply fusion: %w", err)
 	}

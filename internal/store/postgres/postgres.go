@@ -30,6 +30,7 @@ import (
 type Store struct {
 	pool   *pgxpool.Pool
 	chunks *plan.ChunkCache // decoded raw chunks, for Report
+	obs    observer         // where operations are timed (SetMetrics)
 }
 
 // chunkCache is how many decoded raw chunks a store keeps for Report: a

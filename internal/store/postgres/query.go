@@ -19,6 +19,7 @@ import (
 // order (descending when f.Desc), streaming them from the database. It
 // stops at fn's first error and returns it as is.
 func (s *Store) Incidents(ctx context.Context, f store.Filter, fn func(model.Incident) error) error {
+	defer s.op("incidents_list")()
 	floor, err := s.sinceFloor(ctx, f.Since)
 	if err != nil {
 		return err
@@ -147,6 +148,7 @@ func scanIncident(rows interface{ Scan(...any) error }) (model.Incident, error) 
 // Incident returns the incident with id in its current version, or an
 // error wrapping store.ErrNotFound.
 func (s *Store) Incident(ctx context.Context, id string) (model.Incident, error) {
+	defer s.op("incident_get")()
 	inc, err := scanIncident(s.pool.QueryRow(ctx, `SELECT doc FROM incidents WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return model.Incident{}, notFound("incident", id)

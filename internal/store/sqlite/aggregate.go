@@ -14,6 +14,7 @@ import (
 // grouped by the dimensions by (see store.Bucket), in key order. f's
 // cursor and limit are ignored: an aggregate covers the whole selection.
 func (s *Store) Aggregate(ctx context.Context, f store.Filter, by []store.Dimension) ([]store.Bucket, error) {
+	defer s.op("aggregate")()
 	f.After, f.Limit = "", 0
 	where, args, err := filterSQL(f)
 	if err != nil {
@@ -118,6 +119,7 @@ func fillBucket(b *store.Bucket, by []store.Dimension, vals []string, admin1Name
 // rowid only grows, and every import and prune is logged. Reading it
 // costs three index lookups, so a server can check it on each request.
 func (s *Store) Generation(ctx context.Context) (int64, error) {
+	defer s.op("generation")()
 	var g int64
 	err := s.read.QueryRowContext(ctx, `SELECT
 		coalesce((SELECT max(rowid) FROM incident_versions), 0) +
@@ -133,6 +135,7 @@ func (s *Store) Generation(ctx context.Context) (int64, error) {
 // particular order, without decoding their documents: what a server needs
 // to keep the whole store's aggregates in memory.
 func (s *Store) Rows(ctx context.Context, fn func(store.Row) error) error {
+	defer s.op("rows")()
 	rows, err := s.read.QueryContext(ctx, `SELECT id, coalesce(start_date, ''), coalesce(end_date, ''), country, admin1,
 		coalesce(json_extract(doc, '$.admin1'), ''), attack_type, status, coalesce(killed_best, -1), perpetrator, actors FROM incidents`)
 	if err != nil {

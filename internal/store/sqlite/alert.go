@@ -116,6 +116,7 @@ func (s *Store) SetAlertRuleChecked(ctx context.Context, id int64, t time.Time) 
 // were written: ordering them by incident too made SQLite sort whole
 // batches, documents and all, for nothing.
 func (s *Store) VersionsBetween(ctx context.Context, since, until time.Time, fn func(store.VersionChange) error) error {
+	defer s.op("versions_between")()
 	// The index holds seconds to the millisecond: widen the bounds by a
 	// little more than that and check the exact times below.
 	lo := float64(since.UnixMicro())/1e6 - 0.002
@@ -168,6 +169,7 @@ func (s *Store) VersionsBetween(ctx context.Context, since, until time.Time, fn 
 // incidents dated to within a week count: one known only to the month or
 // the year cannot be placed in a week.
 func (s *Store) RegionDays(ctx context.Context, from, to model.Date, country string) ([]store.RegionDay, error) {
+	defer s.op("region_days")()
 	q := `SELECT country, admin1, start_date, count(*), coalesce(sum(killed_best), 0)
 		FROM incidents
 		WHERE start_date >= ? AND start_date <= ? AND julianday(end_date) - julianday(start_date) <= 7`
@@ -242,6 +244,7 @@ const alertRows = 64
 // alert is not stored again and nothing is enqueued for it. The
 // deliveries are due at once, whatever time the alert was evaluated at.
 func (s *Store) SaveAlerts(ctx context.Context, as []store.NewAlert) ([]int64, error) {
+	defer s.op("alerts_save")()
 	ids := make([]int64, len(as))
 	if len(as) == 0 {
 		return ids, nil
@@ -402,6 +405,7 @@ func (s *Store) Alerts(ctx context.Context, limit int) ([]store.Alert, error) {
 // not leased by another deliverer (or whose lease ran out), leases them
 // until now+lease and returns them with their alerts, oldest first.
 func (s *Store) LeaseOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]store.OutboxItem, error) {
+	defer s.op("outbox_lease")()
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("lease outbox: %w", err)
@@ -466,6 +470,7 @@ func (s *Store) LeaseOutbox(ctx context.Context, now time.Time, lease time.Durat
 
 // FinishOutbox records what became of a leased item and ends its lease.
 func (s *Store) FinishOutbox(ctx context.Context, id int64, r store.OutboxResult) error {
+	defer s.op("outbox_finish")()
 	failed := 0
 	if r.Failed {
 		failed = 1

@@ -131,6 +131,7 @@ func (s *Store) Feed(ctx context.Context, name string) (store.Feed, error) {
 // Feeds returns the subscribed feeds by name; with a non-zero dueBy, only
 // those whose next poll is at or before it, soonest first.
 func (s *Store) Feeds(ctx context.Context, dueBy time.Time) ([]store.Feed, error) {
+	defer s.op("feeds_due")()
 	q := `SELECT ` + feedColumns + ` FROM feeds ORDER BY name`
 	var args []any
 	if !dueBy.IsZero() {
@@ -220,6 +221,7 @@ var articlesTable = table{"articles", []string{"report_id", "source", "url", "la
 // in one transaction: on any error nothing is stored. The articles'
 // sources must be stored (EnsureSource).
 func (s *Store) SaveArticles(ctx context.Context, arts []model.Article, at time.Time) (store.ArticleCounts, error) {
+	defer s.op("articles_save")()
 	if len(arts) == 0 {
 		return store.ArticleCounts{}, nil
 	}

@@ -101,6 +101,7 @@ const locatedCols = `c.id, c.superseded_by IS NOT NULL, c.incident_id, r.source_
 
 // UnfusedClaims returns up to limit claims not yet fused, by id.
 func (s *Store) UnfusedClaims(ctx context.Context, limit int) ([]fuse.StoredClaim, error) {
+	defer s.op("fuse_unfused")()
 	// The partial index holds the waiting claims only; without it SQLite
 	// would scan every claim.
 	rows, err := s.read.QueryContext(ctx, `SELECT `+strings.Replace(locatedCols, "FROM claims c", "FROM claims c INDEXED BY claims_unfused", 1)+`
@@ -477,6 +478,7 @@ func (s *Store) IncidentHistory(ctx context.Context, id string) ([]store.Version
 // created or versioned, claims placed, claims done, incidents retired,
 // the model and the analyst's constraint.
 func (s *Store) ApplyFusion(ctx context.Context, ch *fuse.Change) error {
+	defer s.op("fuse_apply")()
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("apply fusion: %w", err)

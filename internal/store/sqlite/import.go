@@ -55,6 +55,7 @@ func (x *planned) Len() int {
 // inside its transaction, so a plan made before another batch committed
 // is still applied by the rules of store.BatchCounts.
 func (s *Store) PlanBatch(ctx context.Context, recs []model.Record, at time.Time) (store.PlannedBatch, error) {
+	defer s.op("import_plan")()
 	if len(recs) == 0 {
 		return &planned{}, nil
 	}
@@ -77,6 +78,7 @@ func (s *Store) PlanBatch(ctx context.Context, recs []model.Record, at time.Time
 // WriteBatch writes a batch that PlanBatch planned, once, in one
 // transaction, and returns what it did with each record.
 func (s *Store) WriteBatch(ctx context.Context, pb store.PlannedBatch) (store.BatchCounts, error) {
+	defer s.op("import_write")()
 	x, ok := pb.(*planned)
 	switch {
 	case !ok || x == nil:

@@ -16,6 +16,7 @@ import (
 // order (descending when f.Desc), streaming them from the database. It
 // stops at fn's first error and returns it as is.
 func (s *Store) Incidents(ctx context.Context, f store.Filter, fn func(model.Incident) error) error {
+	defer s.op("incidents_list")()
 	return s.incidentDocs(ctx, f, func(doc []byte) error {
 		var inc model.Incident
 		if err := json.Unmarshal(doc, &inc); err != nil {
@@ -162,6 +163,7 @@ func scanIncident(rows interface{ Scan(...any) error }) (model.Incident, error) 
 // Incident returns the incident with id in its current version, or an
 // error wrapping store.ErrNotFound.
 func (s *Store) Incident(ctx context.Context, id string) (model.Incident, error) {
+	defer s.op("incident_get")()
 	inc, err := scanIncident(s.read.QueryRowContext(ctx, `SELECT doc FROM incidents WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return model.Incident{}, notFound("incident", id)

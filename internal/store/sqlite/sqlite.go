@@ -41,6 +41,7 @@ type Store struct {
 	stmts map[string]*sql.Stmt
 
 	chunks *plan.ChunkCache // decoded raw chunks, for Report
+	obs    observer         // where operations are timed (SetMetrics)
 }
 
 // querier is what *sql.DB and *sql.Tx share for reading.
