@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		{"Aggregate", testAggregate},
 		{"Alerts", testAlerts},
 		{"Retention", testRetention},
+		{"Metrics", testMetrics},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
