@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -560,6 +561,7 @@ func alertsDeliver(ctx context.Context, env Env, args []string) error {
 	fs.DurationVar(&d.RetryMax, "retry-max", time.Hour, "longest backoff")
 	fs.IntVar(&d.MaxAttempts, "max-attempts", 12, "give an item up after this many failed attempts")
 	fs.DurationVar(&d.GroupWindow, "group", time.Hour, "e-mail: one message per rule and address within this long")
+	metricsAddr := fs.String("metrics-addr", "", "with --loop: serve the deliverer's Prometheus metrics at http://ADDR/metrics (none by default)")
 	if _, err := parse(fs, args, env, &cfg); err != nil {
 		return err
 	}
@@ -572,6 +574,20 @@ func alertsDeliver(ctx context.Context, env Env, args []string) error {
 	}
 	defer b.Close()
 	d.Outbox = ab
+	if loop && *metricsAddr != "" {
+		if d.Metrics, err = newMetrics(b); err != nil {
+			return fmt.Errorf("alerts deliver: %w", err)
+		}
+		log := env.Log
+		if log == nil {
+			log = slog.New(slog.DiscardHandler)
+		}
+		a, err := serveMetrics(ctx, *metricsAddr, d.Metrics, log)
+		if err != nil {
+			return fmt.Errorf("alerts deliver: %w", err)
+		}
+		fmt.Fprintf(env.Stderr, "metrics on http://%s/metrics\n", a)
+	}
 	if loop {
 		d.Done = func(ctx context.Context, st alert.DeliverStats) {
 			if err := record(ctx, env, b, audit.AlertDeliver, "", deliverDetails(st)); err != nil && env.Log != nil {

@@ -125,9 +125,15 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 	if env.Conf != nil {
 		conf = env.Conf.Config
 	}
+	// One set of metrics for the server, the poller, fusion and the
+	// store: /metrics gives them all.
+	m, err := newMetrics(b)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	srv, err := server.New(st, server.Config{Addr: addr, Version: Version, Log: log,
 		GenerationTTL: conf.Serve.GenerationTTL.Duration, CacheBytes: conf.Serve.CacheMB << 20,
-		Public: o.public, InsecureCookies: o.insecureCookies})
+		Public: o.public, InsecureCookies: o.insecureCookies, Metrics: m})
 	if err != nil {
 		return usagef("serve: %v", err)
 	}
@@ -141,7 +147,7 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 			publishDueFeeds(pollCtx, env, fst, natsURL, 5*time.Second)
 		}()
 	} else if fst, ok := b.(feedStore); ok && pollFeeds {
-		p := &poll.Poller{Store: systemPollStore{fst, env.Now, log}, Client: fetch.New(fetch.Options{UserAgent: userAgent()}), Log: log, Now: env.Now}
+		p := &poll.Poller{Store: systemPollStore{fst, env.Now, log}, Client: fetch.New(fetch.Options{UserAgent: userAgent()}), Log: log, Now: env.Now, Metrics: m}
 		// New articles' claims are stored as they come and fused right
 		// away: a news item joins its incident within one poll.
 		fb, err := asFuse(b)
@@ -149,7 +155,7 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 			return err
 		}
 		extractInto(p, b, env.Now, func(ctx context.Context, a model.Article, stored int) error {
-			return fuseAsSystem(ctx, fb, env.Now, log, a, stored)
+			return fuseAsSystem(ctx, fb, env.Now, log, m, a, stored)
 		})
 		go func() {
 			defer close(polled)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/vigil-project/vigil/internal/audit"
 	"github.com/vigil-project/vigil/internal/fuse"
+	"github.com/vigil-project/vigil/internal/metrics"
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
 )
@@ -36,7 +37,7 @@ func (s systemPollStore) SaveArticles(ctx context.Context, arts []model.Article,
 }
 
 // fuseAsSystem audits the claims read out of an article and fuses them.
-func fuseAsSystem(ctx context.Context, fb fuseBackend, now func() time.Time, log *slog.Logger, a model.Article, stored int) error {
+func fuseAsSystem(ctx context.Context, fb fuseBackend, now func() time.Time, log *slog.Logger, m *metrics.Metrics, a model.Article, stored int) error {
 	if stored == 0 {
 		return nil
 	}
@@ -45,7 +46,7 @@ func fuseAsSystem(ctx context.Context, fb fuseBackend, now func() time.Time, log
 		target = a.Report.ID
 	}
 	systemRecord(ctx, fb, now, log, audit.Extract, target, map[string]any{"source": a.Report.Source, "claims": stored})
-	sum, err := fuse.Incremental(ctx, fb, fuse.RunOptions{At: now()})
+	sum, err := fuse.Incremental(ctx, fb, fuse.RunOptions{At: now(), Metrics: m})
 	if err != nil || sum.Claims == 0 {
 		return err
 	}

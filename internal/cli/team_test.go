@@ -423,10 +423,10 @@ func TestFuseAsSystemAudits(t *testing.T) {
 	}
 	now := func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
 	a := model.Article{URL: "https://news.example/a", Report: model.Report{ID: "r1", Source: "news"}}
-	if err := fuseAsSystem(t.Context(), fb, now, slog.New(slog.DiscardHandler), a, 0); err != nil {
+	if err := fuseAsSystem(t.Context(), fb, now, slog.New(slog.DiscardHandler), nil, a, 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := fuseAsSystem(t.Context(), fb, now, slog.New(slog.DiscardHandler), a, 2); err != nil {
+	if err := fuseAsSystem(t.Context(), fb, now, slog.New(slog.DiscardHandler), nil, a, 2); err != nil {
 		t.Fatal(err)
 	}
 	var got []string

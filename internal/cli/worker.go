@@ -23,6 +23,7 @@ import (
 	"github.com/vigil-project/vigil/internal/fetch"
 	"github.com/vigil-project/vigil/internal/fuse"
 	"github.com/vigil-project/vigil/internal/gazetteer"
+	"github.com/vigil-project/vigil/internal/metrics"
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/queue"
 	"github.com/vigil-project/vigil/internal/source"
@@ -98,6 +99,7 @@ func runWorker(ctx context.Context, env Env, args []string) error {
 	kinds := fs.String("kinds", "fetch,extract,import,fuse", "kinds of work taken: fetch (poll a feed), extract (store articles and read their claims), import (store dataset rows), fuse (fuse a country's claims)")
 	conc := fs.Int("concurrency", 2, "fetch and extract messages handled at once, per kind")
 	alertsEvery := fs.Duration("alerts", 0, "also evaluate the alert rules and deliver alerts this often (1m); any number of workers may: each alert goes out once (0: not this worker)")
+	metricsAddr := fs.String("metrics-addr", "", "serve the worker's Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9464; none by default)")
 	pos, err := parse(fs, args, env, &cfg)
 	if err != nil {
 		return err
@@ -140,6 +142,16 @@ func runWorker(ctx context.Context, env Env, args []string) error {
 	}
 	defer q.Close()
 	w := &worker{st: st, q: q, locks: pool, now: env.Now, log: qc.Log}
+	if *metricsAddr != "" {
+		if w.metrics, err = newMetrics(st); err != nil {
+			return fmt.Errorf("worker: %w", err)
+		}
+		a, err := serveMetrics(ctx, *metricsAddr, w.metrics, qc.Log)
+		if err != nil {
+			return fmt.Errorf("worker: %w", err)
+		}
+		fmt.Fprintf(env.Stdout, "vigil worker: metrics on http://%s/metrics\n", a)
+	}
 	hs := queue.Handlers{}
 	for _, k := range ks {
 		switch k {
@@ -169,6 +181,7 @@ func runWorker(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
+		aw.eval.Metrics, aw.d.Metrics = w.metrics, w.metrics
 		actx, stopAlerts := context.WithCancel(ctx)
 		ticker := time.NewTicker(*alertsEvery)
 		ended := make(chan struct{})
@@ -209,6 +222,9 @@ type worker struct {
 	locks *pgxpool.Pool
 	now   func() time.Time
 	log   *slog.Logger
+	// metrics, nil without --metrics-addr, are told of polls, imported
+	// chunks and fusion runs.
+	metrics *metrics.Metrics
 }
 
 // extract stores a chunk of articles (a redelivered chunk finds them
@@ -302,14 +318,17 @@ func (w *worker) importChunk(ctx context.Context, m queue.Msg) error {
 	var counts store.BatchCounts
 	if len(recs) > 0 {
 		var err error
+		start := time.Now()
 		if counts, err = w.st.ImportBatch(ctx, recs, w.now()); err != nil {
 			return fmt.Errorf("import job %s (%s): %w", m.ID, job.File, err)
 		}
+		w.metrics.ImportBatch(job.Source.Name, counts.New, counts.Updated, counts.Unchanged, 0, time.Since(start))
 	}
 	if len(job.Rejections) > 0 {
 		if err := w.st.SaveRejections(ctx, job.Rejections); err != nil {
 			return fmt.Errorf("import job %s (%s): %w", m.ID, job.File, err)
 		}
+		w.metrics.ImportBatch(job.Source.Name, 0, 0, 0, len(job.Rejections), 0)
 	}
 	if err := w.audit(ctx, audit.Import, job.File, m.ID, map[string]any{"source": job.Source.Name, "counts": counts, "rejected": len(job.Rejections)}); err != nil {
 		return err
@@ -359,7 +378,7 @@ func (w *worker) fetch(ctx context.Context, m queue.Msg) error {
 		return nil // polled already: the job came twice
 	}
 	ps := &publishStore{Store: w.st, q: w.q, origin: f.URL}
-	p := &poll.Poller{Store: ps, Client: fetch.New(fetch.Options{UserAgent: userAgent()}), Now: w.now, Log: w.log}
+	p := &poll.Poller{Store: ps, Client: fetch.New(fetch.Options{UserAgent: userAgent()}), Now: w.now, Log: w.log, Metrics: w.metrics}
 	res := p.PollFeed(ctx, f)
 	if ps.err != nil {
 		return fmt.Errorf("fetch job %s: %w", m.ID, ps.err)
@@ -442,7 +461,7 @@ func (w *worker) fuse(ctx context.Context, m queue.Msg) error {
 		}
 	}()
 	cs := &countryStore{Store: w.st, country: job.Country}
-	sum, err := fuse.Incremental(ctx, cs, fuse.RunOptions{At: w.now(), Batch: 500})
+	sum, err := fuse.Incremental(ctx, cs, fuse.RunOptions{At: w.now(), Batch: 500, Metrics: w.metrics})
 	if err != nil {
 		return fmt.Errorf("fuse %s: %w", job.Country, err)
 	}
