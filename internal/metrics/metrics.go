@@ -71,7 +71,7 @@ type Metrics struct {
 
 	storeOps *prometheus.HistogramVec
 
-	// own lists what New registered, for Names.
+	// own lists what New registered, for Series.
 	own []prometheus.Collector
 }
 
@@ -210,11 +210,17 @@ func New() *Metrics {
 // Registry is where the series are; /metrics serves it.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
-var fqName = regexp.MustCompile(`fqName: "([^"]+)"`)
+var descParts = regexp.MustCompile(`fqName: "([^"]+)".*variableLabels: \{([^}]*)\}`)
 
-// Names lists the names of vigil's own series (not the Go runtime's),
-// sorted: what docs/METRICS.md must document.
-func (m *Metrics) Names() []string {
+// Series is one of vigil's series as registered: its name and labels.
+type Series struct {
+	Name   string
+	Labels []string
+}
+
+// Series lists vigil's own series (not the Go runtime's) sorted by name:
+// what docs/METRICS.md must document.
+func (m *Metrics) Series() []Series {
 	ch := make(chan *prometheus.Desc, 64)
 	go func() {
 		for _, c := range m.own {
@@ -222,17 +228,19 @@ func (m *Metrics) Names() []string {
 		}
 		close(ch)
 	}()
-	seen := map[string]bool{}
+	var out []Series
 	for d := range ch {
-		if sm := fqName.FindStringSubmatch(d.String()); sm != nil {
-			seen[sm[1]] = true
+		sm := descParts.FindStringSubmatch(d.String())
+		if sm == nil {
+			continue
 		}
+		s := Series{Name: sm[1]}
+		if sm[2] != "" {
+			s.Labels = strings.Split(sm[2], ",")
+		}
+		out = append(out, s)
 	}
-	out := make([]string, 0, len(seen))
-	for n := range seen {
-		out = append(out, n)
-	}
-	sort.Strings(out)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
