@@ -79,6 +79,13 @@ func testServe(t *testing.T, extra []string, vars map[string]string) {
 	if err != nil || len(page.Incidents) != 11 {
 		t.Errorf("GET /api/incidents: %d incidents (%v), want the demo's 11", len(page.Incidents), err)
 	}
+	// One /metrics carries the server's series and the store's.
+	metrics := waitMetrics(t, m[1], `vigil_http_requests_total{code="200",route="GET /api/incidents"} 1`,
+		`vigil_store_operation_duration_seconds_count{backend="sqlite",op="incidents_list"} 1`,
+		`vigil_store_connections_max{pool="write"} 1`)
+	if !regexp.MustCompile(`(?m)^vigil_store_rows\{table="incidents"\} [1-9]`).MatchString(metrics) {
+		t.Errorf("/metrics: no incidents counted in vigil_store_rows")
+	}
 	cancel()
 	select {
 	case err := <-done:
@@ -160,6 +167,20 @@ func TestServePollsFeeds(t *testing.T) {
 				break
 			}
 		}
+		if polling {
+			// The poll is in the server's /metrics.
+			// The poller starts before the server says where it listens.
+			serving := regexp.MustCompile(`serving .* on http://(127\.0\.0\.1:\d+)/`)
+			a := serving.FindStringSubmatch(out.String())
+			for deadline := time.Now().Add(10 * time.Second); a == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+				a = serving.FindStringSubmatch(out.String())
+			}
+			if a != nil {
+				waitMetrics(t, a[1], `vigil_feed_polls_total{feed="site",result="ok"} 1`, `vigil_feed_items_total{feed="site",state="new"} 3`)
+			} else {
+				t.Errorf("serve printed no address: %q", out.String())
+			}
+		}
 		cancel()
 		if err := <-done; err != nil {
 			t.Fatalf("serve (poll %v): %v", polling, err)
@@ -183,4 +204,45 @@ func TestServePollsFeeds(t *testing.T) {
 			t.Errorf("serve --poll=false polled the feed: %d items seen", seen)
 		}
 	}
+}
+
+// waitMetrics reads the /metrics of the server at addr until it has
+// every line wanted (the poller reports just after it stores) or 10 s
+// have passed, and returns the last read.
+func waitMetrics(t *testing.T, addr string, want ...string) string {
+	t.Helper()
+	var body string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		body = string(b)
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(body, "\n"+w+"\n") {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return body
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("/metrics: no line %q in\n%s", missing, grepLines(body, "vigil_"))
+			return body
+		}
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
