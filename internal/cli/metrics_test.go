@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-project/vigil/internal/store/storetest"
+)
+
+// TestDeliverMetrics runs `vigil alerts deliver --loop --metrics-addr`
+// on both stores and reads its /metrics: the deliveries made and the
+// store it delivers from.
+func TestDeliverMetrics(t *testing.T) {
+	for name, db := range stores(t) {
+		t.Run(name, func(t *testing.T) { testDeliverMetrics(t, db) })
+	}
+}
+
+func testDeliverMetrics(t *testing.T, db string) {
+	ctx := t.Context()
+	s, err := openStore(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := s.EnsureSource(ctx, storetest.GTD); err != nil {
+		t.Fatal(err)
+	}
+	const n = 4
+	if _, err := s.ImportBatch(ctx, storetest.Synthetic("gtd", 0, n, seen), seen); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	secret := "metrics-test-secret-16+"
+	hook := &hookRecorder{t: t, secret: []byte(secret)}
+	srv := httptest.NewServer(hook)
+	defer srv.Close()
+	mustVigil(t, db, "alerts", "rules", "add", "incident", "--name", "all", "--since", "2025-12-31", "--recent", "0", "--webhook", srv.URL)
+	if out := mustVigil(t, db, "alerts", "check", "--at", "2026-01-02T00:00:00Z"); !strings.Contains(out, fmt.Sprintf(": %d new alerts", n)) {
+		t.Fatalf("check got %q, want %d new alerts", out, n)
+	}
+
+	var out, errb syncBuffer
+	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Now: time.Now,
+		Getenv: func(k string) string {
+			return map[string]string{"VIGIL_DB": db, "VIGIL_WEBHOOK_SECRET": secret}[k]
+		}}
+	runCtx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(runCtx, env, []string{"alerts", "deliver", "--loop", "--poll", "50ms", "--metrics-addr", "127.0.0.1:0"})
+	}()
+	at := regexp.MustCompile(`metrics on http://(127\.0\.0\.1:\d+)/metrics`)
+	var addr []string
+	for deadline := time.Now().Add(10 * time.Second); addr == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		addr = at.FindStringSubmatch(errb.String())
+	}
+	if addr == nil {
+		cancel()
+		<-done
+		t.Fatalf("deliver --loop --metrics-addr printed no address: %q", errb.String())
+	}
+	body := waitMetrics(t, addr[1], fmt.Sprintf(`vigil_alert_deliveries_total{channel="webhook",outcome="sent"} %d`, n),
+		fmt.Sprintf(`vigil_alert_delivery_latency_seconds_count{channel="webhook"} %d`, n),
+		fmt.Sprintf(`vigil_store_rows{table="alerts"} %d`, n))
+	if !strings.Contains(body, `op="outbox_lease"`) {
+		t.Errorf("/metrics: no outbox_lease operation timed")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("deliver --loop after cancel: %v", err)
+	}
+	if _, distinct, _ := hook.received(); len(distinct) != n {
+		t.Errorf("webhook received %d alerts, want %d", len(distinct), n)
+	}
+}
