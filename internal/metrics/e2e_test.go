@@ -158,21 +158,28 @@ func testEndToEnd(t *testing.T, st backend) {
 		t.Fatal(err)
 	}
 
-	// A rule on every new incident, delivered to a local webhook; it has
-	// seen nothing before the import.
+	// Two rules on every new incident, delivered to local webhooks: one
+	// that takes them, one that is down. Neither has seen anything
+	// before the import.
 	var hooks atomic.Int32
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/down" {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
 		hooks.Add(1)
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer hook.Close()
-	rule, err := alert.NewRule("every incident", alert.KindIncident, alert.Spec{Webhooks: []string{hook.URL + "/hook"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rule.Created, rule.Checked = clk.Now(), clk.Now()
-	if _, err := st.AddAlertRule(ctx, rule); err != nil {
-		t.Fatal(err)
+	for name, path := range map[string]string{"every incident": "/hook", "every incident, down": "/down"} {
+		rule, err := alert.NewRule(name, alert.KindIncident, alert.Spec{Webhooks: []string{hook.URL + path}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rule.Created, rule.Checked = clk.Now(), clk.Now()
+		if _, err := st.AddAlertRule(ctx, rule); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	// Import.
@@ -258,8 +265,17 @@ func testEndToEnd(t *testing.T, st backend) {
 	if err != nil {
 		t.Fatalf("deliver: %v", err)
 	}
-	if ds.Delivered != len(res.Alerts) || int(hooks.Load()) != ds.Delivered {
-		t.Fatalf("delivered %d (webhook saw %d), want the %d alerts raised", ds.Delivered, hooks.Load(), len(res.Alerts))
+	if ds.Delivered+ds.Failed != len(res.Alerts) || ds.Delivered != ds.Failed || int(hooks.Load()) != ds.Delivered {
+		t.Fatalf("delivered %d (webhook saw %d), failed %d, want half of the %d alerts raised each", ds.Delivered, hooks.Load(), ds.Failed, len(res.Alerts))
+	}
+	// The failed ones are tried again after their back-off, and fail again.
+	clk.Add(3 * time.Hour)
+	again, err := d.DeliverOnce(ctx)
+	if err != nil {
+		t.Fatalf("deliver again: %v", err)
+	}
+	if again.Failed != ds.Failed {
+		t.Fatalf("second delivery: %+v, want the %d failed items failing again", again, ds.Failed)
 	}
 
 	// HTTP.
@@ -317,11 +333,15 @@ func testEndToEnd(t *testing.T, st backend) {
 		{"vigil_feed_last_success_timestamp_seconds", map[string]string{"feed": "wire"}, float64(polledAt.Unix())},
 
 		{"vigil_alert_checks_total", map[string]string{"result": "ok"}, 1},
-		{"vigil_alert_rules_evaluated_total", nil, 1},
+		{"vigil_alert_rules_evaluated_total", nil, 2},
 		{"vigil_alerts_raised_total", map[string]string{"kind": "incident"}, float64(len(res.Alerts))},
 		{"vigil_alert_deliveries_total", map[string]string{"channel": "webhook", "outcome": "sent"}, float64(ds.Delivered)},
+		{"vigil_alert_deliveries_total", map[string]string{"channel": "webhook", "outcome": "failed"}, float64(ds.Failed + again.Failed)},
+		{"vigil_alert_delivery_retries_total", map[string]string{"channel": "webhook"}, float64(again.Failed)},
 		{"vigil_alert_delivery_latency_seconds", map[string]string{"channel": "webhook"}, float64(ds.Delivered)},
 		{"vigil_alert_last_check_timestamp_seconds", nil, float64(checkedAt.Unix())},
+		{"vigil_alert_outbox_items", map[string]string{"channel": "webhook", "state": "pending"}, float64(again.Failed)},
+		{"vigil_alert_outbox_items", map[string]string{"channel": "webhook", "state": "dead"}, 0},
 
 		{"vigil_http_requests_total", map[string]string{"route": "GET /api/incidents", "code": "200"}, 2},
 		{"vigil_http_requests_total", map[string]string{"route": "GET /api/incidents/{id}", "code": "200"}, 1},

@@ -28,6 +28,16 @@ type StoreProbe interface {
 	TableRows(ctx context.Context) (map[string]int64, error)
 	// Pools gives the connection pools' statistics; it does no I/O.
 	Pools() []Pool
+	// OutboxBacklog counts the alert deliveries not done, by channel and
+	// state (pending, dead): read at every scrape, so it must be cheap
+	// (the outbox's index on state).
+	OutboxBacklog(ctx context.Context) ([]OutboxCount, error)
+}
+
+// OutboxCount is how many alert deliveries of a channel are in a state.
+type OutboxCount struct {
+	Channel, State string
+	N              int64
 }
 
 // rowsTTL is how long table counts are kept when the generation has not
@@ -50,6 +60,8 @@ var (
 		"Times a caller waited for a free connection of the pool.", []string{"pool"}, nil)
 	descWaitSeconds = prometheus.NewDesc("vigil_store_connection_wait_seconds_total",
 		"Time callers spent waiting for a free connection of the pool.", []string{"pool"}, nil)
+	descOutbox = prometheus.NewDesc("vigil_alert_outbox_items",
+		"Alert deliveries waiting (pending) or given up (dead) in the store's outbox, by channel and state.", []string{"channel", "state"}, nil)
 	descProbeErrors = prometheus.NewDesc("vigil_store_probe_errors_total",
 		"Scrapes at which the store could not be read for its generation or row counts.", nil, nil)
 )
@@ -59,7 +71,7 @@ var (
 type storeDescs struct{}
 
 func (storeDescs) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descGeneration, descRows, descConns, descConnsMax, descWaits, descWaitSeconds, descProbeErrors} {
+	for _, d := range []*prometheus.Desc{descGeneration, descRows, descConns, descConnsMax, descWaits, descWaitSeconds, descOutbox, descProbeErrors} {
 		ch <- d
 	}
 }
@@ -77,8 +89,8 @@ type storeCollector struct {
 	failures int
 }
 
-// WatchStore makes every scrape read the store's generation, table rows
-// and pools. Only one store is watched per Metrics.
+// WatchStore makes every scrape read the store's generation, table rows,
+// pools and alert outbox backlog. Only one store is watched per Metrics.
 func (m *Metrics) WatchStore(p StoreProbe) error {
 	if m == nil {
 		return nil
@@ -110,8 +122,30 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 			err = rerr
 		}
 	}
+	backlog := map[[2]string]int64{}
+	for _, ch := range []string{"webhook", "email"} {
+		for _, st := range []string{"pending", "dead"} {
+			backlog[[2]string{ch, st}] = 0
+		}
+	}
+	counts, oerr := c.p.OutboxBacklog(ctx)
+	for _, oc := range counts {
+		ch := oc.Channel
+		if ch != "webhook" && ch != "email" {
+			ch = OtherLabel
+		}
+		backlog[[2]string{ch, oc.State}] += oc.N
+	}
+	if err == nil {
+		err = oerr
+	}
 	if err != nil {
 		c.failures++
+	}
+	if oerr == nil {
+		for k, n := range backlog {
+			ch <- prometheus.MustNewConstMetric(descOutbox, prometheus.GaugeValue, float64(n), k[0], k[1])
+		}
 	}
 	ch <- prometheus.MustNewConstMetric(descProbeErrors, prometheus.CounterValue, float64(c.failures))
 	if c.rows != nil {

@@ -76,3 +76,27 @@ func (s *Store) Pools() []metrics.Pool {
 	return []metrics.Pool{{Name: "pool", Max: int(st.MaxConns()), InUse: int(st.AcquiredConns()), Idle: int(st.IdleConns()),
 		WaitCount: st.EmptyAcquireCount(), WaitDuration: st.EmptyAcquireWaitTime()}}
 }
+
+// OutboxBacklog counts the alert deliveries pending or given up, by
+// channel: the index on the outbox's state finds them without reading
+// the delivered ones.
+func (s *Store) OutboxBacklog(ctx context.Context) ([]metrics.OutboxCount, error) {
+	rows, err := s.pool.Query(ctx, `SELECT channel, state, count(*) FROM alert_outbox
+		WHERE state IN ('pending', 'dead') GROUP BY channel, state`)
+	if err != nil {
+		return nil, fmt.Errorf("outbox backlog: %w", err)
+	}
+	defer rows.Close()
+	var out []metrics.OutboxCount
+	for rows.Next() {
+		var c metrics.OutboxCount
+		if err := rows.Scan(&c.Channel, &c.State, &c.N); err != nil {
+			return nil, fmt.Errorf("outbox backlog: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("outbox backlog: %w", err)
+	}
+	return out, nil
+}

@@ -50,3 +50,27 @@ func pool(name string, st sql.DBStats) metrics.Pool {
 	return metrics.Pool{Name: name, Max: st.MaxOpenConnections, InUse: st.InUse, Idle: st.Idle,
 		WaitCount: st.WaitCount, WaitDuration: st.WaitDuration}
 }
+
+// OutboxBacklog counts the alert deliveries pending or given up, by
+// channel: the index on the outbox's state finds them without reading
+// the delivered ones.
+func (s *Store) OutboxBacklog(ctx context.Context) ([]metrics.OutboxCount, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT channel, state, count(*) FROM alert_outbox
+		WHERE state IN ('pending', 'dead') GROUP BY channel, state`)
+	if err != nil {
+		return nil, fmt.Errorf("outbox backlog: %w", err)
+	}
+	defer rows.Close()
+	var out []metrics.OutboxCount
+	for rows.Next() {
+		var c metrics.OutboxCount
+		if err := rows.Scan(&c.Channel, &c.State, &c.N); err != nil {
+			return nil, fmt.Errorf("outbox backlog: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("outbox backlog: %w", err)
+	}
+	return out, nil
+}

@@ -1,12 +1,15 @@
 package storetest
 
 import (
+	"maps"
 	"testing"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/vigil-project/vigil/internal/metrics"
 	"github.com/vigil-project/vigil/internal/model"
+	"github.com/vigil-project/vigil/internal/store"
 )
 
 // metricsBackend is what the metrics read of a backend and how they are
@@ -92,6 +95,48 @@ func testMetrics(t *testing.T, b Backend) {
 	if incidents != 2 {
 		t.Errorf("vigil_store_rows{table=\"incidents\"} = %v, want 2", incidents)
 	}
+	// The outbox backlog: pending and dead deliveries by channel, not
+	// the delivered ones.
+	if ab, ok := b.(AlertBackend); ok {
+		a := store.Alert{RuleID: 7, RuleName: "r", Kind: "incident", Key: "m1", At: at1, Title: "t", Summary: "s",
+			Incidents: []string{"i1"}, Reports: []string{"gtd:1"}}
+		ds := []store.Delivery{{Channel: "webhook", Target: "http://x/1", IdemKey: "m1"}, {Channel: "webhook", Target: "http://x/2", IdemKey: "m2"},
+			{Channel: "webhook", Target: "http://x/3", IdemKey: "m3"}, {Channel: "email", Target: "a@example.org", IdemKey: "m4"}}
+		if _, _, err := saveAlert(t, ab, a, ds); err != nil {
+			t.Fatalf("SaveAlerts: %v", err)
+		}
+		items, err := ab.LeaseOutbox(t.Context(), at2, time.Minute, 10)
+		if err != nil || len(items) != 4 {
+			t.Fatalf("LeaseOutbox: %d items, %v; want 4", len(items), err)
+		}
+		for _, it := range items {
+			r := store.OutboxResult{State: store.OutboxPending, Failed: true, NextAttempt: at3, Error: "busy"}
+			switch it.IdemKey {
+			case "m1":
+				r = store.OutboxResult{State: store.OutboxDelivered, At: at2}
+			case "m2":
+				r = store.OutboxResult{State: store.OutboxDead, Failed: true, Error: "gone"}
+			}
+			if err := ab.FinishOutbox(t.Context(), it.ID, r); err != nil {
+				t.Fatalf("FinishOutbox: %v", err)
+			}
+		}
+		backlog, err := mb.OutboxBacklog(t.Context())
+		if err != nil {
+			t.Fatalf("OutboxBacklog: %v", err)
+		}
+		got := map[string]int64{}
+		for _, c := range backlog {
+			got[c.Channel+" "+c.State] += c.N
+		}
+		want := map[string]int64{"webhook pending": 1, "webhook dead": 1, "email pending": 1}
+		if !maps.Equal(got, want) {
+			t.Errorf("OutboxBacklog() = %v, want %v", got, want)
+		}
+	} else {
+		t.Errorf("%T does not have the alert methods", b)
+	}
+
 	// Taken away, the metrics see no more operations.
 	mb.SetMetrics(nil)
 	before := ops["incident_get"]
