@@ -11,7 +11,9 @@ import (
 
 // observer holds the metrics a store reports its operations to; the
 // zero value reports nowhere.
-type observer struct{ m atomic.Pointer[metrics.Metrics] }
+type observer struct {
+	m atomic.Pointer[metrics.Metrics]
+}
 
 // SetMetrics makes the store time its main operations into m
 // (vigil_store_operation_duration_seconds); nil stops it.
