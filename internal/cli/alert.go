@@ -41,7 +41,7 @@ const alertsUsage = `usage: vigil alerts SUBCOMMAND [flags]
   rules edit ID [flags]                change the settings given of a rule
   rules list                           list the rules
   rules rm ID                          remove a rule (its alerts stay)
-  check [--at TIME]                    evaluate every rule at TIME (default now), store alerts, enqueue deliveries
+  check [--at TIME | --loop]          evaluate every rule at TIME (default now; or every --every), store alerts, enqueue deliveries
   deliver [--loop]                     deliver what the outbox holds (once, or until stopped)
   list [--limit N]                     list alerts, newest first, with their evidence
   feed [--limit N] [--self URL]        print the alerts as an Atom feed
@@ -374,11 +374,24 @@ func alertsCheck(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "alerts check", "", &cfg, true, export.Table)
 	var at string
 	fs.StringVar(&at, "at", "", "evaluate at TIME (RFC 3339 or YYYY-MM-DD; default now)")
+	var lf checkLoopFlags
+	fs.BoolVar(&lf.loop, "loop", false, "keep evaluating, every --every, until interrupted")
+	fs.DurationVar(&lf.every, "every", 5*time.Minute, "with --loop: evaluate this often")
+	fs.StringVar(&lf.metricsAddr, "metrics-addr", "", "with --loop: serve the checker's Prometheus metrics at http://ADDR/metrics (none by default)")
 	if _, err := parse(fs, args, env, &cfg); err != nil {
 		return err
 	}
 	if err := tableOrJSON(cfg); err != nil {
 		return err
+	}
+	if lf.loop {
+		if at != "" {
+			return usagef("alerts check: --at and --loop: a loop evaluates at the time of each round")
+		}
+		if lf.every < time.Second {
+			return usagef("alerts check: --every must be at least 1s")
+		}
+		return alertsCheckLoop(ctx, env, cfg, lf)
 	}
 	t := env.Now().UTC()
 	if at != "" {
