@@ -437,6 +437,12 @@ func TestReportForm(t *testing.T) {
 			if f := tm.auditOf("fuse"); len(f) != 1 || f[0].Actor != "user:mod" {
 				t.Errorf("audit of the fusion run of the approval: got %+v, want one by user:mod", f)
 			}
+			// The approval's import and fusion are in the server's metrics.
+			m := tm.req(an, "GET", "/metrics", "").body
+			if !strings.Contains(m, `vigil_import_rows_total{kind="public",outcome="new"} 1`+"\n") ||
+				!regexp.MustCompile(`(?m)^vigil_fuse_claims_total [1-9]`).MatchString(m) {
+				t.Errorf("/metrics after the approval: the public report's import and fusion are missing")
+			}
 			if rp := tm.req(an, "POST", fmt.Sprintf("/api/reports/%d/approve", reps[0].ID), ""); rp.status != http.StatusConflict {
 				t.Errorf("approving twice: got %d, want 409", rp.status)
 			}

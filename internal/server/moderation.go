@@ -234,10 +234,13 @@ func (s *Server) importReport(ctx context.Context, actor string, rep store.Publi
 	if err := s.edit.EnsureSource(ctx, publicSource); err != nil {
 		return "", fmt.Errorf("approve report %d: %w", rep.ID, err)
 	}
-	if _, err := s.edit.ImportBatch(ctx, []model.Record{{Report: r, Claim: c}}, now); err != nil {
+	start := time.Now()
+	bc, err := s.edit.ImportBatch(ctx, []model.Record{{Report: r, Claim: c}}, now)
+	if err != nil {
 		return "", fmt.Errorf("approve report %d: %w", rep.ID, err)
 	}
-	sum, err := fuse.Incremental(ctx, s.edit, fuse.RunOptions{At: now})
+	s.cfg.Metrics.ImportBatch(publicSource.Name, bc.New, bc.Updated, bc.Unchanged, 0, time.Since(start))
+	sum, err := fuse.Incremental(ctx, s.edit, fuse.RunOptions{At: now, Metrics: s.cfg.Metrics})
 	if err != nil {
 		return "", fmt.Errorf("approve report %d: fuse: %w", rep.ID, err)
 	}
