@@ -2,7 +2,9 @@ package metrics_test
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -175,6 +177,45 @@ func TestGrafana(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("vigil.json: no panel shows a %s… series", part)
+		}
+	}
+}
+
+// TestDocumentedOps: the operations docs/METRICS.md lists for the op
+// label are those both backends time, no more, no fewer.
+func TestDocumentedOps(t *testing.T) {
+	b, err := os.ReadFile("../../docs/METRICS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := regexp.MustCompile("(?s)- `op` of store operations is one of:(.*?)\n- ").FindSubmatch(b)
+	if list == nil {
+		t.Fatal("METRICS.md: no list of the op label's values")
+	}
+	var documented []string
+	for _, m := range regexp.MustCompile("`([a-z_]+)`").FindAllSubmatch(list[1], -1) {
+		documented = append(documented, string(m[1]))
+	}
+	slices.Sort(documented)
+	call := regexp.MustCompile(`s\.op\("([a-z_]+)"\)`)
+	for _, backend := range []string{"sqlite", "postgres"} {
+		files, err := filepath.Glob("../store/" + backend + "/*.go")
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, f := range files {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range call.FindAllSubmatch(src, -1) {
+				seen[string(m[1])] = true
+			}
+		}
+		got := slices.Sorted(maps.Keys(seen))
+		if !slices.Equal(got, documented) {
+			t.Errorf("%s times the operations %v; METRICS.md documents %v", backend, got, documented)
 		}
 	}
 }
