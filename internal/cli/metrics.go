@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/vigil-project/vigil/internal/metrics"
+	"github.com/vigil-project/vigil/internal/queue"
 )
 
 // newMetrics makes a long-running process's metrics and has its store
@@ -54,4 +55,18 @@ func serveMetrics(ctx context.Context, addr string, m *metrics.Metrics, log *slo
 		hs.Shutdown(sctx)
 	}()
 	return ln.Addr().String(), nil
+}
+
+// timed reports each message h handles to the worker's metrics, when it
+// has some.
+func (w *worker) timed(k queue.Kind, h queue.Handler) queue.Handler {
+	if w.metrics == nil {
+		return h
+	}
+	return func(ctx context.Context, m queue.Msg) error {
+		start := time.Now()
+		err := h(ctx, m)
+		w.metrics.WorkerJob(string(k), time.Since(start), err)
+		return err
+	}
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-project/vigil/internal/metrics"
+	"github.com/vigil-project/vigil/internal/queue"
 	"github.com/vigil-project/vigil/internal/store/storetest"
 )
 
@@ -137,5 +140,56 @@ func TestCheckLoopMetrics(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), fmt.Sprintf(": %d new alerts", n)) {
 		t.Errorf("check --loop output %q, want a round with %d new alerts", out.String(), n)
+	}
+}
+
+// TestWorkerTimed: with metrics, each message a worker handles is
+// counted by kind and result and timed; without, the handler is left as
+// it is.
+func TestWorkerTimed(t *testing.T) {
+	fail := errors.New("feed down")
+	h := func(ctx context.Context, m queue.Msg) error {
+		if m.ID == "bad" {
+			return fail
+		}
+		return nil
+	}
+	w := &worker{metrics: metrics.New()}
+	timed := w.timed(queue.Fetch, h)
+	for _, id := range []string{"a", "b", "bad"} {
+		if err := timed(t.Context(), queue.Msg{ID: id}); (id == "bad") != errors.Is(err, fail) {
+			t.Errorf("message %s: got %v, want the handler's error", id, err)
+		}
+	}
+	fams, err := w.metrics.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range fams {
+		for _, m := range f.GetMetric() {
+			key := f.GetName()
+			for _, l := range m.GetLabel() {
+				key += " " + l.GetName() + "=" + l.GetValue()
+			}
+			switch {
+			case m.Counter != nil:
+				got[key] = m.GetCounter().GetValue()
+			case m.Histogram != nil:
+				got[key] = float64(m.GetHistogram().GetSampleCount())
+			}
+		}
+	}
+	for key, want := range map[string]float64{
+		"vigil_worker_jobs_total kind=fetch result=ok":     2,
+		"vigil_worker_jobs_total kind=fetch result=failed": 1,
+		"vigil_worker_job_duration_seconds kind=fetch":     3,
+	} {
+		if got[key] != want {
+			t.Errorf("%s = %v, want %v", key, got[key], want)
+		}
+	}
+	if plain := (&worker{}).timed(queue.Fetch, h); plain(t.Context(), queue.Msg{ID: "bad"}) != fail {
+		t.Error("without metrics: the handler's error is not passed on")
 	}
 }

@@ -165,6 +165,9 @@ func runWorker(ctx context.Context, env Env, args []string) error {
 			hs[k] = w.fuse
 		}
 	}
+	for k, h := range hs {
+		hs[k] = w.timed(k, h)
+	}
 	if slices.Contains(ks, queue.Fuse) {
 		// Claims stored by anything but a worker (an import) have no fuse
 		// message: announce every country that waits.

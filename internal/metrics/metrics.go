@@ -71,6 +71,10 @@ type Metrics struct {
 
 	storeOps *prometheus.HistogramVec
 
+	workerJobs     *prometheus.CounterVec
+	workerDuration *prometheus.HistogramVec
+	workerKinds    *bounded
+
 	// own lists what New registered, for Series.
 	own []prometheus.Collector
 }
@@ -97,7 +101,7 @@ var durationBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 
 // New returns vigil's series on a fresh registry, with the Go runtime's
 // and the process's.
 func New() *Metrics {
-	m := &Metrics{reg: prometheus.NewRegistry(), importKinds: newBounded(), feedNames: newBounded()}
+	m := &Metrics{reg: prometheus.NewRegistry(), importKinds: newBounded(), feedNames: newBounded(), workerKinds: newBounded()}
 	m.HTTP = HTTP{
 		Requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vigil_http_requests_total", Help: "HTTP requests by route pattern and status code.",
@@ -194,13 +198,21 @@ func New() *Metrics {
 		Buckets: durationBuckets,
 	}, []string{"backend", "op"})
 
+	m.workerJobs = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "vigil_worker_jobs_total", Help: "Queue messages a worker handled, by kind of work and result (ok, failed: retried or dead-lettered).",
+	}, []string{"kind", "result"})
+	m.workerDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "vigil_worker_job_duration_seconds", Help: "Time a worker took over one queue message, by kind of work.",
+		Buckets: durationBuckets,
+	}, []string{"kind"})
+
 	m.own = []prometheus.Collector{
 		m.HTTP.Requests, m.HTTP.Duration, m.HTTP.CacheHits, m.HTTP.NotModified, m.HTTP.SnapshotHits,
 		m.importRows, m.importRuns, m.importBatch, m.importSuccess,
 		m.fuseRuns, m.fuseClaims, m.fuseIncidents, m.fuseDuration, m.fuseLast,
 		m.feedPolls, m.feedErrors, m.feedItems, m.feedSuccess, m.feedFetch,
 		m.alertChecks, m.alertRules, m.alertRaised, m.alertDeliveries, m.alertRetries, m.alertLatency, m.alertCheckLast,
-		m.storeOps, storeDescs{},
+		m.storeOps, storeDescs{}, m.workerJobs, m.workerDuration,
 	}
 	m.reg.MustRegister(m.own...)
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

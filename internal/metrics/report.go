@@ -233,3 +233,14 @@ func (m *Metrics) StoreOp(backend, op string) func() {
 	start := time.Now()
 	return func() { m.storeOps.WithLabelValues(backend, op).Observe(time.Since(start).Seconds()) }
 }
+
+// WorkerJob records one queue message a worker handled: its kind of work
+// (fetch, extract, import, fuse), the time it took, and whether it failed.
+func (m *Metrics) WorkerJob(kind string, took time.Duration, err error) {
+	if m == nil {
+		return
+	}
+	k := m.workerKinds.value(kind)
+	m.workerJobs.WithLabelValues(k, result(err)).Inc()
+	m.workerDuration.WithLabelValues(k).Observe(took.Seconds())
+}
