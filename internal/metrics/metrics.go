@@ -1,8 +1,9 @@
 // Package metrics holds vigil's Prometheus series: one Metrics value made
 // at start-up, handed down to the parts that do the work (ingest, fuse,
 // the feed poller, the alert evaluator and deliverer, the stores, the
-// server), which report to it; the server exposes its registry at
-// /metrics. It imports nothing of vigil, so that every package below the
+// server, the queue worker's handlers), which report to it; the server
+// exposes its registry at /metrics, other long-running commands with
+// --metrics-addr. It imports nothing of vigil, so that every package below the
 // server can report without the arrows of the layout pointing up.
 //
 // Every method is safe on a nil *Metrics and does nothing there: a CLI
