@@ -53,7 +53,7 @@ type Metrics struct {
 	fuseClaims    prometheus.Counter
 	fuseIncidents *prometheus.CounterVec
 	fuseDuration  *prometheus.HistogramVec
-	fuseLast      prometheus.Gauge
+	fuseLast      *prometheus.GaugeVec // no labels: absent until a run succeeds
 
 	feedPolls   *prometheus.CounterVec
 	feedErrors  *prometheus.CounterVec
@@ -68,7 +68,7 @@ type Metrics struct {
 	alertDeliveries *prometheus.CounterVec
 	alertRetries    *prometheus.CounterVec
 	alertLatency    *prometheus.HistogramVec
-	alertCheckLast  prometheus.Gauge
+	alertCheckLast  *prometheus.GaugeVec // no labels: absent until a check succeeds
 
 	storeOps *prometheus.HistogramVec
 
@@ -149,9 +149,12 @@ func New() *Metrics {
 	m.fuseDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "vigil_fuse_duration_seconds", Help: "Time of one fusion run, by mode.", Buckets: durationBuckets,
 	}, []string{"mode"})
-	m.fuseLast = prometheus.NewGauge(prometheus.GaugeOpts{
+	// The last-success times are vectors without labels so that a process
+	// that never fuses or checks exports no time at all rather than 0,
+	// which an alert on its age would read as "fifty years ago".
+	m.fuseLast = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "vigil_fuse_last_success_timestamp_seconds", Help: "When a fusion run last finished without error (Unix time).",
-	})
+	}, nil)
 
 	m.feedPolls = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "vigil_feed_polls_total", Help: "Polls of a feed, by feed name and result (ok, not_modified, error).",
@@ -190,9 +193,9 @@ func New() *Metrics {
 		Name: "vigil_alert_delivery_latency_seconds", Help: "Time from an alert being raised to its delivery, by channel.",
 		Buckets: []float64{.1, .5, 1, 5, 15, 30, 60, 300, 900, 3600, 4 * 3600, 86400},
 	}, []string{"channel"})
-	m.alertCheckLast = prometheus.NewGauge(prometheus.GaugeOpts{
+	m.alertCheckLast = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "vigil_alert_last_check_timestamp_seconds", Help: "The time the alert rules were last evaluated at without error (Unix time).",
-	})
+	}, nil)
 
 	m.storeOps = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "vigil_store_operation_duration_seconds", Help: "Time of store operations, by backend (sqlite, postgres) and operation.",
@@ -223,6 +226,9 @@ func New() *Metrics {
 // Registry is where the series are; /metrics serves it.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
+// descParts reads a Desc's name and variable labels out of its String:
+// client_golang keeps both unexported, and this is only for Series,
+// which the documentation test reads.
 var descParts = regexp.MustCompile(`fqName: "([^"]+)".*variableLabels: \{([^}]*)\}`)
 
 // Series is one of vigil's series as registered: its name and labels.

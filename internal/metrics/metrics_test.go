@@ -170,3 +170,28 @@ func label(m *dto.Metric, name string) string {
 	}
 	return ""
 }
+
+// TestNoTimeBeforeWork: a process that has not fused or checked exports
+// no last-success time (not 0, which an alert on its age would fire on).
+func TestNoTimeBeforeWork(t *testing.T) {
+	m := New()
+	fams, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		switch f.GetName() {
+		case "vigil_fuse_last_success_timestamp_seconds", "vigil_alert_last_check_timestamp_seconds":
+			t.Errorf("%s exported before any work: %v", f.GetName(), f.GetMetric())
+		}
+	}
+	m.AlertCheck(time.Date(2024, 1, 3, 8, 0, 0, 0, time.UTC), 1, nil, nil)
+	fams, _ = m.Registry().Gather()
+	found := false
+	for _, f := range fams {
+		found = found || f.GetName() == "vigil_alert_last_check_timestamp_seconds"
+	}
+	if !found {
+		t.Error("vigil_alert_last_check_timestamp_seconds missing after a check")
+	}
+}

@@ -67,7 +67,7 @@ func (m *Metrics) FuseDone(r FuseRun) {
 	m.fuseIncidents.WithLabelValues("created").Add(float64(r.Created))
 	m.fuseIncidents.WithLabelValues("changed").Add(float64(r.Changed))
 	m.fuseIncidents.WithLabelValues("retired").Add(float64(r.Retired))
-	m.fuseLast.Set(unix(r.At))
+	m.fuseLast.WithLabelValues().Set(unix(r.At))
 }
 
 // FeedPoll is what one poll of one feed did, for FeedPolled.
@@ -196,7 +196,7 @@ func (m *Metrics) AlertCheck(at time.Time, rules int, raised []string, err error
 		m.alertRaised.WithLabelValues(k).Inc()
 	}
 	if err == nil {
-		m.alertCheckLast.Set(unix(at))
+		m.alertCheckLast.WithLabelValues().Set(unix(at))
 	}
 }
 
