@@ -167,11 +167,19 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 	// Retention (retention.raw_days) prunes once a day; it too stops
 	// before the store closes.
 	stopRetention := startRetention(ctx, env, b, conf.Retention.RawDays, log)
+	stopAlerts, err := startServeAlerts(ctx, env, b, dsn, conf, m, log)
+	if err != nil {
+		stopPolling()
+		stopRetention()
+		<-polled
+		return err
+	}
 	err = srv.Run(ctx, func(a string) {
 		fmt.Fprintf(env.Stdout, "vigil is serving %s on http://%s/ (Ctrl-C stops it)\n", redactDSN(dsn), a)
 	})
 	stopPolling()
 	stopRetention()
+	stopAlerts()
 	<-polled
 	return err
 }

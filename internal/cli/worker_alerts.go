@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigil-project/vigil/internal/alert"
 	"github.com/vigil-project/vigil/internal/audit"
+	"github.com/vigil-project/vigil/internal/config"
 )
 
 // alertCheckKey is the PostgreSQL advisory lock held while a worker
@@ -41,6 +42,7 @@ type alertWorker struct {
 	d     *alert.Deliverer
 	now   func() time.Time
 	log   *slog.Logger
+	who   string // "worker" or "serve", for the log
 	// done, when set, is called after each round (tests wait on it).
 	done func(error)
 }
@@ -48,14 +50,23 @@ type alertWorker struct {
 // newAlertWorker wires the evaluator and the deliverer of a worker from
 // the configuration's alert settings.
 func newAlertWorker(env Env, st alertStore, locks *pgxpool.Pool, conf Config, log *slog.Logger) (*alertWorker, error) {
+	return newAlertLoop(env, st, locks, conf.Conf.Config, log, "worker")
+}
+
+// newAlertLoop wires an alert loop for whoever runs it (a worker, or
+// serve): locks is the PostgreSQL pool that holds the cluster-wide
+// check lock, nil for SQLite, where one process serves the store and
+// the alerts' UNIQUE (rule, key) keeps a concurrent `alerts check` from
+// raising an alert twice.
+func newAlertLoop(env Env, st alertStore, locks *pgxpool.Pool, conf config.Config, log *slog.Logger, who string) (*alertWorker, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	d := &alert.Deliverer{Outbox: st, Now: env.Now, Log: log}
-	if err := senders(env, conf.Conf.Config, d, 10*time.Second); err != nil {
-		return nil, fmt.Errorf("worker: %w", err)
+	if err := senders(env, conf, d, 10*time.Second); err != nil {
+		return nil, fmt.Errorf("%s: %w", who, err)
 	}
-	return &alertWorker{st: st, locks: locks, d: d, now: env.Now, log: log,
+	return &alertWorker{st: st, locks: locks, d: d, now: env.Now, log: log, who: who,
 		eval: &alert.Evaluator{Store: st, Log: log, Forecaster: &alert.ModelForecaster{Store: st}}}, nil
 }
 
@@ -66,7 +77,7 @@ func (a *alertWorker) run(ctx context.Context, tick <-chan time.Time) {
 	for {
 		err := a.round(ctx)
 		if err != nil && ctx.Err() == nil {
-			a.log.Error("worker: alerts", "err", err)
+			a.log.Error(a.who+": alerts", "err", err)
 		}
 		if a.done != nil {
 			a.done(err)
@@ -102,6 +113,9 @@ func (a *alertWorker) round(ctx context.Context) error {
 // that does not get it leaves this round's evaluation to the one that
 // has it.
 func (a *alertWorker) check(ctx context.Context) error {
+	if a.locks == nil {
+		return a.evaluate(ctx)
+	}
 	conn, err := a.locks.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("alerts: lock: %w", err)
@@ -122,6 +136,11 @@ func (a *alertWorker) check(ctx context.Context) error {
 			conn.Conn().Close(uctx) // a closed session frees its locks
 		}
 	}()
+	return a.evaluate(ctx)
+}
+
+// evaluate checks every rule now and audits the alerts it raised.
+func (a *alertWorker) evaluate(ctx context.Context) error {
 	at := a.now().UTC()
 	res, err := a.eval.Check(ctx, at)
 	if err != nil {
@@ -138,6 +157,6 @@ func (a *alertWorker) check(ctx context.Context) error {
 		map[string]any{"at": at, "rules": res.Rules, "alerts": ids}); err != nil {
 		return fmt.Errorf("alerts: checked, but not written to the audit log: %w", err)
 	}
-	a.log.Info("worker: alerts", "rules", res.Rules, "alerts", len(ids))
+	a.log.Info(a.who+": alerts", "rules", res.Rules, "alerts", len(ids))
 	return nil
 }

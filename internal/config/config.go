@@ -43,6 +43,10 @@ type Config struct {
 		Public          bool     `toml:"public" key:"serve.public" env:"VIGIL_PUBLIC" help:"let anyone read the dashboard, the API's reads and the facts pages without logging in"`
 		InsecureCookies bool     `toml:"insecure_cookies" key:"serve.insecure_cookies" env:"VIGIL_INSECURE_COOKIES" help:"send the session cookie without Secure (plain HTTP on a host other than the loopback)"`
 		NATS            string   `toml:"nats" key:"serve.nats" env:"VIGIL_NATS" secret:"url" help:"NATS JetStream URLs: publish due feeds to vigil worker instead of polling them in the server"`
+		// AlertsEvery is how often serve evaluates the alert rules and
+		// delivers what is due, so that alerts reach people with nothing
+		// else running; 0 leaves it to `vigil worker --alerts` or a timer.
+		AlertsEvery Duration `toml:"alerts_every" key:"serve.alerts_every" env:"VIGIL_ALERTS_EVERY" help:"how often vigil serve evaluates the alert rules and delivers alerts (0: not in serve; vigil worker --alerts or a timer does it)"`
 	} `toml:"serve"`
 
 	Alerts struct {
@@ -85,6 +89,7 @@ func Default() Config {
 	c.Serve.Addr = "127.0.0.1:8080"
 	c.Serve.Poll = true
 	c.Serve.GenerationTTL = Duration{time.Second}
+	c.Serve.AlertsEvery = Duration{time.Minute}
 	c.Serve.CacheMB = 64
 	return c
 }
@@ -274,6 +279,9 @@ func (c Config) Validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.Serve.Addr); err != nil {
 		return bad("serve.addr", "%q: want host:port", c.Serve.Addr)
+	}
+	if e := c.Serve.AlertsEvery.Duration; e < 0 || e > 0 && e < time.Second {
+		return bad("serve.alerts_every", "%v: want 0 (off) or at least 1s", c.Serve.AlertsEvery)
 	}
 	if c.Serve.GenerationTTL.Duration < 0 {
 		return bad("serve.generation_ttl", "%v: must not be negative", c.Serve.GenerationTTL)

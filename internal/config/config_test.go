@@ -81,6 +81,8 @@ func TestBadInputNamesKey(t *testing.T) {
 		{"short secret", "", map[string]string{"VIGIL_WEBHOOK_SECRET": "abc"}, []string{"alerts.webhook_secret", "16"}},
 		{"negative retention", "", map[string]string{"VIGIL_RETENTION_RAW_DAYS": "-1"}, []string{"retention.raw_days", "negative"}},
 		{"retention not a number", write("f.toml", "[retention]\nraw_days = \"90d\"\n"), nil, []string{"f.toml", "raw_days"}},
+		{"alert loop too often", "", map[string]string{"VIGIL_ALERTS_EVERY": "10ms"}, []string{"serve.alerts_every", "at least 1s"}},
+		{"alert loop negative", write("g.toml", "[serve]\nalerts_every = \"-1m\"\n"), nil, []string{"serve.alerts_every"}},
 		{"missing file", filepath.Join(dir, "none.toml"), nil, []string{"none.toml"}},
 	}
 	for _, c := range cases {
