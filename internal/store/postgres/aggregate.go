@@ -113,14 +113,16 @@ func fillBucket(b *store.Bucket, by []store.Dimension, vals []string, admin1Name
 	}
 }
 
-// Generation returns a number that changes whenever what the store holds
-// may have changed: the next transaction id of the server, which only
-// moves when some transaction writes (in any database of the cluster, so
-// it may change more often than this store does, never less).
+// Generation returns a number that grows by one with each committed
+// transaction that wrote what an answer is made of (incidents, claims,
+// reports, sources, imports; see migration 0007) in this database, and
+// only then: reads, and other databases of the cluster, leave it alone.
+// It is read in one snapshot, so it never counts a write whose rows that
+// snapshot does not show.
 func (s *Store) Generation(ctx context.Context) (int64, error) {
 	defer s.op("generation")()
 	var g int64
-	if err := s.pool.QueryRow(ctx, `SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint`).Scan(&g); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT base + (SELECT count(*) FROM store_writes) FROM store_generation`).Scan(&g); err != nil {
 		return 0, fmt.Errorf("store generation: %w", err)
 	}
 	return g, nil

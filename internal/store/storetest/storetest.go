@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		})
 	}
 	t.Run("Fuse", func(t *testing.T) { runFuse(t, open) })
+	t.Run("Scale", func(t *testing.T) { runScale(t, open) })
 }
 
 // stored is t as a store gives it back: to the microsecond.

@@ -1,0 +1,60 @@
+-- The store's generation, per database (Store.Generation), and the
+-- waiting claims by country (Store.UnfusedClaimsIn).
+--
+-- The generation was the cluster's next transaction id, which every
+-- database's writes move (and which a transaction that had its id before
+-- a reader looked could commit under without moving). Now each
+-- transaction that writes the data an answer is made of leaves one row,
+-- its transaction id, in store_writes, from a statement trigger on every
+-- such table, so that no write path can forget it; the row becomes
+-- visible with the writes, at commit. The generation is base plus the
+-- rows: it grows by one for each committed writing transaction, and
+-- only then. Writers insert distinct keys, so they never wait for each
+-- other (a single counter row would hold every writer behind the one
+-- that updated it first, until its commit). Now and then (one writing
+-- transaction in 1,024, the one that holds the compaction lock) a
+-- writer folds the committed rows into base, keeping the sum, so that
+-- counting the rows stays cheap.
+CREATE TABLE store_generation (
+    id   integer PRIMARY KEY CHECK (id = 1),
+    base bigint NOT NULL
+);
+INSERT INTO store_generation (id, base) VALUES (1, 0);
+CREATE TABLE store_writes (xid bigint PRIMARY KEY);
+
+CREATE FUNCTION vigil_store_written() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    x bigint := pg_current_xact_id()::text::bigint;
+BEGIN
+    -- Once a transaction: the mark is local to it (and to a savepoint
+    -- rolled back with the row).
+    IF current_setting('vigil.written', true) = x::text THEN
+        RETURN NULL;
+    END IF;
+    PERFORM set_config('vigil.written', x::text, true);
+    INSERT INTO store_writes (xid) VALUES (x) ON CONFLICT DO NOTHING;
+    -- The lock key is 0x766967696c000010, "vigil" 16 (postgres.go has the others).
+    IF x % 1024 = 0 AND pg_try_advisory_xact_lock(8532464671511281680) THEN
+        WITH gone AS (DELETE FROM store_writes WHERE xid <> x RETURNING 1)
+        UPDATE store_generation SET base = base + (SELECT count(*) FROM gone);
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- ENABLE ALWAYS: an import turns ordinary triggers off for its
+-- transaction (session_replication_role = replica, see import.go); this
+-- one must still run.
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['sources', 'raw_chunks', 'reports', 'incidents', 'claims', 'incident_versions',
+        'rejections', 'import_runs', 'articles', 'fuse_retired', 'fuse_constraints', 'fuse_model'] LOOP
+        EXECUTE format('CREATE TRIGGER store_written AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I
+            FOR EACH STATEMENT EXECUTE FUNCTION vigil_store_written()', t);
+        EXECUTE format('ALTER TABLE %I ENABLE ALWAYS TRIGGER store_written', t);
+    END LOOP;
+END $$;
+
+-- A fusion partition's waiting claims, in the order they came.
+CREATE INDEX claims_unfused_country ON claims (country, seq) WHERE NOT fused;
