@@ -120,7 +120,9 @@ func testGenerationWrites(t *testing.T, b generationBackend) {
 		{"Incidents", func() error {
 			return b.Incidents(ctx, store.Filter{}, func(inc model.Incident) error { incID = inc.ID; return nil })
 		}},
-		{"IncidentDocs", func() error { return b.IncidentDocs(ctx, store.Filter{Country: "IR"}, func([]byte) error { return nil }) }},
+		{"IncidentDocs", func() error {
+			return b.IncidentDocs(ctx, store.Filter{Country: "IR"}, func([]byte) error { return nil })
+		}},
 		{"Incident", func() error { _, err := b.Incident(ctx, incID); return err }},
 		{"Claims", func() error { _, err := b.Claims(ctx, incID); return err }},
 		{"Versions", func() error { _, err := b.Versions(ctx, incID); return err }},
