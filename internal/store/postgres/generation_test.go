@@ -1,0 +1,86 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// BenchmarkGenerationWrites measures what keeping the generation costs a
+// small write transaction (one row), alone and with 8 writers at once,
+// for three ways of keeping it: none (the floor), the one migration 0007
+// chose (a row per writing transaction from a statement trigger), and a
+// single counter row updated by every writer (which holds each writer
+// behind the one before until its commit). The write is the smallest a
+// store makes, so that the cost shows; an import batch writes hundreds
+// of rows under one transaction and pays it once.
+func BenchmarkGenerationWrites(b *testing.B) {
+	s := open(b)
+	ctx := context.Background()
+	for _, q := range []string{
+		`CREATE TABLE bench_none (a bigint)`,
+		`CREATE TABLE bench_log (a bigint)`,
+		`CREATE TRIGGER store_written AFTER INSERT OR UPDATE OR DELETE ON bench_log
+			FOR EACH STATEMENT EXECUTE FUNCTION vigil_store_written()`,
+		`CREATE TABLE bench_hot (a bigint)`,
+		`CREATE TABLE bench_writes (xid bigint PRIMARY KEY)`,
+		`CREATE TABLE bench_counter (id integer PRIMARY KEY, n bigint NOT NULL)`,
+		`INSERT INTO bench_counter VALUES (1, 0)`,
+	} {
+		if _, err := s.pool.Exec(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ways := []struct {
+		name string
+		sql  []string
+	}{
+		{"none", []string{`INSERT INTO bench_none VALUES (1)`}},
+		{"trigger_row_per_transaction", []string{`INSERT INTO bench_log VALUES (1)`}},
+		{"row_per_transaction_no_trigger", []string{`INSERT INTO bench_none VALUES (1)`,
+			`INSERT INTO bench_writes VALUES (pg_current_xact_id()::text::bigint) ON CONFLICT DO NOTHING`}},
+		{"single_counter_row", []string{`INSERT INTO bench_hot VALUES (1)`, `UPDATE bench_counter SET n = n + 1 WHERE id = 1`}},
+	}
+	write := func(sql []string) error {
+		return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			for _, q := range sql {
+				if _, err := tx.Exec(ctx, q); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	for _, w := range ways {
+		for _, writers := range []int{1, 8} {
+			b.Run(fmt.Sprintf("%s/writers=%d", w.name, writers), func(b *testing.B) {
+				if writers == 1 {
+					for b.Loop() {
+						if err := write(w.sql); err != nil {
+							b.Fatal(err)
+						}
+					}
+					return
+				}
+				// RunParallel starts GOMAXPROCS × p goroutines.
+				b.SetParallelism(max(1, writers/runtime.GOMAXPROCS(0)))
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if err := write(w.sql); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			})
+		}
+	}
+	var g int64
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM store_writes`).Scan(&g); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("store_writes holds %d rows after the runs (folded into the base now and then)", g)
+}
