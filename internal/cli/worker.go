@@ -463,19 +463,9 @@ func (w *worker) fuse(ctx context.Context, m queue.Msg) error {
 			conn.Conn().Close(uctx) // a closed session frees its locks
 		}
 	}()
-	cs := &countryStore{Store: w.st, country: job.Country}
-	sum, err := fuse.Incremental(ctx, cs, fuse.RunOptions{At: w.now(), Batch: 500, Metrics: w.metrics})
+	sum, err := fuse.Incremental(ctx, newCountryStore(w.st, job.Country), fuse.RunOptions{At: w.now(), Batch: 500, Metrics: w.metrics})
 	if err != nil {
 		return fmt.Errorf("fuse %s: %w", job.Country, err)
-	}
-	if cs.capped {
-		// More claims wait than one look reads, and some of this
-		// country's may be past them: ask again, behind the partition's
-		// other messages (an error would spend the message's attempts on
-		// what is only a backlog).
-		if err := w.q.Publish(ctx, m.Subject, fmt.Sprintf("fuse:%s:more:%x", job.Country, lockKey(m.ID)), job); err != nil {
-			return fmt.Errorf("fuse %s: %w", job.Country, err)
-		}
 	}
 	w.log.Info("worker: fused", "country", job.Country, "claims", sum.Claims, "attached", sum.Attached, "versions", sum.Versions)
 	if sum.Claims > 0 {
@@ -487,9 +477,16 @@ func (w *worker) fuse(ctx context.Context, m queue.Msg) error {
 	return nil
 }
 
-// scanLimit is how many unfused claims a partition's fusion reads at a
-// time to find its country's among them.
+// scanLimit is how many unfused claims a starting worker's sweep reads
+// to find the countries that wait for fusion.
 const scanLimit = 20000
+
+// partitionStore is a fusion store that can read one country's unfused
+// claims from its own index.
+type partitionStore interface {
+	fuse.Store
+	UnfusedClaimsIn(ctx context.Context, country string, limit int) ([]fuse.StoredClaim, error)
+}
 
 // countryStore narrows a store's unfused claims to one country's, so
 // that fuse.Incremental fuses one partition. It never lets Incremental
@@ -497,38 +494,34 @@ const scanLimit = 20000
 // country's incidents while other partitions fuse theirs: the counts it
 // reports always ask for the incremental path.
 type countryStore struct {
-	fuse.Store
-	country string
-	capped  bool
+	partitionStore
+	country string // as the claims carry it: "" for queue.NoCountry
 }
 
+// newCountryStore returns st narrowed to the partition key country (an
+// ISO code or queue.NoCountry).
+func newCountryStore(st partitionStore, country string) *countryStore {
+	if country == queue.NoCountry {
+		country = ""
+	}
+	return &countryStore{partitionStore: st, country: country}
+}
+
+// FuseCounts says whether the country has a claim waiting, and always
+// that more are fused than wait.
 func (s *countryStore) FuseCounts(ctx context.Context) (fused, unfused int, err error) {
-	cs, err := s.UnfusedClaims(ctx, scanLimit)
+	cs, err := s.UnfusedClaimsIn(ctx, s.country, 1)
 	if err != nil {
 		return 0, 0, err
 	}
 	return len(cs) + 1, len(cs), nil
 }
 
+// UnfusedClaims returns the country's unfused claims only. Incremental
+// asks again until none is left, so a backlog larger than one read is
+// drained within the message.
 func (s *countryStore) UnfusedClaims(ctx context.Context, limit int) ([]fuse.StoredClaim, error) {
-	all, err := s.Store.UnfusedClaims(ctx, scanLimit)
-	if err != nil {
-		return nil, err
-	}
-	if len(all) == scanLimit {
-		s.capped = true
-	}
-	var out []fuse.StoredClaim
-	for _, c := range all {
-		country := c.Claim.Country
-		if country == "" {
-			country = queue.NoCountry
-		}
-		if country == s.country && len(out) < limit {
-			out = append(out, c)
-		}
-	}
-	return out, nil
+	return s.UnfusedClaimsIn(ctx, s.country, limit)
 }
 
 // sweep publishes a fuse message for every country with unfused claims,

@@ -81,7 +81,7 @@ func TestCountryStoreFusesOnePartition(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	cs := &countryStore{Store: st, country: "IR"}
+	cs := newCountryStore(st, "IR")
 	sum, err := fuse.Incremental(ctx, cs, fuse.RunOptions{At: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatalf("fuse IR: %v", err)
