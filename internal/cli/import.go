@@ -54,6 +54,7 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	fs.StringVar(&fl.mapFile, "map", "", "csv: the TOML mapping file (see demo/README.md)")
 	fs.StringVar(&fl.country, "country", "", "claims: the country of the events (ISO code), when the event key does not say")
 	fs.BoolVar(&fl.noFuse, "no-fuse", false, "store the claims without fusing them (run vigil fuse later)")
+	natsURL := fs.String("nats", "", "publish the files' records to the NATS JetStream workers (vigil worker) instead of importing them here")
 	pos, err := parse(fs, args, env, &cfg)
 	if err != nil {
 		return err
@@ -71,6 +72,9 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	}
 	if fl.batch < 1 {
 		return usagef("--batch must be at least 1")
+	}
+	if *natsURL != "" {
+		return importToQueue(ctx, env, *natsURL, open, fl, files)
 	}
 	st, err := openStore(ctx, cfg.DB)
 	if err != nil {
