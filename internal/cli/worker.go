@@ -199,7 +199,9 @@ func runWorker(ctx context.Context, env Env, args []string) error {
 		}()
 	}
 	fmt.Fprintf(env.Stdout, "vigil worker: %s from %s into %s (Ctrl-C stops it)\n", *kinds, redactNATS(*qf.url), redactDSN(cfg.DB))
-	err = q.Work(ctx, hs, queue.WorkOptions{Concurrency: *conc})
+	// While PostgreSQL is away (restarting, failing over), pull nothing:
+	// the messages wait in the stream with their attempts unspent.
+	err = q.Work(ctx, hs, queue.WorkOptions{Concurrency: *conc, Ready: pool.Ping})
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}

@@ -148,10 +148,11 @@ func freePort(t testing.TB) int {
 // TestPostgresCrashUnderWorkers crashes the PostgreSQL server (pg_ctl
 // stop -m immediate: every session cut at once, recovery from the WAL at
 // the next start) while two workers import, extract and fuse, keeps it
-// down for a few seconds, and starts it again. The workers must ride it
-// out: their messages fail and come again after the back-off (none acked
-// without its work stored, none dead-lettered), the processes stay up
-// (no crash loop), and at the end every report is stored once, every
+// down for 8 s, longer than all of a message's back-offs, and starts it
+// again. The workers must ride it out: the messages in flight fail and
+// come again after the back-off, no other is pulled while the server is
+// down (none acked without its work stored, none dead-lettered), the
+// processes stay up (no crash loop), and at the end every report is stored once, every
 // claim the extractor reads is stored once and fused, and the queue is
 // empty. VIGIL_PGKILL_ARTICLES sets the articles per outlet (default
 // 20), VIGIL_PGKILL_ROUNDS the crashes (default 1; `make soak` runs 3).
@@ -162,7 +163,7 @@ func TestPostgresCrashUnderWorkers(t *testing.T) {
 	pg := startPostgres(t)
 	perOutlet := envInt("VIGIL_PGKILL_ARTICLES", 20)
 	rounds := envInt("VIGIL_PGKILL_ROUNDS", 1)
-	down := 4 * time.Second
+	down := 8 * time.Second
 	const outlets, acledRows = 4, 40
 	bin := buildVigil(t)
 	nats := queuetest.Start(t, 1)
@@ -186,9 +187,11 @@ func TestPostgresCrashUnderWorkers(t *testing.T) {
 	}
 	st.Close()
 
-	// Back-off long enough to outlast the outage with attempts to spare:
-	// 2+3+5+5 s before the fifth attempt.
-	qargs := []string{"--nats", nats.URLs(), "--backoff", "2s,3s,5s", "--max-deliver", "8", "--partitions", "4"}
+	// Back-offs far shorter than the outage: a message pulled again and
+	// again while the server is down would spend its 4 attempts in 5 s
+	// and go to the dead letters. The workers must not pull while
+	// PostgreSQL does not answer.
+	qargs := []string{"--nats", nats.URLs(), "--backoff", "1s,2s", "--max-deliver", "4", "--partitions", "4"}
 	worker := func(name string) *proc {
 		return startVigil(t, bin, name, append([]string{"worker", "--db", db, "--concurrency", "2"}, qargs...)...)
 	}

@@ -58,6 +58,10 @@ type WorkOptions struct {
 	// Done, when set, is told of each message handled and how it ended
 	// (nil: acknowledged).
 	Done func(k Kind, m Msg, err error)
+	// Ready, when set, is asked before each pull whether the handlers
+	// can work (the database answers); while it fails, no message is
+	// pulled, so that an outage spends no message's attempts.
+	Ready func(ctx context.Context) error
 }
 
 // Work takes messages of the kinds in hs and hands them to their handler
@@ -66,9 +70,13 @@ type WorkOptions struct {
 // neither acknowledged nor refused, and comes again after the back-off.
 func (q *Queue) Work(ctx context.Context, hs Handlers, opts WorkOptions) error {
 	n := max(opts.Concurrency, 1)
+	var gate *readyGate
+	if opts.Ready != nil {
+		gate = &readyGate{check: opts.Ready, log: q.cfg.Log, now: time.Now}
+	}
 	var wg sync.WaitGroup
 	start := func(stream, consumer string, kind Kind, h Handler) {
-		wg.Go(func() { q.loop(ctx, stream, consumer, kind, h, opts.Done) })
+		wg.Go(func() { q.loop(ctx, stream, consumer, kind, h, opts.Done, gate) })
 	}
 	for kind, h := range hs {
 		switch kind {
@@ -91,7 +99,7 @@ func (q *Queue) Work(ctx context.Context, hs Handlers, opts WorkOptions) error {
 // loop pulls one message at a time from a consumer: a worker holds no
 // message it has not started, so a killed worker delays at most the
 // messages it was working on.
-func (q *Queue) loop(ctx context.Context, stream, consumer string, kind Kind, h Handler, done func(Kind, Msg, error)) {
+func (q *Queue) loop(ctx context.Context, stream, consumer string, kind Kind, h Handler, done func(Kind, Msg, error), gate *readyGate) {
 	log := q.cfg.Log.With("consumer", consumer)
 	var cons jetstream.Consumer
 	for ctx.Err() == nil {
@@ -108,6 +116,10 @@ func (q *Queue) loop(ctx context.Context, stream, consumer string, kind Kind, h 
 				}
 				continue
 			}
+		}
+		gate.wait(ctx)
+		if ctx.Err() != nil {
+			return
 		}
 		fctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		batch, err := cons.Fetch(1, jetstream.FetchContext(fctx))
