@@ -101,3 +101,17 @@ func TestCountryStoreFusesOnePartition(t *testing.T) {
 		t.Errorf("unfused after fusing IR: %s, want AF,AF", got)
 	}
 }
+
+// TestImportNATSChecksFilesFirst: `vigil import --nats` names a missing
+// file before it connects anywhere, and opens no store of its own.
+func TestImportNATSChecksFilesFirst(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "v.db")
+	missing := filepath.Join(t.TempDir(), "no-such.csv")
+	_, _, err := vigil(t, db, "import", "acled", "--nats", "nats://127.0.0.1:1", missing)
+	if err == nil || !strings.Contains(err.Error(), "no-such.csv") {
+		t.Errorf("import --nats of a missing file: got %v, want an error naming it", err)
+	}
+	if _, serr := os.Stat(db); !os.IsNotExist(serr) {
+		t.Errorf("import --nats created the store %s (%v): the workers store, not the importer", db, serr)
+	}
+}

@@ -199,8 +199,12 @@ func TestPostgresCrashUnderWorkers(t *testing.T) {
 	if out, err := exec.Command(bin, append(append([]string{"worker", "submit", "--chunk", "4"}, qargs...), paths...)...).CombinedOutput(); err != nil {
 		t.Fatalf("worker submit: %v\n%s", err, out)
 	}
-	if out, err := exec.Command(bin, append(append([]string{"worker", "submit", "--kind", "acled", "--chunk", "5"}, qargs...), writeACLED(t, dir, acledRows))...).CombinedOutput(); err != nil {
-		t.Fatalf("worker submit --kind acled: %v\n%s", err, out)
+	// The dataset through `vigil import --nats`: read here, stored by the
+	// workers (no --db: nothing is written by the importer itself).
+	imp := exec.Command(bin, "import", "acled", "--nats", nats.URLs(), writeACLED(t, dir, acledRows))
+	imp.Env = append(os.Environ(), "VIGIL_DB=")
+	if out, err := imp.CombinedOutput(); err != nil || !strings.Contains(string(out), fmt.Sprintf("%d records in", acledRows)) {
+		t.Fatalf("import --nats: %v\n%s", err, out)
 	}
 	fail := func(format string, a ...any) {
 		t.Helper()
