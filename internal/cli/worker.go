@@ -126,7 +126,7 @@ func runWorker(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	qc.Consumers = true
-	st, err := postgres.Open(ctx, cfg.DB)
+	st, err := openWhenReady(ctx, qc.Log, cfg.DB)
 	if err != nil {
 		return fmt.Errorf("worker: open postgres store: %w", err)
 	}

@@ -2,12 +2,15 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/vigil-project/vigil/internal/fuse"
 	"github.com/vigil-project/vigil/internal/store/sqlite"
@@ -113,5 +116,33 @@ func TestImportNATSChecksFilesFirst(t *testing.T) {
 	}
 	if _, serr := os.Stat(db); !os.IsNotExist(serr) {
 		t.Errorf("import --nats created the store %s (%v): the workers store, not the importer", db, serr)
+	}
+}
+
+// TestUnreachable: the errors a worker waits out at start (nothing
+// listening, a server starting or shutting down) and those it does not.
+func TestUnreachable(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	_, refused := pgconn.Connect(ctx, "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=5")
+	if refused == nil {
+		t.Fatal("a connection to port 1 succeeded")
+	}
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"connection refused", fmt.Errorf("open: %w", refused), true},
+		{"starting up", &pgconn.PgError{Code: "57P03", Message: "the database system is starting up"}, true},
+		{"shutting down", &pgconn.PgError{Code: "57P01"}, true},
+		{"wrong password", &pgconn.PgError{Code: "28P01", Message: "password authentication failed"}, false},
+		{"no such database", &pgconn.PgError{Code: "3D000"}, false},
+		{"schema too new", errors.New("postgres store: schema version 9 is newer than this vigil"), false},
+	}
+	for _, tt := range tests {
+		if got := unreachable(tt.err); got != tt.want {
+			t.Errorf("%s (%v): got %v, want %v", tt.name, tt.err, got, tt.want)
+		}
 	}
 }

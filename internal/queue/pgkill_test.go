@@ -152,9 +152,10 @@ func freePort(t testing.TB) int {
 // again. The workers must ride it out: the messages in flight fail and
 // come again after the back-off, no other is pulled while the server is
 // down (none acked without its work stored, none dead-lettered), the
-// processes stay up (no crash loop), and at the end every report is stored once, every
-// claim the extractor reads is stored once and fused, and the queue is
-// empty. VIGIL_PGKILL_ARTICLES sets the articles per outlet (default
+// processes stay up (no crash loop), a worker started during the outage
+// waits for the server, and at the end every report is stored once,
+// every claim the extractor reads is stored once and fused, and the
+// queue is empty. VIGIL_PGKILL_ARTICLES sets the articles per outlet (default
 // 20), VIGIL_PGKILL_ROUNDS the crashes (default 1; `make soak` runs 3).
 func TestPostgresCrashUnderWorkers(t *testing.T) {
 	if testing.Short() {
@@ -247,6 +248,11 @@ func TestPostgresCrashUnderWorkers(t *testing.T) {
 		}
 		pg.crash()
 		t.Logf("round %d: PostgreSQL crashed at %d+ articles (%.1fs); down for %v", r, target, time.Since(start).Seconds(), down)
+		if r == 0 {
+			// A worker (re)started by an orchestrator during the outage
+			// waits for the database instead of exiting.
+			workers = append(workers, worker("worker3"))
+		}
 		time.Sleep(down)
 		pg.start()
 	}
@@ -299,6 +305,9 @@ func TestPostgresCrashUnderWorkers(t *testing.T) {
 		t.Errorf("no worker logged a failed attempt: the crash hit no work in flight")
 	}
 	t.Logf("%d attempts failed during the outage(s) and were tried again", retried)
+	if late := workers[2].output(); !strings.Contains(late, "waiting for it") {
+		t.Errorf("the worker started during the outage did not wait for PostgreSQL:\n%s", late)
+	}
 	// The workers rode the outage out instead of exiting.
 	for _, p := range workers {
 		select {
