@@ -7,7 +7,25 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/vigil-project/vigil/internal/store/storetest"
 )
+
+// BenchmarkGenerationCost: an import with and without the generation's
+// triggers (migration 0007), batch by batch in turn.
+func BenchmarkGenerationCost(b *testing.B) {
+	with, without := open(b), open(b)
+	if _, err := without.pool.Exec(b.Context(), `DO $$
+		DECLARE r record;
+		BEGIN
+			FOR r IN SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = 'store_written' LOOP
+				EXECUTE format('DROP TRIGGER store_written ON %I', r.relname);
+			END LOOP;
+		END $$`); err != nil {
+		b.Fatal(err)
+	}
+	storetest.BenchGenerationCost(b, with, without)
+}
 
 // BenchmarkGenerationWrites measures what keeping the generation costs a
 // small write transaction (one row), alone and with 8 writers at once,
