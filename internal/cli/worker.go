@@ -136,6 +136,11 @@ func runWorker(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("worker: postgres locks: %w", err)
 	}
 	defer pool.Close()
+	health, err := healthPool(ctx, cfg.DB)
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	defer health.Close()
 	q, err := queue.Connect(ctx, qc)
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
@@ -201,7 +206,7 @@ func runWorker(ctx context.Context, env Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "vigil worker: %s from %s into %s (Ctrl-C stops it)\n", *kinds, redactNATS(*qf.url), redactDSN(cfg.DB))
 	// While PostgreSQL is away (restarting, failing over), pull nothing:
 	// the messages wait in the stream with their attempts unspent.
-	err = q.Work(ctx, hs, queue.WorkOptions{Concurrency: *conc, Ready: pool.Ping})
+	err = q.Work(ctx, hs, queue.WorkOptions{Concurrency: *conc, Ready: health.Ping})
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}

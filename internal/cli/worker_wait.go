@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/vigil-project/vigil/internal/store/postgres"
 )
@@ -62,4 +63,21 @@ func unreachable(err error) bool {
 	}
 	var opErr *net.OpError
 	return errors.As(err, &opErr)
+}
+
+// healthPool is the one connection the queue's ready gate pings
+// PostgreSQL through: its own, so that a ping never waits behind the
+// fuse jobs holding the lock pool's connections (a busy pool is not a
+// database that does not answer).
+func healthPool(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, errors.New("postgres health check: invalid connection URL")
+	}
+	cfg.MaxConns, cfg.MinConns = 1, 0
+	p, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres health check: %w", err)
+	}
+	return p, nil
 }
