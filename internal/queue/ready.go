@@ -8,11 +8,12 @@ import (
 )
 
 // readyGate holds a worker's pulls while what its handlers write to (the
-// database) does not answer. Without it, every message pulled during an
-// outage fails at once and spends one of its attempts, and an outage
-// longer than the back-offs sends the whole backlog to the dead letters;
-// with it, only the messages in flight when the outage began fail (once),
-// and the rest wait in the stream, unspent, until the database is back.
+// database) does not answer, and the messages whose work failed because
+// of it. Without it, every message pulled during an outage failed at
+// once and spent one of its attempts, and an outage longer than the
+// back-offs (or a few outages in a row) sent the backlog to the dead
+// letters; with it, the messages in flight are held and done again once
+// the database is back, and the rest wait in the stream, unspent.
 type readyGate struct {
 	check func(ctx context.Context) error
 	log   *slog.Logger
@@ -70,4 +71,14 @@ func (g *readyGate) ready(ctx context.Context) bool {
 	g.down = false
 	g.until = g.now().Add(readyTTL)
 	return true
+}
+
+// recheck asks again now, whatever the last answer: a handler just
+// failed, and whether the store answers says whose fault it was. It
+// also keeps the other pull loops from pulling on a stale good answer.
+func (g *readyGate) recheck(ctx context.Context) bool {
+	g.mu.Lock()
+	g.until = time.Time{}
+	g.mu.Unlock()
+	return g.ready(ctx)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"sync"
 	"time"
@@ -132,7 +133,7 @@ func (q *Queue) loop(ctx context.Context, stream, consumer string, kind Kind, h 
 			continue
 		}
 		for m := range batch.Messages() {
-			err := q.handle(ctx, kind, m, h)
+			err := q.handle(ctx, kind, m, h, gate)
 			if done != nil {
 				md := msgOf(m)
 				done(kind, md, err)
@@ -170,7 +171,7 @@ var errExhausted = errors.New("attempts exhausted: the last attempt did not fini
 
 // handle runs h on one message and settles it: ack on success; after a
 // failure, another delivery after the back-off, or the dead-letter stream.
-func (q *Queue) handle(ctx context.Context, kind Kind, m jetstream.Msg, h Handler) error {
+func (q *Queue) handle(ctx context.Context, kind Kind, m jetstream.Msg, h Handler, gate *readyGate) error {
 	msg := msgOf(m)
 	log := q.cfg.Log.With("subject", msg.Subject, "msg_id", msg.ID, "attempt", msg.Attempt)
 	if msg.Attempt > q.cfg.MaxDeliver {
@@ -194,7 +195,7 @@ func (q *Queue) handle(ctx context.Context, kind Kind, m jetstream.Msg, h Handle
 			}
 		}
 	})
-	err := safeHandle(ctx, h, msg)
+	err := q.attempt(ctx, h, msg, gate, log)
 	stop()
 	hb.Wait()
 	if ctx.Err() != nil {
@@ -218,6 +219,26 @@ func (q *Queue) handle(ctx context.Context, kind Kind, m jetstream.Msg, h Handle
 		log.Debug("queue: nak", "error", nerr)
 	}
 	return err
+}
+
+// attempt runs the handler. When it fails while the store does not
+// answer (the gate's check fails right after), the failure is the
+// outage's, not the message's: the message is held (the heartbeats go
+// on) until the store answers and done again, spending none of its
+// attempts. A worker killed meanwhile lets it go after the ack wait.
+func (q *Queue) attempt(ctx context.Context, h Handler, msg Msg, gate *readyGate, log *slog.Logger) error {
+	for {
+		err := safeHandle(ctx, h, msg)
+		var perm permanent
+		if err == nil || gate == nil || errors.As(err, &perm) || ctx.Err() != nil || gate.recheck(ctx) {
+			return err
+		}
+		log.Warn("queue: work failed while the store does not answer: holding the message until it does", "error", err)
+		gate.wait(ctx)
+		if ctx.Err() != nil {
+			return err
+		}
+	}
 }
 
 // safeHandle runs the handler, turning a panic into a permanent error: a
