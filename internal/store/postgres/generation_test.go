@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store/storetest"
 )
 
@@ -101,4 +102,63 @@ func BenchmarkGenerationWrites(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Logf("store_writes holds %d rows after the runs (folded into the base now and then)", g)
+}
+
+// TestGenerationFolds checks the folding of store_writes into the base
+// (migration 0007), which a writing transaction does when its id is a
+// multiple of 1,024: ids are spent until the next one is, then a write
+// is made. Every write moves the generation by exactly one, folded or
+// not, and a fold leaves only the folding transaction's row.
+func TestGenerationFolds(t *testing.T) {
+	s := open(t)
+	ctx := t.Context()
+	gen := func() int64 {
+		t.Helper()
+		g, err := s.Generation(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	for i := range 5 {
+		if err := s.EnsureSource(ctx, model.Source{Name: fmt.Sprintf("before%d", i), Kind: model.KindDataset}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	folded := false
+	// Other tests on the server spend ids too: the write may miss the
+	// multiple, and is tried again.
+	for try := 0; try < 20 && !folded; try++ {
+		for {
+			var next int64
+			if err := s.pool.QueryRow(ctx, `SELECT pg_current_xact_id()::text::bigint + 1`).Scan(&next); err != nil {
+				t.Fatal(err)
+			}
+			if next%1024 == 0 {
+				break
+			}
+		}
+		before := gen()
+		if err := s.EnsureSource(ctx, model.Source{Name: fmt.Sprintf("fold%d", try), Kind: model.KindDataset}); err != nil {
+			t.Fatal(err)
+		}
+		if after := gen(); after != before+1 {
+			t.Fatalf("generation after one write: got %d, want %d", after, before+1)
+		}
+		var rows, base int64
+		if err := s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM store_writes), base FROM store_generation`).Scan(&rows, &base); err != nil {
+			t.Fatal(err)
+		}
+		folded = rows == 1 && base > 0
+	}
+	if !folded {
+		t.Fatal("no write folded store_writes into the base in 20 tries")
+	}
+	before := gen()
+	if err := s.EnsureSource(ctx, model.Source{Name: "after", Kind: model.KindDataset}); err != nil {
+		t.Fatal(err)
+	}
+	if after := gen(); after != before+1 {
+		t.Errorf("generation after the fold and one more write: got %d, want %d", after, before+1)
+	}
 }
