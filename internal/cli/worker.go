@@ -484,10 +484,6 @@ func (w *worker) fuse(ctx context.Context, m queue.Msg) error {
 	return nil
 }
 
-// scanLimit is how many unfused claims a starting worker's sweep reads
-// to find the countries that wait for fusion.
-const scanLimit = 20000
-
 // partitionStore is a fusion store that can read one country's unfused
 // claims from its own index.
 type partitionStore interface {
@@ -533,15 +529,16 @@ func (s *countryStore) UnfusedClaims(ctx context.Context, limit int) ([]fuse.Sto
 
 // sweep publishes a fuse message for every country with unfused claims,
 // for the claims no worker stored (ids per country and hour: workers
-// starting together ask once).
+// starting together ask once). The countries come from the store's index
+// of waiting claims, however many wait.
 func (w *worker) sweep(ctx context.Context) error {
-	cs, err := w.st.UnfusedClaims(ctx, scanLimit)
+	countries, err := w.st.UnfusedCountries(ctx)
 	if err != nil {
 		return fmt.Errorf("sweep: %w", err)
 	}
-	recs := make([]model.Record, len(cs))
-	for i, c := range cs {
-		recs[i].Claim = c.Claim
+	recs := make([]model.Record, len(countries))
+	for i, c := range countries {
+		recs[i].Claim.Country = c
 	}
 	return w.askFusion(ctx, "sweep:"+w.now().UTC().Format("2006-01-02T15"), recs)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/vigil-project/vigil/internal/fuse"
 )
 
@@ -20,6 +22,22 @@ func (s *Store) UnfusedClaimsIn(ctx context.Context, country string, limit int) 
 	out := make([]fuse.StoredClaim, len(found))
 	for i := range found {
 		out[i] = found[i].StoredClaim
+	}
+	return out, nil
+}
+
+// UnfusedCountries returns the countries (as the claims carry them, ""
+// for none) that have claims waiting for fusion, sorted: what a starting
+// fuse worker announces, read from the same index, however large the
+// backlog.
+func (s *Store) UnfusedCountries(ctx context.Context) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT country FROM claims WHERE NOT fused ORDER BY country`)
+	if err != nil {
+		return nil, fmt.Errorf("unfused countries: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("unfused countries: %w", err)
 	}
 	return out, nil
 }

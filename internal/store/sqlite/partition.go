@@ -38,3 +38,27 @@ func (s *Store) UnfusedClaimsIn(ctx context.Context, country string, limit int) 
 	}
 	return out, nil
 }
+
+// UnfusedCountries returns the countries (as the claims carry them, ""
+// for none) that have claims waiting for fusion, sorted: what a starting
+// fuse worker announces, read from the same index, however large the
+// backlog.
+func (s *Store) UnfusedCountries(ctx context.Context) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT DISTINCT country FROM claims INDEXED BY claims_unfused_country WHERE fused = 0 ORDER BY country`)
+	if err != nil {
+		return nil, fmt.Errorf("unfused countries: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, fmt.Errorf("unfused countries: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("unfused countries: %w", err)
+	}
+	return out, nil
+}

@@ -20,6 +20,7 @@ type generationBackend interface {
 	AddSource(ctx context.Context, src model.Source) error
 	Article(ctx context.Context, reportID string) (model.Article, error)
 	UnfusedClaimsIn(ctx context.Context, country string, limit int) ([]fuse.StoredClaim, error)
+	UnfusedCountries(ctx context.Context) ([]string, error)
 }
 
 // runScale runs the contract tests of the distributed mode: the
@@ -139,6 +140,7 @@ func testGenerationWrites(t *testing.T, b generationBackend) {
 		{"FuseCounts", func() error { _, _, err := b.FuseCounts(ctx); return err }},
 		{"UnfusedClaims", func() error { _, err := b.UnfusedClaims(ctx, 10); return err }},
 		{"UnfusedClaimsIn", func() error { _, err := b.UnfusedClaimsIn(ctx, "IR", 10); return err }},
+		{"UnfusedCountries", func() error { _, err := b.UnfusedCountries(ctx); return err }},
 		{"IncidentHistory", func() error { _, err := b.IncidentHistory(ctx, incID); return err }},
 		{"fusion with nothing to fuse", fuseAll},
 	}
@@ -191,7 +193,7 @@ func testGenerationOwn(t *testing.T, b, other generationBackend) {
 
 // testUnfusedClaimsIn checks a partition's view: only its country's
 // unfused claims (no country: ""), in UnfusedClaims' order, up to the
-// limit, and none once they are fused.
+// limit, and none once they are fused; and the countries that wait.
 func testUnfusedClaimsIn(t *testing.T, b generationBackend) {
 	ctx := t.Context()
 	ensure(t, b, GTD)
@@ -237,8 +239,14 @@ func testUnfusedClaimsIn(t *testing.T, b generationBackend) {
 			t.Errorf("UnfusedClaimsIn(%q, %d): got %v, want %v", tc.country, tc.limit, ids, want)
 		}
 	}
+	if got, err := b.UnfusedCountries(ctx); err != nil || !slices.Equal(got, []string{"", "AF", "IQ", "IR"}) {
+		t.Errorf("UnfusedCountries: got %q, %v; want [\"\" AF IQ IR]", got, err)
+	}
 	if _, err := fuse.Incremental(ctx, b, fuse.RunOptions{At: fuseAt}); err != nil {
 		t.Fatal(err)
+	}
+	if got, err := b.UnfusedCountries(ctx); err != nil || len(got) != 0 {
+		t.Errorf("UnfusedCountries after fusion: got %q, %v; want none", got, err)
 	}
 	for _, cc := range []string{"IR", ""} {
 		if got, err := b.UnfusedClaimsIn(ctx, cc, 100); err != nil || len(got) != 0 {
