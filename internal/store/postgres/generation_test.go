@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -160,5 +161,40 @@ func TestGenerationFolds(t *testing.T) {
 	}
 	if after := gen(); after != before+1 {
 		t.Errorf("generation after the fold and one more write: got %d, want %d", after, before+1)
+	}
+}
+
+// TestPartitionQueriesUseTheIndex: the planner can answer a partition's
+// queries from claims_unfused_country (with sequential scans priced out,
+// as they are on a large store, it does), so that a partition never
+// reads other countries' waiting claims.
+func TestPartitionQueriesUseTheIndex(t *testing.T) {
+	s := open(t)
+	ctx := t.Context()
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SET enable_seqscan = off`); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Exec(context.Background(), `RESET enable_seqscan`)
+	for name, q := range map[string]string{
+		"UnfusedClaimsIn":  `EXPLAIN ` + strings.Replace(strings.Replace(unfusedInSQL, "$1", "'IR'", 1), "$2", "500", 1),
+		"UnfusedCountries": `EXPLAIN ` + unfusedCountriesSQL,
+	} {
+		rows, err := conn.Query(ctx, q)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		plan := strings.Join(lines, "\n")
+		if !strings.Contains(plan, "claims_unfused_country") {
+			t.Errorf("%s: the plan does not use claims_unfused_country:\n%s", name, plan)
+		}
 	}
 }
