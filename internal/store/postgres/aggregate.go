@@ -115,7 +115,7 @@ func fillBucket(b *store.Bucket, by []store.Dimension, vals []string, admin1Name
 
 // Generation returns a number that grows by one with each committed
 // transaction that wrote what an answer is made of (incidents, claims,
-// reports, sources, imports; see migration 0007) in this database, and
+// reports, sources, imports; see migration 0008) in this database, and
 // only then: reads, and other databases of the cluster, leave it alone.
 // It is read in one snapshot, so it never counts a write whose rows that
 // snapshot does not show.

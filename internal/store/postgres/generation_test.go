@@ -14,7 +14,7 @@ import (
 )
 
 // BenchmarkGenerationCost: an import with and without the generation's
-// triggers (migration 0007), batch by batch in turn.
+// triggers (migration 0008), batch by batch in turn.
 func BenchmarkGenerationCost(b *testing.B) {
 	with, without := open(b), open(b)
 	if _, err := without.pool.Exec(b.Context(), `DO $$
@@ -31,7 +31,7 @@ func BenchmarkGenerationCost(b *testing.B) {
 
 // BenchmarkGenerationWrites measures what keeping the generation costs a
 // small write transaction (one row), alone and with 8 writers at once,
-// for three ways of keeping it: none (the floor), the one migration 0007
+// for three ways of keeping it: none (the floor), the one migration 0008
 // chose (a row per writing transaction from a statement trigger), and a
 // single counter row updated by every writer (which holds each writer
 // behind the one before until its commit). The write is the smallest a
@@ -106,7 +106,7 @@ func BenchmarkGenerationWrites(b *testing.B) {
 }
 
 // TestGenerationFolds checks the folding of store_writes into the base
-// (migration 0007), which a writing transaction does when its id is a
+// (migration 0008), which a writing transaction does when its id is a
 // multiple of 1,024: ids are spent until the next one is, then a write
 // is made. Every write moves the generation by exactly one, folded or
 // not, and a fold leaves only the folding transaction's row.

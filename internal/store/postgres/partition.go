@@ -10,7 +10,7 @@ import (
 )
 
 // The queries of a fusion partition, both answered from the partial index
-// claims_unfused_country (migration 0007).
+// claims_unfused_country (migration 0008).
 const (
 	unfusedInSQL        = `SELECT ` + locatedCols + ` WHERE NOT c.fused AND c.country = $1 ORDER BY c.seq LIMIT $2`
 	unfusedCountriesSQL = `SELECT DISTINCT country FROM claims WHERE NOT fused ORDER BY country`

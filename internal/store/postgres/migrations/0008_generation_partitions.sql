@@ -64,6 +64,7 @@ BEGIN
         ('sources', 'INSERT OR UPDATE OR DELETE OR TRUNCATE'),
         ('rejections', 'INSERT OR UPDATE OR DELETE OR TRUNCATE'),
         ('import_runs', 'INSERT OR UPDATE OR DELETE OR TRUNCATE'),
+        ('prune_runs', 'INSERT OR UPDATE OR DELETE OR TRUNCATE'),
         ('articles', 'INSERT OR UPDATE OR DELETE OR TRUNCATE'),
         ('fuse_retired', 'INSERT OR UPDATE OR DELETE OR TRUNCATE'),
         ('fuse_constraints', 'INSERT OR UPDATE OR DELETE OR TRUNCATE'),

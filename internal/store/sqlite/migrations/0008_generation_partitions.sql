@@ -2,7 +2,7 @@
 -- country (Store.UnfusedClaimsIn).
 --
 -- The generation was the largest version rowid plus the largest import
--- run id: it stood still when a write left no version (a source, an
+-- and prune run ids: it stood still when a write left no version (a source, an
 -- article, a rejection, a finished import), and a deleted last version
 -- gave its rowid back, so that a later write could bring an earlier
 -- generation back and the server serve an answer cached under it. Now it
@@ -18,7 +18,8 @@
 -- BenchmarkGenerationCost, 2026-11-25); fusion and
 -- corrections show in the claims they move to an incident and the
 -- incidents they update; the rest (sources, rejections, import runs,
--- articles, retirements, constraints, the model) is one row per change.
+-- articles, prunes, retirements, constraints, the model) is one row per
+-- change; a prune also updates the reports and chunks it empties.
 -- Deletions count on every table, for retention and restores. SQLite has
 -- one writer at a time, so the counter row holds no writer back.
 CREATE TABLE store_generation (
@@ -26,8 +27,10 @@ CREATE TABLE store_generation (
     n  INTEGER NOT NULL
 );
 INSERT INTO store_generation (id, n) VALUES (1,
-    1 + coalesce((SELECT max(rowid) FROM incident_versions), 0) + coalesce((SELECT max(id) FROM import_runs), 0));
+    1 + coalesce((SELECT max(rowid) FROM incident_versions), 0) + coalesce((SELECT max(id) FROM import_runs), 0)
+    + coalesce((SELECT max(id) FROM prune_runs), 0));
 CREATE TRIGGER gen_raw_chunks_insert AFTER INSERT ON raw_chunks BEGIN UPDATE store_generation SET n = n + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_raw_chunks_update AFTER UPDATE ON raw_chunks BEGIN UPDATE store_generation SET n = n + 1 WHERE id = 1; END;
 CREATE TRIGGER gen_raw_chunks_delete AFTER DELETE ON raw_chunks BEGIN UPDATE store_generation SET n = n + 1 WHERE id = 1; END;
 CREATE TRIGGER gen_incidents_update AFTER UPDATE ON incidents BEGIN UPDATE store_generation SET n = n + 1 WHERE id = 1; END;
 CREATE TRIGGER gen_incidents_delete AFTER DELETE ON incidents BEGIN UPDATE store_generation SET n = n + 1 WHERE id = 1; END;
@@ -43,6 +46,7 @@ CREATE TRIGGER gen_rejections_insert AFTER INSERT ON rejections BEGIN UPDATE sto
 CREATE TRIGGER gen_rejections_delete AFTER DELETE ON rejections BEGIN UPDATE store_generation SET n = n + 1 WHERE id = 1; END;
 CREATE TRIGGER gen_import_runs_insert AFTER INSERT ON import_runs BEGIN UPDATE store_generation SET n = n + 1 WHERE id = 1; END;
 CREATE TRIGGER gen_import_runs_update AFTER UPDATE ON import_runs BEGIN UPDATE store_generation SET n = n + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_prune_runs_insert AFTER INSERT ON prune_runs BEGIN UPDATE store_generation SET n = n + 1 WHERE id = 1; END;
 CREATE TRIGGER gen_articles_insert AFTER INSERT ON articles BEGIN UPDATE store_generation SET n = n + 1 WHERE id = 1; END;
 CREATE TRIGGER gen_articles_update AFTER UPDATE ON articles BEGIN UPDATE store_generation SET n = n + 1 WHERE id = 1; END;
 CREATE TRIGGER gen_articles_delete AFTER DELETE ON articles BEGIN UPDATE store_generation SET n = n + 1 WHERE id = 1; END;
