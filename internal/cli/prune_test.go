@@ -266,7 +266,7 @@ func TestServePrunesDaily(t *testing.T) {
 	go func() { done <- Run(ctx, env, []string{"--db", db, "serve", "--addr", "127.0.0.1:0", "--poll=false"}) }()
 	addr := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)/`)
 	var m []string
-	for deadline := time.Now().Add(10 * time.Second); m == nil; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); m == nil; time.Sleep(20 * time.Millisecond) {
 		if m = addr.FindStringSubmatch(out.String()); m == nil && time.Now().After(deadline) {
 			t.Fatalf("serve printed no address: %q", out.String())
 		}

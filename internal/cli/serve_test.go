@@ -61,7 +61,7 @@ func testServe(t *testing.T, extra []string, vars map[string]string) {
 	go func() { done <- Run(ctx, env, args) }()
 	addr := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)/`)
 	var m []string
-	for deadline := time.Now().Add(10 * time.Second); m == nil; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); m == nil; time.Sleep(20 * time.Millisecond) {
 		if m = addr.FindStringSubmatch(out.String()); m == nil && time.Now().After(deadline) {
 			cancel()
 			t.Fatalf("serve printed no address: %q", out.String())
