@@ -61,7 +61,7 @@ func testDeliverMetrics(t *testing.T, db string) {
 	}()
 	at := regexp.MustCompile(`metrics on http://(127\.0\.0\.1:\d+)/metrics`)
 	var addr []string
-	for deadline := time.Now().Add(10 * time.Second); addr == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); addr == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		addr = at.FindStringSubmatch(errb.String())
 	}
 	if addr == nil {
@@ -116,7 +116,7 @@ func TestCheckLoopMetrics(t *testing.T) {
 	}()
 	at := regexp.MustCompile(`metrics on http://(127\.0\.0\.1:\d+)/metrics`)
 	var addr []string
-	for deadline := time.Now().Add(10 * time.Second); addr == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); addr == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		addr = at.FindStringSubmatch(errb.String())
 	}
 	if addr == nil {

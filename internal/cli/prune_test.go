@@ -274,7 +274,7 @@ func TestServePrunesDaily(t *testing.T) {
 	id := incidentsJSON(t, db)[0]["id"].(string)
 	// The prune runs beside the server: look until it shows.
 	var pruned *time.Time
-	for deadline := time.Now().Add(10 * time.Second); pruned == nil; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); pruned == nil; time.Sleep(50 * time.Millisecond) {
 		resp, err := http.Get("http://" + m[1] + "/api/incidents/" + id)
 		if err != nil {
 			t.Fatal(err)

@@ -172,7 +172,7 @@ func TestServePollsFeeds(t *testing.T) {
 			// The poller starts before the server says where it listens.
 			serving := regexp.MustCompile(`serving .* on http://(127\.0\.0\.1:\d+)/`)
 			a := serving.FindStringSubmatch(out.String())
-			for deadline := time.Now().Add(10 * time.Second); a == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			for deadline := time.Now().Add(60 * time.Second); a == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 				a = serving.FindStringSubmatch(out.String())
 			}
 			if a != nil {
@@ -212,7 +212,7 @@ func TestServePollsFeeds(t *testing.T) {
 func waitMetrics(t *testing.T, addr string, want ...string) string {
 	t.Helper()
 	var body string
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		resp, err := http.Get("http://" + addr + "/metrics")
 		if err != nil {
 			t.Fatal(err)
