@@ -25,6 +25,9 @@ type BlockStats struct {
 	SameSource int64 `json:"same_source"`
 	// AllPairs is n(n-1)/2, for comparison.
 	AllPairs int64 `json:"all_pairs"`
+	// Held is, for a streamed re-fusion, the most claims it held at once
+	// (in its reorder buffer, its sweep and its open components).
+	Held int `json:"held,omitempty"`
 }
 
 // mayLink reports whether two claims may ever be merged: two rows of one

@@ -147,6 +147,18 @@ func Fuse(claims []model.Claim, sources map[string]model.Source, opts Options) *
 		}
 	}
 	pairs, keys = nil, nil
+	res := clusterLinks(ps, keep, m, opts)
+	res.Stats = st
+	return res
+}
+
+// clusterLinks clusters prepared claims along their scored links (by
+// index into ps, a < b): strongest link first under the chaining guard,
+// with opts' fixed incidents and analysts' constraints, then the event
+// groups. It is what Fuse does once the pairs are scored, and what the
+// streamed re-fusion (stream.go) does for each closed component, so that
+// both give the same clusters.
+func clusterLinks(ps []prepared, keep []scored, m *Model, opts Options) *Result {
 	sortLinks(keep)
 	cl := newClusterer(ps)
 	if len(opts.Fixed) > 0 {
@@ -155,7 +167,7 @@ func Fuse(claims []model.Claim, sources map[string]model.Source, opts Options) *
 	if len(opts.MustLink) > 0 || len(opts.CannotLink) > 0 {
 		cl.constrain(ps, opts.MustLink, opts.CannotLink)
 	}
-	res := &Result{Model: m, Stats: st}
+	res := &Result{Model: m}
 	// The links that merged, in claim-id order of their ends.
 	type mergedLink struct {
 		ra, rb int32 // ranks, ra < rb

@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
-	"runtime"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -638,6 +636,10 @@ func normalize(inc model.Incident) model.Incident {
 // claims of one (the one holding most of its claims); incidents left
 // without claims are retired into the cluster that took most of theirs.
 // The trained model is kept for Incremental.
+//
+// The claims are streamed from the store in blocking order, twice (see
+// stream.go): no more than a sweep window of them and the components not
+// yet closed are held at once, whatever the size of the store.
 func all(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 	var sum Summary
 	r, err := newRunner(ctx, st, opts)
@@ -663,41 +665,63 @@ func all(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 			return sum, fmt.Errorf("fuse: %w", err)
 		}
 	}
-	// Each claim is held once, in claims (which Fuse reads), and what the
-	// store said about it beside it in a small struct: a StoredClaim is
-	// made only when its incident is written, a chunk at a time.
-	type meta struct {
-		ref, incident string
-		published     *time.Time
-		fetched       time.Time
+	w := &allWriter{ctx: ctx, r: r, st: st, sum: &sum, part: map[string]*cluster{}, retire: map[string]string{}}
+	must, cannot := constraintLinks(r.cons)
+	stream := func(ctx context.Context, fn func(StoredClaim) error) error {
+		return st.BlockClaims(ctx, func(sc StoredClaim) error {
+			sc.Claim = Slim(sc.Claim)
+			return fn(sc)
+		})
 	}
-	var claims []model.Claim
-	var metas []meta
-	if err := st.AllClaims(ctx, func(sc StoredClaim) error {
-		claims = append(claims, Slim(sc.Claim))
-		metas = append(metas, meta{ref: sc.Ref, incident: sc.IncidentID, published: sc.Published, fetched: sc.Fetched})
-		return nil
-	}); err != nil {
+	m, _, err := streamFuse(ctx, stream, r.linker.Sources, Options{MustLink: must, CannotLink: cannot}, w.component)
+	if err != nil {
 		return sum, fmt.Errorf("fuse: %w", err)
 	}
-	if len(claims) == 0 {
+	if m == nil {
 		return sum, nil
 	}
-	if len(claims) >= 20000 { // a small store's heap needs no bound
-		defer boundHeap()()
-	}
-	index := make(map[string]int32, len(claims))
-	for i := range claims {
-		index[claims[i].ID] = int32(i)
-	}
-	must, cannot := constraintLinks(r.cons)
-	res := Fuse(claims, r.linker.Sources, Options{MustLink: must, CannotLink: cannot})
-	sum.Claims = len(claims)
-	sum.Incidents = len(res.Clusters)
 	sum.Full = true
+	if err := w.write(ctx, m); err != nil {
+		return sum, err
+	}
+	return sum, nil
+}
 
+// allWriter writes what All fuses, a chunk of incidents at a time, so
+// that memory stays bounded. A chunk holds whole components: the clusters
+// of linked claims together with every old incident they hold claims of,
+// its retirement and the settings it carries to its survivor, so that
+// each chunk is whole on its own. A run stopped between chunks (a crash,
+// a kill) leaves every old incident either untouched or fully resolved —
+// never emptied of its claims but not retired — and the next run fuses
+// the rest.
+type allWriter struct {
+	ctx     context.Context
+	r       *runner
+	st      Store
+	sum     *Summary
+	part    map[string]*cluster
+	retire  map[string]string
+	written int
+}
+
+// chunkSize is how many incidents a chunk of All holds, at least.
+const chunkSize = 2000
+
+// component takes the clusters of one closed component: it gives each
+// its incident id, retires the old incidents no cluster kept, and writes
+// the chunk once it is full.
+func (w *allWriter) component(nodes []*node, res *Result) error {
+	sum := w.sum
+	sum.Claims += len(nodes)
+	sum.Incidents += len(res.Clusters)
+	byID := make(map[string]*node, len(nodes))
+	for _, n := range nodes {
+		byID[n.sc.Claim.ID] = n
+	}
 	// Ids: biggest clusters choose first, each the old incident holding
-	// most of its claims that no bigger cluster took.
+	// most of its claims that no bigger cluster took. The old incidents
+	// of a component's claims have all their claims in it.
 	order := make([]int, len(res.Clusters))
 	for i := range order {
 		order[i] = i
@@ -708,7 +732,7 @@ func all(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 	for _, ci := range order {
 		count := map[string]int{}
 		for _, id := range res.Clusters[ci] {
-			count[metas[index[id]].incident]++
+			count[byID[id].sc.IncidentID]++
 		}
 		var best string
 		for id, n := range count {
@@ -748,7 +772,7 @@ func all(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 	votes := map[string]map[string]int{}
 	for ci, cl := range res.Clusters {
 		for _, id := range cl {
-			old := metas[index[id]].incident
+			old := byID[id].sc.IncidentID
 			if old != ids[ci] {
 				sum.Attached++
 			} else if len(cl) == 1 {
@@ -763,7 +787,6 @@ func all(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 			votes[old][ids[ci]]++
 		}
 	}
-	retire := map[string]string{}
 	for old, v := range votes {
 		var into string
 		for id, n := range v {
@@ -771,123 +794,42 @@ func all(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 				into = id
 			}
 		}
-		retire[old] = into
+		w.retire[old] = into
 	}
-	carried := r.carry(retire)
-	// Written a chunk of incidents at a time, so that memory stays
-	// bounded. A chunk holds whole components: the clusters that share an
-	// old incident go together, with that incident's retirement and the
-	// settings it carries to its survivor, so that each chunk is whole on
-	// its own. A run stopped between chunks (a crash, a kill) leaves every
-	// old incident either untouched or fully resolved — never emptied of
-	// its claims but not retired — and the next run fuses the rest.
-	comp := make([]int, len(ids)) // union-find over clusters
-	for i := range comp {
-		comp[i] = i
-	}
-	root := func(i int) int {
-		for comp[i] != i {
-			comp[i] = comp[comp[i]]
-			i = comp[i]
-		}
-		return i
-	}
-	firstOf := map[string]int{} // old incident → a cluster holding one of its claims
 	for ci, cl := range res.Clusters {
+		c := &cluster{id: ids[ci], grouped: true}
+		if g, ok := groups[c.id]; ok {
+			c.group, c.groupReasons = g.id, g.reasons
+		}
 		for _, id := range cl {
-			old := metas[index[id]].incident
-			if o, ok := firstOf[old]; ok {
-				if a, b := root(o), root(ci); a != b {
-					comp[max(a, b)] = min(a, b)
-				}
-			} else {
-				firstOf[old] = ci
-			}
+			n := byID[id]
+			c.add(&StoredClaim{Evidence: n.sc.Evidence, Ref: n.sc.Ref, Link: links[id]})
 		}
+		w.part[c.id] = c
 	}
-	const chunk = 2000
-	var chunks [][]int
-	chunkOf := map[int]int{} // component root → chunk
-	for ci := range ids {
-		c := root(ci)
-		k, ok := chunkOf[c]
-		if !ok {
-			if len(chunks) == 0 || len(chunks[len(chunks)-1]) >= chunk {
-				chunks = append(chunks, nil)
-			}
-			k = len(chunks) - 1
-			chunkOf[c] = k
-		}
-		chunks[k] = append(chunks[k], ci)
+	if len(w.part) >= chunkSize {
+		return w.write(w.ctx, nil)
 	}
-	retireIn := make([]map[string]string, len(chunks))
-	for old, into := range retire {
-		k := chunkOf[root(firstOf[old])]
-		if retireIn[k] == nil {
-			retireIn[k] = map[string]string{}
-		}
-		retireIn[k][old] = into
-	}
-	chunkOfID := make(map[string]int, len(ids))
-	for k, cis := range chunks {
-		for _, ci := range cis {
-			chunkOfID[ids[ci]] = k
-		}
-	}
-	carriedIn := make([][]Constraint, len(chunks))
-	for _, c := range carried {
-		k := chunkOfID[c.Incident]
-		carriedIn[k] = append(carriedIn[k], c)
-	}
-	for k, cis := range chunks {
-		part := map[string]*cluster{}
-		for _, ci := range cis {
-			w := &cluster{id: ids[ci], grouped: true}
-			if g, ok := groups[w.id]; ok {
-				w.group, w.groupReasons = g.id, g.reasons
-			}
-			for _, id := range res.Clusters[ci] {
-				i := index[id]
-				m := metas[i]
-				w.add(&StoredClaim{Evidence: Evidence{Claim: claims[i], Published: m.published, Fetched: m.fetched},
-					Ref: m.ref, Link: links[id]})
-			}
-			part[w.id] = w
-		}
-		ch := &Change{At: r.at, Author: Author, PurgeAll: k == 0, Carried: carriedIn[k]}
-		if k == len(chunks)-1 {
-			ch.Model = res.Model
-		}
-		if err := r.finish(ctx, ch, part, retireIn[k], nil, &sum); err != nil {
-			return sum, err
-		}
-		if err := st.ApplyFusion(ctx, ch); err != nil {
-			return sum, fmt.Errorf("fuse: %w", err)
-		}
-	}
-	return sum, nil
+	return nil
 }
 
-// boundHeap bounds the heap while All holds every claim, and returns the
-// function that lifts the bound. Decoding the stored documents leaves far
-// more garbage than the claims kept, and by default the heap may grow to
-// twice what is live before the collector runs: with every claim of a
-// store live, that doubling is what made a full fusion too big for a
-// laptop. So the garbage is handed back first, and the heap is then held
-// to about 1.6 times the claims' own size (a soft limit: the collector
-// runs more often near it, no allocation ever fails); a lower limit set
-// by the user (GOMEMLIMIT) stays.
-func boundHeap() (restore func()) {
-	debug.FreeOSMemory()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	prev := debug.SetMemoryLimit(-1)
-	limit := int64(ms.HeapAlloc)*8/5 + 64<<20
-	if limit >= prev {
-		return func() {}
+// write writes the chunk gathered so far; the last one (m set) also
+// keeps the model, even when empty.
+func (w *allWriter) write(ctx context.Context, m *Model) error {
+	if len(w.part) == 0 && len(w.retire) == 0 && m == nil {
+		return nil
 	}
-	debug.SetMemoryLimit(limit)
-	return func() { debug.SetMemoryLimit(prev) }
+	ch := &Change{At: w.r.at, Author: Author, PurgeAll: w.written == 0, Model: m}
+	ch.Carried = w.r.carry(w.retire)
+	if err := w.r.finish(ctx, ch, w.part, w.retire, nil, w.sum); err != nil {
+		return err
+	}
+	if err := w.st.ApplyFusion(ctx, ch); err != nil {
+		return fmt.Errorf("fuse: %w", err)
+	}
+	w.written++
+	w.part, w.retire = map[string]*cluster{}, map[string]string{}
+	return nil
 }
 
 // freshID makes the id of an incident that none of its claims' incidents
