@@ -116,17 +116,62 @@ func TestSyntheticLinkage(t *testing.T) {
 	}
 }
 
+// benchFuse times Fuse, and reports beside the wall time the CPU time
+// per run (cpu-s/op, getrusage: user and system, every thread): on a
+// loaded machine the wall time stretches with the load, the CPU time much
+// less, so growth ratios (1M / 100k) are read from it.
 func benchFuse(b *testing.B, n, days int) {
 	claims, _ := synthClaimsOver(n, 1, days)
 	b.ReportAllocs()
 	b.ResetTimer()
 	var res *Result
+	cpu := cpuTime()
 	for b.Loop() {
 		res = Fuse(claims, synthSources, Options{})
 	}
+	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 	b.ReportMetric(float64(res.Stats.Pairs), "pairs")
 	b.ReportMetric(float64(len(res.Clusters)), "clusters")
 }
+
+// benchStream times the streamed re-fusion of All (two passes over the
+// claims in blocking order, components clustered as they close) over the
+// same synthetic claims, already in blocking order in memory (no store,
+// no sorting), and reports its CPU time and the most claims it held at
+// once.
+func benchStream(b *testing.B, n, days int) {
+	claims, _ := synthClaimsOver(n, 1, days)
+	stream := sliceStream(claims, func(i int) string { return "own" + strconv.Itoa(i) })
+	b.ReportAllocs()
+	b.ResetTimer()
+	var st BlockStats
+	var clusters int
+	cpu := cpuTime()
+	for b.Loop() {
+		clusters = 0
+		var err error
+		_, st, err = streamFuse(b.Context(), stream, synthSources, Options{}, func(_ []*node, res *Result) error {
+			clusters += len(res.Clusters)
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric(float64(st.Pairs), "pairs")
+	b.ReportMetric(float64(clusters), "clusters")
+	b.ReportMetric(float64(st.Held), "held")
+}
+
+// BenchmarkStream100k is BenchmarkFuse100k through the stream.
+func BenchmarkStream100k(b *testing.B) { benchStream(b, 100_000, 3650) }
+
+// BenchmarkStream1M is BenchmarkFuse1M through the stream.
+func BenchmarkStream1M(b *testing.B) { benchStream(b, 1_000_000, 3650) }
+
+// BenchmarkStream1MSameDensity is BenchmarkFuse1MSameDensity through the stream.
+func BenchmarkStream1MSameDensity(b *testing.B) { benchStream(b, 1_000_000, 36500) }
 
 // BenchmarkFuse100k fuses 100,000 synthetic claims (about 20,000 events)
 // over ten years. The targets: 1M claims in ≤ 60 s on 2 cores,

@@ -26,6 +26,10 @@ type RunOptions struct {
 	Batch int
 	// Metrics, when set, are told of the run when it ends.
 	Metrics *metrics.Metrics
+	// TempDir is where All sorts the claims of a large store into
+	// blocking order (files of a few tens of MB, removed after); empty
+	// means the system's temporary directory.
+	TempDir string
 }
 
 // Summary says what a fusion run did.
@@ -637,9 +641,10 @@ func normalize(inc model.Incident) model.Incident {
 // without claims are retired into the cluster that took most of theirs.
 // The trained model is kept for Incremental.
 //
-// The claims are streamed from the store in blocking order, twice (see
-// stream.go): no more than a sweep window of them and the components not
-// yet closed are held at once, whatever the size of the store.
+// The claims are read from the store once, sorted into blocking order
+// on disk (spill.go) and streamed twice (stream.go): no more than a sweep
+// window of them and the components not yet closed are held at once,
+// whatever the size of the store.
 func all(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 	var sum Summary
 	r, err := newRunner(ctx, st, opts)
@@ -665,15 +670,25 @@ func all(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 			return sum, fmt.Errorf("fuse: %w", err)
 		}
 	}
+	// The store is read once, in its own order, and the claims sorted
+	// into blocking order on disk (spill.go).
+	so, err := newSorter(opts.TempDir)
+	if err != nil {
+		return sum, fmt.Errorf("fuse: %w", err)
+	}
+	defer so.close()
+	if err := st.AllClaims(ctx, func(sc StoredClaim) error {
+		sc.Claim = Slim(sc.Claim)
+		return so.add(sc)
+	}); err != nil {
+		return sum, fmt.Errorf("fuse: %w", err)
+	}
+	if err := so.finish(); err != nil {
+		return sum, fmt.Errorf("fuse: %w", err)
+	}
 	w := &allWriter{ctx: ctx, r: r, st: st, sum: &sum, part: map[string]*cluster{}, retire: map[string]string{}}
 	must, cannot := constraintLinks(r.cons)
-	stream := func(ctx context.Context, fn func(StoredClaim) error) error {
-		return st.BlockClaims(ctx, func(sc StoredClaim) error {
-			sc.Claim = Slim(sc.Claim)
-			return fn(sc)
-		})
-	}
-	m, _, err := streamFuse(ctx, stream, r.linker.Sources, Options{MustLink: must, CannotLink: cannot}, w.component)
+	m, _, err := streamFuse(ctx, so.stream(), r.linker.Sources, Options{MustLink: must, CannotLink: cannot}, w.component)
 	if err != nil {
 		return sum, fmt.Errorf("fuse: %w", err)
 	}

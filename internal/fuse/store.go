@@ -148,11 +148,9 @@ type Store interface {
 	CandidateClaims(ctx context.Context, country string, lo, hi int) ([]StoredClaim, error)
 	// IncidentClaims returns the current fused claims of some incidents.
 	IncidentClaims(ctx context.Context, ids []string) ([]StoredClaim, error)
-	// BlockClaims calls fn with every current claim, fused or not, from
-	// its full document, in blocking order (see ClaimStream): by country
-	// (bytewise), then by the day of its start (a claim without a date as
-	// 1970-01-01), then by id. fn may write to the store between calls.
-	BlockClaims(ctx context.Context, fn func(StoredClaim) error) error
+	// AllClaims calls fn with every current claim, fused or not, from its
+	// full document, in the order they were stored.
+	AllClaims(ctx context.Context, fn func(StoredClaim) error) error
 	// FuseIncidents returns the current documents of the live incidents
 	// among ids.
 	FuseIncidents(ctx context.Context, ids []string) (map[string]model.Incident, error)
