@@ -155,19 +155,44 @@ type runner struct {
 	carried map[string][]string
 }
 
+// Setup is what every fusion run reads first: the sources, the model of
+// the last full run and the analysts' corrections.
+type Setup struct {
+	Sources     map[string]model.Source
+	Model       *Model
+	Constraints []Constraint
+}
+
+// SetupReader is a Store that reads a run's Setup in one round trip
+// instead of three (FuseSources, FuseModel, Constraints): store/postgres,
+// where each round trip of an attach counts. Optional.
+type SetupReader interface {
+	FuseSetup(ctx context.Context) (Setup, error)
+}
+
+// readSetup reads a run's setup, in one call when the store can.
+func readSetup(ctx context.Context, st Store) (Setup, error) {
+	if sr, ok := st.(SetupReader); ok {
+		return sr.FuseSetup(ctx)
+	}
+	var su Setup
+	var err error
+	if su.Sources, err = st.FuseSources(ctx); err != nil {
+		return su, err
+	}
+	if su.Model, err = st.FuseModel(ctx); err != nil {
+		return su, err
+	}
+	su.Constraints, err = st.Constraints(ctx)
+	return su, err
+}
+
 func newRunner(ctx context.Context, st Store, opts RunOptions) (*runner, error) {
-	srcs, err := st.FuseSources(ctx)
+	su, err := readSetup(ctx, st)
 	if err != nil {
 		return nil, fmt.Errorf("fuse: %w", err)
 	}
-	m, err := st.FuseModel(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("fuse: %w", err)
-	}
-	cons, err := st.Constraints(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("fuse: %w", err)
-	}
+	srcs, m, cons := su.Sources, su.Model, su.Constraints
 	if cons, err = followRevisions(ctx, st, cons); err != nil {
 		return nil, err
 	}
