@@ -10,3 +10,9 @@
 -- change there.)
 DROP INDEX fuse_claims_block;
 CREATE INDEX fuse_claims_block ON fuse_claims (country, wide, win_lo, win_hi);
+
+-- Retiring an incident repoints those retired into it earlier
+-- (UPDATE fuse_retired ... WHERE merged_into = $2): without an index,
+-- each retirement scanned every retired incident, which a store of
+-- millions merged by the hundred thousand.
+CREATE INDEX fuse_retired_into ON fuse_retired (merged_into);
