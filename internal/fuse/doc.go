@@ -17,7 +17,8 @@
 // stored: each batch with the claims of the incidents around it, those
 // incidents fixed (Options.Fixed), so that new claims join them or make
 // new ones; All re-fuses every claim from scratch and keeps the trained
-// model; Merge, Split and Set record an analyst's corrections as
+// model, streaming the claims in blocking order so that it holds a window
+// of them, not the store (spill.go, stream.go); Merge, Split and Set record an analyst's corrections as
 // constraints both respect. Every change is a new incident version.
 //
 // Linkage follows Fellegi and Sunter (1969) as Splink implements it: each
