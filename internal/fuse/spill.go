@@ -22,7 +22,9 @@ import (
 // and sorts the claims into blocking order itself, the way sort(1) does
 // with more lines than memory: sorted runs of runClaims claims are
 // written to temporary files, and each pass merges them. Memory holds one
-// run while reading, then one claim per run.
+// run while reading, then one claim per run. Each file is unlinked as soon
+// as it is written and read through its open descriptor: a run killed
+// mid-way leaves nothing behind on Unix.
 
 // runClaims is how many claims one sorted run holds (tens of MB of slim
 // claims).
@@ -44,7 +46,7 @@ type sorter struct {
 	dir   string
 	run   int // claims per run: runClaims, fewer in tests
 	buf   []blockRec
-	runs  []string
+	runs  []*os.File
 	count int
 }
 
@@ -58,8 +60,13 @@ func newSorter(tmp string) (*sorter, error) {
 	return &sorter{dir: dir, run: runClaims}, nil
 }
 
-// close removes the runs.
-func (s *sorter) close() error { return os.RemoveAll(s.dir) }
+// close closes and removes the runs.
+func (s *sorter) close() error {
+	for _, f := range s.runs {
+		f.Close()
+	}
+	return os.RemoveAll(s.dir)
+}
 
 // add takes a claim in any order.
 func (s *sorter) add(sc StoredClaim) error {
@@ -91,12 +98,12 @@ func (s *sorter) spill() error {
 		f.Close()
 		return fmt.Errorf("sort claims: %s: %w", name, err)
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("sort claims: %s: %w", name, err)
-	}
+	// Read back through this descriptor; where an open file cannot be
+	// removed (Windows) close removes the directory.
+	_ = os.Remove(name)
 	clear(s.buf)
 	s.buf = s.buf[:0]
-	s.runs = append(s.runs, name)
+	s.runs = append(s.runs, f)
 	return nil
 }
 
@@ -130,7 +137,6 @@ func (s *sorter) stream() ClaimStream {
 // cursor is one run being merged.
 type cursor struct {
 	name string
-	f    *os.File
 	dec  *json.Decoder
 	cur  blockRec
 }
@@ -162,26 +168,18 @@ func (h *cursorHeap) Pop() any {
 // merge reads the runs together, smallest claim first.
 func (s *sorter) merge(ctx context.Context, fn func(StoredClaim) error) error {
 	var h cursorHeap
-	defer func() {
-		for _, c := range h {
-			c.f.Close()
-		}
-	}()
-	for _, name := range s.runs {
-		f, err := os.Open(name)
-		if err != nil {
+	for _, f := range s.runs {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return fmt.Errorf("sort claims: %w", err)
 		}
-		c := &cursor{name: name, f: f, dec: json.NewDecoder(bufio.NewReaderSize(f, 1<<16))}
+		c := &cursor{name: f.Name(), dec: json.NewDecoder(bufio.NewReaderSize(f, 1<<16))}
 		ok, err := c.next()
-		if err != nil || !ok {
-			f.Close()
-			if err != nil {
-				return err
-			}
-			continue
+		if err != nil {
+			return err
 		}
-		h = append(h, c)
+		if ok {
+			h = append(h, c)
+		}
 	}
 	heap.Init(&h)
 	for n := 0; len(h) > 0; n++ {
@@ -201,7 +199,6 @@ func (s *sorter) merge(ctx context.Context, fn func(StoredClaim) error) error {
 		if ok {
 			heap.Fix(&h, 0)
 		} else {
-			c.f.Close()
 			heap.Pop(&h)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -287,6 +289,9 @@ func TestSorterOrders(t *testing.T) {
 			}
 			if err := so.finish(); err != nil {
 				t.Fatal(err)
+			}
+			if left, err := os.ReadDir(so.dir); runtime.GOOS != "windows" && (err != nil || len(left) != 0) {
+				t.Errorf("got %d files left in the sort directory (%v), want none: runs are unlinked once written", len(left), err)
 			}
 			if want := len(claims) / run; len(so.runs) != want && !(want > 0 && len(so.runs) == want+1) {
 				t.Errorf("got %d runs on disk, want %d", len(so.runs), want)
