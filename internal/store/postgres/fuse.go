@@ -65,20 +65,41 @@ const locatedCols = `c.seq, c.id, c.superseded_by IS NOT NULL, c.incident_id, r.
 	r.raw_chunk, c.doc_offset, c.doc_length FROM claims c JOIN reports r ON r.id = c.report_id`
 
 // queryLocated reads claim rows, then their documents from their chunks
-// (once the rows are closed, so that the connection is free).
+// (once the rows are closed, so that the connection is free). A query
+// that ends with two more columns, a chunk's codec and data (on the first
+// row of each chunk, NULL on the others), brings the chunks with the
+// rows: no round trip more per chunk.
 func (s *Store) queryLocated(ctx context.Context, q string, args ...any) ([]located, error) {
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
+	inline := len(rows.FieldDescriptions()) == 12
 	var found []located
 	for rows.Next() {
 		var c located
 		var published, fetched *time.Time
-		if err := rows.Scan(&c.seq, &c.Claim.ID, &c.Superseded, &c.IncidentID, &c.Ref, &published, &fetched,
-			&c.chunk, &c.offset, &c.length); err != nil {
+		var codec *string
+		var data []byte
+		dest := []any{&c.seq, &c.Claim.ID, &c.Superseded, &c.IncidentID, &c.Ref, &published, &fetched,
+			&c.chunk, &c.offset, &c.length}
+		if inline {
+			dest = append(dest, &codec, &data)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			rows.Close()
 			return nil, err
+		}
+		if codec != nil {
+			raw, err := plan.DecodeChunk(*codec, data)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("raw chunk %d: %w", c.chunk, err)
+			}
+			if _, err := s.chunks.Get(c.chunk, func() ([]byte, error) { return raw, nil }); err != nil {
+				rows.Close()
+				return nil, err
+			}
 		}
 		c.Fetched = parseTime(fetched)
 		if published != nil {
@@ -110,7 +131,15 @@ func (s *Store) queryLocated(ctx context.Context, q string, args ...any) ([]loca
 // they were stored.
 func (s *Store) UnfusedClaims(ctx context.Context, limit int) ([]fuse.StoredClaim, error) {
 	defer s.op("fuse_unfused")()
-	found, err := s.queryLocated(ctx, `SELECT `+locatedCols+` WHERE NOT c.fused ORDER BY c.seq LIMIT $1`, limit)
+	// The chunks come with the rows (an attach's one claim: one round
+	// trip, not two).
+	found, err := s.queryLocated(ctx, `WITH u AS (SELECT c.seq, c.id, c.superseded_by IS NOT NULL AS superseded,
+			c.incident_id, r.source_ref, r.published, r.fetched, r.raw_chunk, c.doc_offset, c.doc_length
+			FROM claims c JOIN reports r ON r.id = c.report_id WHERE NOT c.fused ORDER BY c.seq LIMIT $1),
+		n AS (SELECT u.*, row_number() OVER (PARTITION BY u.raw_chunk ORDER BY u.seq) AS k FROM u)
+		SELECT n.seq, n.id, n.superseded, n.incident_id, n.source_ref, n.published, n.fetched, n.raw_chunk,
+			n.doc_offset, n.doc_length, rc.codec, rc.data
+		FROM n LEFT JOIN raw_chunks rc ON rc.id = n.raw_chunk AND n.k = 1 ORDER BY n.seq`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("unfused claims: %w", err)
 	}
