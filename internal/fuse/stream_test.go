@@ -333,3 +333,64 @@ func synthClaimsOver2(t *testing.T) []model.Claim {
 	claims[0].Lat, claims[0].Lon = &zero, &zero
 	return claims
 }
+
+// claimsFromBytes makes a small set of claims from fuzz input: a few
+// countries (and none), days close together, every date precision, places
+// near each other or unknown, three sources, multiple-site rows and
+// related rows, so that ties, loose claims and late windows all occur.
+func claimsFromBytes(data []byte) []model.Claim {
+	countries := []string{"", "IR", "IQ", "AF"}
+	precs := []model.DatePrecision{model.PrecisionDay, model.PrecisionWeek, model.PrecisionMonth, model.PrecisionYear, ""}
+	srcs := []string{"gtd", "acled", "feed0"}
+	var out []model.Claim
+	for i := 0; i+6 <= len(data) && len(out) < 60; i += 6 {
+		b := data[i : i+6]
+		src := srcs[int(b[4])%len(srcs)]
+		ref := strconv.Itoa(len(out))
+		c := model.Claim{ID: model.ClaimID(model.ReportID(src, ref, 0), 1), ReportID: model.ReportID(src, ref, 0), Source: src,
+			Country: countries[int(b[0])%len(countries)], DatePrecision: precs[int(b[2])%len(precs)],
+			PlacePrecision: model.PlaceCity, AttackType: model.Bombing, Perpetrator: "Islamic State"}
+		if b[1] != 255 {
+			c.Start = day(2020, 1, 1).AddDays(int(b[1]) % 90)
+			c.End = c.Start
+		}
+		if b[3]%4 != 0 {
+			lat, lon := 30+float64(b[3]%16)*0.1, 50+float64(b[3]/16)*0.1
+			c.Lat, c.Lon = &lat, &lon
+		}
+		if b[5]&1 != 0 {
+			c.Sites = 2
+		}
+		if b[5]&2 != 0 && len(out) > 0 {
+			prev := out[int(b[5]>>2)%len(out)]
+			c.Related = []string{strings.TrimPrefix(prev.ReportID, prev.Source+":")}
+			c.Source, c.ID, c.ReportID = prev.Source, model.ClaimID(model.ReportID(prev.Source, ref, 0), 1), model.ReportID(prev.Source, ref, 0)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// FuzzStreamMatchesFuse: whatever the claims, the streamed re-fusion
+// gives Fuse's clusters, links and groups, with old incidents shared by
+// pairs of claims (ties) and an analyst's merge of the first and last.
+func FuzzStreamMatchesFuse(f *testing.F) {
+	f.Add([]byte("\x01\x05\x00\x05\x00\x00\x01\x06\x00\x05\x01\x00\x00\x07\x02\x09\x02\x01\x02\xff\x03\x00\x01\x03"))
+	f.Add([]byte("\x02\x10\x03\x01\x00\x01\x02\x11\x00\x01\x00\x03\x00\x12\x00\x00\x01\x02\x03\x40\x04\x03\x02\x06"))
+	srcs := map[string]model.Source{
+		"gtd":   {Name: "gtd", Kind: model.KindDataset, Reliability: 0.9},
+		"acled": {Name: "acled", Kind: model.KindDataset, Reliability: 0.8},
+		"feed0": {Name: "feed0", Kind: model.KindFeed, Reliability: 0.5},
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		claims := claimsFromBytes(data)
+		if len(claims) == 0 {
+			return
+		}
+		opts := Options{}
+		if len(claims) > 2 {
+			opts.MustLink = [][]string{{claims[0].ID, claims[len(claims)-1].ID}}
+		}
+		checkStreamed(t, claims, srcs, opts, func(i int) string { return "old" + strconv.Itoa(i/2) })
+	})
+}
