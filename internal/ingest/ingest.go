@@ -32,6 +32,15 @@ type Store interface {
 	FinishImport(ctx context.Context, run store.ImportRun) error
 }
 
+// BulkLoader is what a store may offer for a first load into an empty
+// store: BeginBulk defers the secondary indexes that an import does not
+// read (and reports whether it did), EndBulk builds them. Reads stay
+// correct in between.
+type BulkLoader interface {
+	BeginBulk(ctx context.Context) (bool, error)
+	EndBulk(ctx context.Context) error
+}
+
 // Opener opens the file afresh; strict imports read it twice.
 type Opener func() (source.Reader, io.Closer, error)
 
@@ -119,7 +128,21 @@ func Run(ctx context.Context, st Store, open Opener, opts Options) (Summary, err
 		return sum, fmt.Errorf("import %s: %w", opts.File, err)
 	}
 
+	// A first load into an empty store builds its secondary indexes at
+	// the end, whatever happened, on a context that Ctrl-C does not end
+	// (a store opened later builds what a killed import left).
+	bulk, isBulk := st.(BulkLoader)
+	if isBulk {
+		if isBulk, err = bulk.BeginBulk(ctx); err != nil {
+			return sum, fmt.Errorf("import %s: %w", opts.File, err)
+		}
+	}
 	err = pipeline(ctx, st, rd, opts, &sum)
+	if isBulk {
+		if berr := bulk.EndBulk(context.WithoutCancel(ctx)); berr != nil {
+			err = errors.Join(err, fmt.Errorf("import %s: %w", opts.File, berr))
+		}
+	}
 	if s, ok := rd.(skipper); ok {
 		sum.Skipped = s.Skipped()
 		sum.Read += sum.Skipped

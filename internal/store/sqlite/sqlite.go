@@ -103,6 +103,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
 	}
+	// Indexes that an import deferred and did not live to build (see
+	// BeginBulk) are built before anything reads the store.
+	if err := buildDeferred(ctx, write); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
+	}
 	read, err := sql.Open("sqlite", path+"?"+commonPragmas+"&"+readPragmas)
 	if err != nil {
 		write.Close()
