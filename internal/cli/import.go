@@ -49,7 +49,7 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	var fl importFlags
 	fs := newFlags(env, "import", "gtd|acled|ucdp|gdelt|csv|claims FILE...", &cfg, true, export.Table)
 	fs.BoolVar(&fl.strict, "strict", false, "fail the whole file, storing nothing, if any row is rejected")
-	fs.IntVar(&fl.batch, "batch", 2000, "rows per transaction")
+	fs.IntVar(&fl.batch, "batch", 0, "rows per transaction (0: 2000, or 10000 for a first load into an empty store)")
 	fs.StringVar(&fl.cameo, "cameo", "18,19,20", "gdelt: CAMEO root codes to import, comma-separated")
 	fs.StringVar(&fl.mapFile, "map", "", "csv: the TOML mapping file (see demo/README.md)")
 	fs.StringVar(&fl.country, "country", "", "claims: the country of the events (ISO code), when the event key does not say")
@@ -70,8 +70,8 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	if kind == "csv" && fl.mapFile == "" {
 		return usagef("import csv needs --map FILE.toml")
 	}
-	if fl.batch < 1 {
-		return usagef("--batch must be at least 1")
+	if fl.batch < 0 {
+		return usagef("--batch must be at least 1 (0: chosen by the import)")
 	}
 	if *natsURL != "" {
 		return importToQueue(ctx, env, *natsURL, open, fl, files)

@@ -83,6 +83,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres store: %w", err)
 	}
+	// Indexes that an import deferred and did not live to build (see
+	// BeginBulk) are built before anything reads the store.
+	if err := buildDeferred(ctx, pool); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres store: %w", err)
+	}
 	return &Store{pool: pool, chunks: plan.NewChunkCache(chunkCache)}, nil
 }
 

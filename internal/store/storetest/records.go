@@ -41,6 +41,8 @@ type Backend interface {
 	Report(ctx context.Context, id string) (model.Report, error)
 	Stats(ctx context.Context) (store.Stats, error)
 	Rejections(ctx context.Context, source string, limit int) ([]store.Rejection, error)
+	BeginBulk(ctx context.Context) (bool, error)
+	EndBulk(ctx context.Context) error
 }
 
 // Sources used by the suite and the benchmark.

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		{"Sources", testSources},
 		{"ConcurrentImports", testConcurrentImports},
 		{"PlanAhead", testPlanAhead},
+		{"BulkLoad", testBulkLoad},
 		{"Feeds", testFeeds},
 		{"Aggregate", testAggregate},
 		{"Alerts", testAlerts},
@@ -1233,5 +1234,42 @@ func testPlanAhead(t *testing.T, b Backend) {
 	}
 	if c, err := b.WriteBatch(ctx, nil); err == nil {
 		t.Errorf("WriteBatch(nil) got %+v and no error, want an error", c)
+	}
+}
+
+// testBulkLoad: a first load into an empty store may defer indexes
+// (BeginBulk), and every read gives the same answers while they are
+// deferred and after EndBulk built them; a store holding reports is not
+// bulk loaded.
+func testBulkLoad(t *testing.T, b Backend) {
+	ctx := t.Context()
+	began, err := b.BeginBulk(ctx)
+	if err != nil || !began {
+		t.Fatalf("BeginBulk on an empty store got %v, %v; want true", began, err)
+	}
+	if again, err := b.BeginBulk(ctx); err != nil || again {
+		t.Errorf("BeginBulk with the indexes deferred already got %v, %v; want false", again, err)
+	}
+	t.Run("deferred", func(t *testing.T) { testFilter(t, b) })
+	stats, err := b.Stats(ctx)
+	if err != nil {
+		t.Fatalf("Stats while deferred: %v", err)
+	}
+	if err := b.EndBulk(ctx); err != nil {
+		t.Fatalf("EndBulk: %v", err)
+	}
+	if err := b.EndBulk(ctx); err != nil {
+		t.Errorf("EndBulk with nothing deferred: %v", err)
+	}
+	t.Run("built", func(t *testing.T) { testFilter(t, b) })
+	after, err := b.Stats(ctx)
+	if err != nil {
+		t.Fatalf("Stats after EndBulk: %v", err)
+	}
+	if ok, got, want := sameJSON(t, after, stats); !ok {
+		t.Errorf("Stats after EndBulk got %s, want %s as while deferred", got, want)
+	}
+	if began, err := b.BeginBulk(ctx); err != nil || began {
+		t.Errorf("BeginBulk on a store holding reports got %v, %v; want false", began, err)
 	}
 }

@@ -1,0 +1,57 @@
+package postgres
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// indexDefs returns the store's index definitions.
+func indexDefs(t *testing.T, s *Store) []string {
+	t.Helper()
+	rows, err := s.pool.Query(t.Context(), `SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return defs
+}
+
+// An import killed between BeginBulk and EndBulk leaves its indexes
+// recorded, and the next Open builds them: the store gets back every
+// index, with the definitions it had.
+func TestBulkIndexesBuiltOnOpen(t *testing.T) {
+	ctx := context.Background()
+	dsn := newDatabase(t)
+	s, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := indexDefs(t, s)
+	began, err := s.BeginBulk(ctx)
+	if err != nil || !began {
+		t.Fatalf("BeginBulk got %v, %v; want true", began, err)
+	}
+	if got := indexDefs(t, s); len(got) != len(want)-len(bulkDeferred) {
+		t.Errorf("during the bulk load %d indexes, want %d", len(got), len(want)-len(bulkDeferred))
+	}
+	s.Close() // the import dies here: no EndBulk
+
+	s, err = Open(ctx, dsn)
+	if err != nil {
+		t.Fatalf("Open after a bulk load that did not end: %v", err)
+	}
+	defer s.Close()
+	if got := indexDefs(t, s); !slices.Equal(got, want) {
+		t.Errorf("indexes after reopening got %v, want %v", got, want)
+	}
+	var left int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM deferred_indexes`).Scan(&left); err != nil || left != 0 {
+		t.Errorf("deferred_indexes after reopening holds %d rows (%v), want 0", left, err)
+	}
+}
