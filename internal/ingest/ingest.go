@@ -54,7 +54,7 @@ type Opener func() (source.Reader, io.Closer, error)
 
 // Options tune an import.
 type Options struct {
-	File      string // file name for the log and rejections
+	File string // file name for the log and rejections
 	// BatchSize is the records per transaction; default 2000, or
 	// BulkBatchSize for a first load into an empty store.
 	BatchSize int
