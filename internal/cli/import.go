@@ -49,7 +49,7 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	var fl importFlags
 	fs := newFlags(env, "import", "gtd|acled|ucdp|gdelt|csv|claims FILE...", &cfg, true, export.Table)
 	fs.BoolVar(&fl.strict, "strict", false, "fail the whole file, storing nothing, if any row is rejected")
-	fs.IntVar(&fl.batch, "batch", 0, "rows per transaction (0: 2000, or 10000 for a first load into an empty store)")
+	fs.IntVar(&fl.batch, "batch", 0, "rows per transaction (0: 2000, or 5000 for a first load into an empty store)")
 	fs.StringVar(&fl.cameo, "cameo", "18,19,20", "gdelt: CAMEO root codes to import, comma-separated")
 	fs.StringVar(&fl.mapFile, "map", "", "csv: the TOML mapping file (see demo/README.md)")
 	fs.StringVar(&fl.country, "country", "", "claims: the country of the events (ISO code), when the event key does not say")
