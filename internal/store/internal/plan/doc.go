@@ -21,14 +21,23 @@ type claimEncoder struct {
 
 // marshal returns c's document.
 func (e *claimEncoder) marshal(c model.Claim) ([]byte, error) {
+	return e.append(make([]byte, 0, 512+40*len(c.Codes)), c)
+}
+
+// append appends c's document to b. An import writes a batch's claim
+// documents one after another into its chunk this way, without a buffer
+// of their own.
+func (e *claimEncoder) append(b []byte, c model.Claim) ([]byte, error) {
 	codes := c.Codes
 	c.Codes = nil // omitempty: left out
-	b, ok := appendClaim(make([]byte, 0, 512+40*len(codes)), &c)
+	start := len(b)
+	b, ok := appendClaim(b, &c)
 	if !ok {
-		var err error
-		if b, err = json.Marshal(c); err != nil {
-			return nil, err
+		j, err := json.Marshal(c)
+		if err != nil {
+			return b[:start], err
 		}
+		b = append(b[:start], j...)
 	}
 	if len(codes) == 0 {
 		return b, nil
