@@ -50,6 +50,12 @@ type BulkLoader interface {
 	EndBulk(ctx context.Context) error
 }
 
+// checkedPlanner is a store that can plan records whose text the caller
+// has checked (model.Record.CheckText) without checking it again.
+type checkedPlanner interface {
+	PlanCheckedBatch(ctx context.Context, recs []model.Record, at time.Time) (store.PlannedBatch, error)
+}
+
 // Opener opens the file afresh; strict imports read it twice.
 type Opener func() (source.Reader, io.Closer, error)
 
@@ -304,13 +310,19 @@ func pipeline(ctx context.Context, st Store, rd source.Reader, opts Options, sum
 		plan store.PlannedBatch
 		err  error
 	}
+	// Every record of a batch has passed CheckText above: a store that
+	// can skip checking them again is asked to.
+	planBatch := st.PlanBatch
+	if c, ok := st.(checkedPlanner); ok {
+		planBatch = c.PlanCheckedBatch
+	}
 	planned := make(chan plannedBatch, 1)
 	go func() {
 		defer close(planned)
 		for b := range batches {
 			pb := plannedBatch{batch: b, at: opts.Now().UTC()}
 			if len(b.recs) > 0 {
-				pb.plan, pb.err = st.PlanBatch(ctx, b.recs, pb.at)
+				pb.plan, pb.err = planBatch(ctx, b.recs, pb.at)
 			}
 			select {
 			case planned <- pb:

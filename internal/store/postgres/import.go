@@ -53,11 +53,23 @@ func (x *planned) Len() int {
 // under the import lock, so a plan made before another batch committed
 // is still applied by the rules of store.BatchCounts.
 func (s *Store) PlanBatch(ctx context.Context, recs []model.Record, at time.Time) (store.PlannedBatch, error) {
+	return s.planBatch(ctx, recs, at, plan.Prepare)
+}
+
+// PlanCheckedBatch is PlanBatch for records that the caller has checked
+// with model.Record.CheckText, as ingest does: their text is not checked
+// again.
+func (s *Store) PlanCheckedBatch(ctx context.Context, recs []model.Record, at time.Time) (store.PlannedBatch, error) {
+	return s.planBatch(ctx, recs, at, plan.PrepareChecked)
+}
+
+func (s *Store) planBatch(ctx context.Context, recs []model.Record, at time.Time,
+	prepare func([]model.Record, time.Time) (*plan.Batch, error)) (store.PlannedBatch, error) {
 	defer s.op("import_plan")()
 	if len(recs) == 0 {
 		return &planned{}, nil
 	}
-	b, err := plan.Prepare(recs, at)
+	b, err := prepare(recs, at)
 	if err != nil {
 		return nil, fmt.Errorf("import batch: %w", err)
 	}

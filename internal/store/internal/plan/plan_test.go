@@ -99,6 +99,13 @@ func TestPrepareFillsAndChecks(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "record 1") {
 			t.Errorf("%s: Prepare got %v, want an error about record 1 with %q", tc.name, err, tc.want)
 		}
+		// PrepareChecked leaves the text to its caller, and only that.
+		_, err = PrepareChecked([]model.Record{rec("1", 0, "a"), r}, at)
+		if text := strings.HasPrefix(tc.want, "text") || tc.want == "not valid UTF-8"; text && err != nil {
+			t.Errorf("%s: PrepareChecked got %v, want no text check", tc.name, err)
+		} else if !text && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%s: PrepareChecked got %v, want an error with %q", tc.name, err, tc.want)
+		}
 	}
 }
 
