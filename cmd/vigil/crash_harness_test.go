@@ -97,6 +97,11 @@ func checkSQLite(t *testing.T, path string) {
 		{"claims without an incident", `SELECT count(*) FROM claims c LEFT JOIN incidents i ON i.id = c.incident_id WHERE i.id IS NULL`, "0"},
 		{"reports stored twice", `SELECT count(*) FROM (SELECT source_ref FROM reports GROUP BY source, source_ref HAVING count(*) > 1)`, "0"},
 		{"incidents without a version", `SELECT count(*) FROM incidents i LEFT JOIN incident_versions v ON v.incident_id = i.id WHERE v.incident_id IS NULL`, "0"},
+		// A first import killed mid-way had deferred these indexes (a bulk
+		// load): the next run must have built them.
+		{"indexes deferred and not built", `SELECT count(*) FROM deferred_indexes`, "0"},
+		{"query indexes", `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN
+			('incidents_start', 'incidents_country_start', 'incidents_attack_type', 'claims_incident', 'incident_versions_at')`, "5"},
 	} {
 		var got string
 		if err := db.QueryRowContext(ctx, c.q).Scan(&got); err != nil || got != c.want {

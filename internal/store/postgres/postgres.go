@@ -84,8 +84,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("postgres store: %w", err)
 	}
 	// Indexes that an import deferred and did not live to build (see
-	// BeginBulk) are built before anything reads the store.
-	if err := buildDeferred(ctx, pool); err != nil {
+	// BeginBulk) are built before anything reads the store; a role that
+	// may not build them (not the tables' owner) leaves them to one that
+	// may, and reads correctly meanwhile, only slower.
+	if err := buildDeferred(ctx, pool); err != nil && !isPrivilege(err) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres store: %w", err)
 	}
