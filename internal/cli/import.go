@@ -71,7 +71,7 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		return usagef("import csv needs --map FILE.toml")
 	}
 	if fl.batch < 0 {
-		return usagef("--batch must be at least 1 (0: chosen by the import)")
+		return usagef("--batch must not be negative (0: chosen by the import)")
 	}
 	if *natsURL != "" {
 		return importToQueue(ctx, env, *natsURL, open, fl, files)
