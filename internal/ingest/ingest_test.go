@@ -259,3 +259,71 @@ func TestAdmin1FromPoint(t *testing.T) {
 		t.Errorf("a claim with its own province got %q, want it kept (%q)", third.Admin1, recs[2].Claim.Admin1)
 	}
 }
+
+// bulkSpy is a real store that records the bulk load's calls.
+type bulkSpy struct {
+	*sqlite.Store
+	began, ended int
+	bulk         bool
+}
+
+func (s *bulkSpy) BeginBulk(ctx context.Context) (bool, error) {
+	s.began++
+	ok, err := s.Store.BeginBulk(ctx)
+	s.bulk = ok
+	return ok, err
+}
+
+func (s *bulkSpy) EndBulk(ctx context.Context) error {
+	s.ended++
+	return s.Store.EndBulk(ctx)
+}
+
+// A first import into an empty store is a bulk load in batches of
+// BulkBatchSize unless the caller chose a size; it ends the bulk load
+// even when it fails. A later import is no bulk load, in batches of 2000.
+func TestBulkLoad(t *testing.T) {
+	st := &bulkSpy{Store: openStore(t)}
+	n := BulkBatchSize + 1000
+	var reads []int
+	sum, err := Run(context.Background(), st, opener(records(n), nil), Options{File: "a.csv",
+		OnBatch: func(read int) { reads = append(reads, read) }})
+	if err != nil || sum.New != n {
+		t.Fatalf("first import got %+v, %v; want %d new", sum.BatchCounts, err, n)
+	}
+	if !st.bulk || st.began != 1 || st.ended != 1 {
+		t.Errorf("first import: bulk %v, BeginBulk %d, EndBulk %d calls; want a bulk load begun and ended once", st.bulk, st.began, st.ended)
+	}
+	if want := []int{BulkBatchSize, n}; !slices.Equal(reads, want) {
+		t.Errorf("first import committed after %v rows, want %v", reads, want)
+	}
+
+	more := make([]any, 0, 2500)
+	for _, r := range storetest.Synthetic("gtd", n, 2500, fetched) {
+		more = append(more, r)
+	}
+	reads = nil
+	if _, err := Run(context.Background(), st, opener(more, nil), Options{File: "b.csv",
+		OnBatch: func(read int) { reads = append(reads, read) }}); err != nil {
+		t.Fatal(err)
+	}
+	if st.bulk || st.began != 2 || st.ended != 1 {
+		t.Errorf("second import: bulk %v, BeginBulk %d, EndBulk %d calls in all; want no bulk load (2, 1)", st.bulk, st.began, st.ended)
+	}
+	if want := []int{2000, 2500}; !slices.Equal(reads, want) {
+		t.Errorf("second import committed after %v rows, want %v", reads, want)
+	}
+
+	// A failing first import still ends its bulk load.
+	st2 := &bulkSpy{Store: openStore(t)}
+	bad := append(records(10), errors.New("disk on fire"))
+	if _, err := Run(context.Background(), st2, opener(bad, nil), Options{File: "c.csv"}); err == nil {
+		t.Fatal("an import whose reader fails got no error")
+	}
+	if !st2.bulk || st2.ended != 1 {
+		t.Errorf("failed import: bulk %v, EndBulk %d calls; want the bulk load ended", st2.bulk, st2.ended)
+	}
+	if s := stats(t, st2.Store); s.Incidents != 0 && s.Incidents != 10 {
+		t.Errorf("failed import stored %d incidents, want whole batches only", s.Incidents)
+	}
+}
