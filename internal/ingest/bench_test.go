@@ -16,10 +16,11 @@ import (
 )
 
 // BenchmarkImportGTD imports a GTD CSV file into a fresh SQLite store
-// the way `vigil import gtd --no-fuse` does (reader, gazetteer, batches
-// of 2000): the whole import path, for CPU profiles. The file is
-// VIGIL_BENCH_GTD when set (bench/gengtd makes a large one), else the
-// shared GTD extract.
+// the way `vigil import gtd --no-fuse` does (reader, gazetteer, the
+// batches Run chooses, a bulk load): the whole import path, for CPU
+// profiles. The file is VIGIL_BENCH_GTD when set (bench/gengtd makes a
+// large one), else the shared GTD extract; VIGIL_BENCH_BATCH sets the
+// batch size.
 func BenchmarkImportGTD(b *testing.B) {
 	file := os.Getenv("VIGIL_BENCH_GTD")
 	if file == "" {
