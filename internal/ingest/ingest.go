@@ -149,16 +149,19 @@ func Run(ctx context.Context, st Store, open Opener, opts Options) (Summary, err
 	// A first load into an empty store builds its secondary indexes at
 	// the end, whatever happened, on a context that Ctrl-C does not end
 	// (a store opened later builds what a killed import left).
+	// A failure to begin one fails the import, logged like any other.
 	bulk, isBulk := st.(BulkLoader)
 	if isBulk {
 		if isBulk, err = bulk.BeginBulk(ctx); err != nil {
-			return sum, fmt.Errorf("import %s: %w", opts.File, err)
+			err = fmt.Errorf("import %s: %w", opts.File, err)
 		}
 		if isBulk && auto {
 			opts.BatchSize = BulkBatchSize
 		}
 	}
-	err = pipeline(ctx, st, rd, opts, &sum)
+	if err == nil {
+		err = pipeline(ctx, st, rd, opts, &sum)
+	}
 	if isBulk {
 		if berr := bulk.EndBulk(context.WithoutCancel(ctx)); berr != nil {
 			err = errors.Join(err, fmt.Errorf("import %s: %w", opts.File, berr))

@@ -265,10 +265,14 @@ type bulkSpy struct {
 	*sqlite.Store
 	began, ended int
 	bulk         bool
+	fail         error // BeginBulk's error, when set
 }
 
 func (s *bulkSpy) BeginBulk(ctx context.Context) (bool, error) {
 	s.began++
+	if s.fail != nil {
+		return false, s.fail
+	}
 	ok, err := s.Store.BeginBulk(ctx)
 	s.bulk = ok
 	return ok, err
@@ -325,5 +329,22 @@ func TestBulkLoad(t *testing.T) {
 	}
 	if s := stats(t, st2.Store); s.Incidents != 0 && s.Incidents != 10 {
 		t.Errorf("failed import stored %d incidents, want whole batches only", s.Incidents)
+	}
+}
+
+// A bulk load that cannot begin fails the import, which the import log
+// records as failed, with nothing stored.
+func TestBulkLoadCannotBegin(t *testing.T) {
+	st := &bulkSpy{Store: openStore(t), fail: errors.New("no room for the index list")}
+	_, err := Run(context.Background(), st, opener(records(10), nil), Options{File: "a.csv"})
+	if err == nil || !strings.Contains(err.Error(), "no room for the index list") {
+		t.Fatalf("Run got %v, want the BeginBulk error", err)
+	}
+	runs, err := st.ImportRuns(context.Background(), 1)
+	if err != nil || len(runs) != 1 || runs[0].Status != "failed" {
+		t.Errorf("import log got %+v (%v), want one failed run", runs, err)
+	}
+	if s := stats(t, st.Store); s.Reports != 0 {
+		t.Errorf("stored %d reports, want none", s.Reports)
 	}
 }
