@@ -140,7 +140,8 @@ func runUsersAdd(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return usagef("users add: %v", err)
 	}
-	if err := store.CheckUserName(pos[0]); err != nil {
+	name, err := auth.CheckName(pos[0])
+	if err != nil {
 		return usagef("users add: %v", err)
 	}
 	pw, generated, err := newPassword(env, *stdin)
@@ -156,9 +157,20 @@ func runUsersAdd(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	u, err := st.CreateUser(ctx, store.NewUser{Name: pos[0], Role: r, PasswordHash: hash, Created: env.Now()})
+	users, err := st.Users(ctx)
+	if err != nil {
+		return fmt.Errorf("users add: %w", err)
+	}
+	names := make([]string, len(users))
+	for i, u := range users {
+		names[i] = u.Name
+	}
+	if other, ok := auth.LookAlike(name, names); ok {
+		return fmt.Errorf("users add: name %q: %w %q", name, auth.ErrLookAlike, other)
+	}
+	u, err := st.CreateUser(ctx, store.NewUser{Name: name, Role: r, PasswordHash: hash, Created: env.Now()})
 	if errors.Is(err, store.ErrExists) {
-		return fmt.Errorf("users add: an account named %q exists already", pos[0])
+		return fmt.Errorf("users add: an account named %q exists already", name)
 	}
 	if err != nil {
 		return fmt.Errorf("users add: %w", err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vigil-project/vigil/internal/alert"
 	"github.com/vigil-project/vigil/internal/audit"
+	"github.com/vigil-project/vigil/internal/auth"
 	"github.com/vigil-project/vigil/internal/fuse"
 	"github.com/vigil-project/vigil/internal/store"
 )
@@ -340,9 +341,11 @@ func (s *Server) addUserAPI(r *http.Request) (any, error) {
 }
 
 func (s *Server) addUser(ctx context.Context, p *principal, b userBody) (userAnswer, error) {
-	if !validName(b.Name) {
-		return userAnswer{}, badRequest("name %q: 1 to 64 letters, digits, dots, dashes or underscores", b.Name)
+	name, err := auth.CheckName(b.Name)
+	if err != nil {
+		return userAnswer{}, badRequest("%v", err)
 	}
+	b.Name = name
 	role, err := store.ParseRole(b.Role)
 	if err != nil {
 		return userAnswer{}, badRequest("%v", err)
@@ -357,6 +360,19 @@ func (s *Server) addUser(ctx context.Context, p *principal, b userBody) (userAns
 	hash, err := hashPassword(pw)
 	if err != nil {
 		return userAnswer{}, err
+	}
+	// A name that reads as an existing one would let its holder pass for
+	// the other in the audit log and on these pages.
+	users, err := s.team.Users(ctx)
+	if err != nil {
+		return userAnswer{}, fmt.Errorf("add user: %w", err)
+	}
+	names := make([]string, len(users))
+	for i, u := range users {
+		names[i] = u.Name
+	}
+	if other, ok := auth.LookAlike(b.Name, names); ok {
+		return userAnswer{}, &apiError{status: http.StatusConflict, msg: fmt.Sprintf("name %q: %v %q", b.Name, auth.ErrLookAlike, other)}
 	}
 	u, err := s.team.CreateUser(ctx, store.NewUser{Name: b.Name, Role: role, PasswordHash: hash, Created: s.now()})
 	if err != nil {

@@ -149,6 +149,19 @@ func TestAdminAPI(t *testing.T) {
 			if rp := tm.req(adm, "POST", "/api/users", `{"name":"<b>x</b>","role":"viewer"}`); rp.status != 400 {
 				t.Errorf("a name with markup: got %d, want 400", rp.status)
 			}
+			// Look-alikes of an account and names mixing scripts are
+			// refused; a Persian name is kept in NFC.
+			for _, tc := range []struct {
+				name   string
+				status int
+			}{{"CAROL", 409}, {"carola", 201}, {"c\u0430rol", 400}, {"r00t", 409}, {"\u0645\u0631\u064a\u0645", 201}, {"\u0645\u0631\u06cc\u0645", 409}} {
+				if rp := tm.req(adm, "POST", "/api/users", `{"name":"`+tc.name+`","role":"viewer","password":"a long enough password"}`); rp.status != tc.status {
+					t.Errorf("add user %s: got %d %s, want %d", tc.name, rp.status, rp.body, tc.status)
+				}
+			}
+			if rp := tm.req(adm, "POST", "/api/users", `{"name":"Jose\u0301","role":"viewer","password":"a long enough password"}`); rp.status != 201 || !strings.Contains(rp.body, `"José"`) {
+				t.Errorf("add user Jose + combining accent: got %d %s, want 201 with the NFC name", rp.status, rp.body)
+			}
 			rp = tm.req(adm, "GET", "/api/users", "")
 			if !strings.Contains(rp.body, `"carol"`) || strings.Contains(rp.body, "argon2") || strings.Contains(rp.body, ua.Password) {
 				t.Errorf("users: %s (no hash, no password wanted)", rp.body)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vigil-project/vigil/internal/audit"
+	"github.com/vigil-project/vigil/internal/auth"
 	"github.com/vigil-project/vigil/internal/store"
 )
 
@@ -96,6 +97,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	name := strings.TrimSpace(r.PostForm.Get("name"))
+	// Names are stored in normal form (auth.CheckName): the same name
+	// typed on another keyboard finds its account.
+	if n, err := auth.CheckName(name); err == nil {
+		name = n
+	}
 	pw := r.PostForm.Get("password")
 	d["Name"] = name
 	now := s.now()
