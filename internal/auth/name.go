@@ -8,8 +8,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/secure/precis"
-	"golang.org/x/text/width"
 	"golang.org/x/text/unicode/norm"
+	"golang.org/x/text/width"
 )
 
 // Account names appear in the audit log ("user:NAME"), on the admin page
