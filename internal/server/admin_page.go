@@ -22,7 +22,7 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int,
 		d[k] = v
 	}
 	if s.team == nil {
-		d["Error"] = "This store has no accounts."
+		d["Error"] = say(d["Lang"].(string), "no_accounts")
 		formPage(w, http.StatusNotImplemented, "admin.html", d)
 		return
 	}
@@ -38,9 +38,10 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	q := r.URL.Query()
+	q.Del("lang") // the page's language, not a filter
 	f, ferr := auditFilter(q)
 	if ferr != nil {
-		d["Error"] = ferr.Error()
+		d["Error"] = faMessage(d["Lang"].(string), ferr.Error())
 		f = store.AuditFilter{}
 		status = http.StatusBadRequest
 	}
@@ -81,13 +82,14 @@ func (s *Server) adminResult(w http.ResponseWriter, r *http.Request, err error, 
 	var ae *apiError
 	switch {
 	case errors.As(err, &ae):
-		// The filters of the page are not the form's: start clean.
-		r.URL.RawQuery = ""
-		s.renderAdmin(w, r, ae.status, map[string]any{"Error": ae.msg})
+		// The filters of the page are not the form's: start clean (but
+		// in the same language).
+		r.URL.RawQuery = langQuery(r)
+		s.renderAdmin(w, r, ae.status, map[string]any{"Error": faMessage(lang(r), ae.msg)})
 	case err != nil:
 		s.formFail(w, r, err)
 	default:
-		r.URL.RawQuery = ""
+		r.URL.RawQuery = langQuery(r)
 		s.renderAdmin(w, r, http.StatusOK, extra)
 	}
 }
@@ -99,10 +101,11 @@ func (s *Server) adminAddUser(w http.ResponseWriter, r *http.Request) {
 	}
 	pw := r.PostForm.Get("password")
 	u, err := s.addUser(r.Context(), who(r), userBody{Name: r.PostForm.Get("name"), Role: r.PostForm.Get("role"), Password: &pw})
-	extra := map[string]any{"Done": fmt.Sprintf("Account %s (%s) added.", u.Name, u.Role)}
+	l := lang(r)
+	extra := map[string]any{"Done": say(l, "user_added", u.Name, formT(l)["role_"+string(u.Role)])}
 	if u.Password != "" {
 		extra["Secret"] = u.Password
-		extra["SecretWhat"] = "password of " + u.Name
+		extra["SecretWhat"] = say(l, "secret_pw", u.Name)
 	}
 	s.adminResult(w, r, err, extra)
 }
@@ -128,7 +131,7 @@ func (s *Server) adminUpdateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, err := s.updateUser(r.Context(), who(r), name, b)
-	s.adminResult(w, r, err, map[string]any{"Done": fmt.Sprintf("Account %s changed.", name)})
+	s.adminResult(w, r, err, map[string]any{"Done": say(lang(r), "user_changed", name)})
 }
 
 func (s *Server) adminAddToken(w http.ResponseWriter, r *http.Request) {
@@ -137,8 +140,9 @@ func (s *Server) adminAddToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := s.addToken(r.Context(), who(r), tokenBody{Name: r.PostForm.Get("name"), Role: r.PostForm.Get("role")})
-	s.adminResult(w, r, err, map[string]any{"Done": fmt.Sprintf("Token %d (%s, %s) made.", t.ID, t.Name, t.Role),
-		"Secret": t.Token, "SecretWhat": "token " + t.Name})
+	l := lang(r)
+	s.adminResult(w, r, err, map[string]any{"Done": say(l, "token_made", t.ID, t.Name, formT(l)["role_"+string(t.Role)]),
+		"Secret": t.Token, "SecretWhat": say(l, "secret_token", t.Name)})
 }
 
 func (s *Server) adminRevokeToken(w http.ResponseWriter, r *http.Request) {
@@ -152,5 +156,5 @@ func (s *Server) adminRevokeToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err = s.revokeToken(r.Context(), who(r), id)
-	s.adminResult(w, r, err, map[string]any{"Done": fmt.Sprintf("Token %d revoked.", id)})
+	s.adminResult(w, r, err, map[string]any{"Done": say(lang(r), "token_revoked", id)})
 }

@@ -49,19 +49,20 @@ func formPage(w http.ResponseWriter, status int, name string, data map[string]an
 	w.Write(p.body)
 }
 
-// pageTitles name the form pages.
-var pageTitles = map[string]string{"login": "Log in", "report": "Report an incident", "moderation": "Moderation", "admin": "Admin"}
+// pageTitles name the form pages (keys of formT).
+var pageTitles = map[string]string{"login": "login_title", "report": "title", "moderation": "mod_title", "admin": "admin_title"}
 
-// pageData is what every form page's layout needs.
+// pageData is what every form page's layout needs, in the reader's
+// language (lang: ?lang=, then Accept-Language, as the dashboard).
 func (s *Server) pageData(w http.ResponseWriter, r *http.Request, purpose string) map[string]any {
 	p := who(r)
-	// The forms are in English for now; their layout follows the language.
-	l := "en"
+	l := lang(r)
+	t := formT(l)
 	d := map[string]any{"Lang": l, "Dir": dir(l), "CSRF": s.csrfFor(w, r, purpose), "Public": s.cfg.Public,
-		"Title": pageTitles[purpose]}
+		"T": t, "Title": t[pageTitles[purpose]], "Path": r.URL.Path}
 	if p.User != nil {
 		d["User"] = p.User.Name
-		d["Role"] = string(p.Role)
+		d["Role"] = t["role_"+string(p.Role)]
 		d["Analyst"] = p.Role.Allows(store.RoleAnalyst)
 		d["Admin"] = p.Role.Allows(store.RoleAdmin)
 	}
@@ -86,12 +87,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	d := s.pageData(w, r, "login")
 	d["Next"] = localPath(r.PostForm.Get("next"))
 	if !s.checkForm(r, "login") {
-		d["Error"] = "This form has expired or was not sent from this site: try again."
+		d["Error"] = say(d["Lang"].(string), "form_expired")
 		formPage(w, http.StatusForbidden, "login.html", d)
 		return
 	}
 	if s.team == nil {
-		d["Error"] = "This server has no accounts."
+		d["Error"] = say(d["Lang"].(string), "no_accounts")
 		formPage(w, http.StatusNotFound, "login.html", d)
 		return
 	}
@@ -124,7 +125,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		}
 		secs := int(wait.Round(time.Second) / time.Second)
 		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-		d["Error"] = fmt.Sprintf("Too many failed attempts: wait %d seconds and try again.", max(secs, 1))
+		d["Error"] = say(d["Lang"].(string), "throttled", max(secs, 1))
 		formPage(w, http.StatusTooManyRequests, "login.html", d)
 		return
 	}
@@ -143,7 +144,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.reqLog(r).Info("login failed", "account", target, "reason", reason)
-		d["Error"] = "Wrong name or password."
+		d["Error"] = say(d["Lang"].(string), "wrong_login")
 		formPage(w, http.StatusUnauthorized, "login.html", d)
 		return
 	}
@@ -188,7 +189,11 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true,
 		Secure: !s.cfg.InsecureCookies, SameSite: http.SameSiteStrictMode, MaxAge: -1})
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	to := "/login"
+	if lang(r) == "fa" {
+		to += "?lang=fa"
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 // meAnswer is who the caller is, for the dashboard: its role decides

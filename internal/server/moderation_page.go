@@ -28,7 +28,7 @@ func (s *Server) renderModeration(w http.ResponseWriter, r *http.Request, status
 		d[k] = v
 	}
 	if s.team == nil {
-		d["Error"] = "This store has no report queue."
+		d["Error"] = say(d["Lang"].(string), "no_queue")
 		formPage(w, http.StatusNotImplemented, "moderation.html", d)
 		return
 	}
@@ -82,7 +82,7 @@ func (s *Server) moderateForm(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id < 1 {
-		s.renderModeration(w, r, http.StatusBadRequest, map[string]any{"Error": "No such report."})
+		s.renderModeration(w, r, http.StatusBadRequest, map[string]any{"Error": say(lang(r), "no_report")})
 		return
 	}
 	if s.team == nil || s.edit == nil {
@@ -94,13 +94,13 @@ func (s *Server) moderateForm(w http.ResponseWriter, r *http.Request) {
 		decisionBody{Note: r.PostForm.Get("note"), DuplicateOf: r.PostForm.Get("duplicate_of")})
 	var ae *apiError
 	if errors.As(err, &ae) {
-		s.renderModeration(w, r, ae.status, map[string]any{"Error": fmt.Sprintf("Report %d: %s", id, ae.msg)})
+		s.renderModeration(w, r, ae.status, map[string]any{"Error": say(lang(r), "report_error", id, faMessage(lang(r), ae.msg))})
 		return
 	}
 	if err != nil {
 		s.formFail(w, r, err)
 		return
 	}
-	msg := fmt.Sprintf("Report %d: %s.", id, res.Report.State)
+	msg := say(lang(r), "report_decided", id, formT(lang(r))["state_"+res.Report.State])
 	s.renderModeration(w, r, http.StatusOK, map[string]any{"Done": msg, "Incident": res.Incident})
 }

@@ -68,6 +68,9 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"time":    localTime,
 	"rng":     localRange,
 	"safeurl": safeURL,
+	"digits":  localDigits,
+	"day":     localDay,
+	"isodate": localISODate,
 }).ParseFS(embedded, "templates/*.html"))
 
 // pageRoutes registers the dashboard, its assets and the facts pages.

@@ -139,11 +139,7 @@ type reportForm struct {
 
 // reportData is pageData in the reader's language (English or Persian).
 func (s *Server) reportData(w http.ResponseWriter, r *http.Request) map[string]any {
-	d := s.pageData(w, r, "report")
-	l := lang(r)
-	d["Lang"], d["Dir"], d["T"] = l, dir(l), formTexts[l]
-	d["Title"] = formTexts[l]["title"]
-	return d
+	return s.pageData(w, r, "report")
 }
 
 func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
@@ -172,17 +168,17 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 		formPage(w, status, "report.html", d)
 	}
 	if s.team == nil {
-		show(http.StatusNotFound, "This server takes no reports.")
+		show(http.StatusNotFound, reportError(d["Lang"].(string), "no_reports"))
 		return
 	}
 	if !s.checkForm(r, "report") {
-		show(http.StatusForbidden, "This form has expired or was not sent from this site: reload the page and send it again.")
+		show(http.StatusForbidden, reportError(d["Lang"].(string), "expired"))
 		return
 	}
 	if ok, wait := s.reports.allow(clientAddr(r), s.now()); !ok {
 		mins := int(math.Ceil(wait.Minutes()))
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		show(http.StatusTooManyRequests, fmt.Sprintf("Too many reports from here: wait %d minutes and send it again.", mins))
+		show(http.StatusTooManyRequests, reportError(d["Lang"].(string), "too_many", mins))
 		return
 	}
 	if r.PostForm.Get("website") != "" {
@@ -192,10 +188,10 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.checkPow(r.PostForm.Get("pow_challenge"), r.PostForm.Get("pow_nonce")); err != nil {
-		show(http.StatusBadRequest, "The page's check did not finish ("+err.Error()+"): the form needs JavaScript; send it again.")
+		show(http.StatusBadRequest, reportError(d["Lang"].(string), "no_pow", err.Error()))
 		return
 	}
-	rep, errs := s.parseReport(f)
+	rep, errs := s.parseReport(d["Lang"].(string), f)
 	if len(errs) > 0 {
 		show(http.StatusBadRequest, errs...)
 		return
@@ -216,56 +212,57 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 
 func reportTarget(id int64) string { return "report:" + strconv.FormatInt(id, 10) }
 
-// parseReport checks a report's fields; its errors name each field.
-func (s *Server) parseReport(f reportForm) (store.PublicReport, []string) {
+// parseReport checks a report's fields; its errors name each field, in
+// the reader's language l.
+func (s *Server) parseReport(l string, f reportForm) (store.PublicReport, []string) {
 	var errs []string
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+	bad := func(key string, a ...any) { errs = append(errs, reportError(l, key, a...)) }
 	rep := store.PublicReport{Received: s.now(), What: f.What, Place: f.Place}
 	for _, fl := range []struct {
 		name, v string
 		max     int
 	}{{"what", f.What, maxWhat}, {"place", f.Place, maxPlace}, {"link", f.Link, maxLink}, {"contact", f.Contact, maxContact}} {
 		if !utf8.ValidString(fl.v) || strings.ContainsRune(fl.v, 0) {
-			bad("%s: not valid text", fl.name)
+			bad("not_text", fl.name)
 		} else if n := utf8.RuneCountInString(fl.v); n > fl.max {
-			bad("%s: %d characters, at most %d", fl.name, n, fl.max)
+			bad("too_long", fl.name, n, fl.max)
 		}
 	}
 	if f.What == "" {
-		bad("what happened: required")
+		bad("what_required")
 	}
 	if (f.Lat == "") != (f.Lon == "") {
-		bad("point: give both latitude and longitude, or neither")
+		bad("point_half")
 	} else if f.Lat != "" {
-		lat, err1 := strconv.ParseFloat(f.Lat, 64)
-		lon, err2 := strconv.ParseFloat(f.Lon, 64)
+		lat, err1 := strconv.ParseFloat(asciiDigits(f.Lat), 64)
+		lon, err2 := strconv.ParseFloat(asciiDigits(f.Lon), 64)
 		switch {
 		case err1 != nil || math.IsNaN(lat) || lat < -90 || lat > 90:
-			bad("latitude %q: want a number from -90 to 90", f.Lat)
+			bad("bad_lat", f.Lat)
 		case err2 != nil || math.IsNaN(lon) || lon < -180 || lon > 180:
-			bad("longitude %q: want a number from -180 to 180", f.Lon)
+			bad("bad_lon", f.Lon)
 		default:
 			rep.Lat, rep.Lon = &lat, &lon
 		}
 	}
 	if f.Place == "" && f.Lat == "" {
-		bad("where: give a place name or a point")
+		bad("where_required")
 	}
 	if f.When != "" {
-		t, err := time.Parse(time.DateOnly, f.When)
+		t, err := time.Parse(time.DateOnly, asciiDigits(f.When))
 		switch {
 		case err != nil:
-			bad("when %q: want a date as YYYY-MM-DD", f.When)
+			bad("bad_when", f.When)
 		case t.Year() < 1970 || t.After(s.now().Add(24*time.Hour)):
-			bad("when %s: not a date from 1970 to today", f.When)
+			bad("when_range", f.When)
 		default:
-			rep.When = f.When
+			rep.When = t.Format(time.DateOnly)
 		}
 	}
 	if f.Link != "" {
 		u, err := url.Parse(f.Link)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("link: want an http or https address")
+			bad("bad_link")
 		} else {
 			rep.Link = u.String()
 		}

@@ -9,6 +9,8 @@
   var form = document.getElementById('report-form');
   if (!form) return;
   var status = document.getElementById('pow-status');
+  // The page's words for the status line, in its language (data-*).
+  function say(key) { return form.dataset[key] || key; }
 
   var K = new Uint32Array([
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -85,7 +87,7 @@
       for (var k = 0; k < 20000; k++, nonce++) {
         if (zeroBits(challenge + ':' + nonce, bits)) { done(String(nonce)); return; }
       }
-      status.textContent = 'Checking before sending… (' + nonce + ')';
+      status.textContent = say('checking') + ' (' + nonce + ')';
       setTimeout(step, 0);
     })();
   }
@@ -94,7 +96,7 @@
   form.addEventListener('submit', function (ev) {
     if (solved) return;
     ev.preventDefault();
-    status.textContent = 'Checking before sending…';
+    status.textContent = say('checking');
     fetch('/api/report/challenge', { credentials: 'same-origin', cache: 'no-store' })
       .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
       .then(function (c) {
@@ -102,10 +104,10 @@
           form.elements.pow_challenge.value = c.challenge;
           form.elements.pow_nonce.value = nonce;
           solved = true;
-          status.textContent = 'Sending…';
+          status.textContent = say('sending');
           form.submit();
         });
       })
-      .catch(function (err) { status.textContent = 'Could not prepare the report (' + err.message + '): try again.'; });
+      .catch(function (err) { status.textContent = say('failed') + ' (' + err.message + ')'; });
   });
 })();
