@@ -67,6 +67,13 @@ func TestRevised(t *testing.T) {
 			if !strings.HasPrefix(c.title, tc.title) || c.key != "revised/i1@2" {
 				t.Errorf("title %q key %q, want %q… and revised/i1@2", c.title, c.key, tc.title)
 			}
+			// The parts say what the title says, for another language.
+			p := c.parts
+			verb := strings.TrimPrefix(tc.title, "Figures ")
+			if p == nil || p.Template != verb || !sameRange(p.Killed, tc.cur.Killed) || !sameRange(p.PrevKilled, tc.prev.Killed) ||
+				p.KilledChanged != !sameRange(tc.prev.Killed, tc.cur.Killed) || p.WoundedChanged != !sameRange(tc.prev.Wounded, tc.cur.Wounded) {
+				t.Errorf("parts got %+v, want template %s with the figures before and after", p, verb)
+			}
 		})
 	}
 }
@@ -94,6 +101,9 @@ func TestNewClaims(t *testing.T) {
 			var got []string
 			for _, c := range newClaims(Rule{}, change(prev, model.Incident{ClaimedBy: tc.cur}, 2)) {
 				got = append(got, c.key)
+				if c.parts == nil || c.parts.Template != "claim" || foldName(c.parts.Group) != strings.TrimPrefix(c.key, "claim/i1/") {
+					t.Errorf("parts got %+v, want a claim by the group of %s", c.parts, c.key)
+				}
 			}
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("got %v, want %v", got, tc.want)

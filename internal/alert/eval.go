@@ -78,6 +78,7 @@ type candidate struct {
 	summary   string
 	incidents []string
 	details   any
+	parts     *Parts // kept in details under TextKey
 }
 
 // check evaluates every rule at time at and stores the alerts they raise
@@ -180,6 +181,9 @@ func (e *Evaluator) save(ctx context.Context, cands []candidate, at time.Time) (
 		}
 		for _, id := range c.incidents {
 			a.Reports = append(a.Reports, reports[id]...)
+		}
+		if m, ok := c.details.(map[string]any); ok && c.parts != nil {
+			m[TextKey] = c.parts
 		}
 		if c.details != nil {
 			b, err := json.Marshal(c.details)
@@ -285,6 +289,7 @@ func newIncident(r Rule, vc store.VersionChange) candidate {
 	}
 	return candidate{rule: r, key: "incident/" + inc.ID, title: title,
 		summary:   incidentLine(inc),
+		parts:     incidentParts("incident", inc),
 		incidents: []string{inc.ID},
 		details: map[string]any{"incident_id": inc.ID, "version": vc.Version.Version, "start": inc.Start,
 			"country": inc.Country, "admin1": inc.Admin1, "attack_type": inc.AttackType, "killed": inc.Killed,
@@ -319,9 +324,14 @@ func revised(r Rule, vc store.VersionChange) (candidate, bool) {
 	if len(added) > 0 {
 		verb = "contested"
 	}
+	parts := incidentParts(verb, cur)
+	parts.PrevKilled, parts.PrevWounded = prev.Killed, prev.Wounded
+	parts.KilledChanged, parts.WoundedChanged = !sameRange(prev.Killed, cur.Killed), !sameRange(prev.Wounded, cur.Wounded)
+	parts.Contested, parts.Uncontested = added, removed
 	return candidate{rule: r, key: fmt.Sprintf("revised/%s@%d", cur.ID, vc.Version.Version),
 		title:     fmt.Sprintf("Figures %s: %s %s in %s", verb, cur.Start, attackName(cur.AttackType), placeName(cur)),
 		summary:   joinLines(what) + "\n" + incidentLine(cur),
+		parts:     parts,
 		incidents: []string{cur.ID},
 		details: map[string]any{"incident_id": cur.ID, "version": vc.Version.Version, "reason": vc.Reason,
 			"previous": map[string]any{"killed": prev.Killed, "wounded": prev.Wounded, "contested": prev.Contested},
@@ -339,7 +349,9 @@ func newClaims(r Rule, vc store.VersionChange) []candidate {
 	var out []candidate
 	inc := vc.Incident
 	for _, g := range added {
-		out = append(out, candidate{rule: r, key: "claim/" + inc.ID + "/" + foldName(g),
+		parts := incidentParts("claim", inc)
+		parts.Group = g
+		out = append(out, candidate{rule: r, key: "claim/" + inc.ID + "/" + foldName(g), parts: parts,
 			title:     fmt.Sprintf("%s claimed responsibility: %s %s in %s", g, inc.Start, attackName(inc.AttackType), placeName(inc)),
 			summary:   incidentLine(inc),
 			incidents: []string{inc.ID},

@@ -402,6 +402,13 @@ func TestFollowOn(t *testing.T) {
 	if err := json.Unmarshal(a.Details, &det); err != nil {
 		t.Fatal(err)
 	}
+	var parts struct {
+		Text alert.Parts `json:"text"`
+	}
+	if err := json.Unmarshal(a.Details, &parts); err != nil || parts.Text.Template != "followon" || !parts.Text.Until.Equal(det.Until) ||
+		parts.Text.Ratio != det.Ratio || parts.Text.Date != attack {
+		t.Errorf("parts got %+v (%v), want followon of %s until %s", parts.Text, err, attack, det.Until)
+	}
 	if !det.Until.After(at) || det.Ratio <= 2 {
 		t.Errorf("window got until %s ratio %.2f, want open after %s with ratio > 2", det.Until, det.Ratio, at)
 	}

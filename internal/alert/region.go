@@ -212,6 +212,17 @@ func displayName(g *region, ev []model.Incident) string {
 	return regionName(g.country, g.admin1)
 }
 
+// regionAdmin1 is a region's admin-1 as its incidents spell it (the
+// region keeps it case-folded), as displayName finds it.
+func regionAdmin1(g *region, ev []model.Incident) string {
+	for _, inc := range ev {
+		if inc.Admin1 != "" && strings.EqualFold(inc.Admin1, g.admin1) {
+			return inc.Admin1
+		}
+	}
+	return g.admin1
+}
+
 func ids(incs []model.Incident) []string {
 	out := make([]string, len(incs))
 	for i, inc := range incs {
@@ -259,6 +270,8 @@ func (e *Evaluator) surge(ctx context.Context, r Rule, days []store.RegionDay, t
 			title:     fmt.Sprintf("Surge in %s: %d incidents in the %s to %s, %s", name, cur, r.Spec.Window, today, change),
 			summary:   lines(ev),
 			incidents: ids(ev),
+			parts: &Parts{Template: "surge", Admin1: regionAdmin1(g, ev), Country: g.country, To: today, Count: cur,
+				WindowDays: w, Baseline: avg},
 			details: map[string]any{"region": name, "window_days": w, "baseline_days": b, "count": cur,
 				"baseline_count": base, "baseline_average": avg, "floor": r.Spec.Floor, "to": today}})
 	}
@@ -300,7 +313,9 @@ func (e *Evaluator) high(ctx context.Context, r Rule, days []store.RegionDay, to
 				name, cur, today, yearsName(r.Spec.Years), prevMax),
 			summary:   lines(ev),
 			incidents: ids(ev),
-			details:   map[string]any{"region": name, "killed_30d": cur, "previous_high": prevMax, "years": r.Spec.Years, "to": today}})
+			parts: &Parts{Template: "high", Admin1: regionAdmin1(g, ev), Country: g.country, To: today, Count: cur,
+				Years: r.Spec.Years, PrevHigh: prevMax},
+			details: map[string]any{"region": name, "killed_30d": cur, "previous_high": prevMax, "years": r.Spec.Years, "to": today}})
 	}
 	return out, nil
 }
@@ -364,7 +379,9 @@ func (e *Evaluator) forecast(ctx context.Context, r Rule, risks []RegionRisk, to
 				name, 100*k.Probability, k.Start, k.End, k.Model, k.ExpectedKilled),
 			summary:   lines(ev),
 			incidents: ids(ev),
-			details:   map[string]any{"forecast": k, "threshold": r.Spec.Threshold}})
+			parts: &Parts{Template: "forecast", Admin1: k.Admin1, Country: k.Country, From: k.Start, To: k.End,
+				Probability: k.Probability, Model: k.Model, Expected: k.ExpectedKilled},
+			details: map[string]any{"forecast": k, "threshold": r.Spec.Threshold}})
 	}
 	return out, nil
 }
@@ -460,6 +477,8 @@ func (e *Evaluator) followOn(ctx context.Context, r Rule, days []store.RegionDay
 					name, day, ratio, r.Spec.Multiple, untilT.Format("2006-01-02 15:04 UTC")),
 				summary:   lines(ev),
 				incidents: ids(ev),
+				parts: &Parts{Template: "followon", Admin1: regionAdmin1(g, ev), Country: g.country, Date: day, Ratio: ratio,
+					Multiple: r.Spec.Multiple, Until: untilT},
 				details: map[string]any{"region": name, "attack_day": day, "until": untilT, "intensity_ratio": ratio,
 					"multiple": r.Spec.Multiple, "mu_per_day": m, "alpha": fit.Alpha, "beta": fit.Beta,
 					"half_life_days": fit.HalfLife, "branching_ratio": fit.BranchingRatio, "events_fitted": fit.N}})

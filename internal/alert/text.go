@@ -3,6 +3,7 @@ package alert
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/vigil-project/vigil/internal/model"
 )
@@ -72,3 +73,60 @@ func incidentLine(inc model.Incident) string {
 }
 
 func joinLines(l []string) string { return strings.Join(l, "\n") }
+
+// TextKey is the key of an alert's details under which its Parts are
+// kept.
+const TextKey = "text"
+
+// Parts are what an alert's title says, kept apart from the English
+// sentence stored as its title so that a reader's language can write the
+// title again (the dashboard's Persian inbox). Which fields are set
+// depends on Template, one per kind of rule: incident, revised,
+// contested, claim, surge, high, forecast, followon.
+type Parts struct {
+	Template string `json:"template"`
+	// The incident of incident, revised, contested and claim alerts.
+	Date        model.Date       `json:"date,omitzero"`
+	AttackType  model.AttackType `json:"attack_type,omitempty"`
+	Place       string           `json:"place,omitempty"`
+	Admin1      string           `json:"admin1,omitempty"`
+	Country     string           `json:"country,omitempty"`
+	Killed      *model.Range     `json:"killed,omitempty"`
+	Wounded     *model.Range     `json:"wounded,omitempty"`
+	Perpetrator string           `json:"perpetrator,omitempty"`
+	Status      model.Status     `json:"status,omitempty"`
+	Sources     int              `json:"sources,omitempty"`
+	// claim: the group claiming; revised: the figures before and the
+	// contested fields added and removed.
+	Group          string       `json:"group,omitempty"`
+	PrevKilled     *model.Range `json:"prev_killed,omitempty"`
+	PrevWounded    *model.Range `json:"prev_wounded,omitempty"`
+	KilledChanged  bool         `json:"killed_changed,omitempty"`
+	WoundedChanged bool         `json:"wounded_changed,omitempty"`
+	Contested      []string     `json:"contested,omitempty"`
+	Uncontested    []string     `json:"uncontested,omitempty"`
+	// Region rules: the region (Admin1 and Country), the period's end
+	// and the figures compared.
+	To         model.Date `json:"to,omitzero"`
+	Count      int        `json:"count,omitempty"`
+	WindowDays int        `json:"window_days,omitempty"`
+	Baseline   float64    `json:"baseline_average,omitempty"` // per window
+	Years      int        `json:"years,omitempty"`
+	PrevHigh   int        `json:"previous_high,omitempty"`
+	// forecast: the riskiest period; followon: the attack day and until
+	// when the intensity stays above Multiple times the background.
+	From        model.Date `json:"from,omitzero"`
+	Probability float64    `json:"probability,omitempty"`
+	Model       string     `json:"model,omitempty"`
+	Expected    float64    `json:"expected_killed,omitempty"`
+	Ratio       float64    `json:"ratio,omitempty"`
+	Multiple    float64    `json:"multiple,omitempty"`
+	Until       time.Time  `json:"until,omitzero"`
+}
+
+// incidentParts are the parts every alert about one incident has.
+func incidentParts(template string, inc model.Incident) *Parts {
+	return &Parts{Template: template, Date: inc.Start, AttackType: inc.AttackType, Place: inc.Place, Admin1: inc.Admin1,
+		Country: inc.Country, Killed: inc.Killed, Wounded: inc.Wounded, Perpetrator: inc.Perpetrator, Status: inc.Status,
+		Sources: inc.Sources}
+}
