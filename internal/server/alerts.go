@@ -30,6 +30,9 @@ type alertAnswer struct {
 type alertItem struct {
 	store.Alert
 	Evidence evidence `json:"evidence"`
+	// Display is the alert in the language asked (lang=fa: Persian,
+	// written from the alert's parts when it has them).
+	Display alertDisplay `json:"display"`
 }
 
 type evidence struct {
@@ -81,9 +84,13 @@ func (s *Server) uncached(h func(*http.Request) (any, error)) http.HandlerFunc {
 
 func (s *Server) listAlerts(r *http.Request) (any, error) {
 	for k := range r.URL.Query() {
-		if k != "limit" {
+		if k != "limit" && k != "lang" {
 			return nil, badRequest("unknown parameter %q", k)
 		}
+	}
+	l := r.URL.Query().Get("lang")
+	if l != "" && l != "en" && l != "fa" {
+		return nil, badRequest("lang %q: want en or fa", l)
 	}
 	n, err := limitParam(r, defaultAlerts, maxAlerts)
 	if err != nil {
@@ -106,7 +113,9 @@ func (s *Server) listAlerts(r *http.Request) (any, error) {
 		if a.Reports == nil {
 			a.Reports = []string{}
 		}
-		out.Alerts = append(out.Alerts, alertItem{Alert: a, Evidence: ev})
+		it := alertItem{Alert: a, Evidence: ev}
+		it.Display = displayAlert(l, it)
+		out.Alerts = append(out.Alerts, it)
 	}
 	return out, nil
 }
