@@ -175,6 +175,13 @@ func TestReportErrorTable(t *testing.T) {
 			t.Errorf("teamTexts: %s has no Persian", k)
 		}
 	}
+	// The team's words and the report form's share one map on a page:
+	// a key in both would hide one of them.
+	for k := range teamTexts["en"] {
+		if _, ok := formTexts["en"][k]; ok {
+			t.Errorf("teamTexts and formTexts both have %s", k)
+		}
+	}
 	for k := range teamTexts["fa"] {
 		if teamTexts["en"][k] == "" {
 			t.Errorf("teamTexts: %s has no English", k)

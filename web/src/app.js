@@ -88,6 +88,30 @@ function go(f, view) {
   history.pushState(null, '', '/' + (q.toString() ? '?' + q : ''));
   route();
 }
+/** who shows who is logged in, with a log-out button (and the team's pages
+ * their role opens), or a log-in link; nothing for an anonymous reader
+ * of a --public server, who needs no account. Filled in from /api/me. */
+function who() {
+  const el = h('span', { class: 'who', id: 'who' });
+  const q = lang === 'fa' ? '?lang=fa' : '';
+  getJSON('/api/me').then((me) => {
+    if (me.actor && me.actor.startsWith('user:')) {
+      const role = me.role || '';
+      el.append(
+        role === 'analyst' || role === 'admin' ? h('a', { href: '/moderation' + q, id: 'moderation-link' }, t('moderation')) : null, ' ',
+        role === 'admin' ? h('a', { href: '/admin' + q, id: 'admin-link' }, t('admin')) : null, ' ',
+        h('bdi', { id: 'who-name' }, me.actor.slice(5)), ` (${t('role_' + role)}) `,
+        h('form', { method: 'post', action: '/logout' + q, class: 'inline', id: 'logout' },
+          h('input', { type: 'hidden', name: 'csrf', value: me.csrf || '' }),
+          h('button', { type: 'submit' }, t('logout'))));
+    } else if (!me.public && !me.actor) {
+      el.append(h('a', { href: '/login' + q + (q ? '&' : '?') + 'next=' + encodeURIComponent(location.pathname + location.search), id: 'login-link' }, t('login')));
+    }
+    el.dataset.ready = '1';
+  }).catch(() => { el.dataset.ready = '1'; });
+  return el;
+}
+
 function langLink() {
   const q = new URLSearchParams(location.search);
   q.set('lang', lang === 'fa' ? 'en' : 'fa');
@@ -123,7 +147,7 @@ window.addEventListener('popstate', route);
 async function dashboard() {
   const f = params();
   const header = h('header', { class: 'top' }, h('h1', {}, 'vigil'), h('span', { class: 'count', id: 'count' }),
-    h('a', { href: '/alerts' + langQuery(), id: 'inbox-link', onclick: nav }, t('inbox')), langLink());
+    h('a', { href: '/alerts' + langQuery(), id: 'inbox-link', onclick: nav }, t('inbox')), langLink(), who());
   const filters = h('form', { class: 'filters', id: 'filters' });
   const mapEl = h('div', { id: 'map', class: 'map' });
   const newest = new URLSearchParams(location.search).get('order') !== 'oldest';
@@ -467,12 +491,12 @@ function langQuery() {
 async function inbox() {
   document.title = t('inbox') + ' — vigil';
   app.append(h('header', { class: 'top' }, h('a', { href: '/' + langQuery(), class: 'back', onclick: nav }, t('back')),
-    h('h1', {}, t('inbox')), langLink()));
+    h('h1', {}, t('inbox')), langLink(), who()));
   const list = h('ol', { class: 'inbox', id: 'inbox' });
   app.append(h('main', { class: 'incident' }, list));
   let ans;
   try {
-    ans = await getJSON('/api/alerts?limit=100');
+    ans = await getJSON('/api/alerts?limit=100&lang=' + lang);
   } catch (e) {
     list.replaceWith(h('p', { class: 'error' }, t('error') + e.message));
     return;
@@ -481,10 +505,14 @@ async function inbox() {
   if (!ans.alerts.length) list.append(h('li', { class: 'empty' }, t('no_alerts')));
   for (const a of ans.alerts) {
     const ev = a.evidence;
+    // display: the alert in the page's language when it could be written
+    // in it (its lang says which), else as stored.
+    const d = a.display || { lang: 'en', title: a.title, summary: a.summary };
+    const dirOf = d.lang === 'fa' ? 'rtl' : 'ltr';
     list.append(h('li', { class: 'alert', 'data-id': String(a.id), 'data-kind': a.kind },
-      h('div', { class: 'alert-head' }, h('strong', { dir: 'auto' }, a.title), ' ',
+      h('div', { class: 'alert-head' }, h('strong', { class: 'alert-title', dir: dirOf, lang: d.lang }, d.title), ' ',
         h('span', { class: 'badge kind' }, t('kind_' + a.kind)), ' ', h('time', { datetime: a.at }, instant(a.at))),
-      h('p', { class: 'summary', dir: 'auto' }, a.summary),
+      h('p', { class: 'summary', dir: dirOf, lang: d.lang }, d.summary),
       h('small', { dir: 'auto' }, t('rule'), ': ', a.rule_name),
       ev.incidents.length ? h('div', { class: 'evidence' }, h('span', {}, t('evidence_incidents'), ': '),
         h('ul', {}, ev.incidents.map((i) => h('li', {}, i.missing
