@@ -131,9 +131,13 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	proxies, err := config.ParsePrefixes(conf.Serve.TrustedProxies)
+	if err != nil {
+		return usagef("serve: serve.trusted_proxies: %v", err)
+	}
 	srv, err := server.New(st, server.Config{Addr: addr, Version: Version, Log: log,
 		GenerationTTL: conf.Serve.GenerationTTL.Duration, CacheBytes: conf.Serve.CacheMB << 20,
-		Public: o.public, InsecureCookies: o.insecureCookies, Metrics: m})
+		Public: o.public, InsecureCookies: o.insecureCookies, Metrics: m, TrustedProxies: proxies})
 	if err != nil {
 		return usagef("serve: %v", err)
 	}

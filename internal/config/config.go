@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"reflect"
@@ -42,6 +43,7 @@ type Config struct {
 		CacheMB         int      `toml:"cache_mb" key:"serve.cache_mb" env:"VIGIL_CACHE_MB" help:"memory for cached JSON answers, MiB (negative: no cache)"`
 		Public          bool     `toml:"public" key:"serve.public" env:"VIGIL_PUBLIC" help:"let anyone read the dashboard, the API's reads and the facts pages without logging in"`
 		InsecureCookies bool     `toml:"insecure_cookies" key:"serve.insecure_cookies" env:"VIGIL_INSECURE_COOKIES" help:"send the session cookie without Secure (plain HTTP on a host other than the loopback)"`
+		TrustedProxies  string   `toml:"trusted_proxies" key:"serve.trusted_proxies" env:"VIGIL_TRUSTED_PROXIES" help:"reverse proxies whose X-Forwarded-For is believed, as comma-separated addresses or CIDRs (10.0.0.0/8, ::1); empty: the header is ignored"`
 		NATS            string   `toml:"nats" key:"serve.nats" env:"VIGIL_NATS" secret:"url" help:"NATS JetStream URLs: publish due feeds to vigil worker instead of polling them in the server"`
 		// AlertsEvery is how often serve evaluates the alert rules and
 		// delivers what is due, so that alerts reach people with nothing
@@ -283,6 +285,9 @@ func (c Config) Validate() error {
 	if e := c.Serve.AlertsEvery.Duration; e < 0 || e > 0 && e < time.Second {
 		return bad("serve.alerts_every", "%v: want 0 (off) or at least 1s", c.Serve.AlertsEvery)
 	}
+	if _, err := ParsePrefixes(c.Serve.TrustedProxies); err != nil {
+		return bad("serve.trusted_proxies", "%v", err)
+	}
 	if c.Serve.GenerationTTL.Duration < 0 {
 		return bad("serve.generation_ttl", "%v: must not be negative", c.Serve.GenerationTTL)
 	}
@@ -369,4 +374,32 @@ func KeysText() string {
 		fmt.Fprintf(&b, "  %-24s %-22s %s\n", k.Name, k.Env, k.Help)
 	}
 	return b.String()
+}
+
+// ParsePrefixes reads a comma-separated list of IP addresses and CIDR
+// networks ("10.0.0.0/8, 192.0.2.7, ::1"); a bare address is a network of
+// that one address.
+func ParsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if strings.Contains(f, "/") {
+			p, err := netip.ParsePrefix(f)
+			if err != nil {
+				return nil, fmt.Errorf("%q: want an address or a CIDR network (10.0.0.0/8)", f)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q: want an address or a CIDR network (10.0.0.0/8)", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }

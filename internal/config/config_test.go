@@ -83,6 +83,8 @@ func TestBadInputNamesKey(t *testing.T) {
 		{"retention not a number", write("f.toml", "[retention]\nraw_days = \"90d\"\n"), nil, []string{"f.toml", "raw_days"}},
 		{"alert loop too often", "", map[string]string{"VIGIL_ALERTS_EVERY": "10ms"}, []string{"serve.alerts_every", "at least 1s"}},
 		{"alert loop negative", write("g.toml", "[serve]\nalerts_every = \"-1m\"\n"), nil, []string{"serve.alerts_every"}},
+		{"bad proxy", write("h.toml", "[serve]\ntrusted_proxies = \"10.0.0.0/8, proxy.local\"\n"), nil, []string{"serve.trusted_proxies", "proxy.local"}},
+		{"env bad CIDR", "", map[string]string{"VIGIL_TRUSTED_PROXIES": "10.0.0.0/33"}, []string{"serve.trusted_proxies", "10.0.0.0/33"}},
 		{"missing file", filepath.Join(dir, "none.toml"), nil, []string{"none.toml"}},
 	}
 	for _, c := range cases {
@@ -188,5 +190,25 @@ func TestPackagedSample(t *testing.T) {
 	}
 	if l.Alerts.SMTPPassword != "" || l.Alerts.WebhookSecret != "" {
 		t.Error("the sample holds a secret; secrets belong in the environment file")
+	}
+}
+
+func TestParsePrefixes(t *testing.T) {
+	got, err := ParsePrefixes(" 10.0.0.0/8, 192.0.2.7 ,::1, 2001:db8::/32, 10.1.2.3/8,")
+	want := "10.0.0.0/8 192.0.2.7/32 ::1/128 2001:db8::/32 10.0.0.0/8"
+	var s []string
+	for _, p := range got {
+		s = append(s, p.String())
+	}
+	if err != nil || strings.Join(s, " ") != want {
+		t.Errorf("got %v (%v), want %s", s, err, want)
+	}
+	if got, err := ParsePrefixes(""); err != nil || len(got) != 0 {
+		t.Errorf("empty: got %v, %v; want none", got, err)
+	}
+	for _, bad := range []string{"localhost", "10.0.0.0/33", "10.0.0.300", "10.0.0.0/8;1.2.3.4"} {
+		if _, err := ParsePrefixes(bad); err == nil || !strings.Contains(err.Error(), "CIDR") {
+			t.Errorf("ParsePrefixes(%q): got %v, want an error", bad, err)
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,17 +13,6 @@ import (
 	"github.com/vigil-project/vigil/internal/auth"
 	"github.com/vigil-project/vigil/internal/store"
 )
-
-// clientAddr is the address a request comes from, for rate limits only:
-// it is never stored or logged. Proxies' headers are not believed, so
-// that a client cannot pick its own address.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
 
 // localPath keeps a "next" target on this server: a path, never a URL
 // or a scheme-relative //host.
@@ -106,7 +94,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	pw := r.PostForm.Get("password")
 	d["Name"] = name
 	now := s.now()
-	userKey, addrKey := "user:"+strings.ToLower(name), "addr:"+clientAddr(r)
+	userKey, addrKey := "user:"+strings.ToLower(name), "addr:"+s.clientAddr(r)
 	u, uerr := s.team.User(ctx, name)
 	if uerr != nil && !errors.Is(uerr, store.ErrNotFound) {
 		s.formFail(w, r, fmt.Errorf("login: %w", uerr))

@@ -188,3 +188,31 @@ func TestReportErrorTable(t *testing.T) {
 		}
 	}
 }
+
+// TestTeamRoutesUncached: every GET that needs an analyst or an admin is
+// answered without an ETag and with no-store, so that no cache (ours,
+// keyed by a store generation that team changes do not move, or a
+// browser's) can serve it stale after a change of accounts, tokens or
+// reports.
+func TestTeamRoutesUncached(t *testing.T) {
+	st := backends(t)["sqlite"](t)
+	tm := newTeam(t, st, Config{})
+	adm := tm.session(tm.user("root", store.RoleAdmin, "root's long password"))
+	n := 0
+	for pattern, need := range routeTable {
+		if !strings.HasPrefix(pattern, "GET ") || need < accessAnalyst {
+			continue
+		}
+		_, path, _ := sample(pattern, "i-none")
+		for range 2 {
+			rp := tm.req(adm, "GET", path, "")
+			if rp.header.Get("ETag") != "" || !strings.Contains(rp.header.Get("Cache-Control"), "no-store") {
+				t.Errorf("GET %s: ETag %q, Cache-Control %q; want none and no-store", path, rp.header.Get("ETag"), rp.header.Get("Cache-Control"))
+			}
+		}
+		n++
+	}
+	if n < 6 {
+		t.Errorf("%d team GET routes checked, want every one (at least 6)", n)
+	}
+}

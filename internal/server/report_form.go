@@ -175,7 +175,7 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 		show(http.StatusForbidden, reportError(d["Lang"].(string), "expired"))
 		return
 	}
-	if ok, wait := s.reports.allow(clientAddr(r), s.now()); !ok {
+	if ok, wait := s.reports.allow(s.clientAddr(r), s.now()); !ok {
 		mins := int(math.Ceil(wait.Minutes()))
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		show(http.StatusTooManyRequests, reportError(d["Lang"].(string), "too_many", mins))

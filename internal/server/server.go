@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -79,6 +80,11 @@ type Config struct {
 	// browser that reaches the server over plain HTTP on another host
 	// than the loopback (which browsers treat as secure anyway).
 	InsecureCookies bool
+	// TrustedProxies are the reverse proxies (addresses and networks)
+	// whose X-Forwarded-For is believed, so that the login throttle and
+	// the report form's rate limit see the client behind them
+	// (serve.trusted_proxies). Empty: the header is ignored.
+	TrustedProxies []netip.Prefix
 	// Now is the clock of sessions, throttles and challenges; nil is
 	// time.Now. Tests step it.
 	Now func() time.Time
