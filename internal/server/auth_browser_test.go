@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/vigil-project/vigil/internal/alert"
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
 	"github.com/vigil-project/vigil/internal/store/storetest"
@@ -150,6 +152,29 @@ func TestBrowserXSS(t *testing.T) {
 	b.do(t, chromedp.Navigate(b.base+"/?actor="+url.QueryEscape(fx[1])))
 	time.Sleep(500 * time.Millisecond)
 	clean("dashboard filtered by a payload")
+
+	// The Persian pages show the same untrusted text: the moderation
+	// page's decided report and note, and an alert whose parts (group,
+	// place, perpetrator) are a feed's script, written in Persian.
+	b.do(t, chromedp.Navigate(b.base+"/moderation?lang=fa"))
+	b.waitFor(t, "Persian moderation", `!!document.querySelector('tr.decided .note')`)
+	clean("Persian moderation page")
+	ax := xss("alert")
+	det, _ := json.Marshal(map[string]any{alert.TextKey: alert.Parts{Template: "claim", Group: ax[0], Place: ax[1], Admin1: ax[2],
+		Country: "IR", Perpetrator: ax[4], AttackType: model.Bombing, Date: model.DateOf(demoTime)}})
+	if _, err := st.(alertSaver).SaveAlerts(ctx, []store.NewAlert{{Alert: store.Alert{RuleID: 1, RuleName: ax[3], Kind: "claim",
+		Key: "xss", At: demoTime, Title: ax[0], Summary: ax[1], Incidents: []string{feedInc}, Reports: []string{}, Details: det}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []string{"fa", "en"} {
+		b.do(t, chromedp.Navigate(b.base+"/alerts?lang="+l))
+		b.waitFor(t, "inbox "+l, `!!document.querySelector('.alert-title')`)
+		time.Sleep(300 * time.Millisecond)
+		clean("alert inbox (" + l + ")")
+		if got := eval[string](t, b, `document.querySelector('.alert-title').textContent`); !strings.Contains(got, ax[0]) {
+			t.Errorf("alert inbox (%s): title %q, want the group's script shown as text", l, got)
+		}
+	}
 
 	// Reflected: parameters that pages show back.
 	for _, path := range []string{
