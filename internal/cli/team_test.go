@@ -125,6 +125,9 @@ func TestUsersCommands(t *testing.T) {
 				{"", []string{"users", "add", "carl", "--role", "root"}, 2},
 				{"", []string{"users", "add", "carl"}, 2},
 				{"", []string{"users", "add", "two words", "--role", "viewer"}, 2},
+				{"", []string{"users", "add", "ANA", "--role", "viewer"}, 1}, // a look-alike of ana
+				{"", []string{"users", "add", "аna", "--role", "viewer"}, 2}, // Cyrillic а in a Latin name
+				{"", []string{"users", "add", "b0b", "--role", "viewer"}, 1}, // reads as bob
 				{"short\n", []string{"users", "add", "carl", "--role", "viewer", "--password-stdin"}, 2},
 				{"", []string{"users", "role", "bob", "root"}, 2},
 				{"", []string{"users", "role", "nobody", "admin"}, 1},
