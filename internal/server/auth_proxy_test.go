@@ -66,6 +66,26 @@ func TestThrottleBehindProxy(t *testing.T) {
 		t.Errorf("another client behind the same proxy: got %d, want 303", rp.status)
 	}
 
+	// The report form's limit (5 a window) counts each client behind the
+	// proxy apart too.
+	send := func(xff string) int {
+		fc, csrf := tm.anon("/report")
+		ch, nonce := tm.challengeFor()
+		return tm.req(cred{}, "POST", "/report", form("csrf", csrf, "pow_challenge", ch, "pow_nonce", nonce, "what", "x", "place", "Kerman"),
+			"Cookie", "vigil_form="+fc, "X-Forwarded-For", xff).status
+	}
+	for i := range 5 {
+		if got := send("203.0.113.20"); got != http.StatusCreated {
+			t.Fatalf("report %d from one client behind the proxy: got %d, want 201", i+1, got)
+		}
+	}
+	if got := send("198.51.100.1, 203.0.113.20"); got != http.StatusTooManyRequests {
+		t.Errorf("a 6th report from that client, spoofing: got %d, want 429", got)
+	}
+	if got := send("203.0.113.21"); got != http.StatusCreated {
+		t.Errorf("another client behind the proxy: got %d, want 201", got)
+	}
+
 	// Without trusted proxies, the header changes nothing: all come from
 	// the loopback.
 	tm2 := newTeam(t, backends(t)["sqlite"](t), Config{})

@@ -318,6 +318,8 @@ var faPhrases = strings.NewReplacer(
 	"an admin cannot disable or demote their own account (another admin can)", "مدیر نمی‌تواند حساب خودش را غیرفعال کند یا نقشش را پایین بیاورد (مدیری دیگر می‌تواند)",
 	"the incident the report repeats is required", "رویدادی که این گزارش تکرار آن است لازم است",
 	"at most 2000 bytes", "حداکثر ۲۰۰۰ بایت",
+	"password has ", "گذرواژه ",
+	" characters, want at least ", " نویسه دارد؛ دست‌کم این اندازه لازم است: ",
 	"required", "لازم است",
 )
 

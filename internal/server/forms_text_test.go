@@ -100,6 +100,10 @@ func TestPersianTeamPages(t *testing.T) {
 			if rp.status != http.StatusConflict || !strings.Contains(rp.body, "شبیه حساب موجود است") || !strings.Contains(rp.body, "ROOT") {
 				t.Errorf("a look-alike name from the Persian admin page: got %d %.500s", rp.status, rp.body)
 			}
+			rp = tm.req(adm, "POST", "/admin/users?lang=fa", form("csrf", adm.csrf, "name", "dave", "role", "viewer", "password", "short"), "X-CSRF-Token", "")
+			if rp.status != http.StatusBadRequest || !strings.Contains(rp.body, "password: گذرواژه 5 نویسه دارد") {
+				t.Errorf("a short password from the Persian admin page: got %d %.500s", rp.status, rp.body)
+			}
 			rp = tm.req(adm, "POST", "/admin/users?lang=fa", form("csrf", adm.csrf, "name", "مریم", "role", "analyst", "password", "a long enough password"), "X-CSRF-Token", "")
 			if rp.status != 200 || !strings.Contains(rp.body, "حساب مریم (تحلیلگر) افزوده شد") {
 				t.Errorf("add a Persian account: got %d %.500s", rp.status, rp.body)
