@@ -273,7 +273,11 @@ func (s *Server) guard(pattern string, h http.Handler) http.Handler {
 		case need == accessOpen, need == accessRead && s.cfg.Public:
 		case !p.loggedIn():
 			if !isAPI && safeMethod(r.Method) {
-				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				to := "/login?next=" + url.QueryEscape(r.URL.RequestURI())
+				if q := langQuery(r); q != "" {
+					to += "&" + q // the login page in the language asked for
+				}
+				http.Redirect(w, r, to, http.StatusSeeOther)
 				return
 			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="vigil"`)

@@ -159,7 +159,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
 		Secure: !s.cfg.InsecureCookies, SameSite: http.SameSiteStrictMode, Expires: sess.Expires,
 		MaxAge: int(s.cfg.SessionTTL / time.Second)})
-	http.Redirect(w, r, d["Next"].(string), http.StatusSeeOther)
+	http.Redirect(w, r, withLang(d["Next"].(string), langQuery(r)), http.StatusSeeOther)
 }
 
 // logout ends the session (the guard has checked its CSRF token).

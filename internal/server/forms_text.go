@@ -302,6 +302,18 @@ func langQuery(r *http.Request) string {
 	return ""
 }
 
+// withLang adds a language asked for (langQuery) to a local path that
+// names none, so that the page after a login stays in it.
+func withLang(path, q string) string {
+	if q == "" || strings.Contains(path, "lang=") {
+		return path
+	}
+	if strings.Contains(path, "?") {
+		return path + "&" + q
+	}
+	return path + "?" + q
+}
+
 // faPhrases turn the API's refusals (English, naming the field as the
 // API spells it) into Persian for the team's pages; the field's name and
 // the value stay as they were, so that the message still says which.

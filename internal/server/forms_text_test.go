@@ -48,6 +48,18 @@ func TestPersianTeamPages(t *testing.T) {
 			if rp := tm.req(cred{}, "GET", "/login", "", "Accept-Language", "en-GB"); !strings.Contains(rp.body, `dir="ltr"`) || !strings.Contains(rp.body, "Password") {
 				t.Errorf("English login page: %.300s", rp.body)
 			}
+			// Asked for in Persian, the way to a team page and back stays
+			// in Persian: the redirect to the login, and after it.
+			if rp := tm.req(cred{}, "GET", "/admin?lang=fa", ""); rp.status != http.StatusSeeOther || rp.header.Get("Location") != "/login?next=%2Fadmin%3Flang%3Dfa&lang=fa" {
+				t.Errorf("GET /admin?lang=fa logged out: got %d to %q, want the Persian login", rp.status, rp.header.Get("Location"))
+			}
+			for next, want := range map[string]string{"/moderation": "/moderation?lang=fa", "/admin?since=2024-01-01": "/admin?since=2024-01-01&lang=fa", "/alerts?lang=en": "/alerts?lang=en"} {
+				fc, csrf := tm.anon("/login?lang=fa")
+				rp := tm.req(cred{}, "POST", "/login?lang=fa", form("csrf", csrf, "name", "root", "password", "root's long password", "next", next), "Cookie", "vigil_form="+fc)
+				if rp.status != http.StatusSeeOther || rp.header.Get("Location") != want {
+					t.Errorf("Persian login to %s: got %d to %q, want %q", next, rp.status, rp.header.Get("Location"), want)
+				}
+			}
 			// A wrong password, in Persian.
 			fc, csrf := tm.anon("/login?lang=fa")
 			rp := tm.req(cred{}, "POST", "/login?lang=fa", form("csrf", csrf, "name", "root", "password", "wrong"), "Cookie", "vigil_form="+fc)
