@@ -212,3 +212,22 @@ func TestParsePrefixes(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParsePrefixes: any text either parses into networks that print back
+// as CIDRs, or is refused with an error; never a panic.
+func FuzzParsePrefixes(f *testing.F) {
+	for _, s := range []string{"10.0.0.0/8, ::1", "192.0.2.7", "", "x/y", "::ffff:10.0.0.1/104"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ps, err := ParsePrefixes(s)
+		if err != nil {
+			return
+		}
+		for _, p := range ps {
+			if !p.IsValid() || p != p.Masked() {
+				t.Fatalf("ParsePrefixes(%q): %v is not a masked network", s, p)
+			}
+		}
+	})
+}

@@ -97,3 +97,42 @@ func TestThrottleBehindProxy(t *testing.T) {
 		t.Errorf("an untrusted peer's X-Forwarded-For: got %d, want 429 (the header ignored)", rp.status)
 	}
 }
+
+// FuzzClientAddr: whatever the header holds, the address found is the
+// peer or one of the header's hops, and an untrusted peer is always
+// itself.
+func FuzzClientAddr(f *testing.F) {
+	for _, s := range []string{"203.0.113.9", "1.2.3.4, 10.0.0.1", "[2001:db8::1]:80, nonsense", "", ",,,", "10.0.0.1:99999"} {
+		f.Add("10.1.2.3:5000", s)
+		f.Add("198.51.100.7:80", s)
+	}
+	s := &Server{cfg: Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}}
+	f.Fuzz(func(t *testing.T, peer, xff string) {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = peer
+		r.Header.Set("X-Forwarded-For", xff)
+		got := s.clientAddr(r)
+		p := remoteIP(peer)
+		if !p.IsValid() {
+			if got != peer {
+				t.Fatalf("peer %q not an address: got %q, want it as is", peer, got)
+			}
+			return
+		}
+		if got == p.String() {
+			return
+		}
+		if !s.trusted(p) {
+			t.Fatalf("untrusted peer %s: got %q", p, got)
+		}
+		found := false
+		for _, h := range forwardedFor([]string{xff}) {
+			if ip, err := netip.ParseAddr(h); err == nil && ip.Unmap().String() == got {
+				found = true
+			}
+		}
+		if !found {
+			t.Fatalf("peer %s, X-Forwarded-For %q: got %q, neither the peer nor a hop", p, xff, got)
+		}
+	})
+}

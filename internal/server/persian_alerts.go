@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/vigil-project/vigil/internal/alert"
 	"github.com/vigil-project/vigil/internal/gazetteer"
@@ -207,15 +208,28 @@ func faAdmin1(country, admin1 string) string {
 	if admin1 == "" {
 		return country
 	}
-	if g, err := gazetteer.Default(); err == nil {
-		for _, reg := range g.Regions() {
-			if strings.EqualFold(reg.Country, country) && reg.NameFa != "" && strings.EqualFold(reg.Name, admin1) {
-				return reg.NameFa + faCountrySuffix(country)
-			}
-		}
+	if fa := faProvinces()[strings.ToUpper(country)+"/"+strings.ToLower(admin1)]; fa != "" {
+		return fa + faCountrySuffix(country)
 	}
 	return admin1 + faCountrySuffix(country)
 }
+
+// faProvinces indexes the embedded gazetteer's Persian province names by
+// "CC/name" (name lower-cased), built once: an inbox of a hundred alerts
+// looks up a province in each.
+var faProvinces = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
+	g, err := gazetteer.Default()
+	if err != nil {
+		return m
+	}
+	for _, reg := range g.Regions() {
+		if reg.NameFa != "" {
+			m[strings.ToUpper(reg.Country)+"/"+strings.ToLower(reg.Name)] = reg.NameFa
+		}
+	}
+	return m
+})
 
 func faCountrySuffix(country string) string {
 	if country == "" || strings.EqualFold(country, "IR") {

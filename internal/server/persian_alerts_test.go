@@ -95,3 +95,18 @@ func TestPersianAlertInbox(t *testing.T) {
 		t.Errorf("lang=de: got %d, want 400", ans.status)
 	}
 }
+
+// BenchmarkDisplayAlertFa is the cost of writing one alert in Persian
+// for the inbox (a province looked up in the gazetteer).
+func BenchmarkDisplayAlertFa(b *testing.B) {
+	p := alert.Parts{Template: "surge", Admin1: "Sistan and Baluchestan", Country: "IR", Count: 6, WindowDays: 7, Baseline: 1.5,
+		To: model.DateOf(time.Date(2024, 1, 28, 0, 0, 0, 0, time.UTC))}
+	det, _ := json.Marshal(map[string]any{alert.TextKey: p})
+	it := alertItem{Alert: store.Alert{Title: "Surge…", Details: det, Incidents: []string{"a", "b"}},
+		Evidence: evidence{Incidents: []evidenceIncident{{ID: "a", Start: p.To, Country: "IR", Admin1: "Kerman", Place: "Kerman", Killed: model.Point(3, model.Exact)}}}}
+	for b.Loop() {
+		if d := displayAlert("fa", it); d.Lang != "fa" {
+			b.Fatal(d)
+		}
+	}
+}
