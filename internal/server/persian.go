@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/vigil-project/vigil/internal/analyze"
-	"github.com/vigil-project/vigil/internal/gazetteer"
 	"github.com/vigil-project/vigil/internal/model"
 )
 
@@ -454,17 +453,8 @@ func faRegion(r analyze.RegionForecast) string {
 	if r.Admin1 == "" {
 		return r.Region
 	}
-	g, err := gazetteer.Default()
-	if err != nil {
-		return r.Region
-	}
-	for _, reg := range g.Regions() {
-		if reg.Country == r.Country && reg.NameFa != "" && strings.EqualFold(reg.Name, r.Admin1) {
-			if r.Country == "IR" {
-				return reg.NameFa
-			}
-			return reg.NameFa + " (" + r.Country + ")"
-		}
+	if fa := faProvinces()[strings.ToUpper(r.Country)+"/"+strings.ToLower(r.Admin1)]; fa != "" {
+		return fa + faCountrySuffix(r.Country)
 	}
 	return r.Region
 }
