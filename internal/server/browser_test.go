@@ -234,6 +234,11 @@ func TestBrowserDashboard(t *testing.T) {
 	if countries < 2 {
 		t.Errorf("country filter: %d options, want any + IR", countries)
 	}
+	// --public and nobody logged in: no log-in link, nobody named.
+	b.waitFor(t, "who", `document.querySelector('#who').dataset.ready === '1'`)
+	if who := eval[string](t, b, `document.querySelector('#who').innerHTML`); who != "" {
+		t.Errorf("public dashboard, anonymous: who shows %q, want nothing", who)
+	}
 	b.screenshot(t, "dashboard")
 
 	// A filter changes the list and the URL.
