@@ -214,11 +214,11 @@ func say(l, key string, a ...any) string {
 	f := m[0]
 	if l == "fa" {
 		f = m[1]
-		for i, v := range a {
-			// Numbers in Persian digits; names and messages as they are.
-			if _, ok := v.(string); !ok {
-				a[i] = localDigits(l, v)
-			}
+	}
+	for i, v := range a {
+		// Numbers in the language's digits; names and messages as they are.
+		if _, ok := v.(string); !ok {
+			a[i] = localDigits(l, v)
 		}
 	}
 	return fmt.Sprintf(f, a...)

@@ -163,6 +163,24 @@ func TestPersianReportErrors(t *testing.T) {
 	}
 }
 
+func TestSay(t *testing.T) {
+	for _, tc := range []struct {
+		l, key string
+		args   []any
+		want   string
+	}{
+		{"en", "report_decided", []any{int64(12), "approved"}, "Report 12: approved."},
+		{"fa", "report_decided", []any{int64(12), "پذیرفته"}, "گزارش ۱۲: پذیرفته."},
+		{"en", "token_made", []any{int64(3), "ci", "viewer"}, "Token 3 (ci, viewer) made."},
+		{"fa", "throttled", []any{15}, "تلاش‌های ناموفق بسیار: ۱۵ ثانیه صبر کنید و دوباره بکوشید."},
+		{"fa", "user_changed", []any{"maria.k-2"}, "حساب maria.k-2 تغییر کرد."}, // a name keeps its characters
+	} {
+		if got := say(tc.l, tc.key, tc.args...); got != tc.want {
+			t.Errorf("say(%s, %s): got %q, want %q", tc.l, tc.key, got, tc.want)
+		}
+	}
+}
+
 func TestReportErrorTable(t *testing.T) {
 	for _, tc := range []struct {
 		l, key string
