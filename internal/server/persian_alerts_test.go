@@ -110,3 +110,26 @@ func BenchmarkDisplayAlertFa(b *testing.B) {
 		}
 	}
 }
+
+// FuzzDisplayAlert: whatever an alert's details hold (they are JSON
+// written by any vigil, old or new), the Persian inbox shows it without
+// failing: in Persian from well-formed parts, else as stored.
+func FuzzDisplayAlert(f *testing.F) {
+	for _, s := range []string{`{"text":{"template":"incident","date":"2024-01-03","killed":{"low":1,"best":2,"high":3}}}`,
+		`{"text":{"template":"surge","count":-5,"baseline_average":0}}`, `{"text":{"template":"forecast","probability":1e308}}`,
+		`{"text":{"template":"followon","until":"0001-01-01T00:00:00Z"}}`, `{"text":5}`, `null`, `{"killed":95}`, ``} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, details []byte) {
+		it := alertItem{Alert: store.Alert{Title: "stored", Summary: "s", Details: details, Incidents: []string{"a"}}}
+		d := displayAlert("fa", it)
+		switch {
+		case d.Lang == "en" && (d.Title != "stored" || d.Summary != "s"):
+			t.Fatalf("details %q: shown in English as %+v, want as stored", details, d)
+		case d.Lang == "fa" && d.Title == "":
+			t.Fatalf("details %q: an empty Persian title", details)
+		case d.Lang != "en" && d.Lang != "fa":
+			t.Fatalf("details %q: lang %q", details, d.Lang)
+		}
+	})
+}
