@@ -1,0 +1,334 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/vigil-project/vigil/internal/store"
+)
+
+// physicalColumns are this backend's own columns that a dump leaves out:
+// claims.seq keeps the order claims came in for the fusion queue and is
+// numbered again, in the dump's order, on restore.
+var physicalColumns = []string{"claims.seq"}
+
+// DumpRows implements store.Dumper: every row of tables, in their order,
+// from one REPEATABLE READ READ ONLY transaction (one snapshot), streamed.
+func (s *Store) DumpRows(ctx context.Context, tables []store.DumpTable, fn func(t *store.DumpTable, row []any) error) error {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("dump: begin: %w", err)
+	}
+	defer tx.Rollback(context.Background())
+	if _, err := dumpSchema(ctx, tx); err != nil {
+		return fmt.Errorf("dump: %w", err)
+	}
+	for i := range tables {
+		t := &tables[i]
+		if err := dumpTable(ctx, tx, t, fn); err != nil {
+			return fmt.Errorf("dump %s: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+// dumpSchema reads the tables and columns of the store's schema and
+// checks them with store.CheckDumpSchema.
+func dumpSchema(ctx context.Context, tx pgx.Tx) (map[string][]string, error) {
+	rows, err := tx.Query(ctx, `SELECT c.relname, a.attname FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		JOIN pg_attribute a ON a.attrelid = c.oid
+		WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+		ORDER BY c.relname, a.attnum`)
+	if err != nil {
+		return nil, fmt.Errorf("read schema: %w", err)
+	}
+	defer rows.Close()
+	schema := map[string][]string{}
+	for rows.Next() {
+		var table, col string
+		if err := rows.Scan(&table, &col); err != nil {
+			return nil, fmt.Errorf("read schema: %w", err)
+		}
+		schema[table] = append(schema[table], col)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read schema: %w", err)
+	}
+	return schema, store.CheckDumpSchema(schema, physicalColumns)
+}
+
+// selectSQL selects a table's dumped columns in the dump's order: dates
+// as 'YYYY-MM-DD' text, JSON as the stored text, text keys compared
+// bytewise (COLLATE "C", SQLite's order).
+func selectSQL(t *store.DumpTable) string {
+	cols := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		switch c.Kind {
+		case store.KindDate:
+			cols[i] = `to_char(` + c.Name + `, 'YYYY-MM-DD')`
+		case store.KindJSON:
+			cols[i] = c.Name + `::text`
+		default:
+			cols[i] = c.Name
+		}
+	}
+	order := make([]string, len(t.Order))
+	for i, name := range t.Order {
+		order[i] = name
+		if j := t.Column(name); j >= 0 && t.Columns[j].Kind == store.KindText {
+			order[i] += ` COLLATE "C"`
+		}
+	}
+	return `SELECT ` + strings.Join(cols, ", ") + ` FROM ` + t.Name + ` ORDER BY ` + strings.Join(order, ", ")
+}
+
+func dumpTable(ctx context.Context, tx pgx.Tx, t *store.DumpTable, fn func(t *store.DumpTable, row []any) error) error {
+	rows, err := tx.Query(ctx, selectSQL(t))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	row := make([]any, len(t.Columns))
+	for rows.Next() {
+		vals, err := rows.Values()
+		if err != nil {
+			return err
+		}
+		for i, c := range t.Columns {
+			v, err := fromPostgres(c, vals[i])
+			if err != nil {
+				return fmt.Errorf("column %s: %w", c.Name, err)
+			}
+			row[i] = v
+		}
+		if err := fn(t, row); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// fromPostgres converts a value as pgx decodes it to its dumped form.
+func fromPostgres(c store.DumpColumn, v any) (any, error) {
+	if v == nil {
+		if c.Null {
+			return nil, nil
+		}
+		return nil, errors.New("NULL in a column that does not allow it")
+	}
+	switch c.Kind {
+	case store.KindText, store.KindDate:
+		if x, ok := v.(string); ok {
+			return x, nil
+		}
+	case store.KindJSON:
+		if x, ok := v.(string); ok {
+			return []byte(x), nil
+		}
+	case store.KindBytes:
+		if x, ok := v.([]byte); ok {
+			return x, nil
+		}
+	case store.KindInt:
+		switch x := v.(type) {
+		case int64:
+			return x, nil
+		case int32:
+			return int64(x), nil
+		case int16:
+			return int64(x), nil
+		}
+	case store.KindFloat:
+		if x, ok := v.(float64); ok {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, fmt.Errorf("%v is not a finite number", x)
+			}
+			return x, nil
+		}
+	case store.KindBool:
+		if x, ok := v.(bool); ok {
+			return x, nil
+		}
+	case store.KindTime:
+		if x, ok := v.(time.Time); ok {
+			return x.UTC().Truncate(time.Microsecond), nil
+		}
+	}
+	return nil, fmt.Errorf("stored %T, want a %s", v, c.Kind)
+}
+
+// copyBatch bounds the rows held for one COPY: a count, and bytes for
+// the tables of large rows (raw chunks, incident documents).
+const (
+	copyRows  = 5000
+	copyBytes = 32 << 20
+)
+
+// RestoreRows implements store.Restorer: one transaction, each table
+// written by COPY in batches of bounded size, foreign keys checked as
+// COPY goes (tables come after those they refer to), identity sequences
+// moved past the restored ids at the end.
+func (s *Store) RestoreRows(ctx context.Context, tables []store.DumpTable, src store.RowSource) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("restore: begin: %w", err)
+	}
+	defer tx.Rollback(context.Background())
+	schema, err := dumpSchema(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	if err := checkEmpty(ctx, tx, schema); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	for i := range tables {
+		t := &tables[i]
+		if err := restoreTable(ctx, tx, t, src); err != nil {
+			return fmt.Errorf("restore %s: %w", t.Name, err)
+		}
+	}
+	if err := resetIdentities(ctx, tx); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("restore: commit: %w", err)
+	}
+	return nil
+}
+
+// checkEmpty refuses a store that holds any row, in any table but the
+// migrations'.
+func checkEmpty(ctx context.Context, tx pgx.Tx, schema map[string][]string) error {
+	var full []string
+	for table := range schema {
+		if table == "schema_migrations" {
+			continue
+		}
+		var some bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+pgx.Identifier{table}.Sanitize()+`)`).Scan(&some); err != nil {
+			return fmt.Errorf("check %s is empty: %w", table, err)
+		}
+		if some {
+			full = append(full, table)
+		}
+	}
+	if len(full) > 0 {
+		slices.Sort(full)
+		return fmt.Errorf("%w (rows in %s): restore into a new store", store.ErrNotEmpty, strings.Join(full, ", "))
+	}
+	return nil
+}
+
+func restoreTable(ctx context.Context, tx pgx.Tx, t *store.DumpTable, src store.RowSource) error {
+	names := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = c.Name
+	}
+	var batch [][]any
+	size := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.Name}, names, pgx.CopyFromRows(batch)); err != nil {
+			return fmt.Errorf("copy: %w", err)
+		}
+		batch, size = batch[:0], 0
+		return nil
+	}
+	err := src.Rows(ctx, t, func(row []any) error {
+		if len(row) != len(t.Columns) {
+			return fmt.Errorf("row of %d values, want %d", len(row), len(t.Columns))
+		}
+		vals := make([]any, len(row))
+		for i, c := range t.Columns {
+			v, n, err := toPostgres(c, row[i])
+			if err != nil {
+				return fmt.Errorf("column %s: %w", c.Name, err)
+			}
+			vals[i] = v
+			size += n
+		}
+		batch = append(batch, vals)
+		if len(batch) >= copyRows || size >= copyBytes {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return flush()
+}
+
+// toPostgres converts a dumped value to what pgx writes into the column,
+// and its size in bytes, roughly.
+func toPostgres(c store.DumpColumn, v any) (any, int, error) {
+	if v == nil {
+		if c.Null {
+			return nil, 0, nil
+		}
+		return nil, 0, errors.New("null in a column that does not allow it")
+	}
+	switch x := v.(type) {
+	case string:
+		if c.Kind == store.KindDate {
+			d, err := time.Parse(time.DateOnly, x)
+			if err != nil {
+				return nil, 0, fmt.Errorf("date %q: %w", x, err)
+			}
+			return d, 8, nil
+		}
+		return x, len(x), nil
+	case []byte:
+		if c.Kind == store.KindJSON {
+			return string(x), len(x), nil
+		}
+		return x, len(x), nil
+	case int64, float64, bool, time.Time:
+		return x, 8, nil
+	}
+	return nil, 0, fmt.Errorf("value of type %T", v)
+}
+
+// resetIdentities moves every identity column's sequence past the
+// largest id restored, so that the next row stored gets a new id.
+func resetIdentities(ctx context.Context, tx pgx.Tx) error {
+	rows, err := tx.Query(ctx, `SELECT c.relname, a.attname FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		JOIN pg_attribute a ON a.attrelid = c.oid
+		WHERE n.nspname = current_schema() AND c.relkind = 'r' AND a.attidentity <> ''`)
+	if err != nil {
+		return fmt.Errorf("identity columns: %w", err)
+	}
+	type col struct{ table, name string }
+	var cols []col
+	for rows.Next() {
+		var c col
+		if err := rows.Scan(&c.table, &c.name); err != nil {
+			rows.Close()
+			return fmt.Errorf("identity columns: %w", err)
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("identity columns: %w", err)
+	}
+	for _, c := range cols {
+		table, name := pgx.Identifier{c.table}.Sanitize(), pgx.Identifier{c.name}.Sanitize()
+		if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence($1, $2), m) FROM (SELECT max(`+name+`) AS m FROM `+table+`) x WHERE m IS NOT NULL`,
+			table, c.name); err != nil {
+			return fmt.Errorf("identity %s.%s: %w", c.table, c.name, err)
+		}
+	}
+	return nil
+}
