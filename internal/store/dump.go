@@ -83,6 +83,7 @@ var NotDumped = map[string]string{
 	"sessions":               "logged-in browsers: secrets of the old server, never moved",
 	"public_report_contacts": "reporters' contact details are never exported (DESIGN: events, not people)",
 	"schema_migrations":      "the schema version, in the manifest instead",
+	"deferred_indexes":       "SQLite's bookkeeping of an import's postponed index builds",
 }
 
 // DumpTables is every dumped table, in restore order: a table comes
@@ -208,14 +209,21 @@ type Restorer interface {
 	RestoreRows(ctx context.Context, tables []DumpTable, src RowSource) error
 }
 
+// SchemaColumn is a column as a store's catalogue describes it.
+type SchemaColumn struct {
+	Name string
+	Null bool // the column allows NULL
+}
+
 // CheckDumpSchema compares a store's tables and their columns with
 // DumpTables: every table is dumped or left out on purpose (NotDumped),
-// every column of a dumped table is dumped, every dumped column exists.
+// every column of a dumped table is dumped, every dumped column exists,
+// and no column allows NULL where the dump does not.
 // physical names the columns that are a backend's own bookkeeping, as
 // "table.column". Backends call it before they dump or restore, so that
 // a migration that adds a table or a column makes dumps fail until
 // DumpTables names it, rather than lose it.
-func CheckDumpSchema(schema map[string][]string, physical []string) error {
+func CheckDumpSchema(schema map[string][]SchemaColumn, physical []string) error {
 	var problems []string
 	for table, cols := range schema {
 		if _, ok := NotDumped[table]; ok {
@@ -228,12 +236,16 @@ func CheckDumpSchema(schema map[string][]string, physical []string) error {
 		}
 		t := &DumpTables[i]
 		for _, col := range cols {
-			if t.Column(col) < 0 && !slices.Contains(physical, table+"."+col) {
-				problems = append(problems, "column "+table+"."+col+" is not in the dump format")
+			j := t.Column(col.Name)
+			switch {
+			case j < 0 && !slices.Contains(physical, table+"."+col.Name):
+				problems = append(problems, "column "+table+"."+col.Name+" is not in the dump format")
+			case j >= 0 && col.Null && !t.Columns[j].Null:
+				problems = append(problems, "column "+table+"."+col.Name+" allows NULL, the dump format does not")
 			}
 		}
 		for _, c := range t.Columns {
-			if !slices.Contains(cols, c.Name) {
+			if !slices.ContainsFunc(cols, func(sc SchemaColumn) bool { return sc.Name == c.Name }) {
 				problems = append(problems, "column "+table+"."+c.Name+" of the dump format is not in the store")
 			}
 		}

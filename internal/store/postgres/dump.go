@@ -41,8 +41,8 @@ func (s *Store) DumpRows(ctx context.Context, tables []store.DumpTable, fn func(
 
 // dumpSchema reads the tables and columns of the store's schema and
 // checks them with store.CheckDumpSchema.
-func dumpSchema(ctx context.Context, tx pgx.Tx) (map[string][]string, error) {
-	rows, err := tx.Query(ctx, `SELECT c.relname, a.attname FROM pg_class c
+func dumpSchema(ctx context.Context, tx pgx.Tx) (map[string][]store.SchemaColumn, error) {
+	rows, err := tx.Query(ctx, `SELECT c.relname, a.attname, NOT a.attnotnull FROM pg_class c
 		JOIN pg_namespace n ON n.oid = c.relnamespace
 		JOIN pg_attribute a ON a.attrelid = c.oid
 		WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
@@ -51,13 +51,14 @@ func dumpSchema(ctx context.Context, tx pgx.Tx) (map[string][]string, error) {
 		return nil, fmt.Errorf("read schema: %w", err)
 	}
 	defer rows.Close()
-	schema := map[string][]string{}
+	schema := map[string][]store.SchemaColumn{}
 	for rows.Next() {
 		var table, col string
-		if err := rows.Scan(&table, &col); err != nil {
+		var null bool
+		if err := rows.Scan(&table, &col, &null); err != nil {
 			return nil, fmt.Errorf("read schema: %w", err)
 		}
-		schema[table] = append(schema[table], col)
+		schema[table] = append(schema[table], store.SchemaColumn{Name: col, Null: null})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read schema: %w", err)
@@ -206,7 +207,7 @@ func (s *Store) RestoreRows(ctx context.Context, tables []store.DumpTable, src s
 
 // checkEmpty refuses a store that holds any row, in any table but the
 // migrations'.
-func checkEmpty(ctx context.Context, tx pgx.Tx, schema map[string][]string) error {
+func checkEmpty(ctx context.Context, tx pgx.Tx, schema map[string][]store.SchemaColumn) error {
 	var full []string
 	for table := range schema {
 		if table == "schema_migrations" {

@@ -151,31 +151,30 @@ type columnTypes map[string]string
 func dumpSchema(ctx context.Context, q interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }) (map[string]columnTypes, error) {
-	rows, err := q.QueryContext(ctx, `SELECT m.name, p.name, upper(p.type) FROM sqlite_master m, pragma_table_info(m.name) p
+	// A primary key column counts as NOT NULL: SQLite lets a TEXT key
+	// hold NULL only through an old bug it keeps, which vigil never uses.
+	rows, err := q.QueryContext(ctx, `SELECT m.name, p.name, upper(p.type), p."notnull" = 0 AND p.pk = 0 FROM sqlite_master m, pragma_table_info(m.name) p
 		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid`)
 	if err != nil {
 		return nil, fmt.Errorf("read schema: %w", err)
 	}
 	defer rows.Close()
 	schema := map[string]columnTypes{}
+	names := map[string][]store.SchemaColumn{}
 	for rows.Next() {
 		var table, col, typ string
-		if err := rows.Scan(&table, &col, &typ); err != nil {
+		var null bool
+		if err := rows.Scan(&table, &col, &typ, &null); err != nil {
 			return nil, fmt.Errorf("read schema: %w", err)
 		}
 		if schema[table] == nil {
 			schema[table] = columnTypes{}
 		}
 		schema[table][col] = typ
+		names[table] = append(names[table], store.SchemaColumn{Name: col, Null: null})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read schema: %w", err)
-	}
-	names := make(map[string][]string, len(schema))
-	for table, cols := range schema {
-		for col := range cols {
-			names[table] = append(names[table], col)
-		}
 	}
 	return schema, store.CheckDumpSchema(names, nil)
 }
