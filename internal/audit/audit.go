@@ -51,6 +51,8 @@ const (
 	TokenRevoke   = "token.revoke"
 	Backup        = "backup"
 	Restore       = "restore"
+	Export        = "export"      // export --all: a dump of the whole store (rows, with_accounts)
+	ImportDump    = "import.dump" // import vigil: a dump restored into an empty store
 	Demo          = "demo"
 	AlertCheck    = "alert.check" // a check that stored alerts: their ids and rules
 	// AlertDeliver is one delivery run that sent or tried something:

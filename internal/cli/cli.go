@@ -87,6 +87,7 @@ func commands() []command {
 		{"prune", "remove raw report bodies older than an age (--raw-older-than 90d, --dry-run); claims and provenance stay", runPrune},
 		{"backup", "copy the store, consistently, while it is in use: a SQLite file or a pg_dump archive", runBackup},
 		{"restore", "check a backup and restore it into the store --db names (--force to replace one)", runRestore},
+		{"export", "--all DIR: dump everything the store holds as JSON lines (vigil import vigil DIR restores it)", runExport},
 		{"feeds", "follow news feeds: add URL, list, rm NAME, poll", runFeeds},
 		{"ingest", "store saved feeds, article pages, text files and JSON article lists (offline)", runIngest},
 		{"alerts", "alert rules, checks, delivery (webhook, e-mail) and the Atom feed", runAlerts},

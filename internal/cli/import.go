@@ -47,7 +47,7 @@ var importKinds = map[string]openFunc{
 func runImport(ctx context.Context, env Env, args []string) error {
 	var cfg Config
 	var fl importFlags
-	fs := newFlags(env, "import", "gtd|acled|ucdp|gdelt|csv|claims FILE...", &cfg, true, export.Table)
+	fs := newFlags(env, "import", "gtd|acled|ucdp|gdelt|csv|claims FILE... | vigil DIR", &cfg, true, export.Table)
 	fs.BoolVar(&fl.strict, "strict", false, "fail the whole file, storing nothing, if any row is rejected")
 	fs.IntVar(&fl.batch, "batch", 0, "rows per transaction (0: 2000, or 5000 for a first load into an empty store)")
 	fs.StringVar(&fl.cameo, "cameo", "18,19,20", "gdelt: CAMEO root codes to import, comma-separated")
@@ -63,9 +63,12 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		return usagef("usage: vigil import gtd|acled|ucdp|gdelt|csv|claims FILE...")
 	}
 	kind, files := pos[0], pos[1:]
+	if kind == "vigil" {
+		return importDump(ctx, env, cfg, files)
+	}
 	open, ok := importKinds[kind]
 	if !ok {
-		return usagef("import: unknown kind %q: want gtd, acled, ucdp, gdelt, csv or claims", kind)
+		return usagef("import: unknown kind %q: want gtd, acled, ucdp, gdelt, csv, claims or vigil (a dump)", kind)
 	}
 	if kind == "csv" && fl.mapFile == "" {
 		return usagef("import csv needs --map FILE.toml")
