@@ -13,7 +13,7 @@ import (
 // completionWords are the words a command takes as its first argument,
 // for shell completion.
 var completionWords = map[string][]string{
-	"import":     {"gtd", "acled", "ucdp", "gdelt", "csv", "claims"},
+	"import":     {"gtd", "acled", "ucdp", "gdelt", "csv", "claims", "vigil"},
 	"analyze":    analyzeKinds,
 	"completion": {"bash", "zsh", "fish"},
 	"feeds":      {"add", "list", "rm", "poll"},
