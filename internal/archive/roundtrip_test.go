@@ -25,13 +25,15 @@ type backend interface {
 	SchemaVersion(ctx context.Context) (int, error)
 }
 
-func openSQLite(t *testing.T) *sqlite.Store {
-	t.Helper()
-	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "vigil.db"))
+func openSQLite(t *testing.T) *sqlite.Store { return openSQLiteB(t) }
+
+func openSQLiteB(tb testing.TB) *sqlite.Store {
+	tb.Helper()
+	s, err := sqlite.Open(tb.Context(), filepath.Join(tb.TempDir(), "vigil.db"))
 	if err != nil {
-		t.Fatalf("open sqlite: %v", err)
+		tb.Fatalf("open sqlite: %v", err)
 	}
-	t.Cleanup(func() { s.Close() })
+	tb.Cleanup(func() { s.Close() })
 	return s
 }
 
