@@ -120,3 +120,44 @@ func BenchmarkRestoreSQLite(b *testing.B) {
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 	b.ReportMetric(heap, "MB-heap-peak")
 }
+
+// BenchmarkPostgres dumps a PostgreSQL store of benchIncidents
+// incidents and restores the dump into a new one (scripts/pgtest.sh).
+func BenchmarkPostgres(b *testing.B) {
+	s := openPostgres(b)
+	fill(b, s, benchIncidents(b))
+	b.Run("Dump", func(b *testing.B) {
+		var rows int64
+		for b.Loop() {
+			m, err := Write(b.Context(), filepath.Join(b.TempDir(), "d"), s, Options{Now: time.Now()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			rows = 0
+			for _, t := range m.Tables {
+				rows += t.Rows
+			}
+		}
+		b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	})
+	dir := filepath.Join(b.TempDir(), "d")
+	m, err := Write(b.Context(), dir, s, Options{Now: time.Now()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("Restore", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			dst := openPostgres(b)
+			b.StartTimer()
+			if _, err := Restore(b.Context(), dir, dst, 99); err != nil {
+				b.Fatal(err)
+			}
+		}
+		rows := int64(0)
+		for _, t := range m.Tables {
+			rows += t.Rows
+		}
+		b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	})
+}

@@ -235,6 +235,7 @@ type FieldError struct {
 	Err   error
 }
 
+// Error returns "FILE:LINE: field FIELD: reason".
 func (e *FieldError) Error() string {
 	if e.Field == "" {
 		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
@@ -242,6 +243,7 @@ func (e *FieldError) Error() string {
 	return fmt.Sprintf("%s:%d: field %s: %v", e.File, e.Line, e.Field, e.Err)
 }
 
+// Unwrap returns the reason.
 func (e *FieldError) Unwrap() error { return e.Err }
 
 // parseRow reads one line of t's file into row (len(t.Columns) values).

@@ -40,7 +40,7 @@ func openSQLiteB(tb testing.TB) *sqlite.Store {
 // openPostgres opens a store in a fresh database on the server that env
 // VIGIL_TEST_POSTGRES names (scripts/pgtest.sh), dropped when the test
 // ends; without it the test is skipped, or fails in CI.
-func openPostgres(t *testing.T) *postgres.Store {
+func openPostgres(t testing.TB) *postgres.Store {
 	t.Helper()
 	admin := os.Getenv("VIGIL_TEST_POSTGRES")
 	if admin == "" {
