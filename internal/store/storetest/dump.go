@@ -218,6 +218,42 @@ func RunDump(t *testing.T, open func(t *testing.T) DumpBackend) {
 	t.Run("RefusesNonEmpty", func(t *testing.T) { testDumpNonEmpty(t, open) })
 	t.Run("FailureStoresNothing", func(t *testing.T) { testDumpFailure(t, open) })
 	t.Run("WithoutAccounts", func(t *testing.T) { testDumpWithoutAccounts(t, open) })
+	t.Run("Snapshot", func(t *testing.T) { testDumpSnapshot(t, open) })
+}
+
+// testDumpSnapshot: a dump is one snapshot of the store. Rows written
+// while it runs (a source, an audit entry, an import) are not in it, so
+// that it never holds a claim without its report or an audit entry
+// without the one before.
+func testDumpSnapshot(t *testing.T, open func(t *testing.T) DumpBackend) {
+	ctx := t.Context()
+	b := open(t)
+	p := Populate(t, b)
+	tables := store.DumpTablesFor(true)
+	before := Dump(t, b, tables)
+	got := Dumped{}
+	wrote := false
+	err := b.DumpRows(ctx, tables, func(tb *store.DumpTable, row []any) error {
+		if !wrote {
+			wrote = true
+			ensure(t, b, model.Source{Name: "late", Kind: model.KindDataset, Title: "Late"})
+			mustImport(t, b, at3, Synthetic("late", 0, 2, fetched)...)
+			if _, err := b.AppendAudit(ctx, store.AuditEntry{At: at3, Actor: "cli:test", Action: "import", Target: "late.csv"}); err != nil {
+				return err
+			}
+		}
+		got[tb.Name] = append(got[tb.Name], slices.Clone(row))
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("DumpRows with writes meanwhile: %v", err)
+	}
+	for _, tb := range tables {
+		if g, w := len(got[tb.Name]), len(before[tb.Name]); g != w {
+			t.Errorf("table %s: %d rows dumped while others were written, want the %d of the snapshot", tb.Name, g, w)
+		}
+	}
+	checkAuditChain(t, b, p.AuditRows+1)
 }
 
 func testDumpRoundTrip(t *testing.T, open func(t *testing.T) DumpBackend) {
