@@ -75,7 +75,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"import", "import a dataset file: gtd, acled, ucdp, gdelt or csv", runImport},
+		{"import", "import a dataset file: gtd, acled, ucdp, gdelt or csv; or a dump: vigil DIR", runImport},
 		{"incidents", "list incidents matching filters", runIncidents},
 		{"incident", "show one incident with its claims and versions; merge, split or set it", runIncident},
 		{"fuse", "fuse the claims not yet fused into incidents (--all: re-fuse everything)", runFuse},
@@ -87,7 +87,7 @@ func commands() []command {
 		{"prune", "remove raw report bodies older than an age (--raw-older-than 90d, --dry-run); claims and provenance stay", runPrune},
 		{"backup", "copy the store, consistently, while it is in use: a SQLite file or a pg_dump archive", runBackup},
 		{"restore", "check a backup and restore it into the store --db names (--force to replace one)", runRestore},
-		{"export", "--all DIR: dump everything the store holds as JSON lines (vigil import vigil DIR restores it)", runExport},
+		{"export", "dump the whole store (--all DIR) as JSON lines, one file a table, for vigil import vigil DIR", runExport},
 		{"feeds", "follow news feeds: add URL, list, rm NAME, poll", runFeeds},
 		{"ingest", "store saved feeds, article pages, text files and JSON article lists (offline)", runIngest},
 		{"alerts", "alert rules, checks, delivery (webhook, e-mail) and the Atom feed", runAlerts},
