@@ -246,7 +246,17 @@ func restoreTable(ctx context.Context, tx *sql.Tx, t *store.DumpTable, types col
 	for i, c := range t.Columns {
 		names[i] = c.Name
 	}
-	st, err := tx.PrepareContext(ctx, `INSERT INTO `+t.Name+` (`+strings.Join(names, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(names)-1)+`)`)
+	// The driver binds an empty []byte as NULL: a column of bytes that
+	// cannot be NULL takes x'' instead (an empty raw row, a chunk whose
+	// bodies were all pruned).
+	vals := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		vals[i] = "?"
+		if c.Kind == store.KindBytes && !c.Null {
+			vals[i] = "coalesce(?, x'')"
+		}
+	}
+	st, err := tx.PrepareContext(ctx, `INSERT INTO `+t.Name+` (`+strings.Join(names, ", ")+`) VALUES (`+strings.Join(vals, ", ")+`)`)
 	if err != nil {
 		return err
 	}

@@ -76,7 +76,8 @@ func Populate(t *testing.T, b DumpBackend) Populated {
 		t.Fatalf("Incremental: %v", err)
 	}
 	if err := b.SaveRejections(ctx, []store.Rejection{{Source: "gtd", File: "gtd.csv", Line: 7, Field: "iyear",
-		Reason: "not a year", Raw: "x,\xff\xfe,<&>", At: at2}}); err != nil {
+		Reason: "not a year", Raw: "x,\xff\xfe,<&>", At: at2},
+		{Source: "gtd", File: "gtd.csv", Line: 8, Reason: "empty row", At: at2}}); err != nil {
 		t.Fatalf("SaveRejections: %v", err)
 	}
 	run := store.ImportRun{Source: "gtd", File: "gtd.csv", Started: at1}
