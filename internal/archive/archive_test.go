@@ -129,6 +129,16 @@ func TestParseRowErrors(t *testing.T) {
 	}
 }
 
+// schema returns b's schema version.
+func schema(t *testing.T, b backend) int {
+	t.Helper()
+	v, err := b.SchemaVersion(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 // populated is a dump of a populated SQLite store, written once per test.
 func populated(t *testing.T) (string, Manifest) {
 	t.Helper()
@@ -231,7 +241,7 @@ func TestBadDumps(t *testing.T) {
 			dir, m := populated(t)
 			tc.spoil(t, dir, m)
 			dst := openSQLite(t)
-			_, err := Restore(t.Context(), dir, dst, 6)
+			_, err := Restore(t.Context(), dir, dst, schema(t, dst))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Restore: got %v, want an error with %q", err, tc.want)
 			}
@@ -255,7 +265,7 @@ func TestRestoreRefusesNonEmpty(t *testing.T) {
 	dst := openSQLite(t)
 	storetest.Populate(t, dst)
 	before := storetest.Dump(t, dst, store.DumpTables)
-	_, err := Restore(t.Context(), dir, dst, 6)
+	_, err := Restore(t.Context(), dir, dst, schema(t, dst))
 	if !errors.Is(err, store.ErrNotEmpty) {
 		t.Fatalf("Restore into a populated store: %v, want ErrNotEmpty", err)
 	}
@@ -284,7 +294,7 @@ func TestWithoutAccounts(t *testing.T) {
 	s := openSQLite(t)
 	storetest.Populate(t, s)
 	dir := filepath.Join(t.TempDir(), "d")
-	m, err := Write(t.Context(), dir, s, Options{Backend: "sqlite", SchemaVersion: 6, Now: now})
+	m, err := Write(t.Context(), dir, s, Options{Backend: "sqlite", SchemaVersion: schema(t, s), Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +307,7 @@ func TestWithoutAccounts(t *testing.T) {
 		t.Errorf("users.jsonl in a dump without accounts: %v", err)
 	}
 	dst := openSQLite(t)
-	if _, err := Restore(t.Context(), dir, dst, 6); err != nil {
+	if _, err := Restore(t.Context(), dir, dst, schema(t, dst)); err != nil {
 		t.Fatalf("Restore: %v", err)
 	}
 	if us, err := dst.Users(t.Context()); err != nil || len(us) != 0 {
