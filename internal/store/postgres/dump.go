@@ -106,7 +106,7 @@ func dumpTable(ctx context.Context, tx pgx.Tx, t *store.DumpTable, fn func(t *st
 		for i, c := range t.Columns {
 			v, err := fromPostgres(c, vals[i])
 			if err != nil {
-				return fmt.Errorf("column %s: %w", c.Name, err)
+				return fmt.Errorf("row %s %v: column %s: %w", t.Columns[0].Name, vals[0], c.Name, err)
 			}
 			row[i] = v
 		}

@@ -62,7 +62,7 @@ func dumpTable(ctx context.Context, conn *sql.Conn, t *store.DumpTable, fn func(
 		for i, c := range t.Columns {
 			v, err := fromSQLite(c, raw[i])
 			if err != nil {
-				return fmt.Errorf("column %s: %w", c.Name, err)
+				return fmt.Errorf("row %s %v: column %s: %w", t.Columns[0].Name, raw[0], c.Name, err)
 			}
 			row[i] = v
 		}
