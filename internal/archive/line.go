@@ -207,7 +207,8 @@ func appendAny(b []byte, v any) ([]byte, error) {
 }
 
 // appendNumber keeps an integer as written (it may not fit a float64)
-// and writes any other number as the shortest form of its float64.
+// and writes any other number as the shortest form of its float64, or as
+// written when it is beyond a float64's range.
 func appendNumber(b []byte, n json.Number) ([]byte, error) {
 	s := string(n)
 	if !strings.ContainsAny(s, ".eE") {
@@ -218,7 +219,8 @@ func appendNumber(b []byte, n json.Number) ([]byte, error) {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return nil, fmt.Errorf("number %s: %w", s, err)
+		// Beyond float64 (1e400): kept as written, as an integer is.
+		return append(b, s...), nil
 	}
 	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
 		return strconv.AppendInt(b, int64(f), 10), nil
@@ -340,11 +342,9 @@ func parseValue(c store.DumpColumn, raw json.RawMessage) (any, error) {
 		}
 		return t.UTC().Truncate(time.Microsecond), nil
 	case store.KindJSON:
-		out, err := appendCanonical(nil, raw)
-		if err != nil {
-			return nil, err
-		}
-		return out, nil
+		// Stored as given: the decoder has checked it is one JSON value,
+		// and a dump writes it canonical again whatever its spacing.
+		return []byte(raw), nil
 	case store.KindBytes:
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
