@@ -179,6 +179,10 @@ func dumpSchema(ctx context.Context, q interface {
 	return schema, store.CheckDumpSchema(names, nil)
 }
 
+// restoreCacheKiB is the page cache of a restore's connection, as
+// PRAGMA cache_size takes it (negative: KiB).
+const restoreCacheKiB = -16384
+
 // RestoreRows implements store.Restorer: one write transaction, foreign
 // keys checked once at its end (PRAGMA foreign_key_check) rather than
 // row by row, rows inserted as dumped.
@@ -191,6 +195,19 @@ func (s *Store) RestoreRows(ctx context.Context, tables []store.DumpTable, src s
 	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
+	// The whole restore is one transaction. With the writer's usual page
+	// cache (64 MiB) the process grew with the dump (416 MB resident for
+	// 200,000 incidents, 141 MB for 40,000); with 16 MiB it stays near
+	// 75 MB whatever the size, at about the same speed. The usual cache
+	// is put back after.
+	var cache int64
+	if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, restoreCacheKiB)); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	defer conn.ExecContext(context.Background(), fmt.Sprintf(`PRAGMA cache_size = %d`, cache))
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("restore: begin: %w", err)
