@@ -68,6 +68,9 @@ type DumpTable struct {
 	// Accounts marks the tables of accounts and API tokens (password and
 	// token hashes): dumped only when asked for (--with-accounts).
 	Accounts bool
+	// Virtual marks a table that is no table of the stores: its rows are
+	// made by the backends (see IDSequences).
+	Virtual bool
 }
 
 // Column returns the index of the named column, or -1.
@@ -162,7 +165,24 @@ var DumpTables = []DumpTable{
 		{"lat", KindFloat, true}, {"lon", KindFloat, true}, {"day", KindText, false}, {"link", KindText, false},
 		{"state", KindText, false}, {"moderated_by", KindText, false}, {"moderated_at", KindTime, true},
 		{"note", KindText, false}, {"duplicate_of", KindText, false}, {"claim_ref", KindText, false}}},
+	{Name: IDSequences, Order: []string{"name"}, Virtual: true, Columns: []DumpColumn{
+		{"name", KindText, false}, {"value", KindInt, false}}},
 }
+
+// IDSequences is the virtual table of the highest id each table of
+// SequenceTables has ever given out (SQLite's sqlite_sequence,
+// PostgreSQL's identity sequences), at least its largest id stored. A
+// restore moves each table's next id past it, so that an id is never
+// given twice: an alert rule deleted keeps its alerts (they name its id),
+// and the audit log names tokens by id, also when accounts are left out.
+// Last in DumpTables: a restore applies it once every row is in.
+const IDSequences = "id_sequences"
+
+// SequenceTables are the tables whose id column never gives an id twice
+// (AUTOINCREMENT in SQLite, an identity in PostgreSQL), with a row each
+// in IDSequences, whatever the tables dumped.
+var SequenceTables = []string{"alert_outbox", "alert_rules", "alerts", "api_tokens", "audit_log", "fuse_constraints",
+	"import_runs", "public_reports", "users"}
 
 // DumpTablesFor returns the tables a dump holds: DumpTables, without
 // the account tables unless withAccounts.
@@ -175,6 +195,25 @@ func DumpTablesFor(withAccounts bool) []DumpTable {
 		out = append(out, t)
 	}
 	return out
+}
+
+// SequenceRow checks a row of IDSequences as a restore reads it: a table
+// of SequenceTables (a name that goes into SQL) and a value not negative.
+func SequenceRow(row []any) (table string, value int64, err error) {
+	if len(row) != 2 {
+		return "", 0, fmt.Errorf("row of %d values, want a table name and a number", len(row))
+	}
+	name, ok1 := row[0].(string)
+	v, ok2 := row[1].(int64)
+	switch {
+	case !ok1 || !ok2:
+		return "", 0, fmt.Errorf("row %v: want a table name and a number", row)
+	case !slices.Contains(SequenceTables, name):
+		return "", 0, fmt.Errorf("table %q has no id sequence", name)
+	case v < 0:
+		return "", 0, fmt.Errorf("%s: id %d is negative", name, v)
+	}
+	return name, v, nil
 }
 
 // ErrNotEmpty is returned by RestoreRows when the store already holds
@@ -251,7 +290,7 @@ func CheckDumpSchema(schema map[string][]SchemaColumn, physical []string) error 
 		}
 	}
 	for _, t := range DumpTables {
-		if _, ok := schema[t.Name]; !ok {
+		if _, ok := schema[t.Name]; !ok && !t.Virtual {
 			problems = append(problems, "table "+t.Name+" of the dump format is not in the store")
 		}
 	}

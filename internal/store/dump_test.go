@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -76,6 +77,37 @@ func TestDumpTablesFor(t *testing.T) {
 			if tb.Column(o) < 0 {
 				t.Errorf("table %s is ordered by %s, not one of its columns", tb.Name, o)
 			}
+		}
+	}
+}
+
+func TestSequenceTables(t *testing.T) {
+	if !slices.IsSorted(SequenceTables) {
+		t.Errorf("SequenceTables %v: want them sorted, the order of %s", SequenceTables, IDSequences)
+	}
+	for _, name := range SequenceTables {
+		i := slices.IndexFunc(DumpTables, func(t DumpTable) bool { return t.Name == name })
+		if i < 0 || DumpTables[i].Column("id") != 0 || DumpTables[i].Columns[0].Kind != KindInt {
+			t.Errorf("sequence table %s: want a dumped table whose first column is an int id", name)
+		}
+	}
+	if last := DumpTables[len(DumpTables)-1]; last.Name != IDSequences || !last.Virtual {
+		t.Errorf("the last dumped table is %s: want %s, which a restore applies once every row is in", last.Name, IDSequences)
+	}
+	for _, tc := range []struct {
+		row  []any
+		want string
+	}{
+		{[]any{"audit_log", int64(7)}, ""},
+		{[]any{"audit_log; DROP TABLE users", int64(7)}, "has no id sequence"},
+		{[]any{"incidents", int64(7)}, "has no id sequence"},
+		{[]any{"users", int64(-1)}, "negative"},
+		{[]any{"users", "7"}, "want a table name and a number"},
+		{[]any{"users"}, "want a table name and a number"},
+	} {
+		_, _, err := SequenceRow(tc.row)
+		if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("SequenceRow(%v): got %v, want %q", tc.row, err, tc.want)
 		}
 	}
 }

@@ -32,8 +32,35 @@ func (s *Store) DumpRows(ctx context.Context, tables []store.DumpTable, fn func(
 	}
 	for i := range tables {
 		t := &tables[i]
-		if err := dumpTable(ctx, tx, t, fn); err != nil {
+		dump := dumpTable
+		if t.Name == store.IDSequences {
+			dump = dumpSequences
+		}
+		if err := dump(ctx, tx, t, fn); err != nil {
 			return fmt.Errorf("dump %s: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+// dumpSequences gives store.IDSequences: for each table, the last value
+// its identity sequence gave out, or its largest id if more.
+func dumpSequences(ctx context.Context, tx pgx.Tx, t *store.DumpTable, fn func(t *store.DumpTable, row []any) error) error {
+	row := make([]any, 2)
+	for _, name := range store.SequenceTables {
+		var seq *string
+		if err := tx.QueryRow(ctx, `SELECT pg_get_serial_sequence($1, 'id')`, name).Scan(&seq); err != nil || seq == nil {
+			return fmt.Errorf("%s: no identity sequence (%v)", name, err)
+		}
+		var v int64
+		// The sequence's name comes from the catalogue, quoted as needed.
+		if err := tx.QueryRow(ctx, `SELECT greatest((SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM `+*seq+`),
+			(SELECT coalesce(max(id), 0) FROM `+pgx.Identifier{name}.Sanitize()+`))`).Scan(&v); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		row[0], row[1] = name, v
+		if err := fn(t, row); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -190,14 +217,40 @@ func (s *Store) RestoreRows(ctx context.Context, tables []store.DumpTable, src s
 	if err := checkEmpty(ctx, tx, schema); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
+	type sequence struct {
+		name  string
+		value int64
+	}
+	var seqs []sequence
 	for i := range tables {
 		t := &tables[i]
+		if t.Name == store.IDSequences {
+			// Applied after resetIdentities, which would lower them.
+			err := src.Rows(ctx, t, func(row []any) error {
+				name, v, err := store.SequenceRow(row)
+				seqs = append(seqs, sequence{name, v})
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("restore %s: %w", t.Name, err)
+			}
+			continue
+		}
 		if err := restoreTable(ctx, tx, t, src); err != nil {
 			return fmt.Errorf("restore %s: %w", t.Name, err)
 		}
 	}
 	if err := resetIdentities(ctx, tx); err != nil {
 		return fmt.Errorf("restore: %w", err)
+	}
+	for _, sq := range seqs {
+		if sq.value == 0 {
+			continue
+		}
+		if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence($1, 'id'),
+			greatest($2::bigint, (SELECT coalesce(max(id), 0) FROM `+pgx.Identifier{sq.name}.Sanitize()+`)))`, sq.name, sq.value); err != nil {
+			return fmt.Errorf("restore %s: %s: %w", store.IDSequences, sq.name, err)
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("restore: commit: %w", err)

@@ -32,11 +32,52 @@ func (s *Store) DumpRows(ctx context.Context, tables []store.DumpTable, fn func(
 	}
 	for i := range tables {
 		t := &tables[i]
-		if err := dumpTable(ctx, conn, t, fn); err != nil {
+		dump := dumpTable
+		if t.Name == store.IDSequences {
+			dump = dumpSequences
+		}
+		if err := dump(ctx, conn, t, fn); err != nil {
 			return fmt.Errorf("dump %s: %w", t.Name, err)
 		}
 	}
 	return nil
+}
+
+// dumpSequences gives store.IDSequences: for each table, the highest id
+// AUTOINCREMENT gave out (sqlite_sequence), or its largest id if more.
+func dumpSequences(ctx context.Context, conn *sql.Conn, t *store.DumpTable, fn func(t *store.DumpTable, row []any) error) error {
+	row := make([]any, 2)
+	for _, name := range store.SequenceTables {
+		var v int64
+		if err := conn.QueryRowContext(ctx, `SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0),
+			coalesce((SELECT max(id) FROM `+name+`), 0))`, name).Scan(&v); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		row[0], row[1] = name, v
+		if err := fn(t, row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// restoreSequences applies store.IDSequences: each table's AUTOINCREMENT
+// counter goes up to the dumped value, never down.
+func restoreSequences(ctx context.Context, tx *sql.Tx, src store.RowSource, t *store.DumpTable) error {
+	return src.Rows(ctx, t, func(row []any) error {
+		name, v, err := store.SequenceRow(row)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sqlite_sequence (name, seq) SELECT ?1, 0
+			WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?1)`, name); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sqlite_sequence SET seq = max(seq, ?2) WHERE name = ?1`, name, v); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return nil
+	})
 }
 
 func dumpTable(ctx context.Context, conn *sql.Conn, t *store.DumpTable, fn func(t *store.DumpTable, row []any) error) error {
@@ -222,6 +263,12 @@ func (s *Store) RestoreRows(ctx context.Context, tables []store.DumpTable, src s
 	}
 	for i := range tables {
 		t := &tables[i]
+		if t.Name == store.IDSequences {
+			if err := restoreSequences(ctx, tx, src, t); err != nil {
+				return fmt.Errorf("restore %s: %w", t.Name, err)
+			}
+			continue
+		}
 		if err := restoreTable(ctx, tx, t, schema[t.Name], src); err != nil {
 			return fmt.Errorf("restore %s: %w", t.Name, err)
 		}
