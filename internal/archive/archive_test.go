@@ -233,7 +233,10 @@ func TestBadDumps(t *testing.T) {
 			rewrite(t, dir, "sources", func(b []byte) []byte { return bytes.Replace(b, []byte(`{"name"`), []byte(`{"owner":"x","name"`), 1) })
 		}, "sources.jsonl:1: field owner: table sources has no such column", &FieldError{Line: 1, Field: "owner"}},
 		{"a row twice, checksums fixed", func(t *testing.T, dir string, m Manifest) {
-			rewrite(t, dir, "sources", func(b []byte) []byte { first, _, _ := bytes.Cut(b, []byte("\n")); return append(append(first, '\n'), b...) })
+			rewrite(t, dir, "sources", func(b []byte) []byte {
+				first, _, _ := bytes.Cut(b, []byte("\n"))
+				return append(append(first, '\n'), b...)
+			})
 		}, "sources.jsonl:2: insert: constraint failed: UNIQUE", nil},
 		{"a claim without its report, checksums fixed", func(t *testing.T, dir string, m Manifest) {
 			rewrite(t, dir, "articles", func([]byte) []byte { return nil })
