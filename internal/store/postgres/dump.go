@@ -287,14 +287,17 @@ func restoreTable(ctx context.Context, tx pgx.Tx, t *store.DumpTable, src store.
 		names[i] = c.Name
 	}
 	var batch [][]any
-	size := 0
+	size, done := 0, 0
+	// A COPY fails as a whole: its error names the rows it held (the
+	// lines of the table's file), and PostgreSQL's message the key.
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.Name}, names, pgx.CopyFromRows(batch)); err != nil {
-			return fmt.Errorf("copy: %w", err)
+			return fmt.Errorf("rows %d–%d: copy: %w", done+1, done+len(batch), err)
 		}
+		done += len(batch)
 		batch, size = batch[:0], 0
 		return nil
 	}
