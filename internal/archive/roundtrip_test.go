@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -192,5 +193,24 @@ func TestRoundTripSQLitePostgresSQLite(t *testing.T) {
 		if len(a[tb.Name]) != len(c[tb.Name]) {
 			t.Errorf("table %s: %d rows after the round trip, want %d", tb.Name, len(c[tb.Name]), len(a[tb.Name]))
 		}
+	}
+}
+
+// TestBadDumpPostgres: PostgreSQL takes rows by COPY, a batch at a time;
+// a batch that fails is named by its rows (the lines of the table's file),
+// and nothing is stored.
+func TestBadDumpPostgres(t *testing.T) {
+	dir, _ := populated(t)
+	rewrite(t, dir, "sources", func(b []byte) []byte {
+		first, _, _ := bytes.Cut(b, []byte("\n"))
+		return append(append(first, '\n'), b...)
+	})
+	pg := openPostgres(t)
+	_, err := Restore(t.Context(), dir, pg, schema(t, pg))
+	if err == nil || !strings.Contains(err.Error(), "restore sources: rows 1–4: copy:") || !strings.Contains(err.Error(), "duplicate key") {
+		t.Fatalf("Restore of a source given twice: %v, want the table, its rows and the duplicate key", err)
+	}
+	if full := storetest.Dump(t, pg, store.DumpTables).NotEmpty(); len(full) != 0 {
+		t.Errorf("after a refused restore the store holds %v, want nothing", full)
 	}
 }
