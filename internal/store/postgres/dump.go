@@ -201,9 +201,9 @@ const (
 )
 
 // RestoreRows implements store.Restorer: one transaction, each table
-// written by COPY in batches of bounded size, foreign keys checked as
-// COPY goes (tables come after those they refer to), identity sequences
-// moved past the restored ids at the end.
+// written by COPY in batches of bounded size, foreign keys checked (once
+// at the end for a superuser, else as COPY goes: tables come after those
+// they refer to), identity sequences moved past the restored ids.
 func (s *Store) RestoreRows(ctx context.Context, tables []store.DumpTable, src store.RowSource) error {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -215,6 +215,18 @@ func (s *Store) RestoreRows(ctx context.Context, tables []store.DumpTable, src s
 		return fmt.Errorf("restore: %w", err)
 	}
 	if err := checkEmpty(ctx, tx, schema); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	// Foreign keys are triggers that PostgreSQL runs row by row, one
+	// query each. A role that may (a superuser, as pg_restore
+	// --disable-triggers does) turns them off for this transaction and
+	// checks every foreign key once, by one query each, after the COPYs;
+	// other roles keep them. The audit log's guards fire always.
+	if _, err := tx.Exec(ctx, restoreTriggersOffSQL); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	var unchecked bool
+	if err := tx.QueryRow(ctx, `SELECT current_setting('session_replication_role') = 'replica'`).Scan(&unchecked); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
 	type sequence struct {
@@ -238,6 +250,11 @@ func (s *Store) RestoreRows(ctx context.Context, tables []store.DumpTable, src s
 		}
 		if err := restoreTable(ctx, tx, t, src); err != nil {
 			return fmt.Errorf("restore %s: %w", t.Name, err)
+		}
+	}
+	if unchecked {
+		if err := checkForeignKeys(ctx, tx); err != nil {
+			return fmt.Errorf("restore: %w", err)
 		}
 	}
 	if err := resetIdentities(ctx, tx); err != nil {
@@ -354,6 +371,78 @@ func toPostgres(c store.DumpColumn, v any) (any, int, error) {
 		return x, 8, nil
 	}
 	return nil, 0, fmt.Errorf("value of type %T", v)
+}
+
+// restoreTriggersOffSQL turns triggers (foreign keys among them) off
+// until the end of the transaction when the role is a superuser, and does
+// nothing otherwise: the WHERE clause is evaluated before set_config.
+const restoreTriggersOffSQL = `SELECT set_config('session_replication_role', 'replica', true)
+	WHERE current_setting('is_superuser') = 'on'`
+
+// foreignKeysSQL lists the schema's foreign keys: table, referenced
+// table, and their columns in order.
+const foreignKeysSQL = `SELECT cl.relname, pl.relname,
+	(SELECT array_agg(a.attname ORDER BY k.i) FROM unnest(con.conkey) WITH ORDINALITY AS k (n, i)
+		JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n),
+	(SELECT array_agg(a.attname ORDER BY k.i) FROM unnest(con.confkey) WITH ORDINALITY AS k (n, i)
+		JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n)
+FROM pg_constraint con
+JOIN pg_class cl ON cl.oid = con.conrelid
+JOIN pg_class pl ON pl.oid = con.confrelid
+JOIN pg_namespace n ON n.oid = cl.relnamespace
+WHERE con.contype = 'f' AND n.nspname = current_schema()
+ORDER BY cl.relname, con.conname`
+
+// checkForeignKeys does what the foreign-key triggers would have done
+// row by row: it fails when a row refers to one that is not there,
+// naming the tables, one query (an anti-join) a foreign key.
+func checkForeignKeys(ctx context.Context, tx pgx.Tx) error {
+	rows, err := tx.Query(ctx, foreignKeysSQL)
+	if err != nil {
+		return fmt.Errorf("foreign keys: %w", err)
+	}
+	type fk struct {
+		table, parent string
+		cols, refs    []string
+	}
+	var fks []fk
+	for rows.Next() {
+		var f fk
+		if err := rows.Scan(&f.table, &f.parent, &f.cols, &f.refs); err != nil {
+			rows.Close()
+			return fmt.Errorf("foreign keys: %w", err)
+		}
+		fks = append(fks, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("foreign keys: %w", err)
+	}
+	var bad []string
+	for _, f := range fks {
+		if len(f.cols) == 0 || len(f.cols) != len(f.refs) {
+			return fmt.Errorf("foreign key of %s: %d columns referring to %d", f.table, len(f.cols), len(f.refs))
+		}
+		var notNull, match []string
+		for i, c := range f.cols {
+			col, ref := pgx.Identifier{c}.Sanitize(), pgx.Identifier{f.refs[i]}.Sanitize()
+			notNull = append(notNull, "c."+col+" IS NOT NULL")
+			match = append(match, "p."+ref+" = c."+col)
+		}
+		var n int64
+		q := `SELECT count(*) FROM ` + pgx.Identifier{f.table}.Sanitize() + ` c WHERE ` + strings.Join(notNull, " AND ") +
+			` AND NOT EXISTS (SELECT 1 FROM ` + pgx.Identifier{f.parent}.Sanitize() + ` p WHERE ` + strings.Join(match, " AND ") + `)`
+		if err := tx.QueryRow(ctx, q).Scan(&n); err != nil {
+			return fmt.Errorf("foreign key of %s: %w", f.table, err)
+		}
+		if n > 0 {
+			bad = append(bad, fmt.Sprintf("%d rows of %s refer to a missing row of %s (%s)", n, f.table, f.parent, strings.Join(f.cols, ", ")))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("the dump's rows do not hold together: %s", strings.Join(bad, "; "))
+	}
+	return nil
 }
 
 // resetIdentities moves every identity column's sequence past the
