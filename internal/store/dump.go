@@ -99,7 +99,8 @@ var DumpTables = []DumpTable{
 	{Name: "reports", Order: []string{"id"}, Columns: []DumpColumn{
 		{"id", KindText, false}, {"source", KindText, false}, {"source_ref", KindText, false}, {"revision", KindInt, false},
 		{"hash", KindText, false}, {"raw_chunk", KindInt, false}, {"raw_offset", KindInt, false}, {"raw_length", KindInt, false},
-		{"origin", KindText, false}, {"fetched", KindTime, false}, {"published", KindTime, true}, {"superseded_by", KindText, true}}},
+		{"origin", KindText, false}, {"fetched", KindTime, false}, {"published", KindTime, true}, {"superseded_by", KindText, true},
+		{"pruned", KindTime, true}}},
 	{Name: "incidents", Order: []string{"id"}, Columns: []DumpColumn{
 		{"id", KindText, false}, {"version", KindInt, false}, {"status", KindText, false}, {"start_date", KindDate, true},
 		{"end_date", KindDate, true}, {"country", KindText, false}, {"admin1", KindText, false}, {"attack_type", KindText, false},
@@ -131,6 +132,9 @@ var DumpTables = []DumpTable{
 		{"id", KindInt, false}, {"source", KindText, false}, {"file", KindText, false}, {"started", KindTime, false},
 		{"finished", KindTime, true}, {"read", KindInt, false}, {"new", KindInt, false}, {"updated", KindInt, false},
 		{"unchanged", KindInt, false}, {"rejected", KindInt, false}, {"status", KindText, false}, {"error", KindText, false}}},
+	{Name: "prune_runs", Order: []string{"id"}, Columns: []DumpColumn{
+		{"id", KindInt, false}, {"at", KindTime, false}, {"cutoff", KindTime, false}, {"reports", KindInt, false},
+		{"articles", KindInt, false}, {"rejections", KindInt, false}, {"bytes", KindInt, false}, {"chunks", KindInt, false}}},
 	{Name: "feeds", Order: []string{"name"}, Columns: []DumpColumn{
 		{"name", KindText, false}, {"url", KindText, false}, {"interval_s", KindInt, false}, {"allow_private", KindBool, false},
 		{"etag", KindText, false}, {"last_modified", KindText, false}, {"added", KindTime, false}, {"last_poll", KindTime, true},
@@ -182,7 +186,7 @@ const IDSequences = "id_sequences"
 // (AUTOINCREMENT in SQLite, an identity in PostgreSQL), with a row each
 // in IDSequences, whatever the tables dumped.
 var SequenceTables = []string{"alert_outbox", "alert_rules", "alerts", "api_tokens", "audit_log", "fuse_constraints",
-	"import_runs", "public_reports", "users"}
+	"import_runs", "prune_runs", "public_reports", "users"}
 
 // DumpTablesFor returns the tables a dump holds: DumpTables, without
 // the account tables unless withAccounts.

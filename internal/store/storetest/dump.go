@@ -25,6 +25,7 @@ type DumpBackend interface {
 	store.Dumper
 	store.Restorer
 	Audit(ctx context.Context, f store.AuditFilter, fn func(store.AuditEntry) error) error
+	PruneRaw(ctx context.Context, o store.PruneOptions) (store.PruneCounts, error)
 }
 
 // Populated names some of the rows Populate wrote, for checks after a
@@ -188,6 +189,15 @@ func Populate(t *testing.T, b DumpBackend) Populated {
 		Note: "no detail"}); err != nil {
 		t.Fatalf("ModerateReport reject: %v", err)
 	}
+
+	// Retention: the bodies of the reports received before a cutoff go,
+	// a later report's stays.
+	late := fetched.Add(100 * 24 * time.Hour)
+	mustImport(t, b, late, Record("gtd", "201801010001", 0, "gtd row, received later", late, nil))
+	pc, err := b.PruneRaw(ctx, store.PruneOptions{Before: fetched.Add(time.Hour), At: late.Add(time.Hour)})
+	if err != nil || pc.Reports == 0 {
+		t.Fatalf("PruneRaw: %+v, %v; want bodies pruned", pc, err)
+	}
 	return p
 }
 
@@ -330,11 +340,23 @@ func testDumpRoundTrip(t *testing.T, open func(t *testing.T) DumpBackend) {
 			t.Errorf("Claims(%s) after the round trip: got %+v (%v), want %+v", id, gc, err, wc)
 		}
 	}
-	for _, id := range []string{model.ReportID("gtd", "201706210002", 0), model.ReportID("news-a", "g2", 0)} {
-		wr, err1 := src.Report(ctx, id)
-		gr, err2 := dst.Report(ctx, id)
+	// A report whose body retention pruned stays pruned; one received
+	// later keeps its body.
+	for _, tc := range []struct {
+		id     string
+		pruned bool
+	}{
+		{model.ReportID("gtd", "201706210002", 0), true},
+		{model.ReportID("news-a", "g2", 0), true},
+		{model.ReportID("gtd", "201801010001", 0), false},
+	} {
+		wr, err1 := src.Report(ctx, tc.id)
+		gr, err2 := dst.Report(ctx, tc.id)
 		if err1 != nil || err2 != nil || !reflect.DeepEqual(gr, wr) {
-			t.Errorf("Report(%s) after the round trip: got %+v (%v), want %+v (%v)", id, gr, err2, wr, err1)
+			t.Errorf("Report(%s) after the round trip: got %+v (%v), want %+v (%v)", tc.id, gr, err2, wr, err1)
+		}
+		if (gr.Pruned != nil) != tc.pruned || (len(gr.Raw) == 0) != tc.pruned {
+			t.Errorf("Report(%s) after the round trip: pruned %v with %d raw bytes; want pruned %v", tc.id, gr.Pruned, len(gr.Raw), tc.pruned)
 		}
 	}
 	checkAuditChain(t, dst, p.AuditRows)
