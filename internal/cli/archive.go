@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -67,10 +68,15 @@ func runExport(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("export --all: %w", err)
 	}
 	rows, size := totals(m)
+	// Recorded before anything is printed: a reader of the output that
+	// goes away (| head) must not cost the audit entry.
+	if err := record(ctx, env, st, audit.Export, pos[0], map[string]any{"format_version": m.FormatVersion, "rows": rows,
+		"bytes": size, "with_accounts": m.WithAccounts}); err != nil {
+		return err
+	}
 	fmt.Fprintf(env.Stdout, "dumped %d rows of %d tables (%d incidents, %d reports, %d audit entries; accounts %s) to %s, %.1f MB\n",
 		rows, len(m.Tables), count(m, "incidents"), count(m, "reports"), count(m, "audit_log"), included(m.WithAccounts), pos[0], float64(size)/1e6)
-	return record(ctx, env, st, audit.Export, pos[0], map[string]any{"format_version": m.FormatVersion, "rows": rows,
-		"bytes": size, "with_accounts": m.WithAccounts})
+	return nil
 }
 
 // importDump is `vigil import vigil DIR`: a dump restored into an empty
@@ -98,14 +104,24 @@ func importDump(ctx context.Context, env Env, cfg Config, dirs []string) error {
 		return fmt.Errorf("import vigil %s: %w; nothing was stored", dir, err)
 	}
 	rows, _ := totals(m)
+	// The restored chain is verified, and the import recorded, before
+	// anything is printed: a reader of the output that goes away (| head)
+	// must not cost the audit entry.
+	var verified bytes.Buffer
+	venv := env
+	venv.Stdout = &verified
+	if err := verifyAudit(ctx, venv, st, nil); err != nil {
+		return fmt.Errorf("import vigil: restored, but %w", err)
+	}
+	if err := record(ctx, env, st, audit.ImportDump, dir, map[string]any{"backend": m.Backend, "vigil_version": m.VigilVersion,
+		"schema_version": m.SchemaVersion, "rows": rows, "with_accounts": m.WithAccounts}); err != nil {
+		return err
+	}
 	fmt.Fprintf(env.Stdout, "restored %s (a %s store dumped by vigil %s, schema %d, on %s) into %s: %d rows, %d incidents, %d reports, %d audit entries; accounts %s\n",
 		dir, m.Backend, m.VigilVersion, m.SchemaVersion, m.Created.Format("2006-01-02 15:04 MST"), redactDSN(cfg.DB),
 		rows, count(m, "incidents"), count(m, "reports"), count(m, "audit_log"), included(m.WithAccounts))
-	if err := verifyAudit(ctx, env, st, nil); err != nil {
-		return fmt.Errorf("import vigil: restored, but %w", err)
-	}
-	return record(ctx, env, st, audit.ImportDump, dir, map[string]any{"backend": m.Backend, "vigil_version": m.VigilVersion,
-		"schema_version": m.SchemaVersion, "rows": rows, "with_accounts": m.WithAccounts})
+	env.Stdout.Write(verified.Bytes())
+	return nil
 }
 
 func totals(m archive.Manifest) (rows, size int64) {
