@@ -87,7 +87,14 @@ var NotDumped = map[string]string{
 	"public_report_contacts": "reporters' contact details are never exported (DESIGN: events, not people)",
 	"schema_migrations":      "the schema version, in the manifest instead",
 	"deferred_indexes":       "SQLite's bookkeeping of an import's postponed index builds",
+	"store_generation":       "the counter of changes that caches are keyed by: it moves on its own in the new store",
+	"store_writes":           "PostgreSQL's bookkeeping of the transactions that move the generation",
 }
+
+// Bookkeeping are the tables of NotDumped that a store fills on its own,
+// so that a new, empty store has rows in them: a restore does not count
+// them when it checks that the store is empty.
+var Bookkeeping = []string{"schema_migrations", "deferred_indexes", "store_generation", "store_writes"}
 
 // DumpTables is every dumped table, in restore order: a table comes
 // after the tables its foreign keys refer to.

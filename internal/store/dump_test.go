@@ -69,6 +69,11 @@ func TestDumpTablesFor(t *testing.T) {
 	if got, want := len(without), len(DumpTables)-2; got != want {
 		t.Errorf("without accounts: got %d tables, want %d (all but users and api_tokens)", got, want)
 	}
+	for _, name := range Bookkeeping {
+		if _, ok := NotDumped[name]; !ok {
+			t.Errorf("bookkeeping table %s is not among those left out of dumps", name)
+		}
+	}
 	for _, tb := range DumpTables {
 		if _, ok := NotDumped[tb.Name]; ok {
 			t.Errorf("table %s is both dumped and left out", tb.Name)

@@ -283,11 +283,11 @@ func (s *Store) RestoreRows(ctx context.Context, tables []store.DumpTable, src s
 }
 
 // checkEmpty refuses a store that holds any row, in any table but the
-// migrations'.
+// bookkeeping ones (store.Bookkeeping).
 func checkEmpty[T any](ctx context.Context, tx *sql.Tx, schema map[string]T) error {
 	var full []string
 	for table := range schema {
-		if table == "schema_migrations" {
+		if slices.Contains(store.Bookkeeping, table) {
 			continue
 		}
 		var n int
