@@ -3,21 +3,17 @@ package archive
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/vigil-project/vigil/internal/store"
 	"github.com/vigil-project/vigil/internal/store/postgres"
 	"github.com/vigil-project/vigil/internal/store/sqlite"
 	"github.com/vigil-project/vigil/internal/store/storetest"
+	"github.com/vigil-project/vigil/internal/testpg"
 )
 
 // backend is a store the round trip dumps and restores.
@@ -43,46 +39,11 @@ func openSQLiteB(tb testing.TB) *sqlite.Store {
 // ends; without it the test is skipped, or fails in CI.
 func openPostgres(t testing.TB) *postgres.Store {
 	t.Helper()
-	admin := os.Getenv("VIGIL_TEST_POSTGRES")
-	if admin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("VIGIL_TEST_POSTGRES is not set in CI: run the tests through scripts/pgtest.sh")
-		}
-		t.Skip("PostgreSQL tests skipped: set VIGIL_TEST_POSTGRES, or run through scripts/pgtest.sh")
-	}
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatalf("VIGIL_TEST_POSTGRES is not a URL: %v", err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	name := "vigil_test_" + hex.EncodeToString(b[:])
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		t.Fatalf("connect to VIGIL_TEST_POSTGRES: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create test database: %v", err)
-	}
-	u.Path = "/" + name
-	s, err := postgres.Open(t.Context(), u.String())
+	s, err := postgres.Open(t.Context(), testpg.Database(t, "vigil_test"))
 	if err != nil {
 		t.Fatalf("open postgres: %v", err)
 	}
-	t.Cleanup(func() {
-		s.Close()
-		conn, err := pgx.Connect(ctx, admin)
-		if err != nil {
-			t.Errorf("drop test database %s: %v", name, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop test database %s: %v", name, err)
-		}
-	})
+	t.Cleanup(func() { s.Close() })
 	return s
 }
 

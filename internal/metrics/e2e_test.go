@@ -2,12 +2,9 @@ package metrics_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -34,6 +30,7 @@ import (
 	"github.com/vigil-project/vigil/internal/store"
 	"github.com/vigil-project/vigil/internal/store/postgres"
 	"github.com/vigil-project/vigil/internal/store/sqlite"
+	"github.com/vigil-project/vigil/internal/testpg"
 )
 
 // backend is what the test drives: every subsystem's store, and the
@@ -80,39 +77,7 @@ func backends() map[string]func(t *testing.T) backend {
 // newPostgres creates a fresh database on the VIGIL_TEST_POSTGRES server
 // and drops it when the test ends.
 func newPostgres(t *testing.T) string {
-	admin := os.Getenv("VIGIL_TEST_POSTGRES")
-	if admin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("VIGIL_TEST_POSTGRES is not set in CI: run the tests through scripts/pgtest.sh")
-		}
-		t.Skip("PostgreSQL tests skipped: set VIGIL_TEST_POSTGRES, or run through scripts/pgtest.sh")
-	}
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatalf("VIGIL_TEST_POSTGRES is not a URL: %v", err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	name := "vigil_metrics_test_" + hex.EncodeToString(b[:])
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		t.Fatalf("connect to VIGIL_TEST_POSTGRES: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(ctx, admin)
-		if err != nil {
-			return
-		}
-		defer c.Close(ctx)
-		c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	})
-	u.Path = "/" + name
-	return u.String()
+	return testpg.Database(t, "vigil_metrics_test")
 }
 
 // clock is a test's time, stepped by hand.

@@ -2,16 +2,10 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"io"
-	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/vigil-project/vigil/demo"
 	"github.com/vigil-project/vigil/internal/ingest"
@@ -19,6 +13,7 @@ import (
 	"github.com/vigil-project/vigil/internal/source/csvmap"
 	"github.com/vigil-project/vigil/internal/store/postgres"
 	"github.com/vigil-project/vigil/internal/store/sqlite"
+	"github.com/vigil-project/vigil/internal/testpg"
 )
 
 // testStore is a store the tests can fill and serve.
@@ -59,40 +54,7 @@ func backends(t *testing.T) map[string]func(t *testing.T) testStore {
 // newPostgres creates a fresh database on the VIGIL_TEST_POSTGRES server
 // and drops it when the test ends.
 func newPostgres(t *testing.T) string {
-	admin := os.Getenv("VIGIL_TEST_POSTGRES")
-	if admin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("VIGIL_TEST_POSTGRES is not set in CI: run the tests through scripts/pgtest.sh")
-		}
-		t.Skip("PostgreSQL tests skipped: set VIGIL_TEST_POSTGRES, or run through scripts/pgtest.sh")
-	}
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatalf("VIGIL_TEST_POSTGRES is not a URL: %v", err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	name := "vigil_server_test_" + hex.EncodeToString(b[:])
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		t.Fatalf("connect to VIGIL_TEST_POSTGRES: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create test database: %v", err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, admin)
-		if err != nil {
-			t.Errorf("drop test database %s: %v", name, err)
-			return
-		}
-		defer conn.Close(ctx)
-		conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	})
-	u.Path = "/" + name
-	return u.String()
+	return testpg.Database(t, "vigil_server_test")
 }
 
 // loadDemo imports the demo dataset embedded in package demo, as `vigil
