@@ -3,6 +3,7 @@ package score
 import (
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/vigil-project/vigil/internal/gazetteer"
@@ -106,4 +107,28 @@ func TestScorerCounts(t *testing.T) {
 	if !HeldOut("farsnews#2") == HeldOut("farsnews#2") {
 		t.Error("HeldOut is not deterministic")
 	}
+}
+
+func TestAccuracyFloorsBlind(t *testing.T) {
+	g, err := gazetteer.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each file the labels point into must be there (in CI it must).
+	shareddata.Path(t, "gtd", "gtd_0718dist_us_2000-2017.csv")
+	shareddata.Path(t, "acled", "acled_2020-04-27_to_2020-05-09_outside_middle_east.csv")
+	shareddata.Path(t, "feeds", "real-saved", "guardian.rss")
+	docs, err := LoadBlind(shareddata.Dir(), "testdata/blind/gold.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 22 {
+		t.Fatalf("blind docs = %d, want 22", len(docs))
+	}
+	for _, d := range docs {
+		if strings.TrimSpace(d.Text) == "" {
+			t.Errorf("%s: empty text", d.Gold.Doc)
+		}
+	}
+	checkFloors(t, "blind", Run(docs, g))
 }
