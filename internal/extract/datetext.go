@@ -136,7 +136,13 @@ func (d *doc) readDate(inc *Incident, anchor int) {
 	// published long after the known event about it: its lead says the
 	// news is violence, so it is a new attack whose day the text omits.
 	pub := d.opt.Published
-	if k, ok := d.knownEvent(inc); ok && !d.state && (rel == nil || !d.report || !newerThan(rel.date, k.date, staleDays)) &&
+	known := d.knownEvent
+	if d.state {
+		// a state strike is dated by a strike of the table, never by the
+		// attack it answers
+		known = d.knownStrike
+	}
+	if k, ok := known(inc); ok && (rel == nil || !d.report || !newerThan(rel.date, k.date, staleDays)) &&
 		(!d.report || pub.IsZero() || !newerThan(pub.String(), k.date, staleDays) || d.namesEvent(k)) {
 		inc.Date, inc.DatePrecision, inc.DateFromText = ptr(k.date), "day", false
 		inc.note("date from the known event: " + k.name)
@@ -442,6 +448,11 @@ type knownEv struct {
 	// "Bataclan"), written with a leading "*" in events.tsv: they
 	// identify it even in a report published long after.
 	names []term
+	// strike marks a state force's strike (the seventh field "strike"):
+	// it dates only a text whose news is a state action, and an attack
+	// only a text whose news is not, so that a report of a strike is never
+	// dated by the attack it answers, nor the reverse.
+	strike bool
 }
 
 func (k knownEv) weekday() time.Weekday {
@@ -485,8 +496,8 @@ func parseEvents(s string) ([]knownEv, error) {
 			continue
 		}
 		f := strings.Split(l, "\t")
-		if len(f) != 6 {
-			fail(fmt.Errorf("events.tsv:%d: %d fields, want 6", line, len(f)))
+		if len(f) != 6 && (len(f) != 7 || f[6] != "strike") {
+			fail(fmt.Errorf("events.tsv:%d: %d fields, want 6, or 7 with \"strike\" last", line, len(f)))
 			continue
 		}
 		if _, err := time.Parse("2006-01-02", f[0]); err != nil {
@@ -506,7 +517,7 @@ func parseEvents(s string) ([]knownEv, error) {
 			}
 			plain = append(plain, c)
 		}
-		k := knownEv{date: f[0], country: f[1], name: f[3], cues: terms("", false, plain...)}
+		k := knownEv{date: f[0], country: f[1], name: f[3], cues: terms("", false, plain...), strike: len(f) == 7}
 		if names != nil {
 			k.names = terms("", false, names...)
 		}
@@ -547,11 +558,18 @@ func (d *doc) namesEvent(k knownEv) bool {
 // words) in the text, not after the publication date; of several, the
 // latest.
 func (d *doc) knownEvent(inc *Incident) (knownEv, bool) {
-	return d.knownEventIn(inc, 0, len(d.n))
+	return d.knownEventIn(inc, 0, len(d.n), false)
 }
 
-// knownEventIn is knownEvent with the cue words sought in n[from:to] only.
-func (d *doc) knownEventIn(inc *Incident, from, to int) (knownEv, bool) {
+// knownStrike is knownEvent for a state force's strike: the table's
+// strikes only.
+func (d *doc) knownStrike(inc *Incident) (knownEv, bool) {
+	return d.knownEventIn(inc, 0, len(d.n), true)
+}
+
+// knownEventIn is knownEvent with the cue words sought in n[from:to]
+// only, among the table's strikes or among its attacks.
+func (d *doc) knownEventIn(inc *Incident, from, to int, strike bool) (knownEv, bool) {
 	if inc.City == nil && inc.Country == nil {
 		return knownEv{}, false
 	}
@@ -559,6 +577,9 @@ func (d *doc) knownEventIn(inc *Incident, from, to int) (knownEv, bool) {
 	found := false
 	pub := d.opt.Published
 	for _, k := range knownEvents {
+		if k.strike != strike {
+			continue
+		}
 		switch {
 		case k.city != "" && inc.City != nil:
 			if gazetteer.Key(k.city) != gazetteer.Key(*inc.City) {

@@ -36,7 +36,7 @@ func TestEventsTable(t *testing.T) {
 			t.Errorf("%s: city %q is no gazetteer city in %s", k.name, k.city, k.country)
 		}
 	}
-	for _, bad := range []string{"2017-06-07\tIR\tTehran\tx\tparade", "2017-13-07\tIR\tTehran\tx\tparade\t-", "2017-06-07\tIRN\tTehran\tx\tparade\t-", "2017-06-07\tIR\tTehran\tx\t\t-", "2017-06-07\tIR\tTehran\tx\t|\t-"} {
+	for _, bad := range []string{"2017-06-07\tIR\tTehran\tx\tparade", "2017-13-07\tIR\tTehran\tx\tparade\t-", "2017-06-07\tIRN\tTehran\tx\tparade\t-", "2017-06-07\tIR\tTehran\tx\t\t-", "2017-06-07\tIR\tTehran\tx\t|\t-", "2017-06-07\tIR\tTehran\tx\tparade\t-\tattack"} {
 		if _, err := parseEvents(bad); err == nil || !strings.Contains(err.Error(), "events.tsv:1") {
 			t.Errorf("parseEvents(%q) = %v, want an error naming line 1", bad, err)
 		}
@@ -107,6 +107,34 @@ func TestDaysAfterKnownEvent(t *testing.T) {
 		{"Persian weeks after", "دو هفته بعد از حمله تروریستی کرمان در گلزار شهدا، افراد مسلح به پاسگاهی در کرمان حمله کردند.", "fa", "", "2024-01-17"},
 		{"no known event, no date", "Three days after the bombing in Quetta, gunmen attacked a police station in Quetta, killing 2 officers.", "en", "", "<nil>"},
 		{"a written date wins", "On 5 January 2024, two days after the bombings at the Soleimani commemoration in Kerman, gunmen attacked a police station in Kerman.", "en", "", "2024-01-05"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opt := Options{Lang: tc.lang, Gazetteer: g}
+			if tc.pub != "" {
+				opt.Published = day(tc.pub)
+			}
+			res := Extract(tc.text, opt)
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			if got := str(res.Incidents[0].Date); got != tc.date {
+				t.Errorf("date = %s, want %s (notes: %s)", got, tc.date, res.Incidents[0].Notes)
+			}
+		})
+	}
+}
+
+// TestKnownStrikes: a state strike is dated by a strike of the table (its
+// place named), never by the attack it answers; an attack is never dated
+// by a strike; a strike reported long after a known one keeps its own day.
+func TestKnownStrikes(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct{ name, text, lang, pub, date string }{
+		{"English strike, no publication date", "Late on Sunday the Revolutionary Guards fired missiles at Islamic State headquarters in the Deir ez-Zor region of eastern Syria.", "en", "", "2017-06-18"},
+		{"Persian strike, no publication date", "سپاه پاسداران بامداد دوشنبه با حمله موشکی مقر تروریست‌های داعش در البوکمال سوریه را هدف قرار داد.", "fa", "", "2018-10-01"},
+		{"a strike is not dated by the attack it answers", "The Revolutionary Guards fired missiles at Daesh positions in eastern Syria in revenge for the attack on the military parade in Ahvaz.", "en", "", "<nil>"},
+		{"an attack is not dated by a strike", "A missile hit a market in Deir ez-Zor in Syria, killing 4 people.", "en", "", "<nil>"},
+		{"a strike long after a known one keeps its own day", "The Revolutionary Guards fired missiles at militant positions in Idlib in Syria on Monday.", "en", "2025-03-01", "2025-02-24"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			opt := Options{Lang: tc.lang, Gazetteer: g}

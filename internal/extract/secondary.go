@@ -60,7 +60,7 @@ func (d *doc) secondaryIncidents(main Incident) []Incident {
 			if inc.City == nil || main.City != nil && *inc.City == *main.City {
 				continue
 			}
-			k, ok := d.knownEventIn(&inc, s.start, s.end)
+			k, ok := d.knownEventIn(&inc, s.start, s.end, false)
 			if !ok || seen[k.date] {
 				continue
 			}
