@@ -248,6 +248,19 @@ func layout(items []dateItem) (y, m, d int, cal Calendar, err error) {
 			// as 12/06/2017 is June or December by country
 			return nums[2].num, nums[1].num, nums[0].num, SolarHijri, nil
 		}
+		if len(nums) == 3 && nums[0].digits <= 2 && nums[1].digits <= 2 && nums[2].digits == 4 && nums[2].num > hijriYearMax {
+			// "05/20/2012" (a US summary) and "20/05/2012" (a European
+			// one): a Gregorian year last is read only when a part above
+			// 12 tells the day from the month; 12/06/2017 stays unread
+			a, b := nums[0].num, nums[1].num
+			switch {
+			case a > 12 && a <= 31 && b >= 1 && b <= 12:
+				return nums[2].num, b, a, "", nil
+			case b > 12 && b <= 31 && a >= 1 && a <= 12:
+				return nums[2].num, a, b, "", nil
+			}
+			return 0, 0, 0, "", errors.New("day and month ambiguous: write the year first (YYYY-MM-DD)")
+		}
 		if nums[0].digits < 3 {
 			return 0, 0, 0, "", errors.New("write the year first (YYYY-MM-DD)")
 		}

@@ -43,6 +43,9 @@ func TestParseDate(t *testing.T) {
 		{"۲۰۲۴ میلادی", "2024-01-01", "2024-12-31", model.PrecisionYear, Gregorian, 2024, 0, 0},
 		{"۳ ژانویه ۲۰۲۴", "2024-01-03", "2024-01-03", model.PrecisionDay, Gregorian, 2024, 1, 3},
 		{"۱۳/۱۰/۱۴۰۲", "2024-01-03", "2024-01-03", model.PrecisionDay, SolarHijri, 1402, 10, 13},
+		{"13/10/2024", "2024-10-13", "2024-10-13", model.PrecisionDay, Gregorian, 2024, 10, 13},
+		{"05/20/2012", "2012-05-20", "2012-05-20", model.PrecisionDay, Gregorian, 2012, 5, 20},
+		{"20.05.2012", "2012-05-20", "2012-05-20", model.PrecisionDay, Gregorian, 2012, 5, 20},
 		{"16.12.1401", "2023-03-07", "2023-03-07", model.PrecisionDay, SolarHijri, 1401, 12, 16},
 		{"Esfand 16, 1401", "2023-03-07", "2023-03-07", model.PrecisionDay, SolarHijri, 1401, 12, 16},
 		{"۱۶ اسفندماه ۱۴۰۱", "2023-03-07", "2023-03-07", model.PrecisionDay, SolarHijri, 1401, 12, 16},
@@ -79,7 +82,7 @@ func TestParseDateContext(t *testing.T) {
 
 func TestParseDateErrors(t *testing.T) {
 	for _, in := range []string{"", "foo", "2024-02-30", "1402/12/30", "3 January", "2024-13-01", "12/06/2017",
-		"2024-01/03", "13/10/2024", "12/30/1402", "5 Muharram 1445 قمری", "January Dey 1402", "13 دی 2024 میلادی", "2024-01-03 12:00"} {
+		"2024-01/03", "31/31/2024", "13/13/2024", "0/13/2024", "12/30/1402", "5 Muharram 1445 قمری", "January Dey 1402", "13 دی 2024 میلادی", "2024-01-03 12:00"} {
 		if got, err := ParseDate(in); !errors.Is(err, ErrNotDate) {
 			t.Errorf("ParseDate(%q) got %+v, %v, want ErrNotDate", in, got, err)
 		}

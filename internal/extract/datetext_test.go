@@ -38,3 +38,28 @@ func TestDatePatterns(t *testing.T) {
 		})
 	}
 }
+
+// TestNumericGregorianDates: a day, month and Gregorian year in figures
+// are read when a part above 12 tells the day from the month (a US
+// summary's "05/20/2012", a European "20.05.2012", Persian figures);
+// "3/4/2010" is March or April by country and stays unread.
+func TestNumericGregorianDates(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct{ name, text, lang, date string }{
+		{"month first, a summary's lead", "05/20/2012: Assailants attacked a police station in Zahedan, killing two policemen.", "en", "2012-05-20"},
+		{"day first with dots", "On 20.05.2012 gunmen attacked a police station in Zahedan, killing two policemen.", "en", "2012-05-20"},
+		{"ambiguous day and month", "3/4/2010: Gunmen attacked a police station in Zahedan, killing two policemen.", "en", "<nil>"},
+		{"Persian, day first", "مردان مسلح در تاریخ ۲۰/۰۵/۲۰۱۲ به کلانتری زاهدان حمله کردند و دو مامور را به شهادت رساندند.", "fa", "2012-05-20"},
+		{"Persian, ambiguous", "مردان مسلح در تاریخ ۰۳/۰۴/۲۰۱۰ به کلانتری زاهدان حمله کردند و دو مامور را به شهادت رساندند.", "fa", "<nil>"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: tc.lang, Gazetteer: g})
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			if got := str(res.Incidents[0].Date); got != tc.date {
+				t.Errorf("date = %s, want %s (notes %q)", got, tc.date, res.Incidents[0].Notes)
+			}
+		})
+	}
+}
