@@ -63,3 +63,33 @@ func TestNumericGregorianDates(t *testing.T) {
 		})
 	}
 }
+
+// TestArsonShellingShooting: attacks told with verbs a short summary uses
+// — arson ("set fire to", "به آتش کشیدند"), shelling ("shelled",
+// "گلوله باران"), shooting ("were shot by", "exchanged fire") — are
+// incidents of their type, and their news is the attack.
+func TestArsonShellingShooting(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct{ name, text, lang, typ string }{
+		{"arson", "Assailants set fire to a mosque in Zahedan overnight.", "en", "facility_attack"},
+		{"arson, Persian", "افراد ناشناس یک مسجد را در زاهدان به آتش کشیدند.", "fa", "facility_attack"},
+		{"firebombs are no bombs", "An activist planted two firebombs outside a police station in Zahedan.", "en", "facility_attack"},
+		{"shelling", "Rebel forces shelled a hospital in Idlib, killing three people.", "en", "bombing"},
+		{"shelling, Persian", "شورشیان بیمارستانی را در ادلب گلوله باران کردند و سه نفر کشته شدند.", "fa", "bombing"},
+		{"shot by", "Two men were shot by unknown assailants in Zahedan on Monday.", "en", "armed_assault"},
+		{"exchange of fire", "Indian and Pakistani troops exchanged fire across the border in Kashmir.", "en", "armed_assault"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: tc.lang, Published: day("2023-03-10"), Gazetteer: g})
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			if got := res.Incidents[0].AttackType; got != tc.typ {
+				t.Errorf("attack_type = %s, want %s", got, tc.typ)
+			}
+			if !res.IsIncidentReport && tc.name != "firebombs are no bombs" {
+				t.Error("is_incident_report = false, want true")
+			}
+		})
+	}
+}

@@ -18,10 +18,12 @@ var eventVerbs = concat(
 	terms("event", false, "targeted", "stormed", "opened fire", "attacked", "exploded", "blew up", "blew himself up",
 		"detonated", "killed", "were killed", "martyred", "injured", "wounded", "fired", "rained", "shot dead",
 		"gunned down", "abducted", "kidnapped", "clashes erupted", "have been injured", "hit by", "tore through", "struck",
-		"went off", "carried out", "killing", "death toll", "toll has risen", "toll rose", "assassinated", "died in"),
+		"went off", "carried out", "killing", "death toll", "toll has risen", "toll rose", "assassinated", "died in",
+		"set fire", "set ablaze", "torched", "shelled", "were shot", "was shot", "exchanged fire", "assaulted"),
 	terms("event", false, "کشته شد", "کشته شدن", "به شهادت رسید", "شهید شد", "زخمی شد", "زخمی شدن", "مجروح شد",
 		"منفجر شد", "منفجر کرد", "حمله کرد", "مورد حمله قرار", "مورد حمله تروریستی قرار", "مورد حمله مسلحانه قرار", "مورد هجوم قرار", "هدف قرار", "تیراندازی کرد", "درگیری", "شلیک کرد",
-		"به رگبار بست", "ربوده شد", "ترور شد", "ترور کرد", "بر جای گذاشت", "برجای گذاشت", "رخ داد", "خود را منفجر", "شمار کشته", "آمار کشته", "تعداد شهدا", "شمار شهدا", "جان باخت", "جان خود را از دست"),
+		"به رگبار بست", "ربوده شد", "ترور شد", "ترور کرد", "بر جای گذاشت", "برجای گذاشت", "رخ داد", "خود را منفجر", "شمار کشته", "آمار کشته", "تعداد شهدا", "شمار شهدا", "جان باخت", "جان خود را از دست",
+		"به آتش کشید", "آتش زد", "گلوله باران کرد", "گلوله‌باران کرد"),
 )
 
 // reactionCues say the news is a reaction to violence, not the violence:
@@ -72,16 +74,19 @@ var warCues = terms("war", true, "war", "invasion", "جنگ", "دفاع مقدس
 var attackNouns = concat(
 	terms("attack", false, "attack", "bomb", "explod", "explosion", "blast", "assault", "shooting", "gunmen", "suicide bomb",
 		"terror act", "terrorist act", "clash", "missile", "assassinat", "ambush", "massacre", "kidnap", "hostage",
-		"hijack", "stormed", "opened fire", "gunfire", "assailant", "stabbing"),
+		"hijack", "stormed", "opened fire", "gunfire", "assailant", "stabbing", "arson", "set fire", "set ablaze", "firebomb",
+		"torched", "shelled", "shelling", "artillery", "exchanged fire", "shot by"),
 	terms("attack", false, "حمله", "انفجار", "بمبگذاری", "تیراندازی", "درگیری", "عملیات تروریستی", "حادثه تروریستی",
-		"حادثه تروریستي", "انتحاری", "ترور ", "شلیک", "گروگان", "ربودن", "به رگبار"),
+		"حادثه تروریستي", "انتحاری", "ترور ", "شلیک", "گروگان", "ربودن", "به رگبار", "به آتش کشید", "آتش زد",
+		"گلوله باران", "گلوله‌باران", "خمپاره"),
 )
 
 // violenceCues: words that make an attack word a violent incident.
 var violenceCues = concat(killedWords, woundedWords, combinedWords, deathWords,
 	terms("violence", false, "terror", "gunmen", "gunman", "bomb", "explo", "blast", "missile", "suicide", "stormed",
 		"opened fire", "shooting", "armed", "militant", "casualt", "hostage", "kidnap", "assassinat", "shot dead",
-		"gunned down", "stabb",
+		"gunned down", "stabb", "set fire", "set ablaze", "arson", "firebomb", "torched", "shelled", "shelling", "artillery",
+		"exchanged fire", "shot by", "assailant", "به آتش کشید", "آتش زد", "گلوله باران", "گلوله‌باران", "خمپاره",
 		"ترور", "انفجار", "بمب", "انتحاری", "مسلح", "تیراندازی", "موشک", "گروگان", "درگیری"))
 
 // attackTypes in order of precedence: gunmen storming a building is an
@@ -95,9 +100,13 @@ var attackTypeCues = []struct {
 	{"kidnapping", terms("", false, "kidnap", "abduct", "ربودن", "ربوده", "آدم ربایی")},
 	{"assassination", terms("", false, "assassinat", "ترور شد", "به ترور", "ترور کرد", "را ترور")},
 	{"armed_assault", terms("", false, "gunmen", "gunman", "opened fire", "shooting", "stormed", "armed attack",
-		"armed assault", "shot dead", "gunned down", "gun and", "clashes", "clash with", "تیراندازی", "مسلح", "درگیری", "به رگبار", "رگبار")},
+		"armed assault", "shot dead", "gunned down", "gun and", "clashes", "clash with", "were shot", "was shot", "shot and killed",
+		"exchanged fire", "تیراندازی", "مسلح", "درگیری", "به رگبار", "رگبار")},
 	{"bombing", terms("", false, "bomb", "explosion", "explosive", "blast", "missile", "ied", "car bomb", "انفجار",
-		"بمب", "منفجر", "موشک", "خودروی بمبگذاری")},
+		"بمب", "منفجر", "موشک", "خودروی بمبگذاری", "shelled", "shelling", "artillery", "mortar", "گلوله باران", "گلوله‌باران", "خمپاره")},
+	// arson: the GTD's facility attack, incendiaries included ("firebomb"
+	// is no "bomb": cues match at a word's start)
+	{"facility_attack", terms("", false, "set fire", "set ablaze", "arson", "firebomb", "torched", "به آتش کشید", "آتش زد", "آتش زدند")},
 	// after the others: hostages are taken in many an armed assault
 	{"barricade_hostage", terms("", false, "hostage", "گروگان")},
 }
