@@ -30,6 +30,7 @@ type figureHit struct {
 func (d *doc) readCasualties(inc *Incident) {
 	var killed, wounded, combined []figureHit
 	mentionedK, mentionedW := false, false
+	var noneK, noneW *hit // "no casualties": 0 unless a figure is given
 	for si, s := range d.sents {
 		if !d.about(si) {
 			continue
@@ -39,6 +40,14 @@ func (d *doc) readCasualties(inc *Incident) {
 		}
 		if d.otherPlace(s, inc) {
 			continue
+		}
+		for _, h := range d.findAll(s.start, s.end, noCasualtyCues) {
+			if h.val != "wounded" && noneK == nil {
+				noneK = &h
+			}
+			if h.val != "killed" && noneW == nil {
+				noneW = &h
+			}
 		}
 		if _, ok := d.first(s.start, s.end, deathWords); ok {
 			mentionedK = true
@@ -128,6 +137,14 @@ func (d *doc) readCasualties(inc *Incident) {
 	}
 	inc.Killed = set("killed", killed, mentionedK)
 	inc.Wounded = set("wounded", wounded, mentionedW)
+	zero := func(c **Count, field string, h *hit) {
+		if h != nil && (*c == nil || (*c).Qualifier == "none") {
+			*c = &Count{Low: ptr(0), High: ptr(0), Qualifier: "exact"}
+			inc.Spans[field] = d.span(h.from, h.to)
+		}
+	}
+	zero(&inc.Killed, "killed", noneK)
+	zero(&inc.Wounded, "wounded", noneW)
 	if len(combined) > 0 {
 		inc.Combined = set("combined", combined, true)
 	}

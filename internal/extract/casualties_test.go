@@ -1,6 +1,9 @@
 package extract
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
 // Casualty figures as news writes them, by error category: number words
 // and ranges, killed against wounded, attackers, parts of a figure, and
@@ -237,4 +240,47 @@ func TestStrikeSentenceNamesTerrorists(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNoCasualties: "there were no reported casualties" and "تلفات جانی
+// نداشت" are figures of 0 (exact), for killed, wounded or both as the
+// words say; a figure given in the text wins, and "no other casualties"
+// after a toll says nothing of the wounded.
+func TestNoCasualties(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct{ name, text, lang, killed, wounded string }{
+		{"none reported", "Assailants set fire to a mosque in Zahedan. There were no reported casualties in the attack.", "en", "0/0/exact", "0/0/exact"},
+		{"no one killed, a figure hurt", "A bomb exploded outside a bank in Zahedan. No one was killed, but two guards were injured.", "en", "0/0/exact", "2/2/exact"},
+		{"nobody hurt", "A bomb exploded outside a bank in Zahedan. Nobody was hurt.", "en", "0/0/exact", "0/0/exact"},
+		{"a toll and no other casualties", "A bomb exploded outside a bank in Zahedan, killing 3 people. There were no other casualties.", "en", "3/3/exact", "<nil>"},
+		{"Persian, none", "بمبی در مقابل یک بانک در زاهدان منفجر شد. این انفجار تلفات جانی نداشت.", "fa", "0/0/exact", "0/0/exact"},
+		{"Persian, no one killed", "در انفجار بمبی در مقابل یک بانک در زاهدان دو نگهبان زخمی شدند اما کسی کشته نشد.", "fa", "0/0/exact", "2/2/exact"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: tc.lang, Published: day("2023-03-10"), Gazetteer: g})
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			inc := res.Incidents[0]
+			if got := countText(inc.Killed); got != tc.killed {
+				t.Errorf("killed = %s, want %s", got, tc.killed)
+			}
+			if got := countText(inc.Wounded); got != tc.wounded {
+				t.Errorf("wounded = %s, want %s", got, tc.wounded)
+			}
+		})
+	}
+}
+
+func countText(c *Count) string {
+	if c == nil {
+		return "<nil>"
+	}
+	s := func(p *int) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.Itoa(*p)
+	}
+	return s(c.Low) + "/" + s(c.High) + "/" + c.Qualifier
 }

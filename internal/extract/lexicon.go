@@ -161,6 +161,17 @@ var (
 			"martyred and injured", "dead and injured", "martyred or wounded", "wounded or killed"),
 		terms("combined", false, "کشته و زخمی", "کشته و مجروح", "شهید و زخمی", "شهید و مجروح", "شهید یا زخمی", "مجروح و شهید", "تلفات"),
 	)
+	// noCasualtyCues say that no one died or was hurt ("there were no
+	// reported casualties", "تلفات جانی نداشت"): a figure of 0, which the
+	// labels code exact, rather than nothing said (null).
+	noCasualtyCues = concat(
+		terms("both", false, "no casualties", "no reported casualties", "no casualty", "no one was hurt", "nobody was hurt",
+			"no one was killed or injured", "no one was injured or killed", "no one was killed or wounded",
+			"بدون تلفات", "تلفات جانی نداشت", "تلفات جانی در پی نداشت", "تلفات جانی به همراه نداشت", "هیچ تلفاتی",
+			"کسی کشته یا زخمی نشد", "خسارت جانی نداشت", "خسارت جانی در پی نداشت"),
+		terms("killed", false, "no one was killed", "nobody was killed", "no deaths", "no one died", "کسی کشته نشد"),
+		terms("wounded", false, "no one was injured", "nobody was injured", "no injuries", "no one was wounded", "کسی زخمی نشد"),
+	)
 	// attackerTerms before a figure's keyword mean the figure counts the
 	// attackers, whom the labels exclude.
 	attackerTerms = concat(
