@@ -78,6 +78,7 @@ func TestArsonShellingShooting(t *testing.T) {
 		{"shelling, Persian", "شورشیان بیمارستانی را در ادلب گلوله باران کردند و سه نفر کشته شدند.", "fa", "bombing"},
 		{"shot by", "Two men were shot by unknown assailants in Zahedan on Monday.", "en", "armed_assault"},
 		{"exchange of fire", "Indian and Pakistani troops exchanged fire across the border in Kashmir.", "en", "armed_assault"},
+		{"a device detonated", "An explosive device detonated outside a bank in Zahedan.", "en", "bombing"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := Extract(tc.text, Options{Lang: tc.lang, Published: day("2023-03-10"), Gazetteer: g})

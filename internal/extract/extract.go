@@ -233,6 +233,9 @@ type doc struct {
 	report bool
 	cache  map[*term][]hit
 	places []placeHit // gazetteer names in the text, found on first need
+	// chainRegion marks the place hits (by start) whose region the text
+	// writes after them ("Salem, Massachusetts"): their admin-1 is named.
+	chainRegion map[int]bool
 }
 
 type sent struct{ start, end int }

@@ -429,3 +429,39 @@ func TestRelativeClauseOnAPerson(t *testing.T) {
 		})
 	}
 }
+
+// TestPlaceChain: a place written from small to large ("Salem,
+// Massachusetts, United States", "Nurabad, Fars", "طرابلس، لیبی") is the
+// namesake in the region and country written after it; the region so
+// written is the incident's admin-1 even outside Iran; a town the
+// gazetteer lacks is at least its region; a namesake in another country
+// than the one written is no place of the incident.
+func TestPlaceChain(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct{ name, text, lang, city, admin1, country string }{
+		{"city, region, country", "A bomb exploded in a newspaper box in Salem, Massachusetts, United States.", "en", "Salem", "Massachusetts", "US"},
+		{"a region that is also a country's name", "Assailants set fire to a clinic in Lilburn, Georgia, United States.", "en", "<nil>", "Georgia", "US"},
+		{"city, region picks the namesake", "Gunmen attacked a checkpoint in Nurabad, Fars, killing two policemen.", "en", "Nūrābād", "Fars", "IR"},
+		{"without the region, the first namesake", "Gunmen attacked a checkpoint in Nurabad, killing two policemen.", "en", "Nūrābād", "Lorestan", "IR"},
+		{"city, country", "Gunmen attacked a hospital in Tripoli, Libya, killing two people.", "en", "Tripoli", "<nil>", "LY"},
+		{"Persian city, country: a namesake elsewhere is not it", "مردان مسلح در طرابلس، لیبی به یک بیمارستان حمله کردند.", "fa", "<nil>", "<nil>", "LY"},
+		{"Persian city alone", "مردان مسلح در طرابلس به یک بیمارستان حمله کردند.", "fa", "Tripoli", "<nil>", "LB"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: tc.lang, Published: day("2023-03-10"), Gazetteer: g})
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			inc := res.Incidents[0]
+			if got := str(inc.City); got != tc.city {
+				t.Errorf("city = %s, want %s", got, tc.city)
+			}
+			if got := str(inc.Admin1); got != tc.admin1 {
+				t.Errorf("admin1 = %s, want %s", got, tc.admin1)
+			}
+			if got := str(inc.Country); got != tc.country {
+				t.Errorf("country = %s, want %s", got, tc.country)
+			}
+		})
+	}
+}

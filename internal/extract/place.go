@@ -65,6 +65,9 @@ func (d *doc) readPlace(inc *Incident, anchor int) {
 		}
 		if ok {
 			set(d.asRegion(p, pat), sp)
+			if d.chainRegion[pat] && p.Kind == gazetteer.City && p.Admin1 != "" {
+				inc.Admin1 = ptr(p.Admin1) // the text names the region: "Salem, Massachusetts"
+			}
 			return
 		}
 	}
@@ -262,6 +265,21 @@ func (d *doc) findPlace(a, b int, firstSentence bool, country string) (gazetteer
 		if h.to > b || h.from == skip {
 			continue
 		}
+		if regions, chainCountry, chained := d.chainAfter(h.to, b); chained {
+			p, named, ok := chainPick(h.cands, regions, chainCountry, country)
+			if ok {
+				if named {
+					if d.chainRegion == nil {
+						d.chainRegion = map[int]bool{}
+					}
+					d.chainRegion[h.from] = true
+				}
+				return p, d.span(h.from, h.to), h.from, true
+			}
+			if chainCountry != "" {
+				continue // "طرابلس، لیبی": a namesake in another country
+			}
+		}
 		if p, ok := d.pickPlace(h.cands, h.from, country); ok {
 			return p, d.span(h.from, h.to), h.from, true
 		}
@@ -368,4 +386,112 @@ func wordSpans(n string, a, b int) [][2]int {
 		i = j
 	}
 	return out
+}
+
+// chainAfter reads the names written after a place and a comma, as news
+// and summaries write a place from small to large ("Salem,
+// Massachusetts, United States", "Nurabad, Fars", "طرابلس، لیبی"): the
+// admin-1 regions the first name may be and the country the chain names
+// ("" if none). chained is false when no comma follows or nothing after
+// it is a region or a country.
+func (d *doc) chainAfter(to, b int) (regions []gazetteer.Place, country string, chained bool) {
+	pos := to
+	for item := 0; item < 2 && pos < b; item++ {
+		rest := d.n[pos:b]
+		trimmed := strings.TrimLeft(rest, " ")
+		sep := ""
+		for _, c := range []string{",", "،"} {
+			if strings.HasPrefix(trimmed, c) {
+				sep = c
+			}
+		}
+		if sep == "" {
+			break
+		}
+		start := pos + len(rest) - len(trimmed) + len(sep)
+		words := wordSpans(d.n, start, min(b, start+60))
+		end := -1
+		for i := 0; i < len(words) && i < 3; i++ {
+			if i > 0 && strings.ContainsAny(d.n[words[i-1][1]:words[i][0]], ",،.;:()") {
+				break
+			}
+			if d.lang == "en" && !d.capitalised(words[i][0]) {
+				break
+			}
+			end = i
+		}
+		if end < 0 {
+			break
+		}
+		// the longest run of the words that is a country or a region
+		found := false
+		for n := end; n >= 0 && !found; n-- {
+			t := d.n[words[0][0]:words[n][1]]
+			if c, ok := d.countryName(t, words[0][0]); ok {
+				return regions, c, true
+			}
+			if item == 0 && d.gaz != nil {
+				for _, p := range d.gaz.Lookup(t) {
+					if p.Kind == gazetteer.Admin1 {
+						regions = append(regions, p)
+						found = true
+					}
+				}
+				if found {
+					pos = words[n][1]
+				}
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	return regions, "", len(regions) > 0
+}
+
+// countryName reads t (normalised, starting at offset at) as a country's
+// name: the lexicon's words, or any English name written with a capital.
+func (d *doc) countryName(t string, at int) (string, bool) {
+	table := countryWordsEn
+	if d.lang == "fa" {
+		table = countryWordsFa
+	}
+	if c, ok := table[t]; ok {
+		return c, true
+	}
+	if d.lang == "en" && d.capitalised(at) {
+		if c, ok := model.CountryByName(t); ok {
+			return c.ISO2, true
+		}
+	}
+	return "", false
+}
+
+// chainPick chooses among a name's places by the chain written after it:
+// a city in a named region (named reports that the region was written),
+// else any place in the named country, else the region itself (a town
+// the gazetteer lacks: "Lilburn, Georgia" is at least Georgia). want, when
+// set, is the country the caller requires.
+func chainPick(cands, regions []gazetteer.Place, country, want string) (p gazetteer.Place, named, ok bool) {
+	fits := func(c string) bool { return (country == "" || c == country) && (want == "" || c == want) }
+	for _, c := range cands {
+		for _, r := range regions {
+			if c.Kind == gazetteer.City && c.Country == r.Country && c.Admin1 == r.Admin1 && fits(c.Country) {
+				return c, true, true
+			}
+		}
+	}
+	if country != "" {
+		for _, c := range cands {
+			if fits(c.Country) {
+				return c, false, true
+			}
+		}
+	}
+	for _, r := range regions {
+		if fits(r.Country) {
+			return r, false, true
+		}
+	}
+	return gazetteer.Place{}, false, false
 }
