@@ -26,6 +26,14 @@ func TestDatePatterns(t *testing.T) {
 		{"Persian noon today", "مردان مسلح ظهر امروز به ایست بازرسی در زاهدان حمله کردند و دو مامور را به شهادت رساندند.", "fa", "2023-03-10"},
 		{"Persian afternoon of the day before", "مردان مسلح عصر روز گذشته به ایست بازرسی در زاهدان حمله کردند و دو مامور را به شهادت رساندند.", "fa", "2023-03-09"},
 		{"Gregorian month in Persian", "مردان مسلح در ۷ مارس به ایست بازرسی در زاهدان حمله کردند و دو مامور را به شهادت رساندند.", "fa", "2023-03-07"},
+		{"on the night of", "Gunmen attacked a checkpoint in Zahedan on the night of March 7, killing two policemen.", "en", "2023-03-07"},
+		{"Persian on the night of", "مردان مسلح در شب ۱۶ اسفند به ایست بازرسی در زاهدان حمله کردند و دو مامور را به شهادت رساندند.", "fa", "2023-03-07"},
+		{"a dated dateline", "ZAHEDAN, March 7 (IRNA) - Gunmen attacked a checkpoint near the city, killing two policemen, officials said.", "en", "2023-03-07"},
+		{"Persian dated dateline", "زاهدان - ۱۶ اسفند ۱۴۰۱: مردان مسلح به ایست بازرسی حمله کردند و دو مامور را به شهادت رساندند.", "fa", "2023-03-07"},
+		{"a weekday with its date", "Gunmen attacked a checkpoint in Zahedan on Tuesday, March 7, killing two policemen.", "en", "2023-03-07"},
+		{"Persian weekday with its date", "مردان مسلح روز سه‌شنبه ۱۶ اسفند به ایست بازرسی در زاهدان حمله کردند و دو مامور را به شهادت رساندند.", "fa", "2023-03-07"},
+		{"a date carried from the headline", "March 7, 2023: Gunmen attack checkpoint in Zahedan\n\nGunmen attacked a checkpoint in Zahedan, killing two policemen.", "en", "2023-03-07"},
+		{"Persian date carried from the headline", "۱۶ اسفند ۱۴۰۱: حمله مسلحانه به ایست بازرسی زاهدان\n\nمردان مسلح به ایست بازرسی در زاهدان حمله کردند و دو مامور را به شهادت رساندند.", "fa", "2023-03-07"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := Extract(tc.text, Options{Lang: tc.lang, Published: day(pub), Gazetteer: g})
