@@ -321,6 +321,9 @@ func FuzzExtract(f *testing.F) {
 		"Commander Ali al-Amin and Colonel Hassan Karimi were killed in an attack; al- and were killed",
 		"مراسم شهیدان علی، حسن و سایر شهدای حمله و سایر شهدای",
 		"سردار و سرهنگ و به شهادت رسیدند حمله",
+		"05/20/2012: Assailants set fire to a clinic in Salem, Massachusetts, United States. No one was killed.",
+		"در طرابلس، لیبی، حمله مسلحانه رخ داد و تلفات جانی نداشت", "attack in Salem, , ,", "attack in Salem،",
+		"The IRGC fired missiles at Deir ez-Zor late on Sunday.",
 	} {
 		f.Add(s)
 	}
