@@ -87,6 +87,8 @@ func TestArsonShellingShooting(t *testing.T) {
 		{"shot by", "Two men were shot by unknown assailants in Zahedan on Monday.", "en", "armed_assault"},
 		{"exchange of fire", "Indian and Pakistani troops exchanged fire across the border in Kashmir.", "en", "armed_assault"},
 		{"a device detonated", "An explosive device detonated outside a bank in Zahedan.", "en", "bombing"},
+		{"a bomb went off", "A bomb went off outside a bank in Zahedan, injuring two guards.", "en", "bombing"},
+		{"Persian, a bomb went off", "یک بمب در مقابل بانکی در زاهدان منفجر شد و دو نگهبان زخمی شدند.", "fa", "bombing"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := Extract(tc.text, Options{Lang: tc.lang, Published: day("2023-03-10"), Gazetteer: g})
