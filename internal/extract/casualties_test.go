@@ -284,3 +284,32 @@ func countText(c *Count) string {
 	}
 	return s(c.Low) + "/" + s(c.High) + "/" + c.Qualifier
 }
+
+// TestKillingsWithoutAnAttackWord: a body found with signs of torture, a
+// person "murdered" (به قتل رسید) and a figure of "fatalities" tell a
+// killing though no word of an attack is written.
+func TestKillingsWithoutAnAttackWord(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct {
+		name, text, lang, killed string
+		report                   bool
+	}{
+		{"found dead", "A man was found dead with signs of torture in Zahedan on Monday.", "en", "//none", true},
+		{"fatalities", "Clashes erupted in Zahedan on Monday, leaving 3 fatalities.", "en", "3/3/exact", true},
+		{"Persian, murdered", "دو مرد روز دوشنبه در زاهدان به ضرب گلوله به قتل رسیدند.", "fa", "2/2/exact", true},
+		{"Persian, signs of torture", "جسد مردی با آثار شکنجه روز دوشنبه در زاهدان پیدا شد.", "fa", "<nil>", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: tc.lang, Published: day("2023-03-10"), Gazetteer: g})
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			if got := countText(res.Incidents[0].Killed); got != tc.killed {
+				t.Errorf("killed = %s, want %s", got, tc.killed)
+			}
+			if res.IsIncidentReport != tc.report {
+				t.Errorf("is_incident_report = %v, want %v", res.IsIncidentReport, tc.report)
+			}
+		})
+	}
+}

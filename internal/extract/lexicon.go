@@ -19,11 +19,11 @@ var eventVerbs = concat(
 		"detonated", "killed", "were killed", "martyred", "injured", "wounded", "fired", "rained", "shot dead",
 		"gunned down", "abducted", "kidnapped", "clashes erupted", "have been injured", "hit by", "tore through", "struck",
 		"went off", "carried out", "killing", "death toll", "toll has risen", "toll rose", "assassinated", "died in",
-		"set fire", "set ablaze", "torched", "shelled", "were shot", "was shot", "exchanged fire", "assaulted"),
+		"set fire", "set ablaze", "torched", "shelled", "were shot", "was shot", "exchanged fire", "assaulted", "found dead"),
 	terms("event", false, "کشته شد", "کشته شدن", "به شهادت رسید", "شهید شد", "زخمی شد", "زخمی شدن", "مجروح شد",
 		"منفجر شد", "منفجر کرد", "حمله کرد", "مورد حمله قرار", "مورد حمله تروریستی قرار", "مورد حمله مسلحانه قرار", "مورد هجوم قرار", "هدف قرار", "تیراندازی کرد", "درگیری", "شلیک کرد",
 		"به رگبار بست", "ربوده شد", "ترور شد", "ترور کرد", "بر جای گذاشت", "برجای گذاشت", "رخ داد", "خود را منفجر", "شمار کشته", "آمار کشته", "تعداد شهدا", "شمار شهدا", "جان باخت", "جان خود را از دست",
-		"به آتش کشید", "آتش زد", "گلوله باران کرد", "گلوله‌باران کرد"),
+		"به آتش کشید", "آتش زد", "گلوله باران کرد", "گلوله‌باران کرد", "به قتل رسید", "به قتل رساند"),
 )
 
 // reactionCues say the news is a reaction to violence, not the violence:
@@ -76,10 +76,10 @@ var attackNouns = concat(
 		"terror act", "terrorist act", "clash", "missile", "assassinat", "ambush", "massacre", "kidnap", "hostage",
 		"hijack", "stormed", "opened fire", "gunfire", "assailant", "stabbing", "arson", "set fire", "set ablaze", "firebomb",
 		"torched", "shelled", "shelling", "artillery", "exchanged fire", "shot by", "detonat", "explosive device",
-		"incendiary device"),
+		"incendiary device", "found dead", "signs of torture"),
 	terms("attack", false, "حمله", "انفجار", "بمبگذاری", "تیراندازی", "درگیری", "عملیات تروریستی", "حادثه تروریستی",
 		"حادثه تروریستي", "انتحاری", "ترور ", "شلیک", "گروگان", "ربودن", "به رگبار", "به آتش کشید", "آتش زد",
-		"گلوله باران", "گلوله‌باران", "خمپاره", "بمب", "منفجر شد"),
+		"گلوله باران", "گلوله‌باران", "خمپاره", "بمب", "منفجر شد", "آثار شکنجه", "به قتل رسید", "به قتل رساند"),
 )
 
 // violenceCues: words that make an attack word a violent incident.
@@ -87,7 +87,7 @@ var violenceCues = concat(killedWords, woundedWords, combinedWords, deathWords,
 	terms("violence", false, "terror", "gunmen", "gunman", "bomb", "explo", "blast", "missile", "suicide", "stormed",
 		"opened fire", "shooting", "armed", "militant", "casualt", "hostage", "kidnap", "assassinat", "shot dead",
 		"gunned down", "stabb", "set fire", "set ablaze", "arson", "firebomb", "torched", "shelled", "shelling", "artillery",
-		"exchanged fire", "shot by", "assailant", "به آتش کشید", "آتش زد", "گلوله باران", "گلوله‌باران", "خمپاره",
+		"exchanged fire", "shot by", "assailant", "found dead", "signs of torture", "آثار شکنجه", "به قتل رسید", "به قتل رساند", "به آتش کشید", "آتش زد", "گلوله باران", "گلوله‌باران", "خمپاره",
 		"ترور", "انفجار", "بمب", "انتحاری", "مسلح", "تیراندازی", "موشک", "گروگان", "درگیری"))
 
 // attackTypes in order of precedence: gunmen storming a building is an
@@ -146,8 +146,9 @@ var targetCues = []struct {
 var (
 	killedWords = concat(
 		terms("killed", false, "killed", "dead", "martyred", "martyrs", "lost their lives", "lost his life", "death toll",
-			"deaths", "died", "killing", "number of people martyred", "number of martyrs", "bodies", "lives", "were assassinated"),
-		terms("killed", false, "کشته", "شهید", "شهادت", "جان باخت", "جانباخت", "جان خود را از دست", "فوت", "شهدا", "ترور شدند"),
+			"deaths", "died", "killing", "number of people martyred", "number of martyrs", "bodies", "lives", "were assassinated",
+			"fatality", "fatalities"),
+		terms("killed", false, "کشته", "شهید", "شهادت", "جان باخت", "جانباخت", "جان خود را از دست", "فوت", "شهدا", "ترور شدند", "به قتل رسید", "به قتل رساند"),
 	)
 	// deathWords say people died without a count: the labels code them
 	// as qualifier none ("deadly", "bloody").
