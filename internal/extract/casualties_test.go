@@ -313,3 +313,30 @@ func TestKillingsWithoutAnAttackWord(t *testing.T) {
 		})
 	}
 }
+
+// TestClaimedAttackAndSeries: a claim of responsibility makes an attack
+// word violent ("claimed responsibility for attacking a restaurant"); a
+// figure of "a series of" attacks is an aggregate, no incident's toll.
+func TestClaimedAttackAndSeries(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct {
+		name, text, lang string
+		found            bool
+		killed           string
+	}{
+		{"claimed attack", "The group claimed responsibility for attacking a restaurant in Zahedan.", "en", true, "<nil>"},
+		{"Persian claimed attack", "این گروه مسئولیت این حمله به رستورانی در زاهدان را بر عهده گرفت.", "fa", true, "<nil>"},
+		{"a series", "Gunmen attacked a bank in Zahedan on Monday. A series of bombings in Zahedan had killed 12 people.", "en", true, "<nil>"},
+		{"Persian series", "مردان مسلح روز دوشنبه به بانکی در زاهدان حمله کردند. سلسله بمبگذاری‌ها در زاهدان ۱۲ نفر را کشته بود.", "fa", true, "<nil>"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: tc.lang, Published: day("2023-03-10"), Gazetteer: g})
+			if got := len(res.Incidents) > 0; got != tc.found {
+				t.Fatalf("incident found = %v, want %v", got, tc.found)
+			}
+			if got := countText(res.Incidents[0].Killed); got != tc.killed {
+				t.Errorf("killed = %s, want %s", got, tc.killed)
+			}
+		})
+	}
+}

@@ -87,7 +87,7 @@ var violenceCues = concat(killedWords, woundedWords, combinedWords, deathWords,
 	terms("violence", false, "terror", "gunmen", "gunman", "bomb", "explo", "blast", "missile", "suicide", "stormed",
 		"opened fire", "shooting", "armed", "militant", "casualt", "hostage", "kidnap", "assassinat", "shot dead",
 		"gunned down", "stabb", "set fire", "set ablaze", "arson", "firebomb", "torched", "shelled", "shelling", "artillery",
-		"exchanged fire", "shot by", "assailant", "found dead", "signs of torture", "آثار شکنجه", "به قتل رسید", "به قتل رساند", "به آتش کشید", "آتش زد", "گلوله باران", "گلوله‌باران", "خمپاره",
+		"exchanged fire", "shot by", "assailant", "claimed responsibility", "مسئولیت این", "found dead", "signs of torture", "آثار شکنجه", "به قتل رسید", "به قتل رساند", "به آتش کشید", "آتش زد", "گلوله باران", "گلوله‌باران", "خمپاره",
 		"ترور", "انفجار", "بمب", "انتحاری", "مسلح", "تیراندازی", "موشک", "گروگان", "درگیری"))
 
 // attackTypes in order of precedence: gunmen storming a building is an
@@ -187,7 +187,7 @@ var (
 // Iranians have been killed in acts of terror over the past three
 // decades"): its figures belong to no incident.
 var aggregateCues = terms("aggregate", false, "over the past", "in the past", "since 19", "since 20", "decades",
-	"so far this year", "طی سالهای", "در طول سالهای", "سال گذشته تاکنون")
+	"so far this year", "a series of", "a wave of", "طی سالهای", "در طول سالهای", "سال گذشته تاکنون", "مجموعه‌ای از", "سلسله")
 
 // backgroundCues mark a sentence about an earlier incident that the news
 // is a response to ("in retaliation for the recent terrorist attacks").
