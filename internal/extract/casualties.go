@@ -38,6 +38,9 @@ func (d *doc) readCasualties(inc *Incident) {
 		if _, agg := d.first(s.start, s.end, aggregateCues); agg {
 			continue
 		}
+		if _, series := d.first(s.start, s.end, seriesCues); series && si != d.anchor {
+			continue
+		}
 		if d.otherPlace(s, inc) {
 			continue
 		}

@@ -327,6 +327,8 @@ func TestClaimedAttackAndSeries(t *testing.T) {
 		{"claimed attack", "The group claimed responsibility for attacking a restaurant in Zahedan.", "en", true, "<nil>"},
 		{"Persian claimed attack", "این گروه مسئولیت این حمله به رستورانی در زاهدان را بر عهده گرفت.", "fa", true, "<nil>"},
 		{"a series", "Gunmen attacked a bank in Zahedan on Monday. A series of bombings in Zahedan had killed 12 people.", "en", true, "<nil>"},
+		{"a series told as the news", "A series of explosions killed 12 people in Kabul on Monday.", "en", true, "12/12/exact"},
+		{"Persian series told as the news", "در سلسله انفجارهایی در کابل روز دوشنبه ۱۲ نفر کشته شدند.", "fa", true, "12/12/exact"},
 		{"Persian series", "مردان مسلح روز دوشنبه به بانکی در زاهدان حمله کردند. سلسله بمبگذاری‌ها در زاهدان ۱۲ نفر را کشته بود.", "fa", true, "<nil>"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

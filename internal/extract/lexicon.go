@@ -187,7 +187,13 @@ var (
 // Iranians have been killed in acts of terror over the past three
 // decades"): its figures belong to no incident.
 var aggregateCues = terms("aggregate", false, "over the past", "in the past", "since 19", "since 20", "decades",
-	"so far this year", "a series of", "a wave of", "طی سالهای", "در طول سالهای", "سال گذشته تاکنون", "مجموعه‌ای از", "سلسله")
+	"so far this year", "طی سالهای", "در طول سالهای", "سال گذشته تاکنون")
+
+// seriesCues count several incidents together ("a series of anthrax
+// letters had killed five"): an aggregate in a sentence recalled beside
+// the news, but the news itself when the anchor sentence tells it ("a
+// series of explosions killed 12 in Kabul on Monday").
+var seriesCues = terms("aggregate", false, "a series of", "a wave of", "مجموعه‌ای از", "سلسله")
 
 // backgroundCues mark a sentence about an earlier incident that the news
 // is a response to ("in retaliation for the recent terrorist attacks").
@@ -283,7 +289,7 @@ func allLexicons() [][]term {
 	ls := [][]term{eventVerbs, reactionCues, attackNouns, suicideCues, killedWords, deathWords, woundedWords,
 		combinedWords, attackerTerms, aggregateCues, backgroundCues, claimCues, attributionCues, groupTerms,
 		casualtyAny, stateVerbs, coordinationCues, eventWords, tollWords, eventCues, speakerCues, reportedSpeech, membersCues, didCues, attackedBefore, attackedAfter, statementCues, warCues, occasionCues, violenceCues, assassinatedOne, attemptWords,
-		selfDetonation, recalledAttackNouns, strikeWords, respectivelyWords}
+		selfDetonation, recalledAttackNouns, strikeWords, respectivelyWords, noCasualtyCues, seriesCues}
 	for _, c := range attackTypeCues {
 		ls = append(ls, c.ts)
 	}
