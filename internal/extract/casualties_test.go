@@ -295,12 +295,19 @@ func TestKillingsWithoutAnAttackWord(t *testing.T) {
 		report                   bool
 	}{
 		{"found dead", "A man was found dead with signs of torture in Zahedan on Monday.", "en", "//none", true},
+		{"found dead, no sign of violence", "The prisoner was found dead in his cell in Zahedan on Monday.", "en", "", false},
 		{"fatalities", "Clashes erupted in Zahedan on Monday, leaving 3 fatalities.", "en", "3/3/exact", true},
 		{"Persian, murdered", "دو مرد روز دوشنبه در زاهدان به ضرب گلوله به قتل رسیدند.", "fa", "2/2/exact", true},
 		{"Persian, signs of torture", "جسد مردی با آثار شکنجه روز دوشنبه در زاهدان پیدا شد.", "fa", "<nil>", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := Extract(tc.text, Options{Lang: tc.lang, Published: day("2023-03-10"), Gazetteer: g})
+			if tc.killed == "" {
+				if len(res.Incidents) > 0 {
+					t.Errorf("incident %+v, want none: a death without violence", res.Incidents[0])
+				}
+				return
+			}
 			if len(res.Incidents) == 0 {
 				t.Fatal("no incident")
 			}

@@ -75,8 +75,8 @@ var attackNouns = concat(
 	terms("attack", false, "attack", "bomb", "explod", "explosion", "blast", "assault", "shooting", "gunmen", "suicide bomb",
 		"terror act", "terrorist act", "clash", "missile", "assassinat", "ambush", "massacre", "kidnap", "hostage",
 		"hijack", "stormed", "opened fire", "gunfire", "assailant", "stabbing", "arson", "set fire", "set ablaze", "firebomb",
-		"torched", "shelled", "shelling", "artillery", "exchanged fire", "shot by", "detonat", "explosive device",
-		"incendiary device", "found dead", "signs of torture"),
+		"torched", "shelled", "shelling", "exchanged fire", "shot by", "detonat", "explosive device",
+		"incendiary device", "signs of torture"),
 	terms("attack", false, "حمله", "انفجار", "بمبگذاری", "تیراندازی", "درگیری", "عملیات تروریستی", "حادثه تروریستی",
 		"حادثه تروریستي", "انتحاری", "ترور ", "شلیک", "گروگان", "ربودن", "به رگبار", "به آتش کشید", "آتش زد",
 		"گلوله باران", "گلوله‌باران", "خمپاره", "بمب", "منفجر شد", "آثار شکنجه", "به قتل رسید", "به قتل رساند"),
@@ -86,8 +86,8 @@ var attackNouns = concat(
 var violenceCues = concat(killedWords, woundedWords, combinedWords, deathWords,
 	terms("violence", false, "terror", "gunmen", "gunman", "bomb", "explo", "blast", "missile", "suicide", "stormed",
 		"opened fire", "shooting", "armed", "militant", "casualt", "hostage", "kidnap", "assassinat", "shot dead",
-		"gunned down", "stabb", "set fire", "set ablaze", "arson", "firebomb", "torched", "shelled", "shelling", "artillery",
-		"exchanged fire", "shot by", "assailant", "claimed responsibility", "مسئولیت این", "found dead", "signs of torture", "آثار شکنجه", "به قتل رسید", "به قتل رساند", "به آتش کشید", "آتش زد", "گلوله باران", "گلوله‌باران", "خمپاره",
+		"gunned down", "stabb", "set fire", "set ablaze", "arson", "firebomb", "torched", "shelled", "shelling",
+		"exchanged fire", "shot by", "assailant", "claimed responsibility", "مسئولیت این", "signs of torture", "آثار شکنجه", "به قتل رسید", "به قتل رساند", "به آتش کشید", "آتش زد", "گلوله باران", "گلوله‌باران", "خمپاره",
 		"ترور", "انفجار", "بمب", "انتحاری", "مسلح", "تیراندازی", "موشک", "گروگان", "درگیری"))
 
 // attackTypes in order of precedence: gunmen storming a building is an
@@ -167,7 +167,7 @@ var (
 	// reported casualties", "تلفات جانی نداشت"): a figure of 0, which the
 	// labels code exact, rather than nothing said (null).
 	noCasualtyCues = concat(
-		terms("both", false, "no casualties", "no reported casualties", "no casualty", "no one was hurt", "nobody was hurt",
+		terms("both", false, "no casualties", "no reported casualties", "no one was hurt", "nobody was hurt",
 			"no one was killed or injured", "no one was injured or killed", "no one was killed or wounded",
 			"بدون تلفات", "تلفات جانی نداشت", "تلفات جانی در پی نداشت", "تلفات جانی به همراه نداشت", "هیچ تلفاتی",
 			"کسی کشته یا زخمی نشد", "خسارت جانی نداشت", "خسارت جانی در پی نداشت"),
