@@ -253,6 +253,7 @@ func TestNoCasualties(t *testing.T) {
 		{"no one killed, a figure hurt", "A bomb exploded outside a bank in Zahedan. No one was killed, but two guards were injured.", "en", "0/0/exact", "2/2/exact"},
 		{"nobody hurt", "A bomb exploded outside a bank in Zahedan. Nobody was hurt.", "en", "0/0/exact", "0/0/exact"},
 		{"a toll and no other casualties", "A bomb exploded outside a bank in Zahedan, killing 3 people. There were no other casualties.", "en", "3/3/exact", "<nil>"},
+		{"no casualty figures is no 0", "Gunmen attacked a bank in Zahedan. No casualty figures were released.", "en", "<nil>", "<nil>"},
 		{"Persian, none", "بمبی در مقابل یک بانک در زاهدان منفجر شد. این انفجار تلفات جانی نداشت.", "fa", "0/0/exact", "0/0/exact"},
 		{"Persian, no one killed", "در انفجار بمبی در مقابل یک بانک در زاهدان دو نگهبان زخمی شدند اما کسی کشته نشد.", "fa", "0/0/exact", "2/2/exact"},
 	} {
