@@ -23,7 +23,10 @@
 # Usage: scripts/vulncheck.sh            # self-test, source, binary
 #        scripts/vulncheck.sh DIR...     # self-test, then source mode on the modules in DIR
 # Environment: VIGIL_VULN_CACHE (default $XDG_CACHE_HOME/vigil/vulncheck)
-# holds govulncheck's binary, the scanned vigil binary and the reports.
+# holds govulncheck's binary, the scanned vigil binary and the reports;
+# VIGIL_VULNDB=DIR uses a directory of OSV files instead of the pinned
+# module. scripts/vulncheck-test.sh checks that the self-test fails on a
+# damaged database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -38,9 +41,7 @@ CANARY_ID=GO-2020-0036
 
 cache=${VIGIL_VULN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vigil/vulncheck}
 mkdir -p "$cache/bin"
-export GOFLAGS=-modcacherw
-
-step() { echo "== vulncheck: $*"; }
+step() { echo "== vulncheck [${SECONDS}s]: $*"; }
 
 # Module downloads run from / so that no go.mod (the repo's) is consulted
 # or changed.
@@ -48,19 +49,28 @@ step "govulncheck $VULN_VERSION"
 (cd / && GOBIN="$cache/bin" go install "golang.org/x/vuln/cmd/govulncheck@$VULN_VERSION")
 govulncheck=$cache/bin/govulncheck
 
-step "vulnerability database golang.org/x/vulndb@$VULNDB_VERSION"
-(cd / && go mod download "golang.org/x/vulndb@$VULNDB_VERSION")
-dbmod=$(cd / && go list -m -f '{{.Dir}}|{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' "golang.org/x/vulndb@$VULNDB_VERSION")
-dbroot=${dbmod%|*}
-db=$dbroot/data/osv
-[ -d "$db" ] || { echo "vulncheck: $db: no data/osv in the vulndb module" >&2; exit 1; }
+if [ -n "${VIGIL_VULNDB:-}" ]; then
+  # A directory of OSV files given by hand: a newer copy of vulndb's
+  # data/osv carried to a machine without the proxy, or the self-test's
+  # own test (scripts/vulncheck-test.sh) with a damaged database.
+  step "vulnerability database: VIGIL_VULNDB=$VIGIL_VULNDB"
+  db=$VIGIL_VULNDB
+  dbdate="unknown (a directory given by VIGIL_VULNDB)"
+else
+  step "vulnerability database golang.org/x/vulndb@$VULNDB_VERSION"
+  (cd / && go mod download "golang.org/x/vulndb@$VULNDB_VERSION")
+  dbmod=$(cd / && go list -m -f '{{.Dir}}|{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' "golang.org/x/vulndb@$VULNDB_VERSION")
+  db=${dbmod%|*}/data/osv
+  # The entries' own "modified" fields are all 0001-01-01 in the
+  # repository, so the database's date is the time of the commit it was
+  # taken at.
+  dbdate="${dbmod#*|} (commit ${VULNDB_VERSION##*-})"
+fi
+[ -d "$db" ] || { echo "vulncheck: $db: not a directory of OSV files" >&2; exit 1; }
 entries=$(find "$db" -maxdepth 1 -name 'GO-*.json' | wc -l)
 newest=$(find "$db" -maxdepth 1 -name 'GO-*.json' -printf '%f\n' | sed 's/\.json$//' | sort -V | tail -n 1)
-stdlib=$(grep -l '"name": "stdlib"' "$db"/GO-*.json | wc -l)
-# The entries' own "modified" fields are all 0001-01-01 in the repository,
-# so the database's date is the time of the commit it was taken at.
-dbdate=${dbmod#*|}
-echo "database: $entries entries (newest $newest, $stdlib for the standard library) as of $dbdate (commit ${VULNDB_VERSION##*-})"
+stdlib=$( (find "$db" -maxdepth 1 -name 'GO-*.json' -exec grep -l '"name": "stdlib"' {} + || true) | wc -l)
+echo "database: $entries entries (newest ${newest:-none}, $stdlib for the standard library) as of $dbdate"
 if [ "$entries" -lt 4000 ] || [ "$stdlib" -lt 100 ]; then
   echo "vulncheck: the database looks truncated ($entries entries, $stdlib for the standard library)" >&2
   exit 1
@@ -156,7 +166,7 @@ else
   case $rc in 0) ;; 3) failed=1 ;; *) cat "$cache/binary.txt" >&2; exit 1 ;; esac
 fi
 
-echo "reports: $cache/*.txt (database as of $dbdate, newest entry $newest)"
+echo "reports: $cache/*.txt (database as of $dbdate, newest entry $newest; ${SECONDS}s)"
 if [ "$failed" -ne 0 ]; then
   echo "vulncheck: vulnerabilities reached from vigil's code (see above); for the standard library the fix is a newer Go" >&2
   exit 1
