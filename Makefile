@@ -39,7 +39,9 @@ fuzz:
 # Long reliability runs (see docs/RELIABILITY.md): imports killed with
 # SIGKILL many times on both stores (KILLS=40 by default); the NATS
 # cluster test with more articles and kill rounds; PostgreSQL crashed
-# three times under the workers.
+# three times under the workers; last, govulncheck against the pinned
+# vulnerability database, after the test that its self-test fails on a
+# damaged database (also in make lint).
 KILLS ?= 40
 LOAD ?= 60s
 soak:
@@ -47,6 +49,8 @@ soak:
 	VIGIL_LOAD_DURATION=$(LOAD) scripts/pgtest.sh $(GO) test -run TestLoadBounded -count=1 -timeout 30m -v ./internal/server
 	VIGIL_CLUSTER_ARTICLES=100 VIGIL_CLUSTER_ROUNDS=3 scripts/pgtest.sh $(GO) test -run TestClusterSurvivesKills -count=1 -timeout 30m -v ./internal/queue
 	VIGIL_PGKILL_ARTICLES=60 VIGIL_PGKILL_ROUNDS=3 scripts/pgtest.sh $(GO) test -run TestPostgresCrashUnderWorkers -count=1 -timeout 30m -v ./internal/queue
+	scripts/vulncheck-test.sh
+	scripts/vulncheck.sh
 
 # The user guide's screenshots, taken by the browser tests (docs/guide/img).
 guide:
