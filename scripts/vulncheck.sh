@@ -69,7 +69,7 @@ fi
 [ -d "$db" ] || { echo "vulncheck: $db: not a directory of OSV files" >&2; exit 1; }
 entries=$(find "$db" -maxdepth 1 -name 'GO-*.json' | wc -l)
 newest=$(find "$db" -maxdepth 1 -name 'GO-*.json' -printf '%f\n' | sed 's/\.json$//' | sort -V | tail -n 1)
-stdlib=$( (find "$db" -maxdepth 1 -name 'GO-*.json' -exec grep -l '"name": "stdlib"' {} + || true) | wc -l)
+stdlib=$( (find "$db" -maxdepth 1 -name 'GO-*.json' -exec grep -lE '"name": ?"stdlib"' {} + || true) | wc -l)
 echo "database: $entries entries (newest ${newest:-none}, $stdlib for the standard library) as of $dbdate"
 if [ "$entries" -lt 4000 ] || [ "$stdlib" -lt 100 ]; then
   echo "vulncheck: the database looks truncated ($entries entries, $stdlib for the standard library)" >&2
