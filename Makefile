@@ -2,6 +2,9 @@
 # fresh machine needs (see README.md).
 
 GO      ?= go
+# The toolchain go.mod names (scripts/goenv.sh says why).
+GOTOOLCHAIN ?= $(shell awk '$$1 == "toolchain" {print $$2}' go.mod)
+export GOTOOLCHAIN
 BIN     ?= ./vigil
 DB      ?= vigil.db
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)

@@ -2,6 +2,8 @@ module github.com/vigil-project/vigil
 
 go 1.26.8
 
+toolchain go1.26.10
+
 require (
 	codeberg.org/readeck/go-readability/v2 v2.1.3
 	github.com/BurntSushi/toml v1.6.0

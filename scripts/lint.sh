@@ -5,6 +5,7 @@
 # fetched the same way).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/goenv.sh
 unformatted=$(gofmt -l $(git ls-files '*.go'))
 if [ -n "$unformatted" ]; then
   echo "gofmt: these files need formatting:" >&2

@@ -5,6 +5,7 @@
 # directory and a free loopback port, and stops afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/goenv.sh
 
 command -v go >/dev/null || { echo "test: Go is not installed (https://go.dev/doc/install)" >&2; exit 1; }
 
@@ -40,6 +41,11 @@ scripts/check-bundle.sh
 
 echo "== go vet"
 go vet ./...
+
+# No known vulnerability in what vigil's code calls (source mode; make lint
+# and make soak also scan the built binary). Pinned database: see the script.
+echo "== govulncheck (source mode)"
+scripts/vulncheck.sh .
 
 echo "== go test -race (SQLite and PostgreSQL)"
 scripts/pgtest.sh go test -race -count=1 -timeout 15m ./...

@@ -29,6 +29,7 @@
 # damaged database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/goenv.sh
 repo=$PWD
 
 VULN_VERSION=v1.9.0
