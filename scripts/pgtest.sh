@@ -11,6 +11,13 @@
 # runs the command, then stops the server and removes the directory,
 # whether the command passed, failed or was interrupted. Exits with the
 # command's status.
+#
+# With VIGIL_PGTEST_DIR set to a directory, the cluster lives there and is
+# kept (stopped, not removed) after the command: a benchmark store that
+# takes many minutes to build (BenchmarkFuseAttach's 1M, with
+# VIGIL_BENCH_FUSE_DB) is then built once and reused by later runs.
+# VIGIL_PGTEST_OPTS adds server options, e.g.
+# "-c shared_preload_libraries=pg_stat_statements" to profile statements.
 set -euo pipefail
 
 if [ "$#" -eq 0 ]; then
@@ -75,6 +82,12 @@ free_port() {
 # Under /tmp, which the postgres user can reach when root hands it over.
 tmp=$(mktemp -d /tmp/vigil-pgtest.XXXXXX)
 data=$tmp/data
+keep=0
+if [ -n "${VIGIL_PGTEST_DIR:-}" ]; then
+	mkdir -p "$VIGIL_PGTEST_DIR"
+	data=$(cd "$VIGIL_PGTEST_DIR" && pwd)/data
+	keep=1
+fi
 started=0
 
 # as_owner runs a PostgreSQL tool as the owner of the cluster: initdb
@@ -83,6 +96,10 @@ if [ "$(id -u)" -eq 0 ]; then
 	id postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres
 	chown postgres: "$tmp"
 	chmod 700 "$tmp"
+	if [ "$keep" -eq 1 ]; then
+		chown postgres: "$VIGIL_PGTEST_DIR"
+		chmod 700 "$VIGIL_PGTEST_DIR"
+	fi
 	as_owner() { runuser -u postgres -- "$@"; }
 else
 	as_owner() { "$@"; }
@@ -92,7 +109,10 @@ cleanup() {
 	local status=$?
 	trap - EXIT INT TERM
 	if [ "$started" -eq 1 ]; then
-		as_owner "$bindir/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
+		# A kept cluster is shut down cleanly: the next run starts without recovery.
+		mode=immediate
+		[ "$keep" -eq 1 ] && mode=fast
+		as_owner "$bindir/pg_ctl" -D "$data" -m "$mode" -w stop >/dev/null 2>&1 || true
 	fi
 	rm -rf "$tmp"
 	exit "$status"
@@ -101,17 +121,22 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-as_owner "$bindir/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$tmp/initdb.log" 2>&1 ||
-	as_owner "$bindir/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --no-locale >"$tmp/initdb.log" 2>&1 || {
-	cat "$tmp/initdb.log" >&2
-	log "initdb failed"
-	exit 1
-}
+if [ "$keep" -eq 1 ] && [ -f "$data/PG_VERSION" ]; then
+	log "reusing the cluster in $data"
+else
+	as_owner "$bindir/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$tmp/initdb.log" 2>&1 ||
+		as_owner "$bindir/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --no-locale >"$tmp/initdb.log" 2>&1 || {
+		cat "$tmp/initdb.log" >&2
+		log "initdb failed"
+		exit 1
+	}
+fi
 
 port=$(free_port) || { log "no free port found"; exit 1; }
 # Durability settings off: the cluster lives for one test run.
 opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$tmp"
 opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+opts+=" ${VIGIL_PGTEST_OPTS:-}"
 if ! as_owner "$bindir/pg_ctl" -D "$data" -l "$tmp/server.log" -o "$opts" -w -t 60 start >/dev/null; then
 	cat "$tmp/server.log" >&2 || true
 	log "server did not start"
