@@ -20,8 +20,9 @@ import (
 )
 
 // BenchmarkFuseAttach attaches one new claim to a fused store of 10,000
-// incidents in a fresh database, and, with VIGIL_BENCH_1M=1, of 1,000,000
-// (built in the run: many minutes) (run under scripts/pgtest.sh):
+// incidents in a fresh database, with VIGIL_BENCH_100K=1 of 100,000, and
+// with VIGIL_BENCH_1M=1 of 1,000,000 (built in the run: many minutes)
+// (run under scripts/pgtest.sh):
 //
 //	scripts/pgtest.sh go test -run XXX -bench FuseAttach -benchtime 200x ./internal/store/postgres/
 //	VIGIL_BENCH_1M=1 scripts/pgtest.sh go test -run XXX -bench FuseAttach/1M -benchtime 200x -timeout 3h ./internal/store/postgres/
@@ -37,13 +38,13 @@ import (
 // The fingerprint does not cover fusion's code: after a change to
 // fuse.All, drop the database (or name another) to rebuild.
 func BenchmarkFuseAttach(b *testing.B) {
-	for _, n := range []int{10_000, 1_000_000} {
-		name := "10k"
-		if n == 1_000_000 {
-			name = "1M"
-			if os.Getenv("VIGIL_BENCH_1M") == "" {
-				continue
-			}
+	for _, size := range []struct {
+		n          int
+		name, gate string
+	}{{10_000, "10k", ""}, {100_000, "100k", "VIGIL_BENCH_100K"}, {1_000_000, "1M", "VIGIL_BENCH_1M"}} {
+		n, name := size.n, size.name
+		if size.gate != "" && os.Getenv(size.gate) == "" {
+			continue
 		}
 		// Opened outside b.Run, which calls the function twice (once with
 		// N=1): FillFused finds the store full the second time.
