@@ -92,29 +92,33 @@ func (w *cluster) add(sc *StoredClaim) {
 // large batch at once is faster than attaching its claims one by one.
 func incremental(ctx context.Context, st Store, opts RunOptions) (Summary, error) {
 	var sum Summary
-	fused, unfused, err := st.FuseCounts(ctx)
-	if err != nil {
-		return sum, fmt.Errorf("fuse: %w", err)
-	}
-	if unfused == 0 {
-		return sum, nil
-	}
-	if unfused >= fused {
-		return all(ctx, st, opts)
-	}
-	r, err := newRunner(ctx, st, opts)
-	if err != nil {
-		return sum, err
-	}
 	n := opts.Batch
 	if n <= 0 {
 		n = 2000
 	}
+	start, err := readStart(ctx, st, n)
+	if err != nil {
+		return sum, fmt.Errorf("fuse: %w", err)
+	}
+	if start.Unfused == 0 {
+		return sum, nil
+	}
+	if start.Unfused >= start.Fused {
+		return all(ctx, st, opts)
+	}
+	r, err := newRunnerFrom(ctx, st, start.Setup, opts)
+	if err != nil {
+		return sum, err
+	}
+	first := start.Batch
 	for {
-		batch, err := st.UnfusedClaims(ctx, n)
-		if err != nil {
-			return sum, fmt.Errorf("fuse: %w", err)
+		batch := first
+		if batch == nil {
+			if batch, err = st.UnfusedClaims(ctx, n); err != nil {
+				return sum, fmt.Errorf("fuse: %w", err)
+			}
 		}
+		first = nil
 		if len(batch) == 0 {
 			return sum, nil
 		}
@@ -187,11 +191,36 @@ func readSetup(ctx context.Context, st Store) (Setup, error) {
 	return su, err
 }
 
+// readStart reads what an incremental run starts with, in one call when
+// the store can. Without a Starter the setup is read only when the run
+// goes on incrementally, and the batch is left to the loop.
+func readStart(ctx context.Context, st Store, limit int) (Start, error) {
+	if ss, ok := st.(Starter); ok {
+		return ss.FuseStart(ctx, limit)
+	}
+	var s Start
+	var err error
+	if s.Fused, s.Unfused, err = st.FuseCounts(ctx); err != nil {
+		return s, err
+	}
+	if s.Unfused == 0 || s.Unfused >= s.Fused {
+		return s, nil
+	}
+	s.Setup, err = readSetup(ctx, st)
+	return s, err
+}
+
 func newRunner(ctx context.Context, st Store, opts RunOptions) (*runner, error) {
 	su, err := readSetup(ctx, st)
 	if err != nil {
 		return nil, fmt.Errorf("fuse: %w", err)
 	}
+	return newRunnerFrom(ctx, st, su, opts)
+}
+
+// newRunnerFrom makes a runner from a setup already read.
+func newRunnerFrom(ctx context.Context, st Store, su Setup, opts RunOptions) (*runner, error) {
+	var err error
 	srcs, m, cons := su.Sources, su.Model, su.Constraints
 	if cons, err = followRevisions(ctx, st, cons); err != nil {
 		return nil, err
@@ -296,7 +325,7 @@ func (r *runner) step(ctx context.Context, batch []StoredClaim) (*Change, Summar
 	// the batch claim with them (a newer report of a fused claim).
 	slices.Sort(incs)
 	incs = slices.Compact(incs)
-	members, err := r.st.IncidentClaims(ctx, incs)
+	members, pre, err := r.neighbourhood(ctx, batch, incs)
 	if err != nil {
 		return nil, sum, fmt.Errorf("fuse: %w", err)
 	}
@@ -331,10 +360,12 @@ func (r *runner) step(ctx context.Context, batch []StoredClaim) (*Change, Summar
 		if sc.Claim.Country == "" && sc.Claim.Lat == nil {
 			continue // blocking pairs it with nothing
 		}
-		lo, hi := ClaimWindow(sc.Claim)
-		cands, err := r.st.CandidateClaims(ctx, sc.Claim.Country, lo, hi)
-		if err != nil {
-			return nil, sum, fmt.Errorf("fuse: %w", err)
+		cands, ok := pre[id]
+		if !ok {
+			lo, hi := ClaimWindow(sc.Claim)
+			if cands, err = r.st.CandidateClaims(ctx, sc.Claim.Country, lo, hi); err != nil {
+				return nil, sum, fmt.Errorf("fuse: %w", err)
+			}
 		}
 		addFixed(cands)
 	}
@@ -421,6 +452,44 @@ func (r *runner) step(ctx context.Context, batch []StoredClaim) (*Change, Summar
 		return nil, sum, err
 	}
 	return ch, sum, nil
+}
+
+// neighbourhood reads the fused claims of a batch's own incidents and,
+// when the store reads it all in one round trip (NeighbourhoodReader),
+// the candidates of every new claim that blocking pairs with something,
+// by claim id. A claim whose incident turns out to keep other fused
+// claims does not look for candidates; the store read them for nothing,
+// which is cheaper than a second round trip. Without the reader, only
+// the members are read and step asks for candidates claim by claim.
+func (r *runner) neighbourhood(ctx context.Context, batch []StoredClaim, incs []string) ([]StoredClaim, map[string][]StoredClaim, error) {
+	nr, ok := r.st.(NeighbourhoodReader)
+	if !ok {
+		members, err := r.st.IncidentClaims(ctx, incs)
+		return members, nil, err
+	}
+	var ids []string
+	var windows []Lookup
+	for i := range batch {
+		c := &batch[i].Claim
+		if batch[i].Superseded || (c.Country == "" && c.Lat == nil) {
+			continue
+		}
+		lo, hi := ClaimWindow(*c)
+		ids = append(ids, c.ID)
+		windows = append(windows, Lookup{Country: c.Country, Lo: lo, Hi: hi})
+	}
+	members, cands, err := nr.Neighbourhood(ctx, incs, windows)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(cands) != len(windows) {
+		return nil, nil, fmt.Errorf("neighbourhood: %d candidate lists for %d windows", len(cands), len(windows))
+	}
+	pre := make(map[string][]StoredClaim, len(ids))
+	for i, id := range ids {
+		pre[id] = cands[i]
+	}
+	return members, pre, nil
 }
 
 // groups records the event groups (coordinated attacks) that the local

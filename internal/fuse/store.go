@@ -226,3 +226,38 @@ func cloneIncident(inc model.Incident) model.Incident {
 	inc.GroupReasons = slices.Clone(inc.GroupReasons)
 	return inc
 }
+
+// Start is what an incremental run reads first: the counts of FuseCounts,
+// the run's Setup, and its first batch of unfused claims.
+type Start struct {
+	Fused, Unfused int
+	Setup          Setup
+	// Batch is UnfusedClaims(limit), read only when the run goes on one
+	// batch at a time (0 < Unfused < Fused); empty otherwise.
+	Batch []StoredClaim
+}
+
+// Starter is a Store that reads a run's Start in one round trip instead
+// of three (FuseCounts, the setup, UnfusedClaims): store/postgres, where
+// each round trip of an attach counts. Optional.
+type Starter interface {
+	FuseStart(ctx context.Context, limit int) (Start, error)
+}
+
+// Lookup is where a new claim looks for the incidents it may join: its
+// country (or "" for every country) and blocking window, as
+// CandidateClaims takes them.
+type Lookup struct {
+	Country string
+	Lo, Hi  int
+}
+
+// NeighbourhoodReader is a Store that reads the neighbourhood of a batch
+// of new claims in one round trip: the claims of their own incidents and
+// the candidates of each window, which a Store without it reads with one
+// IncidentClaims and one CandidateClaims each. Optional (store/postgres).
+type NeighbourhoodReader interface {
+	// Neighbourhood returns IncidentClaims(incs), and CandidateClaims of
+	// each window, in the order of windows.
+	Neighbourhood(ctx context.Context, incs []string, windows []Lookup) (members []StoredClaim, cands [][]StoredClaim, err error)
+}

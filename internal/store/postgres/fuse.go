@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -45,9 +44,7 @@ func (s *Store) FuseSources(ctx context.Context) (map[string]model.Source, error
 // FuseCounts returns how many claims wait, and how many are placed
 // counted up to unfused+1.
 func (s *Store) FuseCounts(ctx context.Context) (fused, unfused int, err error) {
-	// One round trip: the limit of the second count is the first.
-	if err := s.pool.QueryRow(ctx, `WITH u AS (SELECT count(*) AS n FROM claims WHERE NOT fused)
-		SELECT (SELECT count(*) FROM (SELECT 1 FROM fuse_claims LIMIT (SELECT n + 1 FROM u)) x), (SELECT n FROM u)`).
+	if err := s.pool.QueryRow(ctx, `WITH `+countsSQL+` SELECT (SELECT n FROM cp), (SELECT n FROM cu)`).
 		Scan(&fused, &unfused); err != nil {
 		return 0, 0, fmt.Errorf("fuse counts: %w", err)
 	}
@@ -74,6 +71,20 @@ func (s *Store) queryLocated(ctx context.Context, q string, args ...any) ([]loca
 	if err != nil {
 		return nil, err
 	}
+	found, err := s.scanLocated(rows)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.locatedDocs(ctx, found); err != nil {
+		return nil, err
+	}
+	return found, nil
+}
+
+// scanLocated reads and closes the rows of queryLocated's query, keeping
+// the chunks that come with them in the chunk cache.
+func (s *Store) scanLocated(rows pgx.Rows) ([]located, error) {
+	defer rows.Close()
 	inline := len(rows.FieldDescriptions()) == 12
 	var found []located
 	for rows.Next() {
@@ -87,17 +98,14 @@ func (s *Store) queryLocated(ctx context.Context, q string, args ...any) ([]loca
 			dest = append(dest, &codec, &data)
 		}
 		if err := rows.Scan(dest...); err != nil {
-			rows.Close()
 			return nil, err
 		}
 		if codec != nil {
 			raw, err := plan.DecodeChunk(*codec, data)
 			if err != nil {
-				rows.Close()
 				return nil, fmt.Errorf("raw chunk %d: %w", c.chunk, err)
 			}
 			if _, err := s.chunks.Get(c.chunk, func() ([]byte, error) { return raw, nil }); err != nil {
-				rows.Close()
 				return nil, err
 			}
 		}
@@ -109,37 +117,47 @@ func (s *Store) queryLocated(ctx context.Context, q string, args ...any) ([]loca
 		found = append(found, c)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+	return found, rows.Err()
+}
+
+// locatedDocs reads the documents of claim rows from their chunks.
+func (s *Store) locatedDocs(ctx context.Context, found []located) error {
 	for i := range found {
 		c := &found[i]
 		doc, err := s.chunkBytes(ctx, c.chunk, c.offset, c.length)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		var cl model.Claim
 		if err := json.Unmarshal(doc, &cl); err != nil {
-			return nil, fmt.Errorf("claim %s: document: %w", c.Claim.ID, err)
+			return fmt.Errorf("claim %s: document: %w", c.Claim.ID, err)
 		}
 		c.Claim = fuse.Slim(cl)
 	}
-	return found, nil
+	return nil
+}
+
+// unfusedSQL reads up to $1 unfused claims in the order stored, with
+// their chunks (queryLocated): an attach's one claim in one round trip,
+// not two.
+var unfusedSQL = `WITH ` + unfusedBody("$1")
+
+// unfusedBody is unfusedSQL after its WITH, with the limit given.
+func unfusedBody(limit string) string {
+	return `u AS (SELECT c.seq, c.id, c.superseded_by IS NOT NULL AS superseded,
+		c.incident_id, r.source_ref, r.published, r.fetched, r.raw_chunk, c.doc_offset, c.doc_length
+		FROM claims c JOIN reports r ON r.id = c.report_id WHERE NOT c.fused ORDER BY c.seq LIMIT ` + limit + `),
+	n AS (SELECT u.*, row_number() OVER (PARTITION BY u.raw_chunk ORDER BY u.seq) AS k FROM u)
+	SELECT n.seq, n.id, n.superseded, n.incident_id, n.source_ref, n.published, n.fetched, n.raw_chunk,
+		n.doc_offset, n.doc_length, rc.codec, rc.data
+	FROM n LEFT JOIN raw_chunks rc ON rc.id = n.raw_chunk AND n.k = 1 ORDER BY n.seq`
 }
 
 // UnfusedClaims returns up to limit claims not yet fused, in the order
 // they were stored.
 func (s *Store) UnfusedClaims(ctx context.Context, limit int) ([]fuse.StoredClaim, error) {
 	defer s.op("fuse_unfused")()
-	// The chunks come with the rows (an attach's one claim: one round
-	// trip, not two).
-	found, err := s.queryLocated(ctx, `WITH u AS (SELECT c.seq, c.id, c.superseded_by IS NOT NULL AS superseded,
-			c.incident_id, r.source_ref, r.published, r.fetched, r.raw_chunk, c.doc_offset, c.doc_length
-			FROM claims c JOIN reports r ON r.id = c.report_id WHERE NOT c.fused ORDER BY c.seq LIMIT $1),
-		n AS (SELECT u.*, row_number() OVER (PARTITION BY u.raw_chunk ORDER BY u.seq) AS k FROM u)
-		SELECT n.seq, n.id, n.superseded, n.incident_id, n.source_ref, n.published, n.fetched, n.raw_chunk,
-			n.doc_offset, n.doc_length, rc.codec, rc.data
-		FROM n LEFT JOIN raw_chunks rc ON rc.id = n.raw_chunk AND n.k = 1 ORDER BY n.seq`, limit)
+	found, err := s.queryLocated(ctx, unfusedSQL, limit)
 	if err != nil {
 		return nil, fmt.Errorf("unfused claims: %w", err)
 	}
@@ -171,13 +189,8 @@ func (s *Store) AllClaims(ctx context.Context, fn func(fuse.StoredClaim) error) 
 	}
 }
 
-// fusedCols are the columns of a fused claim, read by queryFused.
-// placedCols are the columns of a placed claim, read by queryFused.
+// placedCols are the columns of a placed claim, read by scanFused.
 const placedCols = `f.claim_id, f.incident_id, f.size, f.source_ref, f.published, f.fetched, f.doc, f.link`
-
-// fusedCols reads the placed claims that are current: the join leaves out
-// rows of superseded claims that fusion has not purged yet.
-const fusedCols = placedCols + ` FROM fuse_claims f JOIN claims c ON c.id = f.claim_id AND c.superseded_by IS NULL`
 
 // queryFused reads placed claims, and the size of each one's incident.
 func (s *Store) queryFused(ctx context.Context, q string, args ...any) ([]fuse.StoredClaim, []int, error) {
@@ -185,6 +198,11 @@ func (s *Store) queryFused(ctx context.Context, q string, args ...any) ([]fuse.S
 	if err != nil {
 		return nil, nil, err
 	}
+	return scanFused(rows)
+}
+
+// scanFused reads and closes the rows of a query of placedCols.
+func scanFused(rows pgx.Rows) ([]fuse.StoredClaim, []int, error) {
 	defer rows.Close()
 	var out []fuse.StoredClaim
 	var sizes []int
@@ -213,72 +231,118 @@ func (s *Store) queryFused(ctx context.Context, q string, args ...any) ([]fuse.S
 		}
 		out = append(out, c)
 	}
+	rows.Close()
 	return out, sizes, rows.Err()
 }
+
+// candidateSQL returns the candidates of a window of a country, in one
+// statement: the window's rows from the block index (w), and for the
+// incidents of more than one claim (m: a size above one on their row, or
+// two rows in the window) every current claim instead, read by incident
+// through its index (mf, materialised: left to the planner, a join with
+// claims of a freshly loaded store scanned every claim). Arguments:
+// country, the window's lowest start (lo - fuse.NarrowSpan), hi, lo.
+// candidateAllSQL is the same for claims without a country (every
+// country), without the country's condition that picks the index.
+var candidateSQL, candidateAllSQL = candidateQuery(`f.country IN ($1, '') AND `), candidateQuery(`$1 = '' AND `)
+
+func candidateQuery(country string) string {
+	return `WITH w AS MATERIALIZED (
+		SELECT ` + placedCols + ` FROM fuse_claims f
+			WHERE ` + country + `NOT f.wide AND f.win_lo BETWEEN $2 AND $3 AND f.win_hi >= $4
+		UNION ALL SELECT ` + placedCols + ` FROM fuse_claims f
+			WHERE ` + country + `f.wide AND f.win_lo <= $3 AND f.win_hi >= $4),
+	m AS (SELECT incident_id FROM w GROUP BY incident_id HAVING count(*) > 1 OR max(size) > 1),
+	mf AS MATERIALIZED (SELECT * FROM fuse_claims WHERE incident_id IN (SELECT incident_id FROM m))
+	SELECT claim_id, incident_id, size, source_ref, published, fetched, doc, link FROM w
+		WHERE incident_id NOT IN (SELECT incident_id FROM m)
+	UNION ALL
+	(SELECT ` + mfCols + ` FROM mf JOIN claims c ON c.id = mf.claim_id AND c.superseded_by IS NULL
+		ORDER BY mf.claim_id)`
+}
+
+// candidates returns the statement and arguments of a window's candidates.
+func candidates(country string, lo, hi int) (string, []any) {
+	q := candidateSQL
+	if country == "" {
+		q = candidateAllSQL
+	}
+	return q, []any{country, lo - fuse.NarrowSpan, hi, lo}
+}
+
+// mfCols are placedCols of the materialised rows of an incident's
+// claims, joined with claims to leave out those of superseded claims
+// that fusion has not purged yet.
+const mfCols = `mf.claim_id, mf.incident_id, mf.size, mf.source_ref, mf.published, mf.fetched, mf.doc, mf.link`
+
+// incidentClaimsSQL returns the current fused claims of the incidents $1:
+// their rows first, by their index, then their claims by key (with the
+// join left to the planner, statistics of a freshly loaded store made it
+// scan every claim: 12 ms an attach at 10k, growing with the store).
+const incidentClaimsSQL = `WITH mf AS MATERIALIZED (SELECT * FROM fuse_claims WHERE incident_id = ANY($1))
+	SELECT ` + mfCols + ` FROM mf JOIN claims c ON c.id = mf.claim_id AND c.superseded_by IS NULL
+	ORDER BY mf.claim_id`
 
 // CandidateClaims returns every current fused claim of the incidents
 // holding a claim whose window overlaps [lo, hi], of a country or of none
 // (of every country for ""): the window's rows from the block index, and
-// the other claims of incidents of more than one claim by incident.
+// the other claims of incidents of more than one claim by incident, in
+// one statement (candidateSQL).
 func (s *Store) CandidateClaims(ctx context.Context, country string, lo, hi int) ([]fuse.StoredClaim, error) {
-	var q string
-	var args []any
-	if country == "" {
-		q = `SELECT ` + placedCols + ` FROM fuse_claims f WHERE NOT f.wide AND f.win_lo BETWEEN $1 AND $2 AND f.win_hi >= $3
-			UNION ALL SELECT ` + placedCols + ` FROM fuse_claims f WHERE f.wide AND f.win_lo <= $2 AND f.win_hi >= $3`
-		args = []any{lo - fuse.NarrowSpan, hi, lo}
-	} else {
-		q = `SELECT ` + placedCols + ` FROM fuse_claims f WHERE f.country IN ($1, '') AND NOT f.wide AND f.win_lo BETWEEN $2 AND $3 AND f.win_hi >= $4
-			UNION ALL SELECT ` + placedCols + ` FROM fuse_claims f WHERE f.country IN ($1, '') AND f.wide AND f.win_lo <= $3 AND f.win_hi >= $4`
-		args = []any{country, lo - fuse.NarrowSpan, hi, lo}
-	}
-	found, sizes, err := s.queryFused(ctx, q, args...)
+	q, args := candidates(country, lo, hi)
+	out, _, err := s.queryFused(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("candidate claims: %w", err)
 	}
-	seen := map[string]int{}
-	need := map[string]int{}
-	for i, c := range found {
-		seen[c.IncidentID]++
-		need[c.IncidentID] = sizes[i]
-	}
-	more := map[string]bool{}
-	var ids []string
-	for id, n := range need {
-		if n > 1 || seen[id] > 1 {
-			more[id] = true
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) == 0 {
-		return found, nil
-	}
-	out := found[:0]
-	for _, c := range found {
-		if !more[c.IncidentID] {
-			out = append(out, c)
-		}
-	}
-	members, err := s.IncidentClaims(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("candidate claims: %w", err)
-	}
-	return append(out, members...), nil
+	return out, nil
 }
 
 // IncidentClaims returns the current fused claims of some incidents.
 func (s *Store) IncidentClaims(ctx context.Context, ids []string) ([]fuse.StoredClaim, error) {
-	// The incidents' rows first, by their index, then their claims by
-	// key: with the join left to the planner, statistics of a freshly
-	// loaded store made it scan every claim (12 ms an attach at 10k,
-	// growing with the store).
-	out, _, err := s.queryFused(ctx, `WITH f AS MATERIALIZED (SELECT * FROM fuse_claims WHERE incident_id = ANY($1))
-		SELECT `+fusedCols[:strings.Index(fusedCols, " FROM ")]+` FROM f JOIN claims c ON c.id = f.claim_id AND c.superseded_by IS NULL
-		ORDER BY f.claim_id`, ids)
+	out, _, err := s.queryFused(ctx, incidentClaimsSQL, ids)
 	if err != nil {
 		return nil, fmt.Errorf("incident claims: %w", err)
 	}
 	return out, nil
+}
+
+// Neighbourhood reads IncidentClaims(incs) and the CandidateClaims of
+// every lookup as one pipelined batch: one round trip for what took one
+// per query (two per lookup before candidateSQL).
+func (s *Store) Neighbourhood(ctx context.Context, incs []string, lookups []fuse.Lookup) ([]fuse.StoredClaim, [][]fuse.StoredClaim, error) {
+	defer s.op("fuse_neighbourhood")()
+	var b pgx.Batch
+	b.Queue(incidentClaimsSQL, incs)
+	for _, l := range lookups {
+		q, args := candidates(l.Country, l.Lo, l.Hi)
+		b.Queue(q, args...)
+	}
+	br := s.pool.SendBatch(ctx, &b)
+	defer br.Close()
+	members, err := scanBatchFused(br)
+	if err != nil {
+		return nil, nil, fmt.Errorf("neighbourhood: incident claims: %w", err)
+	}
+	cands := make([][]fuse.StoredClaim, len(lookups))
+	for i, l := range lookups {
+		if cands[i], err = scanBatchFused(br); err != nil {
+			return nil, nil, fmt.Errorf("neighbourhood: candidates in %q [%d, %d]: %w", l.Country, l.Lo, l.Hi, err)
+		}
+	}
+	if err := br.Close(); err != nil {
+		return nil, nil, fmt.Errorf("neighbourhood: %w", err)
+	}
+	return members, cands, nil
+}
+
+// scanBatchFused reads the next result of a batch of placedCols queries.
+func scanBatchFused(br pgx.BatchResults) ([]fuse.StoredClaim, error) {
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	out, _, err := scanFused(rows)
+	return out, err
 }
 
 // FuseIncidents returns the current documents of the live incidents among ids.
@@ -377,17 +441,29 @@ func (s *Store) FuseModel(ctx context.Context) (*fuse.Model, error) {
 	return m, nil
 }
 
+// setupCols read a run's Setup: the sources, the model and the
+// corrections, as JSON (decodeSetup).
+const setupCols = `(SELECT coalesce(json_agg(json_build_object('name', name, 'kind', kind, 'title', title, 'reliability', reliability)), '[]') FROM sources),
+	(SELECT doc FROM fuse_model WHERE id = 1),
+	(SELECT coalesce(json_agg(doc ORDER BY id), '[]') FROM fuse_constraints)`
+
 // FuseSetup reads the sources, the model and the analysts' corrections
 // in one query: a run of fusion starts with them, and an attach of one
 // claim made three round trips for them before.
 func (s *Store) FuseSetup(ctx context.Context) (fuse.Setup, error) {
 	var srcs, mdoc, cons []byte
-	if err := s.pool.QueryRow(ctx, `SELECT
-		(SELECT coalesce(json_agg(json_build_object('name', name, 'kind', kind, 'title', title, 'reliability', reliability)), '[]') FROM sources),
-		(SELECT doc FROM fuse_model WHERE id = 1),
-		(SELECT coalesce(json_agg(doc ORDER BY id), '[]') FROM fuse_constraints)`).Scan(&srcs, &mdoc, &cons); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT `+setupCols).Scan(&srcs, &mdoc, &cons); err != nil {
 		return fuse.Setup{}, fmt.Errorf("fuse setup: %w", err)
 	}
+	su, err := decodeSetup(srcs, mdoc, cons)
+	if err != nil {
+		return fuse.Setup{}, fmt.Errorf("fuse setup: %w", err)
+	}
+	return su, nil
+}
+
+// decodeSetup decodes the columns of setupCols.
+func decodeSetup(srcs, mdoc, cons []byte) (fuse.Setup, error) {
 	var list []struct {
 		Name        string  `json:"name"`
 		Kind        string  `json:"kind"`
@@ -395,7 +471,7 @@ func (s *Store) FuseSetup(ctx context.Context) (fuse.Setup, error) {
 		Reliability float64 `json:"reliability"`
 	}
 	if err := json.Unmarshal(srcs, &list); err != nil {
-		return fuse.Setup{}, fmt.Errorf("fuse setup: sources: %w", err)
+		return fuse.Setup{}, fmt.Errorf("sources: %w", err)
 	}
 	su := fuse.Setup{Sources: make(map[string]model.Source, len(list))}
 	for _, src := range list {
@@ -404,13 +480,63 @@ func (s *Store) FuseSetup(ctx context.Context) (fuse.Setup, error) {
 	if mdoc != nil {
 		su.Model = new(fuse.Model)
 		if err := json.Unmarshal(mdoc, su.Model); err != nil {
-			return fuse.Setup{}, fmt.Errorf("fuse setup: model: %w", err)
+			return fuse.Setup{}, fmt.Errorf("model: %w", err)
 		}
 	}
 	if err := json.Unmarshal(cons, &su.Constraints); err != nil {
-		return fuse.Setup{}, fmt.Errorf("fuse setup: constraints: %w", err)
+		return fuse.Setup{}, fmt.Errorf("constraints: %w", err)
 	}
 	return su, nil
+}
+
+// countsSQL counts the unfused claims (u) and the placed ones up to one
+// more than those (the limit of the second count is the first).
+const countsSQL = `cu AS (SELECT count(*) AS n FROM claims WHERE NOT fused),
+	cp AS (SELECT count(*) AS n FROM (SELECT 1 FROM fuse_claims LIMIT (SELECT n + 1 FROM cu)) x)`
+
+// FuseStart reads what an incremental run starts with in one round trip:
+// the counts and the setup in one statement, and, pipelined after it,
+// the first batch of unfused claims with their chunks (unfusedSQL, its
+// limit zero unless the run goes on one batch at a time: the counts are
+// taken again there, cheap by the partial index of unfused claims, and
+// a first fusion, which runs All instead, reads no batch for nothing).
+func (s *Store) FuseStart(ctx context.Context, limit int) (fuse.Start, error) {
+	defer s.op("fuse_start")()
+	var st fuse.Start
+	var b pgx.Batch
+	var srcs, mdoc, cons []byte
+	b.Queue(`WITH `+countsSQL+` SELECT (SELECT n FROM cp), (SELECT n FROM cu), `+setupCols)
+	b.Queue(`WITH `+countsSQL+`, cl AS (SELECT CASE WHEN cu.n > 0 AND cu.n < cp.n THEN $1::bigint ELSE 0 END AS n FROM cu, cp),
+		`+unfusedBody("(SELECT n FROM cl)"), limit)
+	br := s.pool.SendBatch(ctx, &b)
+	defer br.Close()
+	if err := br.QueryRow().Scan(&st.Fused, &st.Unfused, &srcs, &mdoc, &cons); err != nil {
+		return st, fmt.Errorf("fuse start: counts and setup: %w", err)
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return st, fmt.Errorf("fuse start: unfused claims: %w", err)
+	}
+	found, err := s.scanLocated(rows)
+	if err != nil {
+		return st, fmt.Errorf("fuse start: unfused claims: %w", err)
+	}
+	if err := br.Close(); err != nil {
+		return st, fmt.Errorf("fuse start: %w", err)
+	}
+	if st.Setup, err = decodeSetup(srcs, mdoc, cons); err != nil {
+		return st, fmt.Errorf("fuse start: setup: %w", err)
+	}
+	if err := s.locatedDocs(ctx, found); err != nil {
+		return st, fmt.Errorf("fuse start: unfused claims: %w", err)
+	}
+	if len(found) > 0 {
+		st.Batch = make([]fuse.StoredClaim, len(found))
+		for i := range found {
+			st.Batch[i] = found[i].StoredClaim
+		}
+	}
+	return st, nil
 }
 
 // RetiredIncident says where a retired incident went, or returns an error
