@@ -505,7 +505,7 @@ func (s *Store) FuseStart(ctx context.Context, limit int) (fuse.Start, error) {
 	var st fuse.Start
 	var b pgx.Batch
 	var srcs, mdoc, cons []byte
-	b.Queue(`WITH `+countsSQL+` SELECT (SELECT n FROM cp), (SELECT n FROM cu), `+setupCols)
+	b.Queue(`WITH ` + countsSQL + ` SELECT (SELECT n FROM cp), (SELECT n FROM cu), ` + setupCols)
 	b.Queue(`WITH `+countsSQL+`, cl AS (SELECT CASE WHEN cu.n > 0 AND cu.n < cp.n THEN $1::bigint ELSE 0 END AS n FROM cu, cp),
 		`+unfusedBody("(SELECT n FROM cl)"), limit)
 	br := s.pool.SendBatch(ctx, &b)
