@@ -181,4 +181,3 @@ func attachTrace(t *testing.T, st storetest.FuseBackend, n int) ([]string, int) 
 	}
 	return trace, attached
 }
-
