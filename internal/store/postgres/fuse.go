@@ -622,6 +622,77 @@ func (s *Store) ApplyFusion(ctx context.Context, ch *fuse.Change) error {
 	return nil
 }
 
+// placeSQL places claims, one row per element of its arrays: their
+// fuse_claims rows written (a claim placed again, with its incident's
+// new size, replaces its row), and their claims rows moved to the
+// incident and marked fused, the rows already so left alone (an
+// incident's members are placed again each time it grows: rewriting
+// their unchanged rows cost an attach a row version and index entries
+// per member). One statement for every placement of a change, not two
+// per placement.
+const placeSQL = `WITH v AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+		$6::integer[], $7::integer[], $8::boolean[], $9::timestamptz[], $10::timestamptz[], $11::jsonb[], $12::jsonb[],
+		$13::integer[]) AS v (claim_id, incident_id, source, source_ref, country, win_lo, win_hi, wide, published,
+		fetched, doc, link, size)),
+	placed AS (INSERT INTO fuse_claims (claim_id, incident_id, source, source_ref, country, win_lo, win_hi,
+		wide, published, fetched, doc, link, size) SELECT * FROM v
+		ON CONFLICT (claim_id) DO UPDATE SET incident_id = excluded.incident_id, size = excluded.size, source = excluded.source,
+		source_ref = excluded.source_ref, country = excluded.country, win_lo = excluded.win_lo,
+		win_hi = excluded.win_hi, wide = excluded.wide, published = excluded.published,
+		fetched = excluded.fetched, doc = excluded.doc, link = excluded.link)
+	UPDATE claims c SET incident_id = v.incident_id, fused = true FROM v
+	WHERE c.id = v.claim_id AND (c.incident_id <> v.incident_id OR NOT c.fused)`
+
+// queuePlacements queues placeSQL for the placements of a change (the
+// last of a claim placed twice, as when each had its statement).
+func queuePlacements(b *pgx.Batch, ps []fuse.Placement) error {
+	last := make(map[string]int, len(ps))
+	for i, p := range ps {
+		last[p.Claim.ID] = i
+	}
+	n := len(last)
+	if n == 0 {
+		return nil
+	}
+	ids, incs, srcs, refs, countries := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	los, his, sizes := make([]int32, 0, n), make([]int32, 0, n), make([]int32, 0, n)
+	wides := make([]bool, 0, n)
+	published, fetched := make([]*time.Time, 0, n), make([]time.Time, 0, n)
+	docs, links := make([]string, 0, n), make([]*string, 0, n)
+	for i, p := range ps {
+		if last[p.Claim.ID] != i {
+			continue
+		}
+		doc, err := json.Marshal(p.Claim)
+		if err != nil {
+			return fmt.Errorf("claim %s: %w", p.Claim.ID, err)
+		}
+		var link *string
+		if p.Link != nil {
+			l, err := json.Marshal(p.Link)
+			if err != nil {
+				return fmt.Errorf("claim %s: %w", p.Claim.ID, err)
+			}
+			ls := string(l)
+			link = &ls
+		}
+		var pub *time.Time
+		if p.Published != nil {
+			t := p.Published.UTC()
+			pub = &t
+		}
+		ids, incs, srcs, refs = append(ids, p.Claim.ID), append(incs, p.IncidentID), append(srcs, p.Claim.Source), append(refs, p.Ref)
+		countries = append(countries, p.Claim.Country)
+		los, his = append(los, int32(p.WinLo)), append(his, int32(p.WinHi))
+		wides = append(wides, p.WinHi-p.WinLo > fuse.NarrowSpan)
+		published, fetched = append(published, pub), append(fetched, p.Fetched.UTC())
+		docs, links = append(docs, string(doc)), append(links, link)
+		sizes = append(sizes, int32(max(p.Size, 1)))
+	}
+	b.Queue(placeSQL, ids, incs, srcs, refs, countries, los, his, wides, published, fetched, docs, links, sizes)
+	return nil
+}
+
 // batchSender sends a batch: the pool (one implicit transaction) or a transaction.
 type batchSender interface {
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
@@ -630,6 +701,31 @@ type batchSender interface {
 func applyFusion(ctx context.Context, tx batchSender, ch *fuse.Change) error {
 	at := ch.At.UTC()
 	var b pgx.Batch
+	// The current documents of the incidents versioned or retired go to
+	// their last versions first, in one statement, not one each: nothing
+	// before their own statements changes them (an incident is versioned
+	// or retired, never both; should a change hold both, each keeps its
+	// own statement, in order).
+	var save []string
+	retired := map[string]bool{}
+	for _, r := range ch.Retired {
+		retired[r.ID] = true
+	}
+	saveEach := false
+	for _, v := range ch.Incidents {
+		if !v.Create {
+			save = append(save, v.Incident.ID)
+			saveEach = saveEach || retired[v.Incident.ID]
+		}
+	}
+	if !saveEach {
+		for _, r := range ch.Retired {
+			save = append(save, r.ID)
+		}
+		if len(save) > 0 {
+			b.Queue(saveCurrentSQL, save)
+		}
+	}
 	for _, v := range ch.Incidents {
 		inc := v.Incident
 		doc, err := json.Marshal(inc)
@@ -641,36 +737,16 @@ func applyFusion(ctx context.Context, tx batchSender, ch *fuse.Change) error {
 			b.Queue(insertIncidentSQL, append(incidentValues(pi, []any{inc.ID}), inc.FirstSeen.UTC(), inc.Updated.UTC())...)
 			b.Queue(`DELETE FROM fuse_retired WHERE incident_id = $1`, inc.ID)
 		} else {
-			b.Queue(saveCurrentSQL, []string{inc.ID})
+			if saveEach {
+				b.Queue(saveCurrentSQL, []string{inc.ID})
+			}
 			b.Queue(updateIncidentSQL, append(incidentValues(pi, nil), inc.Updated.UTC(), inc.ID)...)
 		}
 		b.Queue(`INSERT INTO incident_versions (incident_id, version, at, author, reason, doc) VALUES ($1, $2, $3, $4, $5, NULL)`,
 			inc.ID, inc.Version, at, ch.Author, v.Reason)
 	}
-	for _, p := range ch.Placements {
-		doc, err := json.Marshal(p.Claim)
-		if err != nil {
-			return fmt.Errorf("claim %s: %w", p.Claim.ID, err)
-		}
-		var link []byte
-		if p.Link != nil {
-			if link, err = json.Marshal(p.Link); err != nil {
-				return fmt.Errorf("claim %s: %w", p.Claim.ID, err)
-			}
-		}
-		var published any
-		if p.Published != nil {
-			published = p.Published.UTC()
-		}
-		b.Queue(`INSERT INTO fuse_claims (claim_id, incident_id, source, source_ref, country, win_lo, win_hi,
-			wide, published, fetched, doc, link, size) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-			ON CONFLICT (claim_id) DO UPDATE SET incident_id = excluded.incident_id, size = excluded.size, source = excluded.source,
-			source_ref = excluded.source_ref, country = excluded.country, win_lo = excluded.win_lo,
-			win_hi = excluded.win_hi, wide = excluded.wide, published = excluded.published,
-			fetched = excluded.fetched, doc = excluded.doc, link = excluded.link`,
-			p.Claim.ID, p.IncidentID, p.Claim.Source, p.Ref, p.Claim.Country, p.WinLo, p.WinHi,
-			p.WinHi-p.WinLo > fuse.NarrowSpan, published, p.Fetched.UTC(), doc, link, max(p.Size, 1))
-		b.Queue(`UPDATE claims SET incident_id = $1, fused = true WHERE id = $2`, p.IncidentID, p.Claim.ID)
+	if err := queuePlacements(&b, ch.Placements); err != nil {
+		return err
 	}
 	for _, id := range ch.Done {
 		b.Queue(`UPDATE claims SET fused = true WHERE id = $1`, id)
@@ -681,7 +757,9 @@ func applyFusion(ctx context.Context, tx batchSender, ch *fuse.Change) error {
 		if err != nil {
 			return fmt.Errorf("retire %s: %w", r.ID, err)
 		}
-		b.Queue(saveCurrentSQL, []string{r.ID})
+		if saveEach {
+			b.Queue(saveCurrentSQL, []string{r.ID})
+		}
 		b.Queue(`INSERT INTO incident_versions (incident_id, version, at, author, reason, doc) VALUES ($1, $2, $3, $4, $5, $6)`,
 			r.ID, r.Doc.Version, at, ch.Author, r.Reason, doc)
 		b.Queue(`UPDATE claims SET incident_id = $1 WHERE incident_id = $2`, r.Into, r.ID)
