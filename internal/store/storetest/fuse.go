@@ -627,5 +627,6 @@ func BenchFuseAttach(b *testing.B, st FuseBackend, n int) {
 	b.StopTimer()
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "ms/attach-median")
+	b.ReportMetric(float64(lat[len(lat)*9/10].Microseconds())/1000, "ms/attach-p90")
 	b.ReportMetric(float64(attached)/float64(b.N), "attached/op")
 }
