@@ -31,6 +31,7 @@ type Store struct {
 	pool   *pgxpool.Pool
 	chunks *plan.ChunkCache // decoded raw chunks, for Report
 	obs    observer         // where operations are timed (SetMetrics)
+	fuse   fuseConns        // fusion's connections (fuse.go)
 }
 
 // chunkCache is how many decoded raw chunks a store keeps for Report: a
@@ -96,6 +97,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 
 // Close closes the store's connections.
 func (s *Store) Close() error {
+	s.fuse.close()
 	s.pool.Close()
 	return nil
 }
