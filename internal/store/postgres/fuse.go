@@ -690,7 +690,11 @@ const insertIncidentSQL = `INSERT INTO incidents (id, version, status, start_dat
 // vacuum the partial index of unfused claims kept an entry for each,
 // which every attach's count and read walked (2,700 pages at 1M, a
 // millisecond or two an attach; the vacuum took 1.1 s there, after a
-// re-fusion of 25 minutes).
+// re-fusion of 25 minutes). And fuse_claims is rewritten in the order of
+// its block index (CLUSTER), as SQLite stores it: the candidates of a
+// window are then neighbours, 71 pages for the 283 candidates of a busy
+// window at 1M instead of 290 (20 s there, under load; the table is
+// fusion's own, and only fusion and a dump wait for it meanwhile).
 func (s *Store) ApplyFusion(ctx context.Context, ch *fuse.Change) error {
 	defer s.op("fuse_apply")()
 	pool, err := s.fusePool()
@@ -701,6 +705,9 @@ func (s *Store) ApplyFusion(ctx context.Context, ch *fuse.Change) error {
 		return fmt.Errorf("apply fusion: %w", err)
 	}
 	if ch.Model != nil {
+		if _, err := s.pool.Exec(ctx, `CLUSTER fuse_claims USING fuse_claims_block`); err != nil {
+			return fmt.Errorf("apply fusion: cluster: %w", err)
+		}
 		if _, err := s.pool.Exec(ctx, `ANALYZE fuse_claims, incidents, incident_versions`); err != nil {
 			return fmt.Errorf("apply fusion: analyze: %w", err)
 		}
