@@ -476,7 +476,7 @@ func (r *runner) neighbourhood(ctx context.Context, batch []StoredClaim, incs []
 		}
 		lo, hi := ClaimWindow(*c)
 		ids = append(ids, c.ID)
-		windows = append(windows, Lookup{Country: c.Country, Lo: lo, Hi: hi})
+		windows = append(windows, Lookup{Country: c.Country, Lo: lo, Hi: hi, Claim: c.ID, Incident: batch[i].IncidentID})
 	}
 	members, cands, err := nr.Neighbourhood(ctx, incs, windows)
 	if err != nil {
@@ -485,8 +485,22 @@ func (r *runner) neighbourhood(ctx context.Context, batch []StoredClaim, incs []
 	if len(cands) != len(windows) {
 		return nil, nil, fmt.Errorf("neighbourhood: %d candidate lists for %d windows", len(cands), len(windows))
 	}
+	// A lookup the store may have skipped (Lookup.Claim) is left out: if
+	// step wants it after all (its incident's other claims are in the
+	// batch too), it asks CandidateClaims.
+	others := map[string]map[string]bool{}
+	for _, m := range members {
+		if others[m.IncidentID] == nil {
+			others[m.IncidentID] = map[string]bool{}
+		}
+		others[m.IncidentID][m.Claim.ID] = true
+	}
 	pre := make(map[string][]StoredClaim, len(ids))
 	for i, id := range ids {
+		inc := others[windows[i].Incident]
+		if len(inc) > 1 || (len(inc) == 1 && !inc[id]) {
+			continue
+		}
 		pre[id] = cands[i]
 	}
 	return members, pre, nil

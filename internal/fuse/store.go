@@ -246,10 +246,17 @@ type Starter interface {
 
 // Lookup is where a new claim looks for the incidents it may join: its
 // country (or "" for every country) and blocking window, as
-// CandidateClaims takes them.
+// CandidateClaims takes them, and the claim and the incident it came
+// with.
 type Lookup struct {
 	Country string
 	Lo, Hi  int
+	// Claim and Incident let a store skip the lookup, returning no
+	// candidates, when Incident holds a current fused claim other than
+	// Claim: the claim is then a newer report of a fused one and stays
+	// in its incident, and fusion, which can tell from the incident's
+	// claims, does not use the candidates (nor the empty list).
+	Claim, Incident string
 }
 
 // NeighbourhoodReader is a Store that reads the neighbourhood of a batch

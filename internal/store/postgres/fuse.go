@@ -303,14 +303,26 @@ func scanFused(rows pgx.Rows) ([]fuse.StoredClaim, []int, error) {
 // country, the window's lowest start (lo - fuse.NarrowSpan), hi, lo.
 // candidateAllSQL is the same for claims without a country (every
 // country), without the country's condition that picks the index.
-var candidateSQL, candidateAllSQL = candidateQuery(`f.country IN ($1, '') AND `), candidateQuery(`$1 = '' AND `)
+var candidateSQL, candidateAllSQL = candidateQuery(`f.country IN ($1, '') AND `, ""), candidateQuery(`$1 = '' AND `, "")
 
-func candidateQuery(country string) string {
+// candidateSkipSQL and candidateAllSkipSQL are candidateSQL and
+// candidateAllSQL for Neighbourhood, which skips the lookup of a claim
+// whose incident ($5) holds a current fused claim other than itself
+// ($6): fusion leaves such a claim where it is (fuse.Lookup), and a
+// batch of newer reports of fused claims read every window for nothing.
+var candidateSkipSQL, candidateAllSkipSQL = candidateQuery(`f.country IN ($1, '') AND `, skipKept),
+	candidateQuery(`$1 = '' AND `, skipKept)
+
+// skipKept is the condition of candidateSkipSQL: evaluated once.
+const skipKept = ` AND NOT EXISTS (SELECT 1 FROM fuse_claims k JOIN claims kc ON kc.id = k.claim_id
+	AND kc.superseded_by IS NULL WHERE k.incident_id = $5 AND k.claim_id <> $6)`
+
+func candidateQuery(country, skip string) string {
 	return `WITH w AS MATERIALIZED (
 		SELECT ` + placedCols + ` FROM fuse_claims f
-			WHERE ` + country + `NOT f.wide AND f.win_lo BETWEEN $2 AND $3 AND f.win_hi >= $4
+			WHERE ` + country + `NOT f.wide AND f.win_lo BETWEEN $2 AND $3 AND f.win_hi >= $4` + skip + `
 		UNION ALL SELECT ` + placedCols + ` FROM fuse_claims f
-			WHERE ` + country + `f.wide AND f.win_lo <= $3 AND f.win_hi >= $4),
+			WHERE ` + country + `f.wide AND f.win_lo <= $3 AND f.win_hi >= $4` + skip + `),
 	m AS (SELECT incident_id FROM w GROUP BY incident_id HAVING count(*) > 1 OR max(size) > 1),
 	mf AS MATERIALIZED (SELECT * FROM fuse_claims WHERE incident_id IN (SELECT incident_id FROM m))
 	SELECT claim_id, incident_id, size, source_ref, published, fetched, doc, link FROM w
@@ -373,8 +385,11 @@ func (s *Store) Neighbourhood(ctx context.Context, incs []string, lookups []fuse
 	var b pgx.Batch
 	b.Queue(incidentClaimsSQL, incs)
 	for _, l := range lookups {
-		q, args := candidates(l.Country, l.Lo, l.Hi)
-		b.Queue(q, args...)
+		q := candidateSkipSQL
+		if l.Country == "" {
+			q = candidateAllSkipSQL
+		}
+		b.Queue(q, l.Country, l.Lo-fuse.NarrowSpan, l.Hi, l.Lo, l.Incident, l.Claim)
 	}
 	pool, err := s.fusePool()
 	if err != nil {
