@@ -457,10 +457,11 @@ func (r *runner) step(ctx context.Context, batch []StoredClaim) (*Change, Summar
 // neighbourhood reads the fused claims of a batch's own incidents and,
 // when the store reads it all in one round trip (NeighbourhoodReader),
 // the candidates of every new claim that blocking pairs with something,
-// by claim id. A claim whose incident turns out to keep other fused
-// claims does not look for candidates; the store read them for nothing,
-// which is cheaper than a second round trip. Without the reader, only
-// the members are read and step asks for candidates claim by claim.
+// by claim id: all are asked for before step knows which incidents keep
+// their fused claims (a claim of such an incident stays there and looks
+// for none), which the store may tell from the incident itself and skip
+// (Lookup.Claim). Without the reader, only the members are read and step
+// asks for candidates claim by claim.
 func (r *runner) neighbourhood(ctx context.Context, batch []StoredClaim, incs []string) ([]StoredClaim, map[string][]StoredClaim, error) {
 	nr, ok := r.st.(NeighbourhoodReader)
 	if !ok {
