@@ -20,7 +20,7 @@ import (
 // This file implements fuse.Store: the tables of 0004_fusion.sql, shaped
 // as store/sqlite's fuse.go.
 
-// fuseConns is a pool of a few connections of its own that fusion's
+// fuseConns is a pool of connections of its own that fusion's
 // statements run on, with generic plans (plan_cache_mode
 // force_generic_plan), opened when fusion first asks. The store's pool
 // plans every statement for its values (Open says why: the import's
@@ -43,7 +43,7 @@ func (s *Store) fusePool() (*pgxpool.Pool, error) {
 	s.fuse.once.Do(func() {
 		cfg := s.pool.Config()
 		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
-		cfg.MinConns, cfg.MaxConns = 0, 4
+		cfg.MinConns = 0 // as many at most as the store's pool, none kept idle
 		s.fuse.pool, s.fuse.err = pgxpool.NewWithConfig(context.Background(), cfg)
 		if s.fuse.err != nil {
 			s.fuse.err = fmt.Errorf("fusion connections: %w", s.fuse.err)
