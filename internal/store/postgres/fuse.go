@@ -381,7 +381,6 @@ func (s *Store) IncidentClaims(ctx context.Context, ids []string) ([]fuse.Stored
 // every lookup as one pipelined batch: one round trip for what took one
 // per query (two per lookup before candidateSQL).
 func (s *Store) Neighbourhood(ctx context.Context, incs []string, lookups []fuse.Lookup) ([]fuse.StoredClaim, [][]fuse.StoredClaim, error) {
-	defer s.op("fuse_neighbourhood")()
 	var b pgx.Batch
 	b.Queue(incidentClaimsSQL, incs)
 	for _, l := range lookups {
@@ -590,7 +589,7 @@ const countsSQL = `cu AS (SELECT count(*) AS n FROM claims WHERE NOT fused),
 // unfused claims keeps the entries of a whole store's first fusion until
 // a vacuum: 2,700 pages counted at each attach).
 func (s *Store) FuseStart(ctx context.Context, limit int) (fuse.Start, error) {
-	defer s.op("fuse_start")()
+	defer s.op("fuse_unfused")() // the first read of the unfused claims, as UnfusedClaims
 	var st fuse.Start
 	var b pgx.Batch
 	var srcs, mdoc, cons []byte
