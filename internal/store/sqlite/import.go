@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigil-project/vigil/internal/model"
@@ -158,7 +159,7 @@ func (s *Store) WriteBatch(ctx context.Context, pb store.PlannedBatch) (store.Ba
 	if err := checkSources(ctx, tx, p); err != nil {
 		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
 	}
-	if err := s.writePlan(ctx, tx, p); err != nil {
+	if err := s.writePlan(ctx, tx, &batchWriter{s: s, conn: conn}, p); err != nil {
 		return store.BatchCounts{}, fmt.Errorf("import batch: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -340,12 +341,142 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, t table, n int, row func
 	return nil
 }
 
+// batchWriter inserts an import batch's rows through the driver's own
+// prepared statements on the writer connection (database/sql's Conn.Raw),
+// inside the transaction that WriteBatch began on it. database/sql's
+// statement path costs, per execution, a lock of the connection, a
+// conversion of every argument and, for a context that can be cancelled,
+// the driver's watcher goroutine and progress handler: about a fifth of
+// the writer's CPU in a 200,000-row GTD import (bench/importfloor,
+// docs/BENCHMARKS.md). The statements run on a context that is never
+// cancelled; the batch's context is checked between statements instead,
+// which at 64 rows a statement is as prompt.
+type batchWriter struct {
+	s    *Store
+	conn *sql.Conn
+	args []any
+	vals []driver.NamedValue
+}
+
+// rawStmts are the driver statements a store's writer connection has
+// prepared for batchWriter, kept while that connection lives.
+type rawStmts struct {
+	mu    sync.Mutex
+	owner any // the driver connection they belong to
+	stmts map[string]driver.Stmt
+}
+
+// insert inserts n rows into t, insertRows at a time; row appends the
+// values of row i to args.
+func (w *batchWriter) insert(ctx context.Context, t table, n int, row func(i int, args []any) []any) error {
+	for start := 0; start < n; start += insertRows {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("insert %s: %w", t.name, err)
+		}
+		end := min(start+insertRows, n)
+		w.args = w.args[:0]
+		for i := start; i < end; i++ {
+			w.args = row(i, w.args)
+		}
+		if err := w.exec(ctx, t.insertSQL(end-start), w.args); err != nil {
+			return fmt.Errorf("insert %s: %w", t.name, err)
+		}
+	}
+	return nil
+}
+
+// exec runs query with args on the driver connection, preparing it once
+// for the connection's life.
+func (w *batchWriter) exec(ctx context.Context, query string, args []any) error {
+	w.vals = w.vals[:0]
+	for i, a := range args {
+		v, err := driverValue(a)
+		if err != nil {
+			return fmt.Errorf("argument %d: %w", i+1, err)
+		}
+		w.vals = append(w.vals, driver.NamedValue{Ordinal: i + 1, Value: v})
+	}
+	ctx = context.WithoutCancel(ctx)
+	return w.conn.Raw(func(dc any) error {
+		st, err := w.s.raw.stmt(ctx, dc, query)
+		if err != nil {
+			return err
+		}
+		ex, ok := st.(driver.StmtExecContext)
+		if !ok {
+			return fmt.Errorf("driver statement %T cannot execute with a context", st)
+		}
+		_, err = ex.ExecContext(ctx, w.vals)
+		return err
+	})
+}
+
+// stmt returns query prepared on the driver connection dc. Statements of
+// an earlier connection (the writer's connection is replaced only after
+// an error) are forgotten: they went with it.
+func (r *rawStmts) stmt(ctx context.Context, dc any, query string) (driver.Stmt, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.owner != dc || r.stmts == nil {
+		r.owner, r.stmts = dc, make(map[string]driver.Stmt)
+	}
+	if st, ok := r.stmts[query]; ok {
+		return st, nil
+	}
+	pc, ok := dc.(driver.ConnPrepareContext)
+	if !ok {
+		return nil, fmt.Errorf("driver connection %T cannot prepare with a context", dc)
+	}
+	st, err := pc.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	r.stmts[query] = st
+	return st, nil
+}
+
+// close closes the statements, on the writer connection they belong to.
+func (r *rawStmts) close(ctx context.Context, write *sql.DB) {
+	r.mu.Lock()
+	stmts, owner := r.stmts, r.owner
+	r.stmts, r.owner = nil, nil
+	r.mu.Unlock()
+	if len(stmts) == 0 {
+		return
+	}
+	conn, err := write.Conn(ctx)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	conn.Raw(func(dc any) error {
+		if dc == owner {
+			for _, st := range stmts {
+				st.Close()
+			}
+		}
+		return nil
+	})
+}
+
+// driverValue converts what the row functions append (Go ints among
+// them) to the values a driver takes, as database/sql would.
+func driverValue(a any) (driver.Value, error) {
+	switch x := a.(type) {
+	case nil, string, int64, float64, []byte, bool:
+		return x, nil
+	case int:
+		return int64(x), nil
+	}
+	return driver.DefaultParameterConverter.ConvertValue(a)
+}
+
 // writePlan writes a plan's rows. Foreign keys are not checked (see
 // WriteBatch), so the order is free: the chunk, the reports and the claims go last,
 // giving the goroutine that Encode started (claim documents, compression)
 // the time the other rows take.
-func (s *Store) writePlan(ctx context.Context, tx *sql.Tx, p *plan.Plan) error {
-	if err := s.insert(ctx, tx, incidentsTable, len(p.NewIncidents), func(i int, a []any) []any {
+func (s *Store) writePlan(ctx context.Context, tx *sql.Tx, w *batchWriter, p *plan.Plan) error {
+	if err := w.insert(ctx, incidentsTable, len(p.NewIncidents), func(i int, a []any) []any {
 		inc := &p.NewIncidents[i]
 		return append(incidentValues(inc, append(a, inc.ID)), formatTime(inc.FirstSeen), formatTime(inc.Updated))
 	}); err != nil {
@@ -362,7 +493,7 @@ func (s *Store) writePlan(ctx context.Context, tx *sql.Tx, p *plan.Plan) error {
 			}
 		}
 	}
-	if err := s.insert(ctx, tx, versionsTable, len(p.Versions), func(i int, a []any) []any {
+	if err := w.insert(ctx, versionsTable, len(p.Versions), func(i int, a []any) []any {
 		v := &p.Versions[i]
 		var doc any
 		if !v.Current {
@@ -389,14 +520,14 @@ func (s *Store) writePlan(ctx context.Context, tx *sql.Tx, p *plan.Plan) error {
 		if err != nil {
 			return fmt.Errorf("insert raw chunk: %w", err)
 		}
-		if err := s.insert(ctx, tx, reportsTable, len(p.Reports), func(i int, a []any) []any {
+		if err := w.insert(ctx, reportsTable, len(p.Reports), func(i int, a []any) []any {
 			r := &p.Reports[i]
 			return append(a, r.ID, r.Source, r.SourceRef, r.Revision, r.Hash, chunk, r.RawOffset, r.RawLength,
 				r.Origin, formatTime(r.Fetched), publishedValue(r.Published), nullString(r.SupersededBy))
 		}); err != nil {
 			return err
 		}
-		if err := s.insert(ctx, tx, claimsTable, len(p.Claims), func(i int, a []any) []any {
+		if err := w.insert(ctx, claimsTable, len(p.Claims), func(i int, a []any) []any {
 			c := &p.Claims[i]
 			return append(a, c.ID, c.ReportID, c.IncidentID, nullString(c.SupersededBy), c.Source,
 				dateValue(c.Start), dateValue(c.End), c.Country, c.Admin1, floatValue(c.Lat), floatValue(c.Lon),

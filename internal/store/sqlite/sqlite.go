@@ -39,6 +39,8 @@ type Store struct {
 	// stmts are prepared on write at Open and reused by every batch;
 	// the map is not changed after Open.
 	stmts map[string]*sql.Stmt
+	// raw are the import's driver-level statements (see batchWriter).
+	raw rawStmts
 
 	chunks *plan.ChunkCache // decoded raw chunks, for Report
 	obs    observer         // where operations are timed (SetMetrics)
@@ -132,6 +134,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 // Close closes the store's connections.
 func (s *Store) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	s.raw.close(ctx, s.write)
+	cancel()
 	for _, st := range s.stmts {
 		st.Close()
 	}

@@ -556,7 +556,25 @@ func (p *Plan) Encode() error {
 			}
 		}
 	}
+	p.sortByKey()
 	return nil
+}
+
+// sortByKey puts the new incidents and the versions in primary-key order.
+// Incident ids are hashes, so in file order every insert lands on a random
+// page of the table's (or its key index's) b-tree; in key order a batch's
+// inserts walk the b-tree once, left to right, and share the pages they
+// dirty. In a SQLite import of 200,000 GTD rows this took about a tenth
+// off the writer's CPU (bench/importfloor, docs/BENCHMARKS.md). Claims
+// and reports keep their order: their ids follow the file already, and
+// fusion pages claims by rowid, so their order is the order it sees.
+// Nothing else reads the order of these two lists once Encode has
+// matched each incident to its last version.
+func (p *Plan) sortByKey() {
+	slices.SortFunc(p.NewIncidents, func(a, b Incident) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortStableFunc(p.Versions, func(a, b Version) int {
+		return cmp.Or(strings.Compare(a.IncidentID, b.IncidentID), cmp.Compare(a.Version.Version, b.Version.Version))
+	})
 }
 
 // encodeChunk writes the claims' documents, places every report's raw

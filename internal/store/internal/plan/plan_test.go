@@ -2,6 +2,7 @@ package plan
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -165,11 +166,21 @@ func TestMakeCounts(t *testing.T) {
 	if err := p.Encode(); err != nil {
 		t.Fatal(err)
 	}
-	if string(p.NewIncidents[0].Doc) != string(p.Versions[2].Doc) {
-		t.Errorf("the incident row's doc is not its last version's")
+	// Encode puts the versions in key order: (incident id, version).
+	if !slices.IsSortedFunc(p.Versions, func(a, b Version) int {
+		return cmp.Or(strings.Compare(a.IncidentID, b.IncidentID), cmp.Compare(a.Version.Version, b.Version.Version))
+	}) {
+		t.Errorf("versions after Encode are not in key order: %v", versionKeys(p.Versions))
 	}
-	if cur := []bool{p.Versions[0].Current, p.Versions[1].Current, p.Versions[2].Current}; !slices.Equal(cur, []bool{true, false, true}) {
-		t.Errorf("current versions got %v, want [true false true]", cur)
+	newID := p.NewIncidents[0].ID
+	for _, v := range p.Versions {
+		wantCurrent := v.IncidentID == "iold" || v.Version.Version == 2
+		if v.Current != wantCurrent {
+			t.Errorf("version %s/%d current got %v, want %v", v.IncidentID, v.Version.Version, v.Current, wantCurrent)
+		}
+		if v.IncidentID == newID && v.Version.Version == 2 && string(p.NewIncidents[0].Doc) != string(v.Doc) {
+			t.Errorf("the incident row's doc is not its last version's")
+		}
 	}
 	codec, data, err := p.Chunk()
 	if err != nil {
@@ -505,6 +516,62 @@ func BenchmarkChunk(b *testing.B) {
 		}
 		if _, err := DecodeChunk(codec, data); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func versionKeys(vs []Version) []string {
+	var out []string
+	for _, v := range vs {
+		out = append(out, fmt.Sprintf("%s/%d", v.IncidentID, v.Version.Version))
+	}
+	return out
+}
+
+// TestEncodeSortsByKey checks that Encode leaves a batch of new records'
+// incidents and versions in primary-key order (hashed ids, so not in file
+// order), each incident still paired with its own document.
+func TestEncodeSortsByKey(t *testing.T) {
+	var recs []model.Record
+	for i := range 50 {
+		recs = append(recs, rec(fmt.Sprint(1000+i), 0, fmt.Sprint("row ", i)))
+	}
+	b, err := Prepare(recs, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := b.Make(t.Context(), &memReader{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fileOrder []string
+	for _, inc := range p.NewIncidents {
+		fileOrder = append(fileOrder, inc.ID)
+	}
+	if slices.IsSorted(fileOrder) {
+		t.Fatalf("the test needs incidents out of key order before Encode, got %v", fileOrder)
+	}
+	if err := p.Encode(); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, inc := range p.NewIncidents {
+		got = append(got, inc.ID)
+	}
+	if !slices.IsSorted(got) {
+		t.Errorf("incident ids after Encode got %v, want them sorted", got)
+	}
+	if len(p.Versions) != len(p.NewIncidents) {
+		t.Fatalf("versions got %d, want %d", len(p.Versions), len(p.NewIncidents))
+	}
+	for i, v := range p.Versions {
+		inc := p.NewIncidents[i]
+		if v.IncidentID != inc.ID || !v.Current || string(v.Doc) != string(inc.Doc) {
+			t.Errorf("version %d got incident %s current %v, want %s's current version with its document", i, v.IncidentID, v.Current, inc.ID)
+		}
+		var doc model.Incident
+		if err := json.Unmarshal(inc.Doc, &doc); err != nil || doc.ID != inc.ID {
+			t.Errorf("incident %s document got id %q (%v), want its own", inc.ID, doc.ID, err)
 		}
 	}
 }
