@@ -39,6 +39,7 @@ func main() {
 	flag.StringVar(&o.tables, "tables", "incidents,incident_versions,reports,claims", "tables to write (raw_chunks always)")
 	flag.StringVar(&o.pragmas, "pragmas", "", "extra pragmas for the writer, as in a DSN (&_pragma=…)")
 	flag.BoolVar(&o.nodoc, "nodoc", false, "write an empty incident document (what the doc costs)")
+	flag.StringVar(&o.worowid, "worowid", "", "tables to make WITHOUT ROWID before the load (comma-separated)")
 	flag.Parse()
 	if err := run(context.Background(), o); err != nil {
 		fmt.Fprintln(os.Stderr, "importfloor:", err)
@@ -48,6 +49,7 @@ func main() {
 
 type options struct {
 	from, to, mode, tables, pragmas string
+	worowid                         string
 	sort, nodoc                     bool
 	rows, batch                     int
 }
@@ -109,6 +111,11 @@ func run(ctx context.Context, o options) error {
 	}
 	st.Close()
 
+	if o.worowid != "" {
+		if err := withoutRowid(ctx, o.to, strings.Split(o.worowid, ",")); err != nil {
+			return err
+		}
+	}
 	db, err := sql.Open("sqlite", o.to+"?_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"+
 		"&_pragma=page_size(16384)&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(16384)"+
 		"&_pragma=temp_store(MEMORY)&_journal_mode=WAL&_txlock=immediate"+o.pragmas)
@@ -166,7 +173,7 @@ func run(ctx context.Context, o options) error {
 	st.Close()
 	t2, c2 := time.Now(), cpu()
 	fi, _ := os.Stat(o.to)
-	fmt.Printf("mode=%s sort=%v rows=%d batch=%d tables=%s nodoc=%v pragmas=%q\n", o.mode, o.sort, o.rows, o.batch, o.tables, o.nodoc, o.pragmas)
+	fmt.Printf("mode=%s sort=%v rows=%d batch=%d tables=%s nodoc=%v pragmas=%q worowid=%q\n", o.mode, o.sort, o.rows, o.batch, o.tables, o.nodoc, o.pragmas, o.worowid)
 	fmt.Printf("load %.2f s wall %.2f s cpu; indexes %.2f s wall %.2f s cpu; total %.2f s wall %.2f s cpu; file %.0f MB\n",
 		t1.Sub(t0).Seconds(), c1-c0, t2.Sub(t1).Seconds(), c2-c1, t2.Sub(t0).Seconds(), c2-c0, float64(fi.Size())/1e6)
 	return nil
@@ -295,4 +302,43 @@ func cpu() float64 {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
+}
+
+// withoutRowid remakes empty tables of the fresh store as WITHOUT ROWID
+// tables, with their indexes and triggers, to measure what a migration
+// doing so would save.
+func withoutRowid(ctx context.Context, path string, names []string) error {
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, name := range names {
+		rows, err := db.QueryContext(ctx, `SELECT type, sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type = 'table' DESC`, name)
+		if err != nil {
+			return err
+		}
+		var ddl []string
+		for rows.Next() {
+			var typ, q string
+			if err := rows.Scan(&typ, &q); err != nil {
+				rows.Close()
+				return err
+			}
+			if typ == "table" {
+				q += " WITHOUT ROWID"
+			}
+			ddl = append(ddl, q)
+		}
+		rows.Close()
+		if _, err := db.ExecContext(ctx, "DROP TABLE "+name); err != nil {
+			return fmt.Errorf("drop %s: %w", name, err)
+		}
+		for _, q := range ddl {
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+		}
+	}
+	return nil
 }
