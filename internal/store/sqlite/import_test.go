@@ -116,3 +116,14 @@ func TestImportDriverStatements(t *testing.T) {
 		t.Errorf("driver statements after Close got %d, want 0", left)
 	}
 }
+
+func TestTimeText(t *testing.T) {
+	a := time.Date(2024, 1, 3, 10, 0, 0, 123456789, time.UTC)
+	b := a.Add(time.Second)
+	var c timeText
+	for i, tc := range []time.Time{a, a, b, a.In(time.FixedZone("IRST", 12600)), b, {}} {
+		if got, want := c.format(tc), formatTime(tc); got != want {
+			t.Errorf("format %d (%v) got %q, want %q", i, tc, got, want)
+		}
+	}
+}

@@ -571,10 +571,31 @@ func (p *Plan) Encode() error {
 // Nothing else reads the order of these two lists once Encode has
 // matched each incident to its last version.
 func (p *Plan) sortByKey() {
-	slices.SortFunc(p.NewIncidents, func(a, b Incident) int { return strings.Compare(a.ID, b.ID) })
-	slices.SortStableFunc(p.Versions, func(a, b Version) int {
+	p.NewIncidents = permute(p.NewIncidents, func(a, b *Incident) int { return strings.Compare(a.ID, b.ID) })
+	p.Versions = permute(p.Versions, func(a, b *Version) int {
 		return cmp.Or(strings.Compare(a.IncidentID, b.IncidentID), cmp.Compare(a.Version.Version, b.Version.Version))
 	})
+}
+
+// permute returns list sorted by cmp, which must order no two elements
+// alike (a primary key). It sorts indexes and copies each element once:
+// the elements are large (a whole incident each), and sorting them in
+// place moved them many times (0.75 of the 1.4 CPU seconds of planning
+// a 200,000-row import).
+func permute[T any](list []T, cmp func(a, b *T) int) []T {
+	if len(list) < 2 {
+		return list
+	}
+	order := make([]int32, len(list))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return cmp(&list[a], &list[b]) })
+	out := make([]T, len(list))
+	for i, j := range order {
+		out[i] = list[j]
+	}
+	return out
 }
 
 // encodeChunk writes the claims' documents, places every report's raw

@@ -575,3 +575,25 @@ func TestEncodeSortsByKey(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSortByKey sorts a first load's batch of 5,000 new incidents
+// and their versions into key order, as Encode does.
+func BenchmarkSortByKey(b *testing.B) {
+	var recs []model.Record
+	for i := range 5000 {
+		recs = append(recs, rec(fmt.Sprint(100000+i), 0, fmt.Sprint("row ", i)))
+	}
+	bt, err := Prepare(recs, at)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := bt.Make(b.Context(), &memReader{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	incs, vers := slices.Clone(p.NewIncidents), slices.Clone(p.Versions)
+	for b.Loop() {
+		p.NewIncidents, p.Versions = slices.Clone(incs), slices.Clone(vers)
+		p.sortByKey()
+	}
+}
