@@ -220,15 +220,19 @@ func (c *csvRows) readRecord() ([]byte, int, error) {
 
 // scan runs the splitter's state machine over a chunk of a record. Only
 // the state matters: the fields are cut later, from the decoded bytes.
+// Outside quotes, only a quote that opens a field changes what follows,
+// so the scan jumps from quote to quote (a GTD row has a few quoted
+// fields among its 135) instead of from comma to comma: 0.2 of the 0.3
+// CPU seconds it took over a 200,000-row file.
 func scan(state int, b []byte) int {
-	for i := 0; i < len(b); i++ {
+	for i := 0; i < len(b); {
 		switch state {
 		case stQuoted:
 			j := bytes.IndexByte(b[i:], '"')
 			if j < 0 {
 				return stQuoted
 			}
-			i += j
+			i += j + 1
 			state = stQuote
 		case stQuote:
 			switch b[i] {
@@ -239,24 +243,33 @@ func scan(state int, b []byte) int {
 			default:
 				state = stUnquoted // malformed; splitFields names the field
 			}
-		case stField:
-			switch b[i] {
-			case '"':
-				state = stQuoted
-			case ',', '\n':
-			default:
-				state = stUnquoted
-			}
-		default: // stUnquoted
-			j := bytes.IndexAny(b[i:], ",\n")
+			i++
+		default: // stField or stUnquoted
+			j := bytes.IndexByte(b[i:], '"')
 			if j < 0 {
-				return stUnquoted
+				return afterUnquoted(state, b[i:])
 			}
-			i += j
-			state = stField
+			state = afterUnquoted(state, b[i:i+j])
+			if state == stField {
+				state = stQuoted
+			} // else a quote inside an unquoted field: malformed, splitFields names it
+			i += j + 1
 		}
 	}
 	return state
+}
+
+// afterUnquoted is the state after b, which holds no quote, from state
+// stField or stUnquoted: at a field's start after a comma or a line
+// break, else inside an unquoted field.
+func afterUnquoted(state int, b []byte) int {
+	if len(b) == 0 {
+		return state
+	}
+	if c := b[len(b)-1]; c == ',' || c == '\n' {
+		return stField
+	}
+	return stUnquoted
 }
 
 // trimEOL drops a final "\n" or "\r\n".

@@ -118,3 +118,61 @@ func benchmarkReader(b *testing.B, data []byte) {
 	}
 	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// scanByByte is the splitter's state machine taken byte by byte, the
+// plain form that scan must agree with.
+func scanByByte(state int, b []byte) int {
+	for _, c := range b {
+		switch state {
+		case stQuoted:
+			if c == '"' {
+				state = stQuote
+			}
+		case stQuote:
+			switch c {
+			case '"':
+				state = stQuoted
+			case ',', '\n':
+				state = stField
+			default:
+				state = stUnquoted
+			}
+		case stField:
+			switch c {
+			case '"':
+				state = stQuoted
+			case ',', '\n':
+			default:
+				state = stUnquoted
+			}
+		default:
+			if c == ',' || c == '\n' {
+				state = stField
+			}
+		}
+	}
+	return state
+}
+
+func FuzzScan(f *testing.F) {
+	for _, s := range []string{"", `a,b`, `"a,b",c`, `a"b,c`, `"a""b",`, `,"`, "\"x\"\n", `"a"b`, "a,\"b\nc\",d\n", `""`, `,,"",`} {
+		for st := stField; st <= stQuote; st++ {
+			f.Add(st, []byte(s))
+		}
+	}
+	f.Fuzz(func(t *testing.T, state int, b []byte) {
+		if state < stField || state > stQuote {
+			return
+		}
+		if got, want := scan(state, b), scanByByte(state, b); got != want {
+			t.Fatalf("scan(%d, %q) got %d, want %d", state, b, got, want)
+		}
+		// A record cut into chunks anywhere scans to the same state.
+		if len(b) > 1 {
+			mid := len(b) / 2
+			if got, want := scan(scan(state, b[:mid]), b[mid:]), scanByByte(state, b); got != want {
+				t.Fatalf("scan of %q in two chunks got %d, want %d", b, got, want)
+			}
+		}
+	})
+}
