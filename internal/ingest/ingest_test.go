@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -346,5 +347,67 @@ func TestBulkLoadCannotBegin(t *testing.T) {
 	}
 	if s := stats(t, st.Store); s.Reports != 0 {
 		t.Errorf("stored %d reports, want none", s.Reports)
+	}
+}
+
+// gcPercent reads the collector's setting.
+func gcPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
+}
+
+// A bulk load runs the collector at BulkGCPercent, unless it was set
+// slower, and sets it back at its end, also when loads overlap; an
+// import into a store that is not empty leaves it alone.
+func TestBulkLoadPacesGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	for _, tc := range []struct {
+		before, during int
+	}{
+		{100, BulkGCPercent},
+		{50, BulkGCPercent},
+		{400, 400},
+		{-1, -1},
+	} {
+		debug.SetGCPercent(tc.before)
+		st := openStore(t)
+		var during []int
+		_, err := Run(context.Background(), st, opener(records(30), nil), Options{File: "a.csv", BatchSize: 10,
+			OnBatch: func(int) { during = append(during, gcPercent()) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(during) == 0 || slices.ContainsFunc(during, func(p int) bool { return p != tc.during }) {
+			t.Errorf("GOGC %d: during the bulk load got %v, want %d", tc.before, during, tc.during)
+		}
+		if got := gcPercent(); got != tc.before {
+			t.Errorf("GOGC %d: after the bulk load got %d, want it set back", tc.before, got)
+		}
+		// A second import is no bulk load and leaves the setting alone.
+		during = nil
+		more := make([]any, 0, 10)
+		for _, r := range storetest.Synthetic("gtd", 30, 10, fetched) {
+			more = append(more, r)
+		}
+		if _, err := Run(context.Background(), st, opener(more, nil), Options{File: "b.csv",
+			OnBatch: func(int) { during = append(during, gcPercent()) }}); err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(during, func(p int) bool { return p != tc.before }) {
+			t.Errorf("GOGC %d: during a later import got %v, want it unchanged", tc.before, during)
+		}
+	}
+
+	// Overlapping loads: the setting comes back when the last one ends.
+	debug.SetGCPercent(100)
+	end1, end2 := paceGC(), paceGC()
+	end1()
+	if got := gcPercent(); got != BulkGCPercent {
+		t.Errorf("with one of two loads ended got %d, want %d", got, BulkGCPercent)
+	}
+	end2()
+	if got := gcPercent(); got != 100 {
+		t.Errorf("with both loads ended got %d, want 100", got)
 	}
 }
