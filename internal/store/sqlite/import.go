@@ -176,7 +176,12 @@ func (s *Store) releaseUnchecked(conn *sql.Conn) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = ON`); err != nil {
-		conn.Raw(func(any) error { return driver.ErrBadConn })
+		conn.Raw(func(dc any) error {
+			// Statements left open would keep the closed connection's
+			// file open (SQLite closes it when the last is finalized).
+			s.raw.closeOn(dc)
+			return driver.ErrBadConn
+		})
 	}
 	conn.Close()
 }
@@ -439,10 +444,9 @@ func (r *rawStmts) stmt(ctx context.Context, dc any, query string) (driver.Stmt,
 // close closes the statements, on the writer connection they belong to.
 func (r *rawStmts) close(ctx context.Context, write *sql.DB) {
 	r.mu.Lock()
-	stmts, owner := r.stmts, r.owner
-	r.stmts, r.owner = nil, nil
+	n := len(r.stmts)
 	r.mu.Unlock()
-	if len(stmts) == 0 {
+	if n == 0 {
 		return
 	}
 	conn, err := write.Conn(ctx)
@@ -451,13 +455,22 @@ func (r *rawStmts) close(ctx context.Context, write *sql.DB) {
 	}
 	defer conn.Close()
 	conn.Raw(func(dc any) error {
-		if dc == owner {
-			for _, st := range stmts {
-				st.Close()
-			}
-		}
+		r.closeOn(dc)
 		return nil
 	})
+}
+
+// closeOn closes the statements if they belong to the driver connection
+// dc, which the caller holds, and forgets them in any case.
+func (r *rawStmts) closeOn(dc any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if dc == r.owner {
+		for _, st := range r.stmts {
+			st.Close()
+		}
+	}
+	r.stmts, r.owner = nil, nil
 }
 
 // docText returns a plan's JSON document as the text it is stored as,
