@@ -577,12 +577,12 @@ func (p *Plan) sortByKey() {
 	})
 }
 
-// permute returns list sorted by cmp, which must order no two elements
+// permute returns list sorted by compare, which must order no two elements
 // alike (a primary key). It sorts indexes and copies each element once:
 // the elements are large (a whole incident each), and sorting them in
 // place moved them many times (0.75 of the 1.4 CPU seconds of planning
 // a 200,000-row import).
-func permute[T any](list []T, cmp func(a, b *T) int) []T {
+func permute[T any](list []T, compare func(a, b *T) int) []T {
 	if len(list) < 2 {
 		return list
 	}
@@ -590,7 +590,7 @@ func permute[T any](list []T, cmp func(a, b *T) int) []T {
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortFunc(order, func(a, b int32) int { return cmp(&list[a], &list[b]) })
+	slices.SortFunc(order, func(a, b int32) int { return compare(&list[a], &list[b]) })
 	out := make([]T, len(list))
 	for i, j := range order {
 		out[i] = list[j]
