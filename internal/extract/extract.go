@@ -181,6 +181,20 @@ var targetToGTD = map[string]model.TargetType{
 	"militants": "terrorists_non_state_militia", "railway": "transportation",
 }
 
+// TargetTypeGTD maps one of the extractor's target words ("religious_site")
+// to the GTD codebook's type, so that labels written in the codebook's
+// terms can be scored against it; a word that is already a codebook type
+// maps to itself.
+func TargetTypeGTD(word string) (model.TargetType, bool) {
+	if t, ok := targetToGTD[word]; ok {
+		return t, true
+	}
+	if t := model.TargetType(word); t.Valid() {
+		return t, true
+	}
+	return "", false
+}
+
 // Range is the count as vigil's model keeps figures: low, best (the
 // conservative reading) and high; nil for no figure (absent or "none").
 func (c *Count) Range() *model.Range {

@@ -18,7 +18,8 @@ import (
 
 // LoadBlind reads labels whose texts live in the structured files of
 // shared data rather than in news/: "gtd#<eventid>" is a GTD row's summary,
-// "acled#<data_id>" an ACLED row's notes, "guardian#<i>" the i-th item of
+// "acled#<data_id>" an ACLED row's notes, "ucdp#<id>" a UCDP GED row's
+// source_article (the headlines of its sources), "guardian#<i>" the i-th item of
 // the saved Guardian feed (title, blank line, description as plain text).
 // The labels are ours (testdata/blind); the texts stay where they are.
 func LoadBlind(sharedDir, goldPath string) ([]Doc, error) {
@@ -38,10 +39,12 @@ func LoadBlind(sharedDir, goldPath string) ([]Doc, error) {
 			m, err = csvColumn(filepath.Join(sharedDir, "gtd", "gtd_0718dist_us_2000-2017.csv"), "eventid", "summary", true)
 		case "acled":
 			m, err = csvColumn(filepath.Join(sharedDir, "acled", "acled_2020-04-27_to_2020-05-09_outside_middle_east.csv"), "data_id", "notes", false)
+		case "ucdp":
+			m, err = csvColumn(filepath.Join(sharedDir, "ucdp", "ged191_myanmar_bangladesh.csv"), "id", "source_article", false)
 		case "guardian":
 			m, err = feedItems(filepath.Join(sharedDir, "feeds", "real-saved", "guardian.rss"))
 		default:
-			return nil, fmt.Errorf("unknown text set %q (want gtd, acled or guardian)", kind)
+			return nil, fmt.Errorf("unknown text set %q (want gtd, acled, ucdp or guardian)", kind)
 		}
 		if err != nil {
 			return nil, err

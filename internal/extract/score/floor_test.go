@@ -140,3 +140,29 @@ func TestAccuracyFloorsBlind(t *testing.T) {
 	}
 	checkFloors(t, "blind", Run(docs, g))
 }
+
+// TestAccuracyFloorsBlind2: the second blind set (testdata/blind2), whose
+// first score is recorded in docs/ACCURACY.md.
+func TestAccuracyFloorsBlind2(t *testing.T) {
+	g, err := gazetteer.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shareddata.Path(t, "gtd", "gtd_0718dist_us_2000-2017.csv")
+	shareddata.Path(t, "acled", "acled_2020-04-27_to_2020-05-09_outside_middle_east.csv")
+	shareddata.Path(t, "ucdp", "ged191_myanmar_bangladesh.csv")
+	shareddata.Path(t, "feeds", "real-saved", "guardian.rss")
+	docs, err := LoadBlind(shareddata.Dir(), "testdata/blind2/gold.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 25 {
+		t.Fatalf("blind 2 docs = %d, want 25", len(docs))
+	}
+	for _, d := range docs {
+		if strings.TrimSpace(d.Text) == "" {
+			t.Errorf("%s: empty text", d.Gold.Doc)
+		}
+	}
+	checkFloors(t, "blind2", Run(docs, g))
+}
