@@ -25,6 +25,11 @@ type DateOptions struct {
 	// 1401 AD. With SolarHijri only years up to 1499 are read as Solar
 	// Hijri: a Persian text that writes ۲۰۲۴ means the Gregorian year.
 	Calendar Calendar
+	// MonthFirst reads a numeric date with the year last whose day and
+	// month could be either ("07/04/2016") month first, as the United
+	// States writes it. Callers set it only when the text's place is in
+	// the US: elsewhere the same string is 7 April.
+	MonthFirst bool
 }
 
 // ParsedDate is a date as written, converted to the Gregorian period it
@@ -154,7 +159,7 @@ func ParseDateWith(s string, opt DateOptions) (ParsedDate, error) {
 		}
 		clean = append(clean, it)
 	}
-	y, m, d, cal, err := layout(clean)
+	y, m, d, cal, err := layout(clean, opt.MonthFirst)
 	if err != nil {
 		return fail(err.Error())
 	}
@@ -182,7 +187,7 @@ func ParseDateWith(s string, opt DateOptions) (ParsedDate, error) {
 
 // layout finds year, month and day in the items: numeric year-first with
 // separators, or a month name with a day before or after it.
-func layout(items []dateItem) (y, m, d int, cal Calendar, err error) {
+func layout(items []dateItem, monthFirst bool) (y, m, d int, cal Calendar, err error) {
 	var nums []dateItem
 	mi := -1
 	for i, it := range items {
@@ -257,6 +262,8 @@ func layout(items []dateItem) (y, m, d int, cal Calendar, err error) {
 			case a > 12 && a <= 31 && b >= 1 && b <= 12:
 				return nums[2].num, b, a, "", nil
 			case b > 12 && b <= 31 && a >= 1 && a <= 12:
+				return nums[2].num, a, b, "", nil
+			case monthFirst && a >= 1 && a <= 12 && b >= 1 && b <= 12:
 				return nums[2].num, a, b, "", nil
 			}
 			return 0, 0, 0, "", errors.New("day and month ambiguous: write the year first (YYYY-MM-DD)")

@@ -284,7 +284,7 @@ func (d *doc) datesIn(a, b int) []dateCand {
 	for _, m := range dm {
 		m = m[2:4]
 		txt := s[m[0]:m[1]]
-		pd, err := ParseDateWith(txt, DateOptions{Calendar: cal})
+		pd, err := ParseDateWith(txt, DateOptions{Calendar: cal, MonthFirst: d.monthFirst})
 		c := dateCand{from: a + m[0], to: a + m[1], fromText: true}
 		if err != nil {
 			// a year-less day and month: "June 7", "22 September", "13 دی"

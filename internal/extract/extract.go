@@ -240,6 +240,9 @@ type doc struct {
 	// the attack it answers: sentences about that attack are then skipped.
 	anchor   int
 	anchorAt int // offset of the attack word in the anchor sentence
+	// monthFirst: the main incident is in the US, so an ambiguous numeric
+	// date ("07/04/2016") is read month first (DateOptions.MonthFirst).
+	monthFirst bool
 	state    bool
 	stateAt  int // end of the state force's name in the anchor sentence
 	// report is the lead's verdict (classify): a text that is no incident

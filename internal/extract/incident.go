@@ -103,6 +103,7 @@ func (d *doc) mainIncident() (Incident, bool) {
 	d.readWhat(&inc)
 	d.readGroups(&inc)
 	d.readCasualties(&inc)
+	d.monthFirst = d.lang != "fa" && inc.Country != nil && *inc.Country == "US"
 	d.readDate(&inc, anchor)
 	return inc, true
 }

@@ -19,7 +19,15 @@ var eventVerbs = concat(
 		"detonated", "killed", "were killed", "martyred", "injured", "wounded", "fired", "rained", "shot dead",
 		"gunned down", "abducted", "kidnapped", "clashes erupted", "have been injured", "hit by", "tore through", "struck",
 		"went off", "carried out", "killing", "death toll", "toll has risen", "toll rose", "assassinated", "died in",
-		"set fire", "set ablaze", "torched", "shelled", "were shot", "was shot", "exchanged fire", "assaulted", "found dead"),
+		"set fire", "set ablaze", "torched", "shelled", "were shot", "was shot", "exchanged fire", "assaulted", "found dead",
+		// incendiaries and planted devices, which GTD summaries tell
+		// without a word of killing: "threw a firebomb at", "placing
+		// incendiary devices", "planting two firebombs", "an incendiary
+		// device ignited", "setting fire to", "set arson to"
+		"threw a firebomb", "threw firebombs", "threw a grenade", "threw grenades", "threw a petrol bomb",
+		"threw a molotov", "hurled", "placing incendiary", "placed incendiary", "planted", "planting", "ignited",
+		"setting fire", "set arson", "airstrike", "air strike", "airstrikes", "drone strike", "beating", "beat him",
+		"attacking"),
 	terms("event", false, "کشته شد", "کشته شدن", "به شهادت رسید", "شهید شد", "زخمی شد", "زخمی شدن", "مجروح شد",
 		"منفجر شد", "منفجر کرد", "حمله کرد", "مورد حمله قرار", "مورد حمله تروریستی قرار", "مورد حمله مسلحانه قرار", "مورد هجوم قرار", "هدف قرار", "تیراندازی کرد", "درگیری", "شلیک کرد",
 		"به رگبار بست", "ربوده شد", "ترور شد", "ترور کرد", "بر جای گذاشت", "برجای گذاشت", "رخ داد", "خود را منفجر", "شمار کشته", "آمار کشته", "تعداد شهدا", "شمار شهدا", "جان باخت", "جان خود را از دست",
@@ -74,9 +82,9 @@ var warCues = terms("war", true, "war", "invasion", "جنگ", "دفاع مقدس
 var attackNouns = concat(
 	terms("attack", false, "attack", "bomb", "explod", "explosion", "blast", "assault", "shooting", "gunmen", "suicide bomb",
 		"terror act", "terrorist act", "clash", "missile", "assassinat", "ambush", "massacre", "kidnap", "hostage",
-		"hijack", "stormed", "opened fire", "gunfire", "assailant", "stabbing", "arson", "set fire", "set ablaze", "firebomb",
+		"hijack", "stormed", "opened fire", "gunfire", "assailant", "stabbing", "arson", "set fire", "setting fire", "set ablaze", "firebomb",
 		"torched", "shelled", "shelling", "exchanged fire", "shot by", "detonat", "explosive device",
-		"incendiary device", "signs of torture"),
+		"incendiary device", "signs of torture", "airstrike", "air strike", "drone strike", "air raid", "ied", "lynch"),
 	terms("attack", false, "حمله", "انفجار", "بمبگذاری", "تیراندازی", "درگیری", "عملیات تروریستی", "حادثه تروریستی",
 		"حادثه تروریستي", "انتحاری", "ترور ", "شلیک", "گروگان", "ربودن", "به رگبار", "به آتش کشید", "آتش زد",
 		"گلوله باران", "گلوله‌باران", "خمپاره", "بمب", "منفجر شد", "آثار شکنجه", "به قتل رسید", "به قتل رساند"),
@@ -86,8 +94,9 @@ var attackNouns = concat(
 var violenceCues = concat(killedWords, woundedWords, combinedWords, deathWords,
 	terms("violence", false, "terror", "gunmen", "gunman", "bomb", "explo", "blast", "missile", "suicide", "stormed",
 		"opened fire", "shooting", "armed", "militant", "casualt", "hostage", "kidnap", "assassinat", "shot dead",
-		"gunned down", "stabb", "set fire", "set ablaze", "arson", "firebomb", "torched", "shelled", "shelling",
-		"exchanged fire", "shot by", "assailant", "claimed responsibility", "مسئولیت این", "signs of torture", "آثار شکنجه", "به قتل رسید", "به قتل رساند", "به آتش کشید", "آتش زد", "گلوله باران", "گلوله‌باران", "خمپاره",
+		"gunned down", "stabb", "set fire", "setting fire", "set ablaze", "arson", "firebomb", "torched", "shelled", "shelling",
+		"exchanged fire", "shot by", "assailant", "claimed responsibility", "incendiar", "airstrike", "air strike",
+		"drone strike", "air raid", "ied", "lynch", "beating", "beaten", "axes", "machete", "مسئولیت این", "signs of torture", "آثار شکنجه", "به قتل رسید", "به قتل رساند", "به آتش کشید", "آتش زد", "گلوله باران", "گلوله‌باران", "خمپاره",
 		"ترور", "انفجار", "بمب", "انتحاری", "مسلح", "تیراندازی", "موشک", "گروگان", "درگیری"))
 
 // attackTypes in order of precedence: gunmen storming a building is an
@@ -102,12 +111,14 @@ var attackTypeCues = []struct {
 	{"assassination", terms("", false, "assassinat", "ترور شد", "به ترور", "ترور کرد", "را ترور")},
 	{"armed_assault", terms("", false, "gunmen", "gunman", "opened fire", "shooting", "stormed", "armed attack",
 		"armed assault", "shot dead", "gunned down", "gun and", "clashes", "clash with", "were shot", "was shot", "shot and killed",
-		"exchanged fire", "تیراندازی", "مسلح", "درگیری", "به رگبار", "رگبار")},
-	{"bombing", terms("", false, "bomb", "explosion", "explosive", "blast", "missile", "ied", "car bomb", "انفجار",
+		"exchanged fire", "drive-by", "lynch", "beating", "axes", "machete", "تیراندازی", "مسلح", "درگیری", "به رگبار", "رگبار")},
+	{"bombing", terms("", false, "bomb", "explosion", "explosive", "blast", "missile", "ied", "car bomb",
+		"airstrike", "air strike", "drone strike", "air raid", "انفجار",
 		"بمب", "منفجر", "موشک", "خودروی بمبگذاری", "shelled", "shelling", "artillery", "mortar", "گلوله باران", "گلوله‌باران", "خمپاره")},
 	// arson: the GTD's facility attack, incendiaries included ("firebomb"
 	// is no "bomb": cues match at a word's start)
-	{"facility_attack", terms("", false, "set fire", "set ablaze", "arson", "firebomb", "torched", "به آتش کشید", "آتش زد", "آتش زدند")},
+	{"facility_attack", terms("", false, "set fire", "setting fire", "set ablaze", "arson", "firebomb", "torched",
+		"incendiary", "petrol bomb", "molotov", "به آتش کشید", "آتش زد", "آتش زدند")},
 	// after the others: hostages are taken in many an armed assault
 	{"barricade_hostage", terms("", false, "hostage", "گروگان")},
 }

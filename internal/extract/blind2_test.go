@@ -1,0 +1,87 @@
+package extract
+
+import "testing"
+
+// Rules that blind set 2's misses prompted (docs/ACCURACY.md), on our own
+// sentences: incendiaries, planted devices, air strikes and beatings are
+// incidents told in their lead, with their attack type.
+func TestIncendiariesAirStrikesBeatings(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct{ name, text, typ string }{
+		{"a firebomb thrown", "An assailant threw a firebomb at the entrance of a bank in Zahedan. Nobody was hurt.", "facility_attack"},
+		{"incendiary devices placed", "Activists claimed responsibility for placing incendiary devices at a factory in Zahedan.", "facility_attack"},
+		{"an incendiary device ignited", "An incendiary device ignited at a power station in Zahedan on Monday.", "facility_attack"},
+		{"setting fire", "A group said it was behind setting fire to a warehouse in Zahedan.", "facility_attack"},
+		{"an air strike", "An airstrike by government forces killed three civilians in Zahedan.", "bombing"},
+		{"a drone strike", "A drone strike hit a convoy near Zahedan, killing two men.", "bombing"},
+		{"a planted IED", "An IED planted by militants destroyed an army truck near Zahedan, killing a soldier.", "bombing"},
+		{"a lynch mob", "A lynch mob attacked a man in Zahedan, beating him badly.", "armed_assault"},
+		{"a drive-by shooting", "A woman was wounded in a drive-by shooting in Zahedan.", "armed_assault"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: "en", Published: day("2023-03-10"), Gazetteer: g})
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			if !res.IsIncidentReport {
+				t.Error("is_incident_report = false, want true")
+			}
+			if got := res.Incidents[0].AttackType; got != tc.typ {
+				t.Errorf("attack_type = %s, want %s", got, tc.typ)
+			}
+		})
+	}
+	// Words of the new rules outside an attack stay no incident.
+	for _, text := range []string{
+		"The company ignited a debate about prices in Tehran.",
+		"Farmers planted wheat near Zahedan this spring.",
+	} {
+		if res := Extract(text, Options{Lang: "en", Published: day("2023-03-10"), Gazetteer: g}); len(res.Incidents) != 0 || res.IsIncidentReport {
+			t.Errorf("%q: %d incidents, report %v; want none", text, len(res.Incidents), res.IsIncidentReport)
+		}
+	}
+}
+
+// A numeric date whose day and month could be either is read month first
+// only when the incident's place is in the US, as the US writes dates.
+func TestMonthFirstInTheUS(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct{ name, text, want string }{
+		{"US place", "07/04/2016: A bomb exploded outside a bank in Houston, Texas, United States.", "2016-07-04"},
+		{"US place, day above 12 still read", "05/20/2012: A bomb exploded outside a bank in Houston, Texas, United States.", "2012-05-20"},
+		{"elsewhere unread", "07/04/2016: A bomb exploded outside a bank in Zahedan, Iran.", ""},
+		{"elsewhere day first when told", "20/05/2012: A bomb exploded outside a bank in Zahedan, Iran.", "2012-05-20"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: "en", Gazetteer: g})
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			got := ""
+			if res.Incidents[0].Date != nil {
+				got = *res.Incidents[0].Date
+			}
+			if got != tc.want {
+				t.Errorf("date = %q, want %q", got, tc.want)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		s          string
+		monthFirst bool
+		want       string
+	}{
+		{"07/04/2016", true, "2016-07-04"},
+		{"07/04/2016", false, ""},
+		{"13/04/2016", true, "2016-04-13"},
+	} {
+		pd, err := ParseDateWith(tc.s, DateOptions{MonthFirst: tc.monthFirst})
+		got := ""
+		if err == nil {
+			got = pd.Start.String()
+		}
+		if got != tc.want {
+			t.Errorf("ParseDateWith(%q, MonthFirst %v) = %q (%v), want %q", tc.s, tc.monthFirst, got, err, tc.want)
+		}
+	}
+}
