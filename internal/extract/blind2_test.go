@@ -85,3 +85,55 @@ func TestMonthFirstInTheUS(t *testing.T) {
 		}
 	}
 }
+
+// Target types beyond the seven of the Iranian corpus, named after the GTD
+// codebook's types: counted only when tied to the attack, and only when no
+// specific target (a parade, a shrine) was named.
+func TestBroadTargetTypes(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct{ name, text, lang, want string }{
+		{"a business set on fire", "An assailant set fire to a business in Zahedan overnight.", "en", "business"},
+		{"a power station", "An incendiary device ignited at a power station in Zahedan on Monday.", "en", "utilities"},
+		{"a school attacked", "Gunmen attacked a school in Zahedan, wounding two guards.", "en", "educational_institution"},
+		{"a newspaper", "A bomb exploded at a newspaper office in Zahedan, injuring a guard.", "en", "journalists_media"},
+		{"civilians killed", "An airstrike killed two women in a village near Zahedan.", "en", "private_citizens_property"},
+		{"a man shot", "A man was killed in a drive-by shooting in Zahedan.", "en", "private_citizens_property"},
+		{"an opposition leader's home", "Gunmen attacked the home of an opposition leader in Zahedan.", "en", "government_general"},
+		{"a bank, Persian", "افراد مسلح به یک بانک در زاهدان حمله کردند و دو نگهبان زخمی شدند.", "fa", "business"},
+		{"a school, Persian", "افراد مسلح به یک مدرسه در زاهدان حمله کردند.", "fa", "educational_institution"},
+		{"a specific target first", "Gunmen opened fire on a military parade in Ahvaz, killing soldiers, women and children.", "en", "military_parade"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: tc.lang, Published: day("2023-03-10"), Gazetteer: g})
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			got := ""
+			if res.Incidents[0].TargetType != nil {
+				got = *res.Incidents[0].TargetType
+			}
+			if got != tc.want {
+				t.Errorf("target_type = %q, want %q", got, tc.want)
+			}
+		})
+	}
+	// A broad word not tied to the attack is no target.
+	res := Extract("A bomb exploded in Zahedan, killing three. The wounded were taken to a hospital.", Options{Lang: "en", Gazetteer: g})
+	if len(res.Incidents) == 0 {
+		t.Fatal("hospital: no incident")
+	}
+	if tt := res.Incidents[0].TargetType; tt != nil {
+		t.Errorf("hospital: target_type = %q, want none", *tt)
+	}
+	for _, tc := range []struct {
+		word string
+		want string
+	}{{"religious_site", "religious_figures_institutions"}, {"business", "business"}, {"military_parade", "military"}} {
+		if got, ok := TargetTypeGTD(tc.word); !ok || string(got) != tc.want {
+			t.Errorf("TargetTypeGTD(%q) = %q, %v; want %q", tc.word, got, ok, tc.want)
+		}
+	}
+	if _, ok := TargetTypeGTD("parade ground"); ok {
+		t.Error(`TargetTypeGTD("parade ground") ok, want not`)
+	}
+}

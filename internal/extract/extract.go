@@ -139,7 +139,7 @@ func (inc Incident) Claim() (model.Claim, error) {
 	if inc.TargetType != nil {
 		c.Codes["extract_target_type"] = *inc.TargetType
 		first, _, _ := strings.Cut(*inc.TargetType, ",")
-		c.TargetType = targetToGTD[strings.TrimSpace(first)]
+		c.TargetType, _ = TargetTypeGTD(strings.TrimSpace(first))
 	}
 	if inc.PerpetratorNamed != nil {
 		c.Perpetrator = *inc.PerpetratorNamed
@@ -166,7 +166,7 @@ func (inc Incident) siteClaims(total model.Claim) []model.Claim {
 		c.Codes["part_of"] = "sites"
 		c.Codes["site"] = sf.Site
 		c.Codes["main"] = "false"
-		c.TargetType = targetToGTD[sf.Site]
+		c.TargetType, _ = TargetTypeGTD(sf.Site)
 		c.Killed, c.Wounded = sf.Killed.Range(), sf.Wounded.Range()
 		c.Text = sf.Spans["sentence"].Text
 		out = append(out, c)
@@ -243,8 +243,8 @@ type doc struct {
 	// monthFirst: the main incident is in the US, so an ambiguous numeric
 	// date ("07/04/2016") is read month first (DateOptions.MonthFirst).
 	monthFirst bool
-	state    bool
-	stateAt  int // end of the state force's name in the anchor sentence
+	state      bool
+	stateAt    int // end of the state force's name in the anchor sentence
 	// report is the lead's verdict (classify): a text that is no incident
 	// report dates its own news (a ceremony, a condemnation) with "today".
 	report bool

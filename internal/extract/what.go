@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -44,18 +45,32 @@ func (d *doc) readWhat(inc *Incident) {
 	// names any at all: later sentences name parliaments and shrines for
 	// other reasons, and so may the anchor ("MPs of the parliament's
 	// committee will visit Ahvaz to examine the attack").
+	// The broad types come last, when no specific one was found: the
+	// women and children killed at a military parade are the parade's
+	// crowd, not a second target.
 	var targets []string
-	for _, tiedOnly := range []bool{true, false} {
+	broadFound := false
+	for _, pass := range []struct{ broad, tiedOnly bool }{{false, true}, {false, false}, {true, true}} {
+		tiedOnly := pass.tiedOnly
 		for _, r := range d.anchorFirst(rs) {
 			for _, c := range targetCues {
+				if c.broad != pass.broad || broadFound {
+					continue // one broad type: "the home of an opposition leader" is the leader's
+				}
 				if d.state && c.typ != "militants" {
 					continue // a strike's target is the group it answers; parliaments and shrines are the earlier attack's
 				}
+				if slices.Contains(targets, c.typ) {
+					continue // "police station" and "police department" are one target
+				}
 				for _, h := range d.findAll(r.start, r.end, c.ts) {
-					if tiedOnly && !d.attacked(r, h) {
+					if tiedOnly && !c.broad && !d.attacked(r, h) || c.broad && !d.attackedBroad(r, h) {
 						continue
 					}
 					targets = append(targets, c.typ)
+					if c.broad {
+						broadFound = true
+					}
 					if _, seen := inc.Spans["target_type"]; !seen {
 						inc.Spans["target_type"] = d.span(h.from, h.to)
 					}
@@ -297,11 +312,35 @@ var didCues = concat(attributionCues, eventVerbs)
 var (
 	attackedBefore = terms("on", false, "attack on", "attacks on", "attacked", "stormed", "storming", "targeted", "targeting",
 		"bombing of", "bombing at", "blast at", "blast near", "explosion at", "explosion near", "opened fire on", "raid on",
-		"assault on", "gunmen at", "struck", "hit", "حمله به", "حمله تروریستی به", "حمله مسلحانه به", "انفجار در", "انفجار",
+		"assault on", "gunmen at", "struck", "hit", "fire to", "firebomb at", "firebombs at", "device at", "devices at",
+		"devices in", "ignited at", "arson of", "arson at", "airstrike on", "strike on", "shooting at", "attack at", "planted at",
+		"planted outside", "firebombs outside", "exploded at", "exploded outside", "exploded in", "destroyed", "حمله به", "حمله تروریستی به", "حمله مسلحانه به", "انفجار در", "انفجار",
 		"تیراندازی در", "به رگبار", "هجوم به")
 	attackedAfter = terms("on", false, "have been targeted", "has been targeted", "were targeted", "was targeted",
 		"were attacked", "was attacked", "came under attack", "have been attacked", "مورد حمله", "هدف حمله", "هدف قرار")
 )
+
+// victimBefore and victimAfter tie the people a broad target names to the
+// attack through what befell them ("killed two women", "a man was
+// killed", "... حمله کردند"): specific targets need an attack word, since
+// "soldiers were killed" at a parade are the parade's.
+var (
+	victimBefore = terms("on", false, "killed", "killing", "injured", "injuring", "wounding")
+	victimAfter  = terms("on", false, "was killed", "were killed", "was injured", "were injured", "was wounded", "were wounded",
+		"حمله کردند", "حمله کرد", "کشته شد", "زخمی شد")
+)
+
+// attackedBroad is attacked, or the broad target's people suffered the attack.
+func (d *doc) attackedBroad(r sent, h hit) bool {
+	if d.attacked(r, h) {
+		return true
+	}
+	if _, ok := d.first(max(r.start, h.from-30), h.from, victimBefore); ok {
+		return true
+	}
+	_, ok := d.first(h.to, min(r.end, h.to+120), victimAfter)
+	return ok
+}
 
 // attacked reports whether the target word h in sentence r is what was
 // attacked: an attack word shortly before it, or a passive attack verb
