@@ -137,3 +137,42 @@ func TestBroadTargetTypes(t *testing.T) {
 		t.Error(`TargetTypeGTD("parade ground") ok, want not`)
 	}
 }
+
+// An admin-1 region outside Iran is read when the text places it: by its
+// kind word, as the last element of a chain whose first place is unknown,
+// or in the country the sentence names; a region after a known city
+// leaves the city read.
+func TestRegionInContext(t *testing.T) {
+	g := gaz(t)
+	for _, tc := range []struct{ name, text, city, admin1, country string }{
+		{"chain with an unknown village", "An airstrike killed two men in Qaryat Zzyx district, Balkh, on Monday.", "", "Balkh", "AF"},
+		{"in brackets", "A mob attacked a man in Zzyxville (Wakiso district), beating him.", "", "Wakiso", "UG"},
+		{"unknown town, state", "An assailant set fire to a business in Zzyxville, Wisconsin.", "", "Wisconsin", "US"},
+		{"kind word before a namesake city", "A bomb exploded in Ghazni district, killing two soldiers.", "", "Ghazni", "AF"},
+		{"a known city keeps the region as its own", "Gunmen shot two men in Hermosillo, Sonora, killing one.", "Hermosillo", "Sonora", "MX"},
+		{"a bare region name is not read", "Gunmen shot two men near Balkh, killing one.", "", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Extract(tc.text, Options{Lang: "en", Published: day("2020-05-05"), Gazetteer: g})
+			if len(res.Incidents) == 0 {
+				t.Fatal("no incident")
+			}
+			inc := res.Incidents[0]
+			str := func(p *string) string {
+				if p == nil {
+					return ""
+				}
+				return *p
+			}
+			if got := str(inc.City); got != tc.city {
+				t.Errorf("city = %q, want %q", got, tc.city)
+			}
+			if got := str(inc.Admin1); got != tc.admin1 {
+				t.Errorf("admin1 = %q, want %q", got, tc.admin1)
+			}
+			if got := str(inc.Country); got != tc.country {
+				t.Errorf("country = %q, want %q", got, tc.country)
+			}
+		})
+	}
+}

@@ -280,11 +280,64 @@ func (d *doc) findPlace(a, b int, firstSentence bool, country string) (gazetteer
 				continue // "طرابلس، لیبی": a namesake in another country
 			}
 		}
+		// a region by its kind word before a city of the same name
+		// ("Ghazni district"); by chain or country only when no city is read
+		if p, ok := d.regionInContext(h, country, true); ok {
+			return p, d.span(h.from, h.to), h.from, true
+		}
 		if p, ok := d.pickPlace(h.cands, h.from, country); ok {
+			return p, d.span(h.from, h.to), h.from, true
+		}
+		if p, ok := d.regionInContext(h, country, false); ok {
 			return p, d.span(h.from, h.to), h.from, true
 		}
 	}
 	return gazetteer.Place{}, Span{}, 0, false
+}
+
+// regionKinds after a name say it is a region ("Helmand province",
+// "Bolivar state", "Ghazni district" — a district named after its
+// province is in it).
+var regionKinds = []string{" province", " state", " region", " district", " governorate"}
+
+// regionInContext accepts an admin-1 region outside Iran — which
+// pickPlace leaves to curated names, since running text uses many a
+// region's name for other things — when the text itself places it: the
+// last element of a place chain whose first is unknown ("in Kishindih
+// district, Balkh", "Kakiri (Wakiso district)", "Viroqua, Wisconsin"), the
+// name followed by its kind, or a region of the country already named.
+// Only a name that is one region (in that country) is read; kindOnly
+// reads it only by its kind word.
+func (d *doc) regionInContext(h placeHit, country string, kindOnly bool) (gazetteer.Place, bool) {
+	if d.lang != "en" || !d.capitalised(h.from) {
+		return gazetteer.Place{}, false
+	}
+	before := strings.TrimRight(d.n[max(0, h.from-3):h.from], " ")
+	after := d.n[h.to:min(len(d.n), h.to+12)]
+	chained := strings.HasSuffix(before, ",") || strings.HasSuffix(before, "(")
+	if chained {
+		// a region after a known place is that place's (chainAfter reads it)
+		for _, o := range d.placeHits() {
+			if o.to <= h.from && o.to >= h.from-3 {
+				return gazetteer.Place{}, false
+			}
+		}
+	}
+	placed := !kindOnly && (country != "" || chained)
+	for _, k := range regionKinds {
+		placed = placed || strings.HasPrefix(after, k)
+	}
+	if !placed {
+		return gazetteer.Place{}, false
+	}
+	var found gazetteer.Place
+	n := 0
+	for _, p := range h.cands {
+		if p.Kind == gazetteer.Admin1 && (country == "" || p.Country == country) {
+			found, n = p, n+1
+		}
+	}
+	return found, n == 1
 }
 
 // agencyName: "Fars" in "Fars news agency" / "خبرگزاری فارس" (every Fars
