@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -14,8 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	_ "modernc.org/sqlite"
+
+	"github.com/vigil-project/vigil/internal/testpg"
 )
 
 // The kill tests share this harness: one binary built from this package,
@@ -52,10 +52,8 @@ func crashKills(t *testing.T) int {
 func freshStores(t *testing.T) map[string]func() string {
 	t.Helper()
 	stores := map[string]func() string{"sqlite": func() string { return filepath.Join(t.TempDir(), "crash.db") }}
-	if base := os.Getenv("VIGIL_TEST_POSTGRES"); base != "" {
-		stores["postgres"] = func() string { return newPGDatabase(t, base) }
-	} else if os.Getenv("CI") != "" {
-		t.Fatal("VIGIL_TEST_POSTGRES is not set in CI: run the tests through make test")
+	if testpg.Available(t) {
+		stores["postgres"] = func() string { return testpg.Database(t, "vigil_crash") }
 	}
 	return stores
 }
@@ -108,27 +106,4 @@ func checkSQLite(t *testing.T, path string) {
 			t.Errorf("%s: got %q, %v; want %q", c.what, got, err, c.want)
 		}
 	}
-}
-
-// newPGDatabase creates a database of its own on the test server, dropped
-// when the test ends, and returns its URL.
-func newPGDatabase(t *testing.T, base string) string {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	name := fmt.Sprintf("vigil_crash_%d", rand.Uint64())
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if c, err := pgx.Connect(context.Background(), base); err == nil {
-			c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			c.Close(context.Background())
-		}
-	})
-	return strings.Replace(base, "/postgres?", "/"+name+"?", 1)
 }

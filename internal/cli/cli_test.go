@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,10 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/vigil-project/vigil/internal/shareddata"
 	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/testpg"
 )
 
 // vigil runs one command in-process and returns its stdout, stderr and error.
@@ -52,32 +50,9 @@ func mustVigil(t *testing.T, db string, args ...string) string {
 func stores(t *testing.T) map[string]string {
 	t.Helper()
 	dbs := map[string]string{"sqlite": filepath.Join(t.TempDir(), "vigil.db")}
-	base := os.Getenv("VIGIL_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("VIGIL_TEST_POSTGRES is not set in CI: run the tests through make test")
-		}
-		t.Log("VIGIL_TEST_POSTGRES not set: PostgreSQL half of this test skipped (make test sets it)")
-		return dbs
+	if testpg.Available(t) {
+		dbs["postgres"] = testpg.Database(t, "vigil_cli")
 	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect %s: %v", base, err)
-	}
-	defer conn.Close(ctx)
-	name := fmt.Sprintf("vigil_cli_%d", rand.Uint64())
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), base)
-		if err == nil {
-			c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			c.Close(context.Background())
-		}
-	})
-	dbs["postgres"] = strings.Replace(base, "/postgres?", "/"+name+"?", 1)
 	return dbs
 }
 

@@ -15,6 +15,29 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// Available says whether VIGIL_TEST_POSTGRES names a server, for tests
+// that run on SQLite always and on PostgreSQL too when there is one. In
+// CI, where there must be one, its absence fails the test; elsewhere it
+// is logged, so that the run says which half it left out.
+func Available(t testing.TB) bool {
+	t.Helper()
+	if os.Getenv("VIGIL_TEST_POSTGRES") != "" {
+		return true
+	}
+	failInCI(t)
+	t.Log("VIGIL_TEST_POSTGRES not set: PostgreSQL half of this test skipped (scripts/pgtest.sh sets it)")
+	return false
+}
+
+// failInCI fails the test when CI is set: there PostgreSQL must be tested,
+// and a skip would pass for a green run.
+func failInCI(t testing.TB) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatal("VIGIL_TEST_POSTGRES is not set in CI: run the tests through scripts/pgtest.sh")
+	}
+}
+
 // Database creates a fresh database named prefix_<random> on the
 // VIGIL_TEST_POSTGRES server, drops it (closing whatever is still
 // connected) when the test ends, and returns its URL.
@@ -22,9 +45,7 @@ func Database(t testing.TB, prefix string) string {
 	t.Helper()
 	admin := os.Getenv("VIGIL_TEST_POSTGRES")
 	if admin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("VIGIL_TEST_POSTGRES is not set in CI: run the tests through scripts/pgtest.sh")
-		}
+		failInCI(t)
 		t.Skip("PostgreSQL tests skipped: set VIGIL_TEST_POSTGRES, or run through scripts/pgtest.sh")
 	}
 	u, err := url.Parse(admin)

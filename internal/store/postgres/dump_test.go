@@ -1,17 +1,10 @@
 package postgres
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/vigil-project/vigil/internal/store"
 	"github.com/vigil-project/vigil/internal/store/storetest"
@@ -19,53 +12,6 @@ import (
 
 func TestDumpContract(t *testing.T) {
 	storetest.RunDump(t, func(t *testing.T) storetest.DumpBackend { return open(t) })
-}
-
-// openAsPlainRole opens a store in a fresh database twice: as the
-// superuser that made it, and as an ordinary role granted its tables.
-func openAsPlainRole(t *testing.T) (super, plain *Store) {
-	t.Helper()
-	ctx := t.Context()
-	dsn := newDatabase(t)
-	super, err := Open(ctx, dsn)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { super.Close() })
-	var b [4]byte
-	rand.Read(b[:])
-	role := "vigil_plain_" + hex.EncodeToString(b[:])
-	for _, q := range []string{
-		"CREATE ROLE " + role + " LOGIN PASSWORD 'plain'",
-		"GRANT ALL ON SCHEMA public TO " + role,
-		"GRANT ALL ON ALL TABLES IN SCHEMA public TO " + role,
-		"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + role,
-	} {
-		if _, err := super.pool.Exec(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	t.Cleanup(func() {
-		if c, err := pgx.Connect(context.Background(), dsn); err == nil {
-			c.Exec(context.Background(), "DROP OWNED BY "+role)
-			c.Close(context.Background())
-		}
-		if c, err := pgx.Connect(context.Background(), os.Getenv("VIGIL_TEST_POSTGRES")); err == nil {
-			c.Exec(context.Background(), "DROP ROLE IF EXISTS "+role)
-			c.Close(context.Background())
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.User = url.UserPassword(role, "plain")
-	plain, err = Open(ctx, u.String())
-	if err != nil {
-		t.Fatalf("Open as %s: %v", role, err)
-	}
-	t.Cleanup(func() { plain.Close() })
-	return super, plain
 }
 
 // TestRestoreRoles: a superuser restores with foreign-key triggers off

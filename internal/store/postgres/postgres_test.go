@@ -17,6 +17,7 @@ import (
 	"github.com/vigil-project/vigil/internal/store"
 	"github.com/vigil-project/vigil/internal/store/internal/migrate"
 	"github.com/vigil-project/vigil/internal/store/storetest"
+	"github.com/vigil-project/vigil/internal/testpg"
 )
 
 // newDatabase creates a fresh database on the server that env
@@ -25,42 +26,7 @@ import (
 // skipped, or fails in CI, where PostgreSQL must be tested.
 func newDatabase(tb testing.TB) string {
 	tb.Helper()
-	admin := os.Getenv("VIGIL_TEST_POSTGRES")
-	if admin == "" {
-		if os.Getenv("CI") != "" {
-			tb.Fatal("VIGIL_TEST_POSTGRES is not set in CI: run the tests through scripts/pgtest.sh")
-		}
-		tb.Skip("PostgreSQL tests skipped: set VIGIL_TEST_POSTGRES to a postgres:// URL, or run through scripts/pgtest.sh")
-	}
-	u, err := url.Parse(admin)
-	if err != nil {
-		tb.Fatalf("VIGIL_TEST_POSTGRES is not a URL: %v", err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	name := "vigil_test_" + hex.EncodeToString(b[:])
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		tb.Fatalf("connect to VIGIL_TEST_POSTGRES: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		tb.Fatalf("create test database: %v", err)
-	}
-	tb.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, admin)
-		if err != nil {
-			tb.Errorf("drop test database %s: %v", name, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			tb.Errorf("drop test database %s: %v", name, err)
-		}
-	})
-	u.Path = "/" + name
-	return u.String()
+	return testpg.Database(tb, "vigil_test")
 }
 
 // open opens a store in a fresh database that is dropped when the test ends.
@@ -140,6 +106,53 @@ func TestMigrations(t *testing.T) {
 	}
 }
 
+// openAsPlainRole opens a store in a fresh database twice: as the
+// superuser that made it, and as an ordinary role granted its tables.
+func openAsPlainRole(t *testing.T) (super, plain *Store) {
+	t.Helper()
+	ctx := t.Context()
+	dsn := newDatabase(t)
+	super, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { super.Close() })
+	var b [4]byte
+	rand.Read(b[:])
+	role := "vigil_plain_" + hex.EncodeToString(b[:])
+	for _, q := range []string{
+		"CREATE ROLE " + role + " LOGIN PASSWORD 'plain'",
+		"GRANT ALL ON SCHEMA public TO " + role,
+		"GRANT ALL ON ALL TABLES IN SCHEMA public TO " + role,
+		"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + role,
+	} {
+		if _, err := super.pool.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	t.Cleanup(func() {
+		if c, err := pgx.Connect(context.Background(), dsn); err == nil {
+			c.Exec(context.Background(), "DROP OWNED BY "+role)
+			c.Close(context.Background())
+		}
+		if c, err := pgx.Connect(context.Background(), os.Getenv("VIGIL_TEST_POSTGRES")); err == nil {
+			c.Exec(context.Background(), "DROP ROLE IF EXISTS "+role)
+			c.Close(context.Background())
+		}
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(role, "plain")
+	plain, err = Open(ctx, u.String())
+	if err != nil {
+		t.Fatalf("Open as %s: %v", role, err)
+	}
+	t.Cleanup(func() { plain.Close() })
+	return super, plain
+}
+
 func TestOpenRefusesBadURL(t *testing.T) {
 	_, err := Open(t.Context(), "postgres://user:secret@[bad")
 	if err == nil {
@@ -157,49 +170,10 @@ func TestOpenRefusesBadURL(t *testing.T) {
 // for every later write.
 func TestImportTriggers(t *testing.T) {
 	ctx := t.Context()
-	dsn := newDatabase(t)
-	super, err := Open(ctx, dsn)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer super.Close()
+	super, plain := openAsPlainRole(t)
 	if err := super.EnsureSource(ctx, storetest.GTD); err != nil {
 		t.Fatal(err)
 	}
-	var b [4]byte
-	rand.Read(b[:])
-	role := "vigil_plain_" + hex.EncodeToString(b[:])
-	for _, q := range []string{
-		"CREATE ROLE " + role + " LOGIN PASSWORD 'plain'",
-		"GRANT ALL ON SCHEMA public TO " + role,
-		"GRANT ALL ON ALL TABLES IN SCHEMA public TO " + role,
-		"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + role,
-	} {
-		if _, err := super.pool.Exec(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), dsn)
-		if err == nil {
-			c.Exec(context.Background(), "DROP OWNED BY "+role)
-			c.Close(context.Background())
-		}
-		if c, err := pgx.Connect(context.Background(), os.Getenv("VIGIL_TEST_POSTGRES")); err == nil {
-			c.Exec(context.Background(), "DROP ROLE IF EXISTS "+role)
-			c.Close(context.Background())
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.User = url.UserPassword(role, "plain")
-	plain, err := Open(ctx, u.String())
-	if err != nil {
-		t.Fatalf("Open as %s: %v", role, err)
-	}
-	defer plain.Close()
 
 	fetched := time.Date(2024, 1, 4, 8, 30, 0, 0, time.UTC)
 	at := time.Date(2024, 1, 5, 0, 0, 0, 0, time.UTC)
