@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,7 +29,7 @@ import (
 	"github.com/vigil-project/vigil/internal/store"
 	"github.com/vigil-project/vigil/internal/store/postgres"
 	"github.com/vigil-project/vigil/internal/store/sqlite"
-	"github.com/vigil-project/vigil/internal/testpg"
+	"github.com/vigil-project/vigil/internal/teststore"
 )
 
 // backend is what the test drives: every subsystem's store, and the
@@ -54,30 +53,7 @@ var (
 )
 
 func backends() map[string]func(t *testing.T) backend {
-	return map[string]func(t *testing.T) backend{
-		"sqlite": func(t *testing.T) backend {
-			s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "vigil.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		},
-		"postgres": func(t *testing.T) backend {
-			s, err := postgres.Open(t.Context(), newPostgres(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		},
-	}
-}
-
-// newPostgres creates a fresh database on the VIGIL_TEST_POSTGRES server
-// and drops it when the test ends.
-func newPostgres(t *testing.T) string {
-	return testpg.Database(t, "vigil_metrics_test")
+	return teststore.Openers[backend]("vigil_metrics_test")
 }
 
 // clock is a test's time, stepped by hand.

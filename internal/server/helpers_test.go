@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"io"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,7 +12,7 @@ import (
 	"github.com/vigil-project/vigil/internal/source/csvmap"
 	"github.com/vigil-project/vigil/internal/store/postgres"
 	"github.com/vigil-project/vigil/internal/store/sqlite"
-	"github.com/vigil-project/vigil/internal/testpg"
+	"github.com/vigil-project/vigil/internal/teststore"
 )
 
 // testStore is a store the tests can fill and serve.
@@ -23,6 +22,11 @@ type testStore interface {
 	Close() error
 }
 
+var (
+	_ testStore = (*sqlite.Store)(nil)
+	_ testStore = (*postgres.Store)(nil)
+)
+
 // demoTime is when the tests say the demo was imported: tests never read
 // the clock for data.
 var demoTime = time.Date(2024, 1, 5, 12, 0, 0, 0, time.UTC)
@@ -31,30 +35,7 @@ var demoTime = time.Date(2024, 1, 5, 12, 0, 0, 0, time.UTC)
 // always, PostgreSQL when VIGIL_TEST_POSTGRES names a server (always in
 // CI, where scripts/pgtest.sh starts one).
 func backends(t *testing.T) map[string]func(t *testing.T) testStore {
-	return map[string]func(t *testing.T) testStore{
-		"sqlite": func(t *testing.T) testStore {
-			s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "vigil.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		},
-		"postgres": func(t *testing.T) testStore {
-			s, err := postgres.Open(t.Context(), newPostgres(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		},
-	}
-}
-
-// newPostgres creates a fresh database on the VIGIL_TEST_POSTGRES server
-// and drops it when the test ends.
-func newPostgres(t *testing.T) string {
-	return testpg.Database(t, "vigil_server_test")
+	return teststore.Openers[testStore]("vigil_server_test")
 }
 
 // loadDemo imports the demo dataset embedded in package demo, as `vigil
