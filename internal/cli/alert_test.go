@@ -33,7 +33,6 @@ import (
 
 	"github.com/vigil-project/vigil/internal/alert"
 	"github.com/vigil-project/vigil/internal/store"
-	"github.com/vigil-project/vigil/internal/store/storetest"
 )
 
 // vigilEnv runs one command in-process with the environment given.
@@ -335,19 +334,8 @@ type outboxLister interface {
 
 func testDeliverSurvivesKill(t *testing.T, bin, db string) {
 	ctx := t.Context()
-	s, err := openStore(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	if err := s.EnsureSource(ctx, storetest.GTD); err != nil {
-		t.Fatal(err)
-	}
 	const n = 30
-	if _, err := s.ImportBatch(ctx, storetest.Synthetic("gtd", 0, n, seen), seen); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
+	seedSynthetic(t, db, n)
 
 	hook := &hookRecorder{t: t, secret: []byte("kill-test-secret-16+"), delay: 300 * time.Millisecond, arrive: make(chan string, 1)}
 	srv := httptest.NewServer(hook)
@@ -420,7 +408,7 @@ func testDeliverSurvivesKill(t *testing.T, bin, db string) {
 	}
 
 	all, distinct, bad := hook.received()
-	s, err = openStore(ctx, db)
+	s, err := openStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/vigil-project/vigil/internal/shareddata"
 	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/store/storetest"
 	"github.com/vigil-project/vigil/internal/testpg"
 )
 
@@ -54,6 +55,25 @@ func stores(t *testing.T) map[string]string {
 		dbs["postgres"] = testpg.Database(t, "vigil_cli")
 	}
 	return dbs
+}
+
+// seedSynthetic stores n synthetic GTD incidents, first seen on
+// 2026-01-01, in the store at db, for the alert tests to raise alerts on.
+func seedSynthetic(t *testing.T, db string, n int) {
+	t.Helper()
+	ctx := t.Context()
+	s, err := openStore(ctx, db)
+	if err != nil {
+		t.Fatalf("open %s: %v", db, err)
+	}
+	defer s.Close()
+	seen := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := s.EnsureSource(ctx, storetest.GTD); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	if _, err := s.ImportBatch(ctx, storetest.Synthetic("gtd", 0, n, seen), seen); err != nil {
+		t.Fatalf("seed %d incidents: %v", n, err)
+	}
 }
 
 func statsOf(t *testing.T, db string) store.Stats {

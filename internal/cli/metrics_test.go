@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigil-project/vigil/internal/metrics"
 	"github.com/vigil-project/vigil/internal/queue"
-	"github.com/vigil-project/vigil/internal/store/storetest"
 )
 
 // TestDeliverMetrics runs `vigil alerts deliver --loop --metrics-addr`
@@ -26,20 +24,8 @@ func TestDeliverMetrics(t *testing.T) {
 }
 
 func testDeliverMetrics(t *testing.T, db string) {
-	ctx := t.Context()
-	s, err := openStore(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	if err := s.EnsureSource(ctx, storetest.GTD); err != nil {
-		t.Fatal(err)
-	}
 	const n = 4
-	if _, err := s.ImportBatch(ctx, storetest.Synthetic("gtd", 0, n, seen), seen); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
+	seedSynthetic(t, db, n)
 	secret := "metrics-test-secret-16+"
 	hook := &hookRecorder{t: t, secret: []byte(secret)}
 	srv := httptest.NewServer(hook)
@@ -49,34 +35,16 @@ func testDeliverMetrics(t *testing.T, db string) {
 		t.Fatalf("check got %q, want %d new alerts", out, n)
 	}
 
-	var out, errb syncBuffer
-	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Now: time.Now,
-		Getenv: func(k string) string {
-			return map[string]string{"VIGIL_DB": db, "VIGIL_WEBHOOK_SECRET": secret}[k]
-		}}
-	runCtx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(runCtx, env, []string{"alerts", "deliver", "--loop", "--poll", "50ms", "--metrics-addr", "127.0.0.1:0"})
-	}()
-	at := regexp.MustCompile(`metrics on http://(127\.0\.0\.1:\d+)/metrics`)
-	var addr []string
-	for deadline := time.Now().Add(60 * time.Second); addr == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		addr = at.FindStringSubmatch(errb.String())
-	}
-	if addr == nil {
-		cancel()
-		<-done
-		t.Fatalf("deliver --loop --metrics-addr printed no address: %q", errb.String())
-	}
-	body := waitMetrics(t, addr[1], fmt.Sprintf(`vigil_alert_deliveries_total{channel="webhook",outcome="sent"} %d`, n),
+	deliver := startVigil(t, Env{Now: time.Now, Getenv: func(k string) string {
+		return map[string]string{"VIGIL_DB": db, "VIGIL_WEBHOOK_SECRET": secret}[k]
+	}}, "alerts", "deliver", "--loop", "--poll", "50ms", "--metrics-addr", "127.0.0.1:0")
+	body := waitMetrics(t, deliver.address(t, &deliver.errb, metricsAt), fmt.Sprintf(`vigil_alert_deliveries_total{channel="webhook",outcome="sent"} %d`, n),
 		fmt.Sprintf(`vigil_alert_delivery_latency_seconds_count{channel="webhook"} %d`, n),
 		fmt.Sprintf(`vigil_store_rows{table="alerts"} %d`, n))
 	if !strings.Contains(body, `op="outbox_lease"`) {
 		t.Errorf("/metrics: no outbox_lease operation timed")
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := deliver.stop(t, time.Minute); err != nil {
 		t.Errorf("deliver --loop after cancel: %v", err)
 	}
 	if _, distinct, _ := hook.received(); len(distinct) != n {
@@ -88,58 +56,31 @@ func testDeliverMetrics(t *testing.T, db string) {
 // and reads its /metrics: the rules evaluated and the alerts raised.
 func TestCheckLoopMetrics(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "vigil.db")
-	s, err := openStore(t.Context(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	if err := s.EnsureSource(t.Context(), storetest.GTD); err != nil {
-		t.Fatal(err)
-	}
 	const n = 3
-	if _, err := s.ImportBatch(t.Context(), storetest.Synthetic("gtd", 0, n, seen), seen); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
+	seedSynthetic(t, db, n)
 	mustVigil(t, db, "alerts", "rules", "add", "incident", "--name", "all", "--since", "2025-12-31", "--recent", "0")
 	if _, _, err := vigil(t, db, "alerts", "check", "--loop", "--at", "2026-01-02"); ExitCode(err) != 2 {
 		t.Errorf("check --loop --at: %v, want a usage error", err)
 	}
 
-	var out, errb syncBuffer
-	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Now: time.Now,
-		Getenv: func(k string) string { return map[string]string{"VIGIL_DB": db}[k] }}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, env, []string{"alerts", "check", "--loop", "--every", "1s", "--metrics-addr", "127.0.0.1:0"})
-	}()
-	at := regexp.MustCompile(`metrics on http://(127\.0\.0\.1:\d+)/metrics`)
-	var addr []string
-	for deadline := time.Now().Add(60 * time.Second); addr == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		addr = at.FindStringSubmatch(errb.String())
-	}
-	if addr == nil {
-		cancel()
-		<-done
-		t.Fatalf("check --loop --metrics-addr printed no address: %q", errb.String())
-	}
+	check := startVigil(t, Env{Now: time.Now, Getenv: func(k string) string { return map[string]string{"VIGIL_DB": db}[k] }},
+		"alerts", "check", "--loop", "--every", "1s", "--metrics-addr", "127.0.0.1:0")
 	// Two rounds: the first raises the alerts, the second none again.
-	body := waitMetrics(t, addr[1], fmt.Sprintf(`vigil_alerts_raised_total{kind="incident"} %d`, n),
+	body := waitMetrics(t, check.address(t, &check.errb, metricsAt), fmt.Sprintf(`vigil_alerts_raised_total{kind="incident"} %d`, n),
 		`vigil_alert_checks_total{result="ok"} 2`, `vigil_alert_rules_evaluated_total 2`,
 		fmt.Sprintf(`vigil_alert_outbox_items{channel="webhook",state="pending"} %d`, 0))
 	if !strings.Contains(body, "vigil_alert_last_check_timestamp_seconds ") {
 		t.Error("/metrics: no last check time")
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := check.stop(t, time.Minute); err != nil {
 		t.Errorf("check --loop after cancel: %v", err)
 	}
-	if got := strings.Count(out.String(), "rules evaluated"); got < 2 {
-		t.Errorf("check --loop printed %d rounds, want 2 or more:\n%s", got, out.String())
+	out := check.out.String()
+	if got := strings.Count(out, "rules evaluated"); got < 2 {
+		t.Errorf("check --loop printed %d rounds, want 2 or more:\n%s", got, out)
 	}
-	if !strings.Contains(out.String(), fmt.Sprintf(": %d new alerts", n)) {
-		t.Errorf("check --loop output %q, want a round with %d new alerts", out.String(), n)
+	if !strings.Contains(out, fmt.Sprintf(": %d new alerts", n)) {
+		t.Errorf("check --loop output %q, want a round with %d new alerts", out, n)
 	}
 }
 

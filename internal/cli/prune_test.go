@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -256,26 +254,15 @@ func TestServePrunesDaily(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "vigil.db")
 	mustVigil(t, db, "demo") // stored at 2026-11-25 12:00
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC).Add(40 * 24 * time.Hour)
-	var out syncBuffer
 	vars := map[string]string{"VIGIL_PUBLIC": "true", "VIGIL_RETENTION_RAW_DAYS": "30"}
-	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: io.Discard,
-		Getenv: func(k string) string { return vars[k] }, Now: func() time.Time { return now }}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- Run(ctx, env, []string{"--db", db, "serve", "--addr", "127.0.0.1:0", "--poll=false"}) }()
-	addr := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)/`)
-	var m []string
-	for deadline := time.Now().Add(60 * time.Second); m == nil; time.Sleep(20 * time.Millisecond) {
-		if m = addr.FindStringSubmatch(out.String()); m == nil && time.Now().After(deadline) {
-			t.Fatalf("serve printed no address: %q", out.String())
-		}
-	}
+	serve := startVigil(t, Env{Getenv: func(k string) string { return vars[k] }, Now: func() time.Time { return now }},
+		"--db", db, "serve", "--addr", "127.0.0.1:0", "--poll=false")
+	addr := serve.address(t, &serve.out, servingAt)
 	id := incidentsJSON(t, db)[0]["id"].(string)
 	// The prune runs beside the server: look until it shows.
 	var pruned *time.Time
 	for deadline := time.Now().Add(60 * time.Second); pruned == nil; time.Sleep(50 * time.Millisecond) {
-		resp, err := http.Get("http://" + m[1] + "/api/incidents/" + id)
+		resp, err := http.Get("http://" + addr + "/api/incidents/" + id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -294,8 +281,7 @@ func TestServePrunesDaily(t *testing.T) {
 	if !pruned.Equal(now) {
 		t.Errorf("raw_pruned %s, want the server's now %s", pruned, now)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := serve.stop(t, time.Minute); err != nil {
 		t.Errorf("serve after cancel: %v", err)
 	}
 	es := auditEntries(t, db, "prune")

@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
-	"io"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -37,12 +35,8 @@ func TestServeChecksAndDeliversAlerts(t *testing.T) {
 			// Ahvaz 2018 and Kerman 2024.
 			run("alerts", "rules", "add", "incident", "--name", "deadly", "--min-killed", "20", "--since", "2000-01-01", "--recent", "0", "--webhook", srv.URL)
 
-			var out syncBuffer
-			env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: io.Discard,
-				Getenv: func(k string) string { return vars[k] }, Now: time.Now}
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error, 1)
-			go func() { done <- Run(ctx, env, []string{"serve", "--public", "--addr", "127.0.0.1:0", "--poll=false"}) }()
+			serve := startVigil(t, Env{Getenv: func(k string) string { return vars[k] }, Now: time.Now},
+				"serve", "--public", "--addr", "127.0.0.1:0", "--poll=false")
 			deadline := time.Now().Add(30 * time.Second)
 			for {
 				if _, distinct, _ := hook.received(); len(distinct) >= 3 || time.Now().After(deadline) {
@@ -52,14 +46,8 @@ func TestServeChecksAndDeliversAlerts(t *testing.T) {
 			}
 			// Two more rounds pass: nothing is raised or sent again.
 			time.Sleep(2500 * time.Millisecond)
-			cancel()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Fatalf("serve: %v", err)
-				}
-			case <-time.After(20 * time.Second):
-				t.Fatal("serve did not stop after cancel")
+			if err := serve.stop(t, 20*time.Second); err != nil {
+				t.Fatalf("serve: %v", err)
 			}
 			all, distinct, bad := hook.received()
 			if len(distinct) != 3 || len(all) != 3 || bad != 0 {

@@ -32,6 +32,81 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// background is a vigil command a test runs beside itself (serve, a
+// --loop): what it writes can be read while it runs, and it is stopped
+// when the test ends, whether the test stops it first or fails.
+type background struct {
+	out, errb syncBuffer
+	cancel    context.CancelFunc
+	done      chan struct{}
+	err       error // Run's result, once done is closed
+}
+
+// startVigil runs `vigil ARGS…` in the background with env's Getenv and
+// Now; its stdout and stderr go to the background's buffers.
+func startVigil(t *testing.T, env Env, args ...string) *background {
+	t.Helper()
+	b := &background{done: make(chan struct{})}
+	env.Stdin, env.Stdout, env.Stderr = strings.NewReader(""), &b.out, &b.errb
+	ctx, cancel := context.WithCancel(context.Background())
+	b.cancel = cancel
+	go func() {
+		b.err = Run(ctx, env, args)
+		close(b.done)
+	}()
+	// A test that failed half-way leaves no command running into the next
+	// test (or into its removed temporary directory).
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-b.done:
+		case <-time.After(30 * time.Second):
+			t.Errorf("vigil %s did not stop when the test ended", strings.Join(args, " "))
+		}
+	})
+	return b
+}
+
+// address waits up to 60 s for what the command writes to w to match re,
+// and returns re's first group: the address it says it listens on.
+func (b *background) address(t *testing.T, w *syncBuffer, re *regexp.Regexp) string {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if m := re.FindStringSubmatch(w.String()); m != nil {
+			return m[1]
+		}
+		select {
+		case <-b.done:
+			t.Fatalf("vigil ended (%v) before it printed an address: %q", b.err, w.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("vigil printed no address: %q", w.String())
+		}
+	}
+}
+
+// stop cancels the command and returns what Run returned, failing the
+// test when it has not stopped within the time given.
+func (b *background) stop(t *testing.T, within time.Duration) error {
+	t.Helper()
+	b.cancel()
+	select {
+	case <-b.done:
+		return b.err
+	case <-time.After(within):
+		t.Fatalf("vigil did not stop within %s of cancel", within)
+		return nil
+	}
+}
+
+// Where a command says it serves: serve on stdout, --metrics-addr on
+// stderr.
+var (
+	servingAt = regexp.MustCompile(`http://(127\.0\.0\.1:\d+)/`)
+	metricsAt = regexp.MustCompile(`metrics on http://(127\.0\.0\.1:\d+)/metrics`)
+)
+
 // TestServe runs `vigil serve` on the demo store, reads the address it
 // prints, asks it for the demo's incidents and stops it by cancelling.
 func TestServe(t *testing.T) {
@@ -52,22 +127,10 @@ func TestServe(t *testing.T) {
 func testServe(t *testing.T, extra []string, vars map[string]string) {
 	db := filepath.Join(t.TempDir(), "vigil.db")
 	mustVigil(t, db, "demo")
-	var out syncBuffer
-	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: io.Discard,
-		Getenv: func(k string) string { return vars[k] }, Now: time.Now}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	args := append([]string{"--db", db, "serve", "--addr", "127.0.0.1:0"}, extra...)
-	go func() { done <- Run(ctx, env, args) }()
-	addr := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)/`)
-	var m []string
-	for deadline := time.Now().Add(60 * time.Second); m == nil; time.Sleep(20 * time.Millisecond) {
-		if m = addr.FindStringSubmatch(out.String()); m == nil && time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("serve printed no address: %q", out.String())
-		}
-	}
-	resp, err := http.Get("http://" + m[1] + "/api/incidents?country=IR")
+	serve := startVigil(t, Env{Getenv: func(k string) string { return vars[k] }, Now: time.Now},
+		append([]string{"--db", db, "serve", "--addr", "127.0.0.1:0"}, extra...)...)
+	addr := serve.address(t, &serve.out, servingAt)
+	resp, err := http.Get("http://" + addr + "/api/incidents?country=IR")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,20 +143,14 @@ func testServe(t *testing.T, extra []string, vars map[string]string) {
 		t.Errorf("GET /api/incidents: %d incidents (%v), want the demo's 11", len(page.Incidents), err)
 	}
 	// One /metrics carries the server's series and the store's.
-	metrics := waitMetrics(t, m[1], `vigil_http_requests_total{code="200",route="GET /api/incidents"} 1`,
+	metrics := waitMetrics(t, addr, `vigil_http_requests_total{code="200",route="GET /api/incidents"} 1`,
 		`vigil_store_operation_duration_seconds_count{backend="sqlite",op="incidents_list"} 1`,
 		`vigil_store_connections_max{pool="write"} 1`)
 	if !regexp.MustCompile(`(?m)^vigil_store_rows\{table="incidents"\} [1-9]`).MatchString(metrics) {
 		t.Errorf("/metrics: no incidents counted in vigil_store_rows")
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve after cancel: %v", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop after cancel")
+	if err := serve.stop(t, 15*time.Second); err != nil {
+		t.Errorf("serve after cancel: %v", err)
 	}
 }
 
@@ -141,13 +198,11 @@ func TestServePollsFeeds(t *testing.T) {
 			"--name", "site", "--every", "30m", "--allow-private"}); err != nil {
 			t.Fatal(err)
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
 		args := []string{"--db", db, "serve", "--public", "--addr", "127.0.0.1:0"}
 		if !polling {
 			args = append(args, "--poll=false")
 		}
-		go func() { done <- Run(ctx, env, args) }()
+		serve := startVigil(t, env, args...)
 		// Polling: until the items are seen, however slow the machine
 		// (the race detector, other tests); not polling: a few seconds in
 		// which a poll would have happened.
@@ -170,19 +225,10 @@ func TestServePollsFeeds(t *testing.T) {
 		if polling {
 			// The poll is in the server's /metrics.
 			// The poller starts before the server says where it listens.
-			serving := regexp.MustCompile(`serving .* on http://(127\.0\.0\.1:\d+)/`)
-			a := serving.FindStringSubmatch(out.String())
-			for deadline := time.Now().Add(60 * time.Second); a == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-				a = serving.FindStringSubmatch(out.String())
-			}
-			if a != nil {
-				waitMetrics(t, a[1], `vigil_feed_polls_total{feed="site",result="ok"} 1`, `vigil_feed_items_total{feed="site",state="new"} 3`)
-			} else {
-				t.Errorf("serve printed no address: %q", out.String())
-			}
+			addr := serve.address(t, &serve.out, regexp.MustCompile(`serving .* on http://(127\.0\.0\.1:\d+)/`))
+			waitMetrics(t, addr, `vigil_feed_polls_total{feed="site",result="ok"} 1`, `vigil_feed_items_total{feed="site",state="new"} 3`)
 		}
-		cancel()
-		if err := <-done; err != nil {
+		if err := serve.stop(t, time.Minute); err != nil {
 			t.Fatalf("serve (poll %v): %v", polling, err)
 		}
 		if polling && seen != 3 {
