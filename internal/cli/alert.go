@@ -137,14 +137,6 @@ func openAlerts(ctx context.Context, cfg Config) (backend, alertBackend, error) 
 	return b, ab, nil
 }
 
-// tableOrJSON refuses output formats that alerts do not have.
-func tableOrJSON(cfg Config) error {
-	if cfg.Format != export.Table && cfg.Format != export.JSON {
-		return usagef("--format %s: alerts are written as table or json", cfg.Format)
-	}
-	return nil
-}
-
 // listFlag collects a repeatable flag into a list; given at all, it
 // replaces what the list held, and "" empties it.
 type listFlag struct {
@@ -317,7 +309,7 @@ func alertRulesList(ctx context.Context, env Env, args []string) error {
 	if _, err := parse(fs, args, env, &cfg); err != nil {
 		return err
 	}
-	if err := tableOrJSON(cfg); err != nil {
+	if err := tableOrJSON("alerts rules list", cfg); err != nil {
 		return err
 	}
 	b, ab, err := openAlerts(ctx, cfg)
@@ -330,10 +322,7 @@ func alertRulesList(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if cfg.Format == export.JSON {
-		if rules == nil {
-			rules = []store.AlertRule{}
-		}
-		return writeJSON(env.Stdout, rules)
+		return writeJSONList(env.Stdout, rules)
 	}
 	w := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "ID\tNAME\tKIND\tCHECKED\tSPEC")
@@ -381,7 +370,7 @@ func alertsCheck(ctx context.Context, env Env, args []string) error {
 	if _, err := parse(fs, args, env, &cfg); err != nil {
 		return err
 	}
-	if err := tableOrJSON(cfg); err != nil {
+	if err := tableOrJSON("alerts check", cfg); err != nil {
 		return err
 	}
 	if lf.loop {
@@ -442,7 +431,7 @@ func alertsList(ctx context.Context, env Env, args []string) error {
 	if _, err := parse(fs, args, env, &cfg); err != nil {
 		return err
 	}
-	if err := tableOrJSON(cfg); err != nil {
+	if err := tableOrJSON("alerts list", cfg); err != nil {
 		return err
 	}
 	b, ab, err := openAlerts(ctx, cfg)
@@ -455,10 +444,7 @@ func alertsList(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if cfg.Format == export.JSON {
-		if as == nil {
-			as = []store.Alert{}
-		}
-		return writeJSON(env.Stdout, as)
+		return writeJSONList(env.Stdout, as)
 	}
 	return writeAlerts(env.Stdout, as)
 }
@@ -469,12 +455,6 @@ func writeAlerts(w io.Writer, as []store.Alert) error {
 		fmt.Fprintf(w, "  evidence: incidents %s; reports %s\n", strings.Join(a.Incidents, ", "), strings.Join(a.Reports, ", "))
 	}
 	return nil
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 func alertsFeed(ctx context.Context, env Env, args []string) error {
@@ -507,7 +487,7 @@ func alertsOutbox(ctx context.Context, env Env, args []string) error {
 	if _, err := parse(fs, args, env, &cfg); err != nil {
 		return err
 	}
-	if err := tableOrJSON(cfg); err != nil {
+	if err := tableOrJSON("alerts outbox", cfg); err != nil {
 		return err
 	}
 	switch state {

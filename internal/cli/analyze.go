@@ -61,8 +61,8 @@ func runAnalyze(ctx context.Context, env Env, args []string) error {
 		return usagef("usage: vigil analyze %s [filters]", strings.Join(analyzeKinds, "|"))
 	}
 	what := pos[0]
-	if cfg.Format != export.Table && cfg.Format != export.JSON {
-		return usagef("analyze: --format %s not supported: use table or json", cfg.Format)
+	if err := tableOrJSON("analyze", cfg); err != nil {
+		return err
 	}
 	var f store.Filter
 	if err := sel.resolve(&f); err != nil {
@@ -318,9 +318,7 @@ func writeResult(env Env, f export.Format, s sentencer, v any) error {
 			m["sentence"] = s.Sentence()
 			out = m
 		}
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(env.Stdout, out)
 	}
 	fmt.Fprintln(env.Stdout, s.Sentence())
 	var m map[string]any

@@ -79,8 +79,8 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("audit takes no arguments, got %q", pos[0])
 	}
-	if cfg.Format != export.Table && cfg.Format != export.JSON {
-		return usagef("audit: --format %s not supported: use table or json", cfg.Format)
+	if err := tableOrJSON("audit", cfg); err != nil {
+		return err
 	}
 	var f store.AuditFilter
 	if f.Since, err = parseAuditTime("since", *since, false); err != nil {
@@ -115,10 +115,7 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("audit: %w", err)
 	}
 	if cfg.Format == export.JSON {
-		if entries == nil {
-			entries = []store.AuditEntry{}
-		}
-		return writeJSON(env.Stdout, entries)
+		return writeJSONList(env.Stdout, entries)
 	}
 	if len(entries) == 0 {
 		fmt.Fprintln(env.Stdout, "no audit entries match")

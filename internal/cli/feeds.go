@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -175,12 +174,7 @@ func runFeedsList(ctx context.Context, env Env, args []string) error {
 	}
 	switch cfg.Format {
 	case export.JSON:
-		if feeds == nil {
-			feeds = []store.Feed{}
-		}
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(feeds)
+		return writeJSONList(env.Stdout, feeds)
 	case export.Table:
 		writeFeeds(env.Stdout, feeds, env.Now())
 		return nil
@@ -312,9 +306,7 @@ func runFeedsPoll(ctx context.Context, env Env, args []string) error {
 				list[i].Error = r.Err.Error()
 			}
 		}
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(list); err != nil {
+		if err := writeJSON(env.Stdout, list); err != nil {
 			return err
 		}
 	case export.Table:

@@ -73,8 +73,8 @@ func runForecast(ctx context.Context, env Env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("forecast takes no arguments, got %q", pos[0])
 	}
-	if cfg.Format != export.Table && cfg.Format != export.JSON {
-		return usagef("forecast: --format %s not supported: use table or json", cfg.Format)
+	if err := tableOrJSON("forecast", cfg); err != nil {
+		return err
 	}
 	level, horizon, now, err := ff.resolve(env)
 	if err != nil {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -124,9 +123,7 @@ func runIncident(ctx context.Context, env Env, args []string) error {
 	case fl.why:
 		return writeWhy(env.Stdout, d)
 	case cfg.Format == export.JSON:
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(d)
+		return writeJSON(env.Stdout, d)
 	case cfg.Format == export.Table:
 		return writeIncidentText(env.Stdout, d)
 	default:
@@ -328,9 +325,7 @@ func writeHistory(ctx context.Context, env Env, fb fuseBackend, id string, f exp
 		out[i] = entry{Version: v.Version, At: v.At, Author: v.Author, Reason: v.Reason, Changed: changes(prev, &v.Incident)}
 	}
 	if f == export.JSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(env.Stdout, out)
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "VERSION\tAT\tAUTHOR\tREASON\tCHANGED")

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -53,8 +52,8 @@ func runIngest(ctx context.Context, env Env, args []string) error {
 	if len(pos) == 0 {
 		return usagef("usage: vigil ingest [--source NAME] FILE|DIR...")
 	}
-	if cfg.Format != export.Table && cfg.Format != export.JSON {
-		return usagef("ingest: --format %s not supported: use table or json", cfg.Format)
+	if err := tableOrJSON("ingest", cfg); err != nil {
+		return err
 	}
 	var files []string
 	for _, p := range pos {
@@ -118,9 +117,7 @@ func runIngest(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if cfg.Format == export.JSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(results); err != nil {
+		if err := writeJSON(env.Stdout, results); err != nil {
 			return err
 		}
 	} else {

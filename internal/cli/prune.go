@@ -35,7 +35,7 @@ func runPrune(ctx context.Context, env Env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("prune takes no arguments: vigil prune --raw-older-than 90d [--dry-run]")
 	}
-	if err := tableOrJSON(cfg); err != nil {
+	if err := tableOrJSON("prune", cfg); err != nil {
 		return err
 	}
 	age := time.Duration(cfg.Conf.Retention.RawDays) * 24 * time.Hour

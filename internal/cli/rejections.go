@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/vigil-project/vigil/internal/export"
@@ -32,9 +31,7 @@ func runRejections(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("rejections: %w", err)
 	}
 	if cfg.Format == export.JSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rs)
+		return writeJSON(env.Stdout, rs)
 	}
 	if len(rs) == 0 {
 		fmt.Fprintln(env.Stdout, "no rejected rows")

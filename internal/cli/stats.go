@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -32,9 +31,7 @@ func runStats(ctx context.Context, env Env, args []string) error {
 	}
 	switch cfg.Format {
 	case export.JSON:
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(s)
+		return writeJSON(env.Stdout, s)
 	case export.Table:
 		writeStats(env.Stdout, s)
 		return nil

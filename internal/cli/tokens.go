@@ -64,8 +64,8 @@ func runTokensList(ctx context.Context, env Env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("tokens list takes no arguments")
 	}
-	if cfg.Format != export.Table && cfg.Format != export.JSON {
-		return usagef("tokens list: --format %s not supported: use table or json", cfg.Format)
+	if err := tableOrJSON("tokens list", cfg); err != nil {
+		return err
 	}
 	st, err := openTeamStore(ctx, cfg.DB)
 	if err != nil {
@@ -77,10 +77,7 @@ func runTokensList(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("tokens list: %w", err)
 	}
 	if cfg.Format == export.JSON {
-		if toks == nil {
-			toks = []store.APIToken{}
-		}
-		return writeJSON(env.Stdout, toks)
+		return writeJSONList(env.Stdout, toks)
 	}
 	if len(toks) == 0 {
 		fmt.Fprintln(env.Stdout, "no tokens: add one with 'vigil tokens add NAME --role viewer'")

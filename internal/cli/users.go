@@ -192,8 +192,8 @@ func runUsersList(ctx context.Context, env Env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("users list takes no arguments")
 	}
-	if cfg.Format != export.Table && cfg.Format != export.JSON {
-		return usagef("users list: --format %s not supported: use table or json", cfg.Format)
+	if err := tableOrJSON("users list", cfg); err != nil {
+		return err
 	}
 	st, err := openTeamStore(ctx, cfg.DB)
 	if err != nil {
@@ -205,10 +205,7 @@ func runUsersList(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("users list: %w", err)
 	}
 	if cfg.Format == export.JSON {
-		if users == nil {
-			users = []store.User{}
-		}
-		return writeJSON(env.Stdout, users)
+		return writeJSONList(env.Stdout, users)
 	}
 	if len(users) == 0 {
 		fmt.Fprintln(env.Stdout, "no accounts: add one with 'vigil users add NAME --role admin'")
