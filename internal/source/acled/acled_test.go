@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/shareddata"
 	"github.com/vigil-project/vigil/internal/source"
+	"github.com/vigil-project/vigil/internal/source/sourcetest"
 )
 
 // realFile is the shared ACLED export (see ../shared/data/acled/SOURCE.md).
@@ -23,20 +24,10 @@ const realFile = "acled_2020-04-27_to_2020-05-09_outside_middle_east.csv"
 
 var fetched = time.Date(2024, 1, 10, 12, 0, 0, 0, time.UTC)
 
-// result is everything a reader yielded from one file.
+// result is everything a reader yielded from one file, and the reader.
 type result struct {
-	recs   []model.Record
-	errs   []*source.RowError
+	sourcetest.Result
 	reader *Reader
-}
-
-func (res result) byRef(ref string) (model.Record, bool) {
-	for _, r := range res.recs {
-		if r.Report.SourceRef == ref {
-			return r, true
-		}
-	}
-	return model.Record{}, false
 }
 
 func readAll(tb testing.TB, path string) result {
@@ -54,22 +45,7 @@ func readBytes(tb testing.TB, data []byte, name string) result {
 	if err != nil {
 		tb.Fatalf("NewReader(%s): %v", name, err)
 	}
-	res := result{reader: r}
-	for {
-		rec, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return res
-		}
-		var re *source.RowError
-		if errors.As(err, &re) {
-			res.errs = append(res.errs, re)
-			continue
-		}
-		if err != nil {
-			tb.Fatalf("Next: %v", err)
-		}
-		res.recs = append(res.recs, rec)
-	}
+	return result{Result: sourcetest.Drain(tb, r), reader: r}
 }
 
 // claimWant is the part of a claim the tests check field by field.
@@ -155,12 +131,12 @@ func deref(p *float64) any {
 func TestRealFile(t *testing.T) {
 	res := readAll(t, shareddata.Path(t, "acled", realFile))
 	const rows, wantRead, wantSkipped = 3902, 2475, 1427
-	got := len(res.recs) + res.reader.Skipped() + len(res.errs)
-	if len(res.recs) != wantRead || res.reader.Skipped() != wantSkipped || len(res.errs) != 0 || got != rows {
+	got := len(res.Recs) + res.reader.Skipped() + len(res.Errs)
+	if len(res.Recs) != wantRead || res.reader.Skipped() != wantSkipped || len(res.Errs) != 0 || got != rows {
 		t.Errorf("read %d + skipped %d + rejected %d = %d, want %d + %d + 0 = %d",
-			len(res.recs), res.reader.Skipped(), len(res.errs), got, wantRead, wantSkipped, rows)
+			len(res.Recs), res.reader.Skipped(), len(res.Errs), got, wantRead, wantSkipped, rows)
 	}
-	for _, e := range res.errs {
+	for _, e := range res.Errs {
 		t.Errorf("rejected: %v", e)
 	}
 	wantReasons := map[string]int{
@@ -173,7 +149,7 @@ func TestRealFile(t *testing.T) {
 
 	// Every claim is complete enough for fusion.
 	refs := map[string]bool{}
-	for _, rec := range res.recs {
+	for _, rec := range res.Recs {
 		c := rec.Claim
 		if !c.AttackType.Valid() || !c.DatePrecision.Valid() || !c.PlacePrecision.Valid() || c.Country == "" ||
 			c.Start.IsZero() || c.End.Before(c.Start) || c.Killed == nil || c.Lat == nil {
@@ -229,7 +205,7 @@ func TestRealFile(t *testing.T) {
 			codes:      map[string]string{"assoc_actor_2": "Journalists (Democratic Republic of Congo)", "data_id": "7080698"},
 		}},
 	} {
-		rec, ok := res.byRef(tc.ref)
+		rec, ok := res.ByRef(tc.ref)
 		if !ok {
 			t.Errorf("%s: not read", tc.ref)
 			continue
@@ -238,11 +214,11 @@ func TestRealFile(t *testing.T) {
 	}
 
 	// A peaceful protest (line 7, IND74387) is skipped, not read.
-	if _, ok := res.byRef("IND74387"); ok {
+	if _, ok := res.ByRef("IND74387"); ok {
 		t.Errorf("IND74387 (peaceful protest) was read, want skipped")
 	}
 	// Raw is the row's bytes as in the file, without its CRLF.
-	first, _ := res.byRef("MEX17991")
+	first, _ := res.ByRef("MEX17991")
 	if want := "7079936,484,MEX17991,17991,9-May-20,2020,2,Violence against civilians,Attack,"; !strings.HasPrefix(string(first.Report.Raw), want) ||
 		!strings.HasSuffix(string(first.Report.Raw), ",1,1589232621,MEX") {
 		t.Errorf("raw got %q", first.Report.Raw)
@@ -251,8 +227,8 @@ func TestRealFile(t *testing.T) {
 
 func TestDates(t *testing.T) {
 	res := readAll(t, filepath.Join("testdata", "dates.csv"))
-	if len(res.errs) != 0 {
-		t.Fatalf("rejected %v, want none", res.errs)
+	if len(res.Errs) != 0 {
+		t.Fatalf("rejected %v, want none", res.Errs)
 	}
 	if res.reader.Skipped() != 2 || !maps.Equal(res.reader.SkipReasons(), map[string]int{"Peaceful protest": 1, "Agreement": 1}) {
 		t.Errorf("skipped %d %v, want 2 (a peaceful protest and an agreement)", res.reader.Skipped(), res.reader.SkipReasons())
@@ -277,8 +253,8 @@ func TestDates(t *testing.T) {
 		{"AFG90006", 7, "2020-04-29", "2020-04-29", model.PrecisionDay, model.PlaceCity, model.Bombing, "private_citizens_property", 4, &yes},
 		{"NIG90009", 10, "2020-05-07", "2020-05-07", model.PrecisionDay, model.PlaceCity, model.UnarmedAssault, "police", 0, nil}, // "[size=…]" is not a count
 	}
-	if len(res.recs) != len(tests) {
-		t.Fatalf("read %d records, want %d", len(res.recs), len(tests))
+	if len(res.Recs) != len(tests) {
+		t.Fatalf("read %d records, want %d", len(res.Recs), len(tests))
 	}
 	type fields struct {
 		ref, origin, start, end string
@@ -289,7 +265,7 @@ func TestDates(t *testing.T) {
 		killed                  model.Range
 	}
 	for i, tc := range tests {
-		rec := res.recs[i]
+		rec := res.Recs[i]
 		c := rec.Claim
 		got := fields{rec.Report.SourceRef, rec.Report.Origin, c.Start.String(), c.End.String(), c.DatePrecision, c.PlacePrecision,
 			c.AttackType, c.TargetType, *c.Killed}
@@ -368,11 +344,11 @@ func TestBadRows(t *testing.T) {
 		{12, "timestamp", `"" is not a Unix time`},
 		{13, "country", `unknown country "Atlantis" (iso3 "ATL", iso "0")`},
 	}
-	if len(res.errs) != len(want) {
-		t.Errorf("got %d row errors, want %d: %v", len(res.errs), len(want), res.errs)
+	if len(res.Errs) != len(want) {
+		t.Errorf("got %d row errors, want %d: %v", len(res.Errs), len(want), res.Errs)
 	}
-	for i := range min(len(res.errs), len(want)) {
-		e, w := res.errs[i], want[i]
+	for i := range min(len(res.Errs), len(want)) {
+		e, w := res.Errs[i], want[i]
 		if e.File != "bad_rows.csv" || e.Line != w.line || e.Field != w.field || !strings.Contains(e.Reason, w.reason) || e.Raw == "" {
 			t.Errorf("error %d: got %s:%d %q %q (raw %d bytes), want bad_rows.csv:%d %q containing %q",
 				i, e.File, e.Line, e.Field, e.Reason, len(e.Raw), w.line, w.field, w.reason)
@@ -380,13 +356,13 @@ func TestBadRows(t *testing.T) {
 	}
 	// The rows around the bad ones are read, including the one with only data_id.
 	var refs []string
-	for _, r := range res.recs {
+	for _, r := range res.Recs {
 		refs = append(refs, r.Report.SourceRef+"@"+r.Report.Origin)
 	}
 	if wantRefs := []string{"NIG90001@bad_rows.csv:2", "NIG90002@bad_rows.csv:11", "data_id:9000022@bad_rows.csv:14"}; !slices.Equal(refs, wantRefs) {
 		t.Errorf("records got %v, want %v", refs, wantRefs)
 	}
-	if e := res.errs[0]; e.Raw != "9000011,566,NIG90011,90011,09 May 2020,2020,1,Battles,Armed clash,Military Forces of Nigeria (2015-)" {
+	if e := res.Errs[0]; e.Raw != "9000011,566,NIG90011,90011,09 May 2020,2020,1,Battles,Armed clash,Military Forces of Nigeria (2015-)" {
 		t.Errorf("truncated row raw got %q", e.Raw)
 	}
 }
@@ -403,14 +379,14 @@ func TestLayout2023(t *testing.T) {
 	if res.reader.Skipped() != 1 {
 		t.Errorf("skipped %d, want 1 (the peaceful protest)", res.reader.Skipped())
 	}
-	if len(res.errs) != 1 || res.errs[0].Line != 6 || res.errs[0].Field != "event_id_cnty" {
-		t.Errorf("row errors got %v, want one at line 6 on event_id_cnty (no data_id column to stand in)", res.errs)
+	if len(res.Errs) != 1 || res.Errs[0].Line != 6 || res.Errs[0].Field != "event_id_cnty" {
+		t.Errorf("row errors got %v, want one at line 6 on event_id_cnty (no data_id column to stand in)", res.Errs)
 	}
-	if len(res.recs) != 2 {
-		t.Fatalf("read %d records, want 2", len(res.recs))
+	if len(res.Recs) != 2 {
+		t.Fatalf("read %d records, want 2", len(res.Recs))
 	}
 	yes := true
-	checkRecord(t, res.recs[0], "IRN99001", 1704499200, claimWant{
+	checkRecord(t, res.Recs[0], "IRN99001", 1704499200, claimWant{
 		line: 2, start: "2024-01-03", end: "2024-01-03", prec: model.PrecisionDay,
 		country: "IR", admin1: "Kerman", admin2: "Kerman", place: "Kerman", lat: 30.2839, lon: 57.0834, placePrec: model.PlaceCity,
 		attack: model.Bombing, target: "private_citizens_property", perpetrator: "Islamic State (Iran)", killed: 95, suicide: &yes,
@@ -418,18 +394,18 @@ func TestLayout2023(t *testing.T) {
 		codes: map[string]string{"disorder_type": "Political violence", "civilian_targeting": "Civilian targeting", "inter1": "Rebel group",
 			"interaction": "Rebel group-Civilians", "iso": "364"},
 	})
-	if _, ok := res.recs[0].Claim.Codes["tags"]; ok {
+	if _, ok := res.Recs[0].Claim.Codes["tags"]; ok {
 		t.Errorf("empty tags kept in codes")
 	}
 	// No iso3 column and iso 0: Kosovo is found by name.
-	checkRecord(t, res.recs[1], "XKX99003", 1704499202, claimWant{
+	checkRecord(t, res.Recs[1], "XKX99003", 1704499202, claimWant{
 		line: 5, start: "2024-01-05", end: "2024-01-05", prec: model.PrecisionDay,
 		country: "XK", admin1: "Mitrovica", admin2: "Mitrovice", place: "Mitrovice", lat: 42.8914, lon: 20.866, placePrec: model.PlaceAdmin2,
 		attack: model.UnarmedAssault, target: "private_citizens_property", perpetrator: "Rioters (Kosovo)",
 		textPrefix: "On 5 January 2024, a group beat a man",
 	})
 	// Raw keeps the multi-line notes with their CRLF and doubled quotes.
-	if raw := string(res.recs[0].Report.Raw); !strings.Contains(raw, "Kerman.\r\nThe group said it \"\"carried out\"\"") ||
+	if raw := string(res.Recs[0].Report.Raw); !strings.Contains(raw, "Kerman.\r\nThe group said it \"\"carried out\"\"") ||
 		!strings.HasPrefix(raw, "IRN99001,") || !strings.HasSuffix(raw, ",40000") {
 		t.Errorf("raw got %q", raw)
 	}
@@ -437,10 +413,10 @@ func TestLayout2023(t *testing.T) {
 
 func TestHXL(t *testing.T) {
 	res := readAll(t, filepath.Join("testdata", "hdx_hxl.csv"))
-	if len(res.errs) != 0 || res.reader.Skipped() != 0 || len(res.recs) != 1 {
-		t.Fatalf("got %d records, %d skipped, errors %v; want 1, 0, none", len(res.recs), res.reader.Skipped(), res.errs)
+	if len(res.Errs) != 0 || res.reader.Skipped() != 0 || len(res.Recs) != 1 {
+		t.Fatalf("got %d records, %d skipped, errors %v; want 1, 0, none", len(res.Recs), res.reader.Skipped(), res.Errs)
 	}
-	if got := res.recs[0]; got.Report.SourceRef != "SOM99001" || got.Report.Origin != "hdx_hxl.csv:3" || got.Claim.Country != "SO" {
+	if got := res.Recs[0]; got.Report.SourceRef != "SOM99001" || got.Report.Origin != "hdx_hxl.csv:3" || got.Claim.Country != "SO" {
 		t.Errorf("got %s at %s in %q, want SOM99001 at hdx_hxl.csv:3 in SO", got.Report.SourceRef, got.Report.Origin, got.Claim.Country)
 	}
 }
@@ -522,14 +498,7 @@ func TestSource(t *testing.T) {
 }
 
 func FuzzReader(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.csv"))
-	for _, p := range files {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	sourcetest.AddSeeds(f, filepath.Join("testdata", "*.csv"))
 	f.Add([]byte(strings.Join(Required, ",") + "\n\"unterminated"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := NewReader(bytes.NewReader(data), source.Options{Name: "fuzz.csv"})
@@ -540,31 +509,11 @@ func FuzzReader(f *testing.F) {
 			}
 			return
 		}
-		// Each call consumes at least one byte of input or ends the file.
-		for i := 0; ; i++ {
-			if i > len(data)+2 {
-				t.Fatalf("no end after %d calls on %d bytes", i, len(data))
-			}
-			rec, err := r.Next()
-			if errors.Is(err, io.EOF) {
-				return
-			}
-			var re *source.RowError
-			if errors.As(err, &re) {
-				if re.Line < 1 || re.File != "fuzz.csv" {
-					t.Fatalf("row error without a place: %+v", re)
-				}
-				continue
-			}
-			if err != nil {
-				t.Fatalf("Next: %v", err)
-			}
+		sourcetest.Exhaust(t, r, len(data), "fuzz.csv", func(rec model.Record) bool {
 			c := rec.Claim
-			if !c.AttackType.Valid() || !c.DatePrecision.Valid() || !c.PlacePrecision.Valid() || c.Country == "" ||
-				c.End.Before(c.Start) || c.Killed == nil || !c.Killed.Ordered() || rec.Report.SourceRef == "" {
-				t.Fatalf("bad record %+v", rec)
-			}
-		}
+			return c.AttackType.Valid() && c.DatePrecision.Valid() && c.PlacePrecision.Valid() && c.Country != "" &&
+				!c.End.Before(c.Start) && c.Killed != nil && c.Killed.Ordered() && rec.Report.SourceRef != ""
+		})
 	})
 }
 
@@ -577,8 +526,8 @@ func BenchmarkReader(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		res := readBytes(b, data, realFile)
-		if len(res.recs) != 2475 {
-			b.Fatalf("read %d records, want 2475", len(res.recs))
+		if len(res.Recs) != 2475 {
+			b.Fatalf("read %d records, want 2475", len(res.Recs))
 		}
 	}
 }

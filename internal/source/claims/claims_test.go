@@ -15,16 +15,14 @@ import (
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/shareddata"
 	"github.com/vigil-project/vigil/internal/source"
+	"github.com/vigil-project/vigil/internal/source/sourcetest"
 )
 
 const realFile = "casualty_claims_tehran2017_ahvaz2018.csv"
 
 var fetched = time.Date(2024, 1, 10, 12, 0, 0, 0, time.UTC)
 
-type result struct {
-	recs []model.Record
-	errs []*source.RowError
-}
+type result = sourcetest.Result
 
 func readBytes(tb testing.TB, data []byte, name string, opts Options) result {
 	tb.Helper()
@@ -33,22 +31,7 @@ func readBytes(tb testing.TB, data []byte, name string, opts Options) result {
 	if err != nil {
 		tb.Fatalf("NewReader(%s): %v", name, err)
 	}
-	var res result
-	for {
-		rec, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return res
-		}
-		var re *source.RowError
-		if errors.As(err, &re) {
-			res.errs = append(res.errs, re)
-			continue
-		}
-		if err != nil {
-			tb.Fatalf("Next: %v", err)
-		}
-		res.recs = append(res.recs, rec)
-	}
+	return sourcetest.Drain(tb, r)
 }
 
 func readFile(tb testing.TB, path string) result {
@@ -58,15 +41,6 @@ func readFile(tb testing.TB, path string) result {
 		tb.Fatal(err)
 	}
 	return readBytes(tb, data, filepath.Base(path), Options{})
-}
-
-func (res result) byRef(ref string) (model.Record, bool) {
-	for _, r := range res.recs {
-		if r.Report.SourceRef == ref {
-			return r, true
-		}
-	}
-	return model.Record{}, false
 }
 
 func rangeStr(r *model.Range) string {
@@ -94,7 +68,7 @@ type want struct {
 
 func check(t *testing.T, res result, src string, w want) {
 	t.Helper()
-	rec, ok := res.byRef(w.ref)
+	rec, ok := res.ByRef(w.ref)
 	if !ok {
 		t.Errorf("no record with ref %q", w.ref)
 		return
@@ -152,13 +126,13 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 func TestRealTable(t *testing.T) {
 	res := readFile(t, shareddata.Path(t, "news", "claims", realFile))
-	if len(res.errs) != 0 {
-		t.Errorf("got %d rejected rows, want 0: %v", len(res.errs), res.errs)
+	if len(res.Errs) != 0 {
+		t.Errorf("got %d rejected rows, want 0: %v", len(res.Errs), res.Errs)
 	}
 	rows := map[string]bool{}
 	perEvent := map[string]int{}
 	ids := map[string]bool{}
-	for _, r := range res.recs {
+	for _, r := range res.Recs {
 		row := r.Report.Origin
 		if !rows[row] {
 			rows[row] = true
@@ -178,8 +152,8 @@ func TestRealTable(t *testing.T) {
 	if len(rows) != 27 || perEvent["tehran_2017"] != 14 || perEvent["ahvaz_2018"] != 13 {
 		t.Errorf("got %d rows (%v), want 27: 14 tehran_2017, 13 ahvaz_2018", len(rows), perEvent)
 	}
-	if len(res.recs) != 36 {
-		t.Errorf("got %d records, want 36", len(res.recs))
+	if len(res.Recs) != 36 {
+		t.Errorf("got %d records, want 36", len(res.Recs))
 	}
 	src := "claims:casualty_claims_tehran2017_ahvaz2018"
 	tehran := func(w want) want {
@@ -256,7 +230,7 @@ func TestRealTable(t *testing.T) {
 		check(t, res, src, w)
 	}
 	// Every row's figures: each row's killed and injured cells as the records carry them.
-	for _, r := range res.recs {
+	for _, r := range res.Recs {
 		c := r.Claim
 		if c.Killed == nil && c.Wounded == nil {
 			t.Errorf("%s: a record with neither killed nor wounded (every row of the real table gives one)", r.Report.ID)
@@ -272,12 +246,12 @@ func TestRealTable(t *testing.T) {
 func TestReimportSameIDs(t *testing.T) {
 	path := shareddata.Path(t, "news", "claims", realFile)
 	a, b := readFile(t, path), readFile(t, path)
-	if len(a.recs) != len(b.recs) {
-		t.Fatalf("got %d then %d records", len(a.recs), len(b.recs))
+	if len(a.Recs) != len(b.Recs) {
+		t.Fatalf("got %d then %d records", len(a.Recs), len(b.Recs))
 	}
-	for i := range a.recs {
-		if a.recs[i].Report.ID != b.recs[i].Report.ID || a.recs[i].Report.Hash != b.recs[i].Report.Hash || a.recs[i].Claim.ID != b.recs[i].Claim.ID {
-			t.Errorf("record %d: got %s/%s then %s/%s", i, a.recs[i].Report.ID, a.recs[i].Report.Hash, b.recs[i].Report.ID, b.recs[i].Report.Hash)
+	for i := range a.Recs {
+		if a.Recs[i].Report.ID != b.Recs[i].Report.ID || a.Recs[i].Report.Hash != b.Recs[i].Report.Hash || a.Recs[i].Claim.ID != b.Recs[i].Claim.ID {
+			t.Errorf("record %d: got %s/%s then %s/%s", i, a.Recs[i].Report.ID, a.Recs[i].Report.Hash, b.Recs[i].Report.ID, b.Recs[i].Report.Hash)
 		}
 	}
 }
@@ -312,35 +286,35 @@ func TestSynthetic(t *testing.T) {
 	} {
 		check(t, res, src, w)
 	}
-	if rec, _ := res.byRef("https://example.org/kerman-1"); rec.Claim.Text != "first toll,\nthen revised" {
+	if rec, _ := res.ByRef("https://example.org/kerman-1"); rec.Claim.Text != "first toll,\nthen revised" {
 		t.Errorf("multi-line notes got %q", rec.Claim.Text)
 	}
 	wantErrs := []struct {
 		line  int
 		field string
 	}{{7, "killed"}, {8, "event_date"}, {9, "url"}, {10, ""}, {11, "page_date_in_corpus"}}
-	if len(res.errs) != len(wantErrs) {
-		t.Fatalf("got %d row errors %v, want %d", len(res.errs), res.errs, len(wantErrs))
+	if len(res.Errs) != len(wantErrs) {
+		t.Fatalf("got %d row errors %v, want %d", len(res.Errs), res.Errs, len(wantErrs))
 	}
 	for i, w := range wantErrs {
-		e := res.errs[i]
+		e := res.Errs[i]
 		if e.Line != w.line || e.Field != w.field || e.File != "synthetic.csv" || e.Raw == "" {
 			t.Errorf("row error %d got %s:%d field %q (raw %q), want line %d field %q", i, e.File, e.Line, e.Field, e.Raw, w.line, w.field)
 		}
 	}
-	if len(res.recs) != 7 {
-		t.Errorf("got %d records, want 7", len(res.recs))
+	if len(res.Recs) != 7 {
+		t.Errorf("got %d records, want 7", len(res.Recs))
 	}
 }
 
 func TestCountryOption(t *testing.T) {
 	data := []byte("event,event_date,url,killed,injured\nkabul_2021,2021-08-26,https://example.org/k,170,\n")
 	res := readBytes(t, data, "kabul.csv", Options{})
-	if len(res.recs) != 1 || res.recs[0].Claim.Country != "" || res.recs[0].Claim.PlacePrecision != model.PlaceUnknown {
-		t.Fatalf("unknown place got %+v", res.recs)
+	if len(res.Recs) != 1 || res.Recs[0].Claim.Country != "" || res.Recs[0].Claim.PlacePrecision != model.PlaceUnknown {
+		t.Fatalf("unknown place got %+v", res.Recs)
 	}
 	res = readBytes(t, data, "kabul.csv", Options{Country: "af"})
-	if c := res.recs[0].Claim; c.Country != "AF" || c.PlacePrecision != model.PlaceCountry || rangeStr(c.Killed) != "170" {
+	if c := res.Recs[0].Claim; c.Country != "AF" || c.PlacePrecision != model.PlaceCountry || rangeStr(c.Killed) != "170" {
 		t.Errorf("--country af got %q %q %s, want AF country 170", c.Country, c.PlacePrecision, rangeStr(c.Killed))
 	}
 	if _, err := NewReader(bytes.NewReader(data), Options{Country: "XX"}); err == nil {
@@ -357,7 +331,7 @@ func TestRefCollision(t *testing.T) {
 		"a_1,2021-01-01,https://x.org/u,4,\n")
 	res := readBytes(t, data, "c.csv", Options{})
 	var got []string
-	for _, r := range res.recs {
+	for _, r := range res.Recs {
 		got = append(got, r.Report.SourceRef)
 	}
 	want := []string{"https://x.org/u", "https://x.org/u#k2", "https://x.org/u#k2~2", "https://x.org/u#a_1-2"}
@@ -445,7 +419,7 @@ func BenchmarkReader(b *testing.B) {
 	b.ReportAllocs()
 	for range b.N {
 		res := readBytes(b, data, realFile, Options{})
-		if len(res.recs) == 0 {
+		if len(res.Recs) == 0 {
 			b.Fatal("no records")
 		}
 	}

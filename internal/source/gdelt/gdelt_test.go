@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/shareddata"
 	"github.com/vigil-project/vigil/internal/source"
+	"github.com/vigil-project/vigil/internal/source/sourcetest"
 )
 
 var fetched = time.Date(2024, 1, 4, 9, 0, 0, 0, time.UTC)
@@ -27,22 +28,8 @@ func opts(name string, roots ...string) Options {
 // readAll reads every record and row error of a reader.
 func readAll(t testing.TB, r *Reader) ([]model.Record, []*source.RowError) {
 	t.Helper()
-	var recs []model.Record
-	var rowErrs []*source.RowError
-	for {
-		rec, err := r.Next()
-		var re *source.RowError
-		switch {
-		case errors.Is(err, io.EOF):
-			return recs, rowErrs
-		case errors.As(err, &re):
-			rowErrs = append(rowErrs, re)
-		case err != nil:
-			t.Fatalf("Next: %v", err)
-		default:
-			recs = append(recs, rec)
-		}
-	}
+	res := sourcetest.Drain(t, r)
+	return res.Recs, res.Errs
 }
 
 func openFile(t *testing.T, path string, o Options) ([]model.Record, []*source.RowError, *Reader) {

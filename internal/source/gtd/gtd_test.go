@@ -2,9 +2,7 @@ package gtd
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -18,6 +16,7 @@ import (
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/shareddata"
 	"github.com/vigil-project/vigil/internal/source"
+	"github.com/vigil-project/vigil/internal/source/sourcetest"
 )
 
 var fetched = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -25,21 +24,8 @@ var fetched = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 // readAll drains a reader, failing the test on a fatal error.
 func readAll(t testing.TB, r source.Reader) (recs []model.Record, rowErrs []*source.RowError) {
 	t.Helper()
-	for {
-		rec, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return recs, rowErrs
-		}
-		var re *source.RowError
-		switch {
-		case errors.As(err, &re):
-			rowErrs = append(rowErrs, re)
-		case err != nil:
-			t.Fatalf("Next: fatal error: %v", err)
-		default:
-			recs = append(recs, rec)
-		}
-	}
+	res := sourcetest.Drain(t, r)
+	return res.Recs, res.Errs
 }
 
 func readFile(t testing.TB, name string) []byte {

@@ -15,6 +15,7 @@ import (
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/shareddata"
 	"github.com/vigil-project/vigil/internal/source"
+	"github.com/vigil-project/vigil/internal/source/sourcetest"
 )
 
 // realFile is the shared GED 19.1 extract (see ../shared/data/ucdp/SOURCE.md).
@@ -23,19 +24,7 @@ const realFile = "ged191_myanmar_bangladesh.csv"
 var fetched = time.Date(2024, 1, 10, 12, 0, 0, 0, time.UTC)
 
 // result is everything a reader yielded from one file.
-type result struct {
-	recs []model.Record
-	errs []*source.RowError
-}
-
-func (res result) byRef(ref string) (model.Record, bool) {
-	for _, r := range res.recs {
-		if r.Report.SourceRef == ref {
-			return r, true
-		}
-	}
-	return model.Record{}, false
-}
+type result = sourcetest.Result
 
 func readAll(tb testing.TB, path string) result {
 	tb.Helper()
@@ -52,22 +41,7 @@ func readBytes(tb testing.TB, data []byte, name string) result {
 	if err != nil {
 		tb.Fatalf("NewReader(%s): %v", name, err)
 	}
-	var res result
-	for {
-		rec, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return res
-		}
-		var re *source.RowError
-		if errors.As(err, &re) {
-			res.errs = append(res.errs, re)
-			continue
-		}
-		if err != nil {
-			tb.Fatalf("Next: %v", err)
-		}
-		res.recs = append(res.recs, rec)
-	}
+	return sourcetest.Drain(tb, r)
 }
 
 // claimWant is the part of a claim the tests check field by field.
@@ -142,17 +116,17 @@ func checkRecord(t *testing.T, rec model.Record, ref string, w claimWant) {
 
 func TestRealFile(t *testing.T) {
 	res := readAll(t, shareddata.Path(t, "ucdp", realFile))
-	if len(res.recs) != 3194 || len(res.errs) != 0 {
-		t.Errorf("read %d, rejected %d, want 3194 and 0", len(res.recs), len(res.errs))
+	if len(res.Recs) != 3194 || len(res.Errs) != 0 {
+		t.Errorf("read %d, rejected %d, want 3194 and 0", len(res.Recs), len(res.Errs))
 	}
-	for _, e := range res.errs {
+	for _, e := range res.Errs {
 		t.Errorf("rejected: %v", e)
 	}
 
 	// The rows that break low ≤ best ≤ high are kept as given and flagged.
 	var outOfOrder []string
 	flags := map[string]int{}
-	for _, rec := range res.recs {
+	for _, rec := range res.Recs {
 		c := rec.Claim
 		for _, f := range c.Flags {
 			flags[f]++
@@ -214,7 +188,7 @@ func TestRealFile(t *testing.T) {
 			codes: map[string]string{"type_of_violence": "3", "where_prec": "7", "deaths_civilians": "5", "side_b": "Civilians"},
 		}},
 	} {
-		rec, ok := res.byRef(tc.ref)
+		rec, ok := res.ByRef(tc.ref)
 		if !ok {
 			t.Errorf("%s: not read", tc.ref)
 			continue
@@ -223,7 +197,7 @@ func TestRealFile(t *testing.T) {
 	}
 
 	// source_article stays in Raw only.
-	rec, _ := res.byRef("209406")
+	rec, _ := res.ByRef("209406")
 	if !bytes.Contains(rec.Report.Raw, []byte("Myanmar says 24 rebels killed in clashes near China border")) ||
 		strings.Contains(rec.Claim.Text, `"`) || len(rec.Claim.Text) > 300 {
 		t.Errorf("209406: text %q, raw %d bytes", rec.Claim.Text, len(rec.Report.Raw))
@@ -299,22 +273,22 @@ func TestFixtures(t *testing.T) {
 		res, ok := results[tc.file]
 		if !ok {
 			res = readAll(t, filepath.Join("testdata", tc.file))
-			if len(res.errs) != 0 {
-				t.Errorf("%s: rejected %v, want none", tc.file, res.errs)
+			if len(res.Errs) != 0 {
+				t.Errorf("%s: rejected %v, want none", tc.file, res.Errs)
 			}
 			results[tc.file] = res
 		}
-		rec, ok := res.byRef(tc.ref)
+		rec, ok := res.ByRef(tc.ref)
 		if !ok {
 			t.Errorf("%s: %s not read", tc.file, tc.ref)
 			continue
 		}
 		checkRecord(t, rec, tc.ref, tc.want)
 	}
-	if n := len(results["hdx_hxl.csv"].recs); n != 2 {
+	if n := len(results["hdx_hxl.csv"].Recs); n != 2 {
 		t.Errorf("hdx_hxl.csv: %d records, want 2 (the HXL row is not one)", n)
 	}
-	renamed := results["ged231_renamed.csv"].recs[0]
+	renamed := results["ged231_renamed.csv"].Recs[0]
 	if _, ok := renamed.Claim.Codes["conflict_new_id"]; ok {
 		t.Errorf("renamed: codes has conflict_new_id, which the file lacks")
 	}
@@ -339,17 +313,17 @@ func TestBadRows(t *testing.T) {
 		{10, "country", `unknown country "Atlantis" (country_id "9999")`},
 		{11, "best", `"many" is not a whole number`},
 	}
-	if len(res.errs) != len(want) {
-		t.Errorf("got %d row errors, want %d: %v", len(res.errs), len(want), res.errs)
+	if len(res.Errs) != len(want) {
+		t.Errorf("got %d row errors, want %d: %v", len(res.Errs), len(want), res.Errs)
 	}
-	for i := range min(len(res.errs), len(want)) {
-		e, w := res.errs[i], want[i]
+	for i := range min(len(res.Errs), len(want)) {
+		e, w := res.Errs[i], want[i]
 		if e.File != "bad_rows.csv" || e.Line != w.line || e.Field != w.field || !strings.Contains(e.Reason, w.reason) || e.Raw == "" {
 			t.Errorf("error %d: got %s:%d %q %q, want bad_rows.csv:%d %q containing %q", i, e.File, e.Line, e.Field, e.Reason, w.line, w.field, w.reason)
 		}
 	}
 	var refs []string
-	for _, r := range res.recs {
+	for _, r := range res.Recs {
 		refs = append(refs, r.Report.Origin)
 	}
 	if wantRefs := []string{"bad_rows.csv:2", "bad_rows.csv:12"}; !slices.Equal(refs, wantRefs) {
@@ -421,14 +395,7 @@ func TestSource(t *testing.T) {
 }
 
 func FuzzReader(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.csv"))
-	for _, p := range files {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	sourcetest.AddSeeds(f, filepath.Join("testdata", "*.csv"))
 	f.Add([]byte(strings.Join(Required, ",") + "\n#a,#b\n\"unterminated"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := NewReader(bytes.NewReader(data), source.Options{Name: "fuzz.csv"})
@@ -439,31 +406,12 @@ func FuzzReader(f *testing.F) {
 			}
 			return
 		}
-		for i := 0; ; i++ {
-			if i > len(data)+2 {
-				t.Fatalf("no end after %d calls on %d bytes", i, len(data))
-			}
-			rec, err := r.Next()
-			if errors.Is(err, io.EOF) {
-				return
-			}
-			var re *source.RowError
-			if errors.As(err, &re) {
-				if re.Line < 1 || re.File != "fuzz.csv" {
-					t.Fatalf("row error without a place: %+v", re)
-				}
-				continue
-			}
-			if err != nil {
-				t.Fatalf("Next: %v", err)
-			}
+		sourcetest.Exhaust(t, r, len(data), "fuzz.csv", func(rec model.Record) bool {
 			c := rec.Claim
-			if !c.AttackType.Valid() || !c.DatePrecision.Valid() || !c.PlacePrecision.Valid() || c.Country == "" ||
-				c.End.Before(c.Start) || c.Killed == nil || c.Killed.Ordered() == slices.Contains(c.Flags, model.FlagKilledRangeOrder) ||
-				rec.Report.SourceRef == "" {
-				t.Fatalf("bad record %+v", rec)
-			}
-		}
+			return c.AttackType.Valid() && c.DatePrecision.Valid() && c.PlacePrecision.Valid() && c.Country != "" &&
+				!c.End.Before(c.Start) && c.Killed != nil && c.Killed.Ordered() != slices.Contains(c.Flags, model.FlagKilledRangeOrder) &&
+				rec.Report.SourceRef != ""
+		})
 	})
 }
 
@@ -475,8 +423,8 @@ func BenchmarkReader(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if res := readBytes(b, data, realFile); len(res.recs) != 3194 {
-			b.Fatalf("read %d records, want 3194", len(res.recs))
+		if res := readBytes(b, data, realFile); len(res.Recs) != 3194 {
+			b.Fatalf("read %d records, want 3194", len(res.Recs))
 		}
 	}
 }
