@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
+	"github.com/vigil-project/vigil/internal/store/internal/feeds"
 	"github.com/vigil-project/vigil/internal/store/internal/plan"
 )
 
@@ -52,7 +53,7 @@ const feedColumns = `name, url, interval_s, allow_private, etag, last_modified, 
 // AddFeed subscribes to a feed. A feed of the same name or URL is an
 // error wrapping store.ErrExists.
 func (s *Store) AddFeed(ctx context.Context, f store.Feed) error {
-	if err := checkFeed(f); err != nil {
+	if err := feeds.Check(f); err != nil {
 		return err
 	}
 	_, err := s.pool.Exec(ctx, `INSERT INTO feeds (`+feedColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
@@ -65,20 +66,6 @@ func (s *Store) AddFeed(ctx context.Context, f store.Feed) error {
 			return fmt.Errorf("add feed %s (%s): %w", f.Name, f.URL, store.ErrExists)
 		}
 		return fmt.Errorf("add feed %s: %w", f.Name, err)
-	}
-	return nil
-}
-
-// checkFeed checks what both backends require of a feed.
-func checkFeed(f store.Feed) error {
-	if f.Name == "" || f.URL == "" {
-		return fmt.Errorf("feed %q: empty name or URL", f.Name)
-	}
-	if f.Interval < time.Second {
-		return fmt.Errorf("feed %s: interval %v is under a second", f.Name, f.Interval)
-	}
-	if err := (model.Record{Report: model.Report{Source: f.Name, Origin: f.URL}}).CheckText(); err != nil {
-		return fmt.Errorf("feed %q: %w", plan.CleanText(f.Name), err)
 	}
 	return nil
 }
@@ -180,18 +167,7 @@ func (l articleLookup) ReportRefs(ctx context.Context, source, ref string) (ids 
 		return nil, "", "", err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var id, h string
-		var cur bool
-		if err := rows.Scan(&id, &cur, &h); err != nil {
-			return nil, "", "", err
-		}
-		ids = append(ids, id)
-		if cur {
-			current, hash = id, h
-		}
-	}
-	return ids, current, hash, rows.Err()
+	return feeds.ReportRefs(rows)
 }
 
 // ArticleExists implements store.ArticleLookup.
@@ -241,16 +217,7 @@ func (s *Store) SaveArticles(ctx context.Context, arts []model.Article, at time.
 // writeArticles writes a plan: the raw chunk, reports, articles, and the
 // superseded marks.
 func writeArticles(ctx context.Context, tx pgx.Tx, p store.ArticlePlan) error {
-	n := 0
-	for i := range p.New {
-		n += len(p.New[i].Report.Raw)
-	}
-	raw := make([]byte, 0, n)
-	offsets := make([]int64, len(p.New))
-	for i := range p.New {
-		offsets[i] = int64(len(raw))
-		raw = append(raw, p.New[i].Report.Raw...)
-	}
+	raw, offsets := feeds.Chunk(p.New)
 	codec, data, err := plan.EncodeChunk(raw)
 	if err != nil {
 		return err
@@ -307,15 +274,11 @@ func (s *Store) ArticleIDs(ctx context.Context, source string) ([]string, error)
 		return nil, fmt.Errorf("article ids: %w", err)
 	}
 	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("article ids: %w", err)
-		}
-		out = append(out, id)
+	ids, err := feeds.Strings(rows)
+	if err != nil {
+		return nil, fmt.Errorf("article ids: %w", err)
 	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 // UnknownRefs returns those of a source's references that no stored
@@ -329,22 +292,9 @@ func (s *Store) UnknownRefs(ctx context.Context, source string, refs []string) (
 		return nil, fmt.Errorf("unknown refs: %w", err)
 	}
 	defer rows.Close()
-	known := map[string]bool{}
-	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
-			return nil, fmt.Errorf("unknown refs: %w", err)
-		}
-		known[r] = true
-	}
-	if err := rows.Err(); err != nil {
+	known, err := feeds.Strings(rows)
+	if err != nil {
 		return nil, fmt.Errorf("unknown refs: %w", err)
 	}
-	var out []string
-	for _, r := range refs {
-		if !known[r] {
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return feeds.Unknown(refs, known), nil
 }
