@@ -192,16 +192,7 @@ func openKept(tb testing.TB, name string, n int) *Store {
 			tb.Fatalf("create kept store %s: %v", name, err)
 		}
 	}
-	s, err := Open(ctx, u.String())
-	if err != nil {
-		tb.Fatalf("Open: %v", err)
-	}
-	tb.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			tb.Errorf("Close: %v", err)
-		}
-	})
-	return s
+	return openAt(tb, u.String())
 }
 
 // readFingerprint reads a kept store's fingerprint.

@@ -32,7 +32,13 @@ func newDatabase(tb testing.TB) string {
 // open opens a store in a fresh database that is dropped when the test ends.
 func open(tb testing.TB) *Store {
 	tb.Helper()
-	s, err := Open(tb.Context(), newDatabase(tb))
+	return openAt(tb, newDatabase(tb))
+}
+
+// openAt opens the store at dsn and closes it when the test ends.
+func openAt(tb testing.TB, dsn string) *Store {
+	tb.Helper()
+	s, err := Open(tb.Context(), dsn)
 	if err != nil {
 		tb.Fatalf("Open: %v", err)
 	}
