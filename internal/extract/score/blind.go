@@ -12,8 +12,8 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 
+	"github.com/vigil-project/vigil/internal/extract"
 	"github.com/vigil-project/vigil/internal/model"
-	"github.com/vigil-project/vigil/internal/source/feed"
 )
 
 // LoadBlind reads labels whose texts live in the structured files of
@@ -140,7 +140,7 @@ func feedItems(path string) (map[string]string, error) {
 	}
 	out := make(map[string]string, len(rss.Items))
 	for i, it := range rss.Items {
-		out[strconv.Itoa(i)] = strings.TrimSpace(it.Title) + "\n\n" + feed.PlainText(it.Description)
+		out[strconv.Itoa(i)] = strings.TrimSpace(it.Title) + "\n\n" + extract.PlainText(it.Description)
 	}
 	return out, nil
 }

@@ -98,7 +98,7 @@ func canonicalURL(data []byte) string {
 // line is its title, the rest its text.
 func parseText(data []byte, opt Options) (*Result, error) {
 	doc, enc, notes := toUTF8(data, opt.ContentType)
-	s := tidy(string(doc))
+	s := extract.TidyText(string(doc))
 	title, text, _ := strings.Cut(s, "\n")
 	title = oneLine(title)
 	if title == "" {
@@ -202,20 +202,20 @@ func listArticle(it listItem, raw []byte, n, line int, opt Options) (*model.Arti
 	problem := func(field, reason string) {
 		probs = append(probs, Problem{Item: n, Line: line, Field: field, Reason: reason})
 	}
-	title := oneLine(PlainText(it.Title))
+	title := oneLine(extract.PlainText(it.Title))
 	var parts []string
 	for _, s := range []string{it.Abstract, it.Summary} {
-		if s = PlainText(s); s != "" {
+		if s = extract.PlainText(s); s != "" {
 			parts = append(parts, s)
 		}
 	}
 	for _, p := range it.Paragraphs {
-		if p = PlainText(p); p != "" {
+		if p = extract.PlainText(p); p != "" {
 			parts = append(parts, p)
 		}
 	}
 	for _, s := range []string{it.Text, it.Body, it.Content} {
-		if s = PlainText(s); s != "" {
+		if s = extract.PlainText(s); s != "" {
 			parts = append(parts, s)
 		}
 	}

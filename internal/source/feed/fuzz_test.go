@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 // seedFixtures adds every fixture to a fuzz corpus.
@@ -70,21 +69,6 @@ func FuzzParseDate(f *testing.F) {
 		got, err := ParseDate(s)
 		if err == nil && got.Location().String() != "UTC" {
 			t.Fatalf("ParseDate(%q) = %v, not in UTC", s, got)
-		}
-	})
-}
-
-func FuzzPlainText(f *testing.F) {
-	for _, s := range []string{"<p>a &amp; b</p>", "<script>x</script>y", "&lt;b&gt;", "<a href='x'>l</a><br>"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got := PlainText(s)
-		if utf8.ValidString(s) && !utf8.ValidString(got) {
-			t.Fatalf("PlainText(%q) = %q: invalid UTF-8 from valid input", s, got)
-		}
-		if strings.Contains(got, "  ") || strings.Contains(got, "\n\n") {
-			t.Fatalf("PlainText(%q) = %q: spacing not collapsed", s, got)
 		}
 	})
 }

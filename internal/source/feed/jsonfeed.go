@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/mmcdole/gofeed"
+
+	"github.com/vigil-project/vigil/internal/extract"
 )
 
 // parseJSONFeed reads a JSON Feed document (already UTF-8), keeping each
@@ -15,7 +17,7 @@ func parseJSONFeed(doc []byte, opt Options, res *Result) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("feed %s: %w: %s", opt.Origin, ErrNotFeed, ShortErr(err))
 	}
-	res.Title, res.Language = PlainText(f.Title), cleanLang(f.Language)
+	res.Title, res.Language = extract.PlainText(f.Title), cleanLang(f.Language)
 	var rawDoc struct {
 		Items []json.RawMessage `json:"items"`
 	}

@@ -10,6 +10,7 @@ import (
 	readability "codeberg.org/readeck/go-readability/v2"
 	"golang.org/x/net/html/charset"
 
+	"github.com/vigil-project/vigil/internal/extract"
 	"github.com/vigil-project/vigil/internal/model"
 )
 
@@ -65,9 +66,9 @@ func Page(data []byte, opt PageOptions) (model.Article, error) {
 	if err == nil && art.Node != nil {
 		var b strings.Builder
 		if err := art.RenderHTML(&b); err == nil {
-			text = PlainText(b.String())
+			text = extract.PlainText(b.String())
 		}
-		title = oneLine(tidy(art.Title()))
+		title = oneLine(extract.TidyText(art.Title()))
 		lang = cleanLang(art.Language())
 		if published == nil {
 			if t, err := art.PublishedTime(); err == nil && !t.IsZero() {
@@ -79,7 +80,7 @@ func Page(data []byte, opt PageOptions) (model.Article, error) {
 	if text == "" {
 		// Readability found no article (a short page, a bare fragment):
 		// the whole page's text is better than nothing.
-		text = PlainText(string(doc))
+		text = extract.PlainText(string(doc))
 	}
 	if title != "" {
 		text = strings.TrimPrefix(text, title+"\n")

@@ -26,6 +26,7 @@ import (
 
 	"github.com/mmcdole/gofeed"
 
+	"github.com/vigil-project/vigil/internal/extract"
 	"github.com/vigil-project/vigil/internal/model"
 )
 
@@ -129,7 +130,7 @@ func Parse(data []byte, opt Options) (*Result, error) {
 	switch {
 	case err == nil && len(segs) <= len(f.Items):
 		items = f.Items
-		res.Title, res.Language = PlainText(f.Title), cleanLang(f.Language)
+		res.Title, res.Language = extract.PlainText(f.Title), cleanLang(f.Language)
 		if len(segs) == len(items) {
 			for _, s := range segs {
 				raws = append(raws, doc[s.start:s.end])
@@ -145,7 +146,7 @@ func Parse(data []byte, opt Options) (*Result, error) {
 			res.Problems = append(res.Problems, Problem{Reason: "document is not well-formed (" + ShortErr(err) + "): read item by item"})
 		} else {
 			res.Problems = append(res.Problems, Problem{Reason: fmt.Sprintf("parser read %d of %d items: read item by item", len(f.Items), len(segs))})
-			res.Title, res.Language = PlainText(f.Title), cleanLang(f.Language)
+			res.Title, res.Language = extract.PlainText(f.Title), cleanLang(f.Language)
 		}
 		var probs []Problem
 		items, probs = salvage(doc, segs, kind, res)
@@ -212,7 +213,7 @@ func salvage(doc []byte, segs []segment, kind gofeed.FeedType, res *Result) ([]*
 		}
 		items = append(items, g.Items[0])
 		if res.Title == "" {
-			res.Title, res.Language = PlainText(g.Title), cleanLang(g.Language)
+			res.Title, res.Language = extract.PlainText(g.Title), cleanLang(g.Language)
 		}
 	}
 	return items, probs
@@ -281,12 +282,12 @@ func article(it *gofeed.Item, raw []byte, n, line int, feedLang string, opt Opti
 	problem := func(field, reason string) {
 		probs = append(probs, Problem{Item: n, Line: line, Field: field, Reason: reason})
 	}
-	title := oneLine(PlainText(it.Title))
+	title := oneLine(extract.PlainText(it.Title))
 	body := it.Content
 	if strings.TrimSpace(body) == "" {
 		body = it.Description
 	}
-	text := PlainText(body)
+	text := extract.PlainText(body)
 	link := resolve(strings.TrimSpace(it.Link), opt.BaseURL)
 	guid := strings.TrimSpace(it.GUID)
 	if title == "" && text == "" && link == "" {

@@ -306,23 +306,6 @@ func TestToUTF8(t *testing.T) {
 	}
 }
 
-func TestPlainText(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"plain  text\n\n\nnext", "plain text\nnext"},
-		{"<p>One &amp; <b>two</b></p><p>Three</p>", "One & two\nThree"},
-		{"a<br>b<br/>c", "a\nb\nc"},
-		{"<script>alert(1)</script>x<style>p{}</style>", "x"},
-		{"&lt;p&gt;escaped&lt;/p&gt;", "<p>escaped</p>"}, // entity-escaped markup is text: shown, never run
-		{"<p>unclosed <i>tags", "unclosed tags"},
-		{"می\u200cدهد", "می\u200cدهد"}, // ZWNJ kept
-	}
-	for _, tc := range tests {
-		if got := PlainText(tc.in); got != tc.want {
-			t.Errorf("PlainText(%q): got %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
 func TestGuessLanguage(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"دو انفجار در نزدیکی گلزار شهدای کرمان رخ داد", "fa"},
