@@ -4,19 +4,16 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/vigil-project/vigil/internal/alert"
 	"github.com/vigil-project/vigil/internal/model"
 	"github.com/vigil-project/vigil/internal/store"
 	"github.com/vigil-project/vigil/internal/store/postgres"
 	"github.com/vigil-project/vigil/internal/store/storetest"
+	"github.com/vigil-project/vigil/internal/testpg"
 )
 
 // benchRecords makes n records from reference first on, dated over the
@@ -57,8 +54,8 @@ func benchRecords(first, n int, end model.Date, fetched time.Time) []model.Recor
 // a server (scripts/pgtest.sh).
 func BenchmarkCheckAfterBatch(b *testing.B) {
 	backends := map[string]func(b *testing.B) benchStore{"sqlite": func(b *testing.B) benchStore { return openStore(b) }}
-	if base := os.Getenv("VIGIL_TEST_POSTGRES"); base != "" {
-		backends["postgres"] = func(b *testing.B) benchStore { return openPostgres(b, base) }
+	if testpg.Available(b) {
+		backends["postgres"] = func(b *testing.B) benchStore { return openPostgres(b) }
 	}
 	for _, name := range []string{"sqlite", "postgres"} {
 		open, ok := backends[name]
@@ -82,29 +79,14 @@ type benchStore interface {
 	AddAlertRule(ctx context.Context, r store.AlertRule) (int64, error)
 }
 
-// openPostgres makes a fresh database on the server at base and opens it.
-func openPostgres(b *testing.B, base string) *postgres.Store {
+// openPostgres opens a store in a fresh database on the test server.
+func openPostgres(b *testing.B) *postgres.Store {
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
+	s, err := postgres.Open(ctx, testpg.Database(b, "vigil_alert_bench"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer conn.Close(ctx)
-	name := fmt.Sprintf("vigil_alert_bench_%d", rand.Uint64())
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		b.Fatal(err)
-	}
-	s, err := postgres.Open(ctx, strings.Replace(base, "/postgres?", "/"+name+"?", 1))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		s.Close()
-		if c, err := pgx.Connect(ctx, base); err == nil {
-			c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			c.Close(ctx)
-		}
-	})
+	b.Cleanup(func() { s.Close() })
 	if err := s.EnsureSource(ctx, storetest.GTD); err != nil {
 		b.Fatal(err)
 	}

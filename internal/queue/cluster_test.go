@@ -3,12 +3,9 @@ package queue_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +25,7 @@ import (
 	"github.com/vigil-project/vigil/internal/source/feed"
 	"github.com/vigil-project/vigil/internal/store"
 	"github.com/vigil-project/vigil/internal/store/postgres"
+	"github.com/vigil-project/vigil/internal/testpg"
 )
 
 // places of the generated news, one city per country.
@@ -122,35 +120,7 @@ func expectedClaims(t testing.TB, arts []model.Article) (claims, reports int) {
 // newDatabase makes a fresh database on the VIGIL_TEST_POSTGRES server.
 func newDatabase(t testing.TB) string {
 	t.Helper()
-	admin := os.Getenv("VIGIL_TEST_POSTGRES")
-	if admin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("VIGIL_TEST_POSTGRES is not set in CI: run the tests through scripts/pgtest.sh")
-		}
-		t.Skip("needs PostgreSQL: run through scripts/pgtest.sh")
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	name := "vigil_cluster_" + hex.EncodeToString(b[:])
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), admin)
-		if err == nil {
-			c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			c.Close(context.Background())
-		}
-	})
-	u, _ := url.Parse(admin)
-	u.Path = "/" + name
-	return u.String()
+	return testpg.Database(t, "vigil_cluster")
 }
 
 // buildVigil builds the vigil binary once per test process.
