@@ -78,13 +78,7 @@ func restore(t *testing.T, dir string, b backend) {
 // verifyAudit checks that b's whole audit log chains.
 func verifyAudit(t *testing.T, b backend, what string) {
 	t.Helper()
-	var es []store.AuditEntry
-	if err := b.Audit(t.Context(), store.AuditFilter{}, func(e store.AuditEntry) error {
-		es = append(es, e)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	es := storetest.AuditLog(t, b)
 	if len(es) == 0 {
 		t.Errorf("%s: no audit entries", what)
 	}

@@ -105,22 +105,27 @@ func prepareAll(claims []model.Claim, sources map[string]model.Source) []prepare
 	return ps
 }
 
+// settings returns the threshold, prior and EM round limit opts asks for,
+// the defaults filled in where it leaves them zero.
+func (opts Options) settings() (threshold float64, prior *Model, maxIter int) {
+	threshold, prior, maxIter = opts.Threshold, opts.Prior, opts.MaxIter
+	if threshold <= 0 {
+		threshold = DefaultThreshold
+	}
+	if prior == nil {
+		prior = DefaultModel()
+	}
+	if maxIter <= 0 {
+		maxIter = 50
+	}
+	return threshold, prior, maxIter
+}
+
 // Fuse links claims into clusters: blocking, comparison, EM training (unless
 // opts.NoTraining), scoring, clustering with the chaining guard, and event
 // groups. claims is not modified; the result does not depend on its order.
 func Fuse(claims []model.Claim, sources map[string]model.Source, opts Options) *Result {
-	th := opts.Threshold
-	if th <= 0 {
-		th = DefaultThreshold
-	}
-	prior := opts.Prior
-	if prior == nil {
-		prior = DefaultModel()
-	}
-	iters := opts.MaxIter
-	if iters <= 0 {
-		iters = 50
-	}
+	th, prior, iters := opts.settings()
 	ps := prepareAll(claims, sources)
 	pairs, st := candidates(ps)
 	// Only the vector's packed key is kept per pair (4 bytes): a million

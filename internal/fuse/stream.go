@@ -600,18 +600,7 @@ func multiTies(rows []multiRow) (map[uint64]int32, []int32) {
 // statistics; a stream without claims gives a nil model.
 func streamFuse(ctx context.Context, stream ClaimStream, sources map[string]model.Source, opts Options,
 	sink func(nodes []*node, res *Result) error) (*Model, BlockStats, error) {
-	th := opts.Threshold
-	if th <= 0 {
-		th = DefaultThreshold
-	}
-	prior := opts.Prior
-	if prior == nil {
-		prior = DefaultModel()
-	}
-	iters := opts.MaxIter
-	if iters <= 0 {
-		iters = 50
-	}
+	th, prior, iters := opts.settings()
 	lag := maxSlack
 	var ce *census
 	for try := 0; ; try++ {

@@ -395,8 +395,10 @@ func testDumpRoundTrip(t *testing.T, open func(t *testing.T) DumpBackend) {
 	}
 }
 
-// checkAuditChain checks that b's audit log has n entries that chain.
-func checkAuditChain(t *testing.T, b DumpBackend, n int) {
+// AuditLog returns b's whole audit log, oldest first.
+func AuditLog(t testing.TB, b interface {
+	Audit(ctx context.Context, f store.AuditFilter, fn func(store.AuditEntry) error) error
+}) []store.AuditEntry {
 	t.Helper()
 	var es []store.AuditEntry
 	if err := b.Audit(t.Context(), store.AuditFilter{}, func(e store.AuditEntry) error {
@@ -405,6 +407,13 @@ func checkAuditChain(t *testing.T, b DumpBackend, n int) {
 	}); err != nil {
 		t.Fatalf("Audit: %v", err)
 	}
+	return es
+}
+
+// checkAuditChain checks that b's audit log has n entries that chain.
+func checkAuditChain(t *testing.T, b DumpBackend, n int) {
+	t.Helper()
+	es := AuditLog(t, b)
 	if len(es) != n {
 		t.Errorf("audit log: got %d entries, want %d", len(es), n)
 	}
